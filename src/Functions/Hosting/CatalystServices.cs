@@ -1,0 +1,16 @@
+using Catalyst.Functions.Http;
+using Microsoft.Extensions.Configuration;
+
+namespace Catalyst.Functions.Hosting;
+
+/// <summary>The app's services, registered the same way in both hosts.</summary>
+public static class CatalystServices
+{
+    public static IServiceCollection AddCatalyst(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(_ => StorageConnection.FromConfiguration(configuration));
+        services.AddSingleton<Readiness>();
+        services.AddSingleton<IReadinessCheck, StorageReadinessCheck>();
+        return services;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Reflection;
+using Catalyst.Domain.Configuration;
+using DurableTask.AzureStorage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Catalyst.Functions.Hosting;
+
+/// <summary>
+/// Standalone mode (DESIGN §2): the same functions without a Functions host. ASP.NET Core serves the HTTP
+/// functions on PORT, a Durable Task worker runs the orchestrations and activities against an in-process
+/// sidecar over Azure Storage, and a scheduler runs the timers. Shutdown is ordered and bounded: HTTP stops,
+/// running activities drain, the worker disconnects, the sidecar stops, the engine releases its leases.
+/// </summary>
+public static class StandaloneHost
+{
+    public static async Task<int> RunAsync(string[] args, IReadOnlyList<Assembly> functionAssemblies)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        HostConfiguration.AddFunctionsSources(builder.Configuration, AppContext.BaseDirectory);
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        // The engine and sidecar start before the app is built; their logs follow the same levels (host.json's logging).
+        using var bootLoggerFactory = LoggerFactory.Create(l => l
+            .AddConfiguration(builder.Configuration.GetSection("Logging"))
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
+        var log = bootLoggerFactory.CreateLogger("Catalyst.Startup");
+
+        StorageConnection storage;
+        DurableEngineSettings engineSettings;
+        ShutdownSettings shutdown;
+        FunctionCatalog catalog;
+        AzureStorageOrchestrationService engine;
+        try
+        {
+            storage = StorageConnection.FromConfiguration(builder.Configuration);
+            engineSettings = DurableEngineSettings.From(builder.Configuration);
+            shutdown = ShutdownSettings.From(builder.Configuration);
+            catalog = FunctionCatalog.Discover(functionAssemblies);
+            await storage.ProbeAsync(TimeSpan.FromSeconds(Settings.Int(k => builder.Configuration[k], "CATALYST_STORAGE_PROBE_SECONDS", 5, 1, 120)));
+            engine = new AzureStorageOrchestrationService(engineSettings.ToEngineSettings(storage.ConnectionString, bootLoggerFactory));
+            await engine.CreateIfNotExistsAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (SettingException e)
+        {
+            log.LogCritical("Cannot start: {Problem}", e.Message);
+            return 2;
+        }
+
+        var port = Settings.Int(k => builder.Configuration[k], "PORT", 8080, 0, 65535);
+        var bind = Settings.Text(k => builder.Configuration[k], "CATALYST_BIND_ADDRESS", "0.0.0.0");
+        builder.WebHost.UseUrls($"http://{bind}:{port}");
+
+        await using var sidecar = await DurableSidecar.StartAsync(engine, bootLoggerFactory, CancellationToken.None);
+        var drain = new ActivityDrain();
+        builder.Services.AddSingleton(catalog);
+        builder.Services.AddSingleton(shutdown);
+        builder.Services.AddSingleton(drain);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown.Total);
+        builder.Services.AddCatalyst(builder.Configuration);
+        builder.Services.AddDurableTaskClient(b => b.UseGrpc(sidecar.Channel));
+        builder.Services.AddDurableTaskWorker(b =>
+        {
+            b.UseGrpc(sidecar.Channel);
+            b.Configure(o => o.Concurrency.MaximumConcurrentActivityWorkItems = engineSettings.MaxConcurrentActivities);
+            b.AddTasks(registry => Register(registry, catalog));
+        });
+        builder.Services.AddHostedService<ActivityDrainService>();
+        builder.Services.AddHostedService<TimerScheduler>();
+
+        var app = builder.Build();
+        app.MapHttpFunctions(catalog.Http);
+        // Last resort: whatever hangs past the budget, the process still ends before the kubelet's SIGKILL would.
+        app.Lifetime.ApplicationStopping.Register(() => _ = Task.Delay(shutdown.Total + TimeSpan.FromSeconds(5)).ContinueWith(_ => Environment.Exit(0)));
+
+        await app.RunAsync();
+        await sidecar.StopAsync(TimeSpan.FromSeconds(5));
+        await engine.StopAsync(isForced: true).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+        return 0;
+    }
+
+    static void Register(DurableTaskRegistry registry, FunctionCatalog catalog)
+    {
+        foreach (var orchestrator in catalog.Orchestrators)
+            registry.AddOrchestrator(orchestrator.Name, orchestrator.Implementation);
+        foreach (var activity in catalog.Activities)
+        {
+            var type = activity.Implementation;
+            registry.AddActivity(activity.Name, sp => new DrainAwareActivity(
+                (ITaskActivity)ActivatorUtilities.CreateInstance(sp, type), sp.GetRequiredService<ActivityDrain>()));
+        }
+    }
+}
