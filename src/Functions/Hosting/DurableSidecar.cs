@@ -29,7 +29,7 @@ public sealed class DurableSidecar : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
-    public static async Task<DurableSidecar> StartAsync(AzureStorageOrchestrationService engine, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<DurableSidecar> StartAsync(AzureStorageOrchestrationService engine, DrainableEngine dispatch, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -37,7 +37,7 @@ public sealed class DurableSidecar : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton<IOrchestrationService>(engine);
+        builder.Services.AddSingleton<IOrchestrationService>(dispatch);
         builder.Services.AddSingleton<IOrchestrationServiceClient>(engine);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         var app = builder.Build();

@@ -56,11 +56,11 @@ public static class StandaloneHost
         var bind = Settings.Text(k => builder.Configuration[k], "CATALYST_BIND_ADDRESS", "0.0.0.0");
         builder.WebHost.UseUrls($"http://{bind}:{port}");
 
-        await using var sidecar = await DurableSidecar.StartAsync(engine, bootLoggerFactory, CancellationToken.None);
-        var drain = new ActivityDrain();
+        var dispatch = new DrainableEngine(engine);
+        await using var sidecar = await DurableSidecar.StartAsync(engine, dispatch, bootLoggerFactory, CancellationToken.None);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton(shutdown);
-        builder.Services.AddSingleton(drain);
+        builder.Services.AddSingleton(dispatch);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown.Total);
         builder.Services.AddCatalyst(builder.Configuration);
         builder.Services.AddDurableTaskClient(b => b.UseGrpc(sidecar.Channel));
@@ -70,7 +70,7 @@ public static class StandaloneHost
             b.Configure(o => o.Concurrency.MaximumConcurrentActivityWorkItems = engineSettings.MaxConcurrentActivities);
             b.AddTasks(registry => Register(registry, catalog));
         });
-        builder.Services.AddHostedService<ActivityDrainService>();
+        builder.Services.AddHostedService<EngineDrainService>();
         builder.Services.AddHostedService<TimerScheduler>();
 
         var app = builder.Build();
@@ -78,7 +78,10 @@ public static class StandaloneHost
         // Last resort: whatever hangs past the budget, the process still ends before the kubelet's SIGKILL would.
         app.Lifetime.ApplicationStopping.Register(() => _ = Task.Delay(shutdown.Total + TimeSpan.FromSeconds(5)).ContinueWith(_ => Environment.Exit(0)));
 
-        await app.RunAsync();
+        await app.StartAsync();
+        // One line operators and tests read to learn where we listen (PORT=0 picks a free port).
+        log.LogInformation("Catalyst standalone host listening on {Addresses}", string.Join(", ", app.Urls));
+        await app.WaitForShutdownAsync();
         await sidecar.StopAsync(TimeSpan.FromSeconds(5));
         await engine.StopAsync(isForced: true).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
         return 0;
@@ -89,10 +92,6 @@ public static class StandaloneHost
         foreach (var orchestrator in catalog.Orchestrators)
             registry.AddOrchestrator(orchestrator.Name, orchestrator.Implementation);
         foreach (var activity in catalog.Activities)
-        {
-            var type = activity.Implementation;
-            registry.AddActivity(activity.Name, sp => new DrainAwareActivity(
-                (ITaskActivity)ActivatorUtilities.CreateInstance(sp, type), sp.GetRequiredService<ActivityDrain>()));
-        }
+            registry.AddActivity(activity.Name, activity.Implementation);
     }
 }

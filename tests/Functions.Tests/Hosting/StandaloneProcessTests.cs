@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Catalyst.Testing;
+using Xunit.Abstractions;
+
+namespace Catalyst.Functions.Tests.Hosting;
+
+/// <summary>
+/// The standalone host as a real process on Azurite: it serves, it refuses bad storage settings fast, and
+/// the Durable engine carries orchestrations across SIGKILL and SIGTERM.
+/// </summary>
+public class StandaloneProcessTests(ITestOutputHelper output)
+{
+    static string App => RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll");
+    static string TestHost => RepoPaths.BuildOutput("tests/TestHost", "Catalyst.TestHost.dll");
+
+    [Fact]
+    public async Task ServesHealthAndReadiness()
+    {
+        var azurite = await AzuriteServer.Shared;
+        await using var app = AppProcess.Start(App, AppProcess.TestSettings(azurite, AppProcess.UniqueHubName("health")));
+        await app.WaitHealthyAsync();
+
+        using var health = await app.Http.GetAsync("/healthz");
+        Assert.Equal("ok", await health.Content.ReadAsStringAsync());
+        Assert.Equal("text/plain", health.Content.Headers.ContentType?.MediaType);
+        using var ready = await app.Http.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("this is not a connection string")]
+    [InlineData("DefaultEndpointsProtocol=http;AccountName=x")]
+    public async Task MalformedStorageSettingFailsFastNamingIt(string connectionString)
+    {
+        var settings = AppProcess.TestSettings(await AzuriteServer.Shared, "malformed1");
+        settings["AzureWebJobsStorage"] = connectionString;
+        await using var app = AppProcess.Start(App, settings);
+
+        Assert.True(await app.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the app kept running with a malformed AzureWebJobsStorage");
+        Assert.NotEqual(0, app.ExitCode);
+        Assert.Contains("AzureWebJobsStorage", app.Output);
+        Assert.DoesNotContain(connectionString, app.Output);
+    }
+
+    [Fact]
+    public async Task StorageThatDoesNotAnswerFailsFastNamingIt()
+    {
+        var settings = AppProcess.TestSettings(await AzuriteServer.Shared, "silent1");
+        var nobody = FreePort.Next();
+        settings["AzureWebJobsStorage"] = settings["AzureWebJobsStorage"]!
+            .Replace($":{(await AzuriteServer.Shared).BlobPort}/", $":{nobody}/");
+        var clock = Stopwatch.StartNew();
+        await using var app = AppProcess.Start(App, settings);
+
+        Assert.True(await app.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the app hung on storage that does not answer");
+        output.WriteLine($"exited {app.ExitCode} after {clock.Elapsed.TotalSeconds:0.0}s");
+        Assert.NotEqual(0, app.ExitCode);
+        Assert.Contains("AzureWebJobsStorage", app.Output);
+        Assert.Contains("blob", app.Output);
+    }
+
+    [Fact]
+    public async Task OrchestrationSurvivesSigkillWhileWaitingForAnEvent()
+    {
+        var azurite = await AzuriteServer.Shared;
+        var (settings, journal) = ProbeSettings(azurite, "kill");
+        await using (var first = AppProcess.Start(TestHost, settings))
+        {
+            await first.WaitHealthyAsync();
+            (await first.Http.PostAsync("/probe/p1", null)).EnsureSuccessStatusCode();
+            await WaitForProbeAsync(first, "p1", s => s.CustomStatus == "waiting-for-go");
+            first.Kill();
+            Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        await using var second = AppProcess.Start(TestHost, settings);
+        await second.WaitHealthyAsync();
+        (await second.Http.PostAsync("/probe/p1/go", null)).EnsureSuccessStatusCode();
+        var done = await WaitForProbeAsync(second, "p1", s => s.Status == "Completed", TimeSpan.FromSeconds(90));
+
+        Assert.Equal("done:go", done.Output);
+        var lines = File.ReadAllLines(journal);
+        Assert.Equal(1, lines.Count(l => l == "p1:before:started"));
+        Assert.Equal(1, lines.Count(l => l == "p1:after:finished"));
+    }
+
+    [Fact]
+    public async Task SigtermLetsTheRunningActivityFinishExitsWithinSecondsAndTheNextHostCompletes()
+    {
+        var azurite = await AzuriteServer.Shared;
+        var (settings, journal) = ProbeSettings(azurite, "term");
+        settings["CATALYST_SHUTDOWN_DRAIN_TIMEOUT"] = "15s";
+        await using (var first = AppProcess.Start(TestHost, settings))
+        {
+            await first.WaitHealthyAsync();
+            (await first.Http.PostAsync("/probe/p2?afterDelayMs=3000", null)).EnsureSuccessStatusCode();
+            await WaitForProbeAsync(first, "p2", s => s.CustomStatus == "waiting-for-go");
+            (await first.Http.PostAsync("/probe/p2/go", null)).EnsureSuccessStatusCode();
+            await Wait.UntilAsync(() => File.Exists(journal) && File.ReadAllLines(journal).Contains("p2:after:started"), TimeSpan.FromSeconds(30), "the slow activity to start");
+
+            var clock = Stopwatch.StartNew();
+            first.Terminate();
+            Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(25)), "SIGTERM did not end the process");
+            output.WriteLine($"SIGTERM to exit: {clock.Elapsed.TotalSeconds:0.0}s, exit code {first.ExitCode}");
+            Assert.Equal(0, first.ExitCode);
+            Assert.Contains("p2:after:finished", File.ReadAllLines(journal));
+        }
+
+        await using var second = AppProcess.Start(TestHost, settings);
+        await second.WaitHealthyAsync();
+        var done = await WaitForProbeAsync(second, "p2", s => s.Status == "Completed", TimeSpan.FromSeconds(90));
+        Assert.Equal("done:go", done.Output);
+        Assert.Equal(1, File.ReadAllLines(journal).Count(l => l == "p2:after:started"));
+    }
+
+    static (Dictionary<string, string?> Settings, string Journal) ProbeSettings(AzuriteServer azurite, string prefix)
+    {
+        var journal = Path.Combine(Path.GetTempPath(), $"catalyst-probe-{Guid.NewGuid():N}.log");
+        var settings = AppProcess.TestSettings(azurite, AppProcess.UniqueHubName(prefix));
+        settings["PROBE_JOURNAL"] = journal;
+        return (settings, journal);
+    }
+
+    sealed record ProbeState(string Status, string? CustomStatus, string? Output);
+
+    static Task<ProbeState> WaitForProbeAsync(AppProcess app, string id, Func<ProbeState, bool> condition, TimeSpan? timeout = null) =>
+        Wait.ForAsync(async () =>
+        {
+            using var response = await app.Http.GetAsync($"/probe/{id}");
+            if (response.StatusCode == HttpStatusCode.NotFound) return null;
+            var state = JsonSerializer.Deserialize<ProbeState>(await response.Content.ReadAsStringAsync(), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+            return condition(state) ? state : null;
+        }, timeout ?? TimeSpan.FromSeconds(60), $"probe {id} to reach the expected state", TimeSpan.FromMilliseconds(200));
+}

@@ -1,0 +1,3 @@
+using Catalyst.Functions.Hosting;
+
+return await StandaloneHost.RunAsync(args, [typeof(StandaloneHost).Assembly, typeof(Catalyst.TestHost.ProbeOrchestrator).Assembly]);

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Catalyst.Testing;
+
+/// <summary>
+/// The app (or the test host built on it) as a real process in standalone mode, on a free loopback port, with
+/// its own task hub in the shared Azurite. Tests kill it with SIGKILL or stop it with SIGTERM like a kubelet would.
+/// </summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    readonly Process process;
+    readonly ConcurrentQueue<string> output = new();
+
+    readonly TaskCompletionSource<int> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    HttpClient? http;
+
+    AppProcess(Process process) => this.process = process;
+
+    /// <summary>The port the app reported it listens on (it binds PORT=0, so no other process can race it to a port).</summary>
+    public int Port => listening.Task.IsCompletedSuccessfully ? listening.Task.Result : throw new InvalidOperationException("not listening yet; await WaitHealthyAsync first");
+    public HttpClient Http => http ??= new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(30) };
+    public int Id => process.Id;
+    public bool HasExited => process.HasExited;
+    public int ExitCode => process.ExitCode;
+    public string Output => string.Join('\n', output);
+
+    /// <summary>Settings every test app gets: fast engine timings so recovery after a kill takes seconds.</summary>
+    public static Dictionary<string, string?> TestSettings(AzuriteServer azurite, string hubName) => new()
+    {
+        ["AzureWebJobsStorage"] = azurite.ConnectionString,
+        ["AzureFunctionsJobHost__extensions__durableTask__hubName"] = hubName,
+        ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__controlQueueVisibilityTimeout"] = "00:00:05",
+        ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__workItemQueueVisibilityTimeout"] = "00:00:05",
+        ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__partitionCount"] = "2",
+        ["CATALYST_DURABLE_LEASE_INTERVAL"] = "6s",
+        ["CATALYST_BIND_ADDRESS"] = "127.0.0.1",
+        ["CATALYST_HOST_MODE"] = "standalone",
+    };
+
+    public static string UniqueHubName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
+
+    public static AppProcess Start(string assemblyPath, IDictionary<string, string?> settings)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(assemblyPath)!,
+        };
+        start.ArgumentList.Add(assemblyPath);
+        foreach (var (key, value) in settings) start.Environment[key] = value;
+        start.Environment["PORT"] = "0";
+        start.Environment["DOTNET_gcServer"] = "0";
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var app = new AppProcess(process);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) app.Receive(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) app.output.Enqueue(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => app.Kill();
+        return app;
+    }
+
+    void Receive(string line)
+    {
+        output.Enqueue(line);
+        const string marker = "Catalyst standalone host listening on http://127.0.0.1:";
+        var at = line.IndexOf(marker, StringComparison.Ordinal);
+        if (at >= 0 && int.TryParse(line[(at + marker.Length)..].Split(',', ' ')[0], out var port)) listening.TrySetResult(port);
+    }
+
+    public async Task WaitHealthyAsync(TimeSpan? timeout = null)
+    {
+        await Wait.ForAsync(() => Task.FromResult<object?>(process.HasExited
+            ? throw new InvalidOperationException($"app exited with {process.ExitCode}:\n{Output}")
+            : listening.Task.IsCompletedSuccessfully ? true : null), timeout ?? TimeSpan.FromSeconds(60), "the app to report its port");
+        await Wait.ForAsync(async () =>
+        {
+            if (process.HasExited) throw new InvalidOperationException($"app exited with {process.ExitCode}:\n{Output}");
+            using var response = await Http.GetAsync("/healthz");
+            return response.IsSuccessStatusCode ? (object)true : null;
+        }, TimeSpan.FromSeconds(30), $"the app on port {Port} to answer /healthz");
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as when a node dies or the OOM killer strikes.</summary>
+    public void Kill()
+    {
+        try
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+    }
+
+    /// <summary>SIGTERM: what the kubelet sends first.</summary>
+    public void Terminate()
+    {
+        if (kill(process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {process.Id} failed: {Marshal.GetLastPInvokeError()}");
+    }
+
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        await WaitForExitAsync(TimeSpan.FromSeconds(10));
+        http?.Dispose();
+        process.Dispose();
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    static extern int kill(int pid, int signal);
+}
