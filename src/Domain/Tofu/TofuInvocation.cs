@@ -1,0 +1,49 @@
+namespace Catalyst.Domain.Tofu;
+
+/// <summary>
+/// Everything one tofu run needs. <see cref="Variables"/> go to tofu.auto.tfvars.json (mode 0600, no secrets);
+/// <see cref="SecretVariables"/> go only into the child's environment as <c>TF_VAR_&lt;name&gt;</c> (DESIGN §4).
+/// </summary>
+public sealed record TofuInvocation(
+    string DeploymentId,
+    IReadOnlyDictionary<string, object?> Variables,
+    IReadOnlyDictionary<string, string> SecretVariables,
+    TofuBackend Backend);
+
+/// <summary>
+/// The app's own http state backend for this deployment (DESIGN §5), handed to tofu through <c>TF_HTTP_*</c>
+/// environment variables — never <c>-backend-config</c>, which tofu saves in plain text under .terraform/.
+/// <see cref="EncryptionPassphrase"/> feeds OpenTofu's state encryption through <c>TF_ENCRYPTION</c>.
+/// </summary>
+public sealed record TofuBackend(string StateAddress, string LockAddress, string Username, string Password, string EncryptionPassphrase);
+
+public enum TofuStream { Stdout, Stderr }
+
+/// <summary>One output line of a tofu command, already trimmed and non-empty.</summary>
+public sealed record TofuLine(string Command, TofuStream Stream, string Text);
+
+/// <summary>A phase of a run (reference B.5: tofu-init, tofu-plan, tofu-apply, tofu-output) with the original's message.</summary>
+public sealed record TofuPhase(string Name, string Message);
+
+/// <summary>What the app reads from <c>tofu output -json</c>; a missing output is "" as in the original.</summary>
+public sealed record TofuOutputs(string ControlPlaneIp, string LoadBalancerIp);
+
+/// <summary>
+/// A tofu command failed. <see cref="Transient"/> says whether running it again may succeed (state lock held by a
+/// live holder, network, provider rate limit) or a person must act (bad token, quota, invalid configuration).
+/// </summary>
+public sealed class TofuException(string command, string message, bool transient, string? detail = null) : Exception(message)
+{
+    public string Command { get; } = command;
+    public bool Transient { get; } = transient;
+    public string? Detail { get; } = detail;
+}
+
+public interface ITofuRunner
+{
+    /// <summary>Stages the module, then init, plan, apply, output. Idempotent given the state: a second run changes nothing.</summary>
+    Task<TofuOutputs> ApplyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
+
+    /// <summary>Stages the module, then init and destroy against the same state.</summary>
+    Task DestroyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
+}
