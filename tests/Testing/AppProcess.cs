@@ -37,7 +37,11 @@ public sealed class AppProcess : IAsyncDisposable
         ["CATALYST_DURABLE_LEASE_INTERVAL"] = "6s",
         ["CATALYST_BIND_ADDRESS"] = "127.0.0.1",
         ["CATALYST_HOST_MODE"] = "standalone",
+        ["CATALYST_VAULT_KEY"] = TestVaultKey,
     };
+
+    /// <summary>One random vault key per test run; tests that search storage for secrets know it too.</summary>
+    public static readonly string TestVaultKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public static string UniqueHubName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
 

@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Functions.Hosting;
 
@@ -11,7 +12,9 @@ public static class FunctionsHost
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
         builder.Services.AddCatalyst(builder.Configuration);
-        await builder.Build().RunAsync();
+        var host = builder.Build();
+        if (!StartupChecks.Pass(host.Services, host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Catalyst.Startup"))) return 2;
+        await host.RunAsync();
         return 0;
     }
 }

@@ -74,6 +74,7 @@ public static class StandaloneHost
         builder.Services.AddHostedService<TimerScheduler>();
 
         var app = builder.Build();
+        if (!StartupChecks.Pass(app.Services, log)) return 2;
         app.MapHttpFunctions(catalog.Http);
         // Last resort: whatever hangs past the budget, the process still ends before the kubelet's SIGKILL would.
         app.Lifetime.ApplicationStopping.Register(() => _ = Task.Delay(shutdown.Total + TimeSpan.FromSeconds(5)).ContinueWith(_ => Environment.Exit(0)));
@@ -81,6 +82,8 @@ public static class StandaloneHost
         await app.StartAsync();
         // One line operators and tests read to learn where we listen (PORT=0 picks a free port).
         log.LogInformation("Catalyst standalone host listening on {Addresses}", string.Join(", ", app.Urls));
+        var bound = new Uri(app.Urls.First());
+        app.Services.GetRequiredService<SelfAddress>().BaseUrl = $"http://127.0.0.1:{bound.Port}";
         await app.WaitForShutdownAsync();
         await sidecar.StopAsync(TimeSpan.FromSeconds(5));
         await engine.StopAsync(isForced: true).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });

@@ -1,0 +1,83 @@
+using Catalyst.Domain.Store;
+
+namespace Catalyst.Domain.Deployments;
+
+/// <summary>Starts the provisioning workflow for a stored deployment (a Durable orchestration in the app).</summary>
+public interface IWorkflowStarter
+{
+    Task StartAsync(string deploymentId, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// POST /api/v1/deployments (reference B.2), as a rule: validate everything first, so a bad request stores
+/// nothing and starts nothing; then secrets to the vault, the record, the first event, the workflow.
+/// </summary>
+public sealed class DeploymentCreator(
+    DeploymentStore store, Vault vault, EventLog events, IdempotencyKeys idempotency,
+    Func<OperatorSecrets> operatorSecrets, TimeProvider time)
+{
+    public abstract record Outcome;
+    public sealed record Created(DeploymentRecord Record, bool Replayed) : Outcome;
+    public sealed record Rejected(int Status, ApiError Error) : Outcome;
+
+    /// <summary><paramref name="workflows"/> comes per call: in Functions mode the Durable client is a trigger binding, not a service.</summary>
+    public async Task<Outcome> CreateAsync(string? contentType, ReadOnlyMemory<byte> body, bool truncated, string? idempotencyKey,
+        IWorkflowStarter workflows, CancellationToken cancellationToken)
+    {
+        var (parsed, error) = DeploymentRequestReader.Read(contentType, body.Span, truncated);
+        if (error is not null) return new Rejected(400, error);
+        var request = parsed!.WithRegionMirrored();
+        request = request with { ObjectStorageBucket = DeploymentValidator.EffectiveBucket(request) };
+        if (DeploymentValidator.Validate(request, operatorSecrets()) is { } problem)
+            return new Rejected(400, new ApiError(problem.Message, $"field: {problem.Field}"));
+
+        var id = DeploymentId.New();
+        if (!string.IsNullOrWhiteSpace(idempotencyKey))
+        {
+            if (idempotencyKey.Length > 255) return new Rejected(400, new ApiError("invalid Idempotency-Key", "at most 255 characters"));
+            if (await idempotency.ClaimAsync(idempotencyKey, id, body, cancellationToken) is { } earlier)
+            {
+                if (earlier.BodyHash != IdempotencyKeys.Hex(body.Span))
+                    return new Rejected(409, new ApiError("idempotency-key-reused", "this Idempotency-Key was used for a different request body"));
+                var first = await WaitForRecordAsync(earlier.DeploymentId, cancellationToken);
+                return first is null
+                    ? new Rejected(409, new ApiError("idempotency-key-in-progress", "the first request with this Idempotency-Key has not finished; retry shortly"))
+                    : new Created(first, Replayed: true);
+            }
+        }
+
+        var bearer = KubeconfigBearer.New();
+        await vault.PutAsync(id, VaultEntries.HetznerToken, request.HetznerToken, cancellationToken);
+        await vault.PutAsync(id, VaultEntries.ObjectStorageSecretKey, request.ObjectStorageSecretKey, cancellationToken);
+        await vault.PutAsync(id, VaultEntries.KubeconfigBearer, bearer, cancellationToken);
+
+        var now = time.GetUtcNow();
+        var record = new DeploymentRecord
+        {
+            Id = id,
+            Status = DeploymentStatuses.Provisioning,
+            Phase = "queued",
+            Step = "queued",
+            Request = request.Redacted(),
+            StartedAt = now,
+            UpdatedAt = now,
+            KubeconfigBearerHash = KubeconfigBearer.Hash(bearer),
+        };
+        await store.CreateAsync(record, cancellationToken);
+        await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:accepted", "queued",
+            $"Deployment accepted: provisioning {request.SovereignFqdn} in {request.Region}", now)], cancellationToken);
+        await workflows.StartAsync(id, cancellationToken);
+        return new Created(record, Replayed: false);
+    }
+
+    async Task<DeploymentRecord?> WaitForRecordAsync(string id, CancellationToken cancellationToken)
+    {
+        // The winner writes its record right after claiming the key; give it a moment rather than fail the replay.
+        for (var i = 0; i < 50; i++)
+        {
+            if (await store.GetAsync(id, cancellationToken) is { } record) return record;
+            await Task.Delay(100, cancellationToken);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text.RegularExpressions;
+
+namespace Catalyst.Domain.Deployments;
+
+/// <summary>
+/// The wizard request's rules. The original's rules come first, in its order and with its messages (reference
+/// B.4: first failure wins); the shape checks after them keep malformed values from ever reaching tofu.
+/// </summary>
+public static partial class DeploymentValidator
+{
+    public static readonly IReadOnlyList<string> ObjectStorageRegions = ["fsn1", "nbg1", "hel1"];
+
+    /// <summary>Returns the first problem as (message, field), or null when the request may be provisioned.</summary>
+    public static (string Message, string Field)? Validate(DeploymentRequest request, OperatorSecrets operatorSecrets)
+    {
+        for (var i = 0; i < request.Regions.Count; i++)
+        {
+            var r = request.Regions[i];
+            if (Blank(r.Provider)) return ($"region[{i}] provider is required", $"regions[{i}].provider");
+            if (Blank(r.CloudRegion)) return ($"region[{i}] cloudRegion is required", $"regions[{i}].cloudRegion");
+            if (Blank(r.ControlPlaneSize)) return ($"region[{i}] controlPlaneSize is required", $"regions[{i}].controlPlaneSize");
+            if (r.WorkerCount < 0) return ($"region[{i}] workerCount must be non-negative", $"regions[{i}].workerCount");
+            if (r.WorkerCount > 0 && Blank(r.WorkerSize)) return ($"region[{i}] workerSize is required when workerCount > 0", $"regions[{i}].workerSize");
+        }
+        request = request.WithRegionMirrored();
+
+        if (Blank(request.HetznerToken)) return ("hetzner token is required", "hetznerToken");
+        if (Blank(request.HetznerProjectId)) return ("hetzner project ID is required", "hetznerProjectID");
+        if (Blank(request.Region)) return ("region is required (runtime parameter, never hardcoded)", "region");
+        if (Blank(request.SovereignFqdn)) return ("sovereign FQDN is required", "sovereignFQDN");
+        if (Blank(request.OrgName)) return ("organisation name is required", "orgName");
+        if (Blank(request.OrgEmail)) return ("organisation email is required (becomes initial sovereign-admin)", "orgEmail");
+        if (Blank(request.SshPublicKey)) return ("SSH public key is required (sovereign-admin break-glass + cluster bootstrap)", "sshPublicKey");
+        if (request.IsPoolMode && Blank(operatorSecrets.GhcrPullToken))
+            return ("GHCR pull token is required for managed-pool deployments (CATALYST_GHCR_PULL_TOKEN missing on catalyst-api — see docs/SECRET-ROTATION.md)", "CATALYST_GHCR_PULL_TOKEN");
+        if (Blank(operatorSecrets.HarborRobotToken))
+            return ("Harbor robot token is required (CATALYST_HARBOR_ROBOT_TOKEN missing on catalyst-api — every Sovereign image pull MUST go through harbor.openova.io; falling through to docker.io is not allowed)", "CATALYST_HARBOR_ROBOT_TOKEN");
+
+        if (Blank(request.ObjectStorageRegion))
+            return ("object storage region is required (Hetzner Object Storage region: fsn1 | nbg1 | hel1)", "objectStorageRegion");
+        if (!ObjectStorageRegions.Contains(request.ObjectStorageRegion))
+            return ($"object storage region \"{request.ObjectStorageRegion}\" is not a valid Hetzner Object Storage region (must be fsn1, nbg1, or hel1)", "objectStorageRegion");
+        if (Blank(request.ObjectStorageAccessKey))
+            return ("object storage access key is required (Hetzner Object Storage credentials: Cloud Console → Object Storage → Security credentials)", "objectStorageAccessKey");
+        if (Blank(request.ObjectStorageSecretKey))
+            return ("object storage secret key is required (Hetzner Object Storage credentials: Cloud Console → Object Storage → Security credentials)", "objectStorageSecretKey");
+        var bucket = EffectiveBucket(request);
+        if (Blank(bucket))
+            return ("object storage bucket name is required (the Sovereign's backups and artefacts bucket)", "objectStorageBucket");
+        if (!BucketName().IsMatch(bucket))
+            return ($"object storage bucket name \"{bucket}\" is not a valid S3 bucket name (3-63 characters: lower-case letters, digits and hyphens, starting and ending with a letter or digit)", "objectStorageBucket");
+
+        return ShapeProblem(request);
+    }
+
+    /// <summary>The bucket the wizard named, else one derived from the FQDN (the original derived it from the FQDN slug).</summary>
+    public static string EffectiveBucket(DeploymentRequest request)
+    {
+        if (!Blank(request.ObjectStorageBucket)) return request.ObjectStorageBucket.Trim();
+        var slug = NonBucketCharacters().Replace(request.SovereignFqdn.Trim().ToLowerInvariant(), "-").Trim('-');
+        var name = ("catalyst-" + slug)[..Math.Min(63, ("catalyst-" + slug).Length)].TrimEnd('-');
+        return slug.Length == 0 ? "" : name;
+    }
+
+    static (string, string)? ShapeProblem(DeploymentRequest request)
+    {
+        if (!DomainModes.All.Contains(request.SovereignDomainMode.ToLowerInvariant()))
+            return ($"sovereign domain mode \"{request.SovereignDomainMode}\" is not one of {string.Join(", ", DomainModes.All)}", "sovereignDomainMode");
+        if (!IsFqdn(request.SovereignFqdn))
+            return ($"sovereign FQDN \"{request.SovereignFqdn}\" is not a valid DNS name", "sovereignFQDN");
+        if (request.IsPoolMode)
+        {
+            if (Blank(request.SovereignPoolDomain)) return ("pool domain is required in pool mode", "sovereignPoolDomain");
+            if (Blank(request.SovereignSubdomain)) return ("subdomain is required in pool mode", "sovereignSubdomain");
+            if (!SubdomainLabel().IsMatch(request.SovereignSubdomain))
+                return ("subdomain must be a-z, 0-9 and hyphens, start with a letter, max 63 characters", "sovereignSubdomain");
+            var expected = $"{request.SovereignSubdomain}.{request.SovereignPoolDomain}".ToLowerInvariant();
+            if (!request.SovereignFqdn.Equals(expected, StringComparison.OrdinalIgnoreCase))
+                return ($"sovereign FQDN must be {expected} in pool mode", "sovereignFQDN");
+        }
+        if (!EmailAddress().IsMatch(request.OrgEmail)) return ($"organisation email \"{request.OrgEmail}\" is not an email address", "orgEmail");
+        if (!ServerType().IsMatch(request.ControlPlaneSize))
+            return ($"control plane size \"{request.ControlPlaneSize}\" is not a Hetzner server type (e.g. cx22, cpx31)", "controlPlaneSize");
+        if (request.WorkerCount is < 0 or > 50) return ("worker count must be between 0 and 50", "workerCount");
+        if (request.WorkerCount > 0 && !ServerType().IsMatch(request.WorkerSize))
+            return ($"worker size \"{request.WorkerSize}\" is not a Hetzner server type (e.g. cx22, cpx31)", "workerSize");
+        if (!LocationName().IsMatch(request.Region)) return ($"region \"{request.Region}\" is not a Hetzner location (e.g. fsn1, nbg1, hel1)", "region");
+        if (!SshKey().IsMatch(request.SshPublicKey.Trim()))
+            return ("SSH public key must be an OpenSSH public key (ssh-ed25519, ssh-rsa or ecdsa-sha2-*)", "sshPublicKey");
+        if (!HetznerToken().IsMatch(request.HetznerToken))
+            return ("hetzner token must be the 64 letters and digits Hetzner Cloud issues (Project → Security → API tokens)", "hetznerToken");
+        return null;
+    }
+
+    public static bool IsFqdn(string value) =>
+        value.Length is > 3 and <= 253 && value.Split('.') is { Length: >= 2 } labels && labels.All(l => DnsLabel().IsMatch(l));
+
+    static bool Blank(string? value) => string.IsNullOrWhiteSpace(value);
+
+    [GeneratedRegex("^[A-Za-z0-9]{64}$")] private static partial Regex HetznerToken();
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")] private static partial Regex BucketName();
+    [GeneratedRegex("[^a-z0-9-]+")] private static partial Regex NonBucketCharacters();
+    [GeneratedRegex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")] private static partial Regex SubdomainLabel();
+    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")] private static partial Regex DnsLabel();
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")] private static partial Regex EmailAddress();
+    [GeneratedRegex("^[a-z]{2,4}[0-9]{1,3}[a-z]*$")] private static partial Regex ServerType();
+    [GeneratedRegex("^[a-z]{3}[0-9]?$")] private static partial Regex LocationName();
+    [GeneratedRegex(@"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]{16,}( .*)?$")] private static partial Regex SshKey();
+}

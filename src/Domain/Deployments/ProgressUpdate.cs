@@ -1,0 +1,58 @@
+namespace Catalyst.Domain.Deployments;
+
+/// <summary>
+/// One step of the workflow as the record and the timeline see it. Written by the orchestration through an
+/// activity; <see cref="Key"/> makes the event idempotent and <see cref="Run"/> keeps a stale run (before a
+/// retry) from overwriting the current one.
+/// </summary>
+public sealed record ProgressUpdate
+{
+    public required string DeploymentId { get; init; }
+    public required int Run { get; init; }
+    public required string Key { get; init; }
+    public required string Phase { get; init; }
+    public required string Step { get; init; }
+    public required int Progress { get; init; }
+    public required string Message { get; init; }
+    public string Level { get; init; } = EventLevels.Info;
+    public string? Status { get; init; }
+    public DeploymentResult? Result { get; init; }
+    public DeploymentFailure? Failure { get; init; }
+    public string? Error { get; init; }
+    public string? Component { get; init; }
+    public string? ComponentState { get; init; }
+    /// <summary>Phase-1 outcome (reference B.7); recorded with the time the watch finished.</summary>
+    public string? Outcome { get; init; }
+
+    /// <summary>The record after this step, or null when the record belongs to another run or already says so.</summary>
+    public DeploymentRecord? ApplyTo(DeploymentRecord record, DateTimeOffset now)
+    {
+        if (record.Run != Run) return null;
+        var status = Status ?? record.Status;
+        return record with
+        {
+            Status = status,
+            Phase = Phase,
+            Step = Step,
+            Progress = Math.Max(Progress, status == record.Status ? record.Progress : 0),
+            Result = WithOutcome(Result ?? record.Result, now),
+            Failure = Failure ?? (Status is null ? record.Failure : null),
+            Error = Error ?? (Status is null ? record.Error : null),
+            FinishedAt = DeploymentStatuses.IsDone(status) ? record.FinishedAt ?? now : null,
+        };
+    }
+
+    DeploymentResult? WithOutcome(DeploymentResult? result, DateTimeOffset now) =>
+        Outcome is null ? result : (result ?? new DeploymentResult()) with { Phase1Outcome = Outcome, Phase1FinishedAt = now };
+
+    public DeploymentEvent ToEvent(DateTimeOffset now) => new()
+    {
+        Key = Key,
+        Time = now,
+        Phase = Phase,
+        Level = Level,
+        Message = Message,
+        Component = Component,
+        State = ComponentState,
+    };
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Catalyst.Domain.Deployments;
+
+namespace Catalyst.Domain.Store;
+
+/// <summary>
+/// Deployment records as blobs <c>deployments/{id}.json</c> (DESIGN §6). Every write is guarded by the ETag it
+/// read, so two replicas updating one record never lose each other's change; a record that does not parse is
+/// reported and skipped, never allowed to hide the others.
+/// </summary>
+public sealed class DeploymentStore(BlobServiceClient blobs)
+{
+    public const string ContainerName = "deployments";
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    readonly BlobContainerClient container = blobs.GetBlobContainerClient(ContainerName);
+    bool created;
+
+    /// <summary>Writes a new record; false when one with that id exists already.</summary>
+    public async Task<bool> CreateAsync(DeploymentRecord record, CancellationToken cancellationToken = default)
+    {
+        await EnsureContainerAsync(cancellationToken);
+        try
+        {
+            await Blob(record.Id).UploadAsync(Serialize(record), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    public async Task<DeploymentRecord?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        (await GetWithETagAsync(id, cancellationToken))?.Record;
+
+    async Task<(DeploymentRecord Record, ETag ETag)?> GetWithETagAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!DeploymentId.IsValid(id)) return null;
+        try
+        {
+            var download = await Blob(id).DownloadContentAsync(cancellationToken);
+            var record = JsonSerializer.Deserialize<DeploymentRecord>(download.Value.Content.ToMemory().Span, Json)
+                         ?? throw new CorruptRecordException(id, "empty document");
+            return (record, download.Value.Details.ETag);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+        catch (JsonException e)
+        {
+            throw new CorruptRecordException(id, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the current record and writes it if nobody wrote in between, re-reading and
+    /// re-applying otherwise. <paramref name="change"/> returns null to leave the record as it is. Null when no record.
+    /// </summary>
+    public async Task<DeploymentRecord?> UpdateAsync(string id, Func<DeploymentRecord, DeploymentRecord?> change, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (await GetWithETagAsync(id, cancellationToken) is not { } current) return null;
+            var updated = change(current.Record);
+            if (updated is null || updated == current.Record) return current.Record;
+            updated = updated with { UpdatedAt = DateTimeOffset.UtcNow };
+            try
+            {
+                await Blob(id).UploadAsync(Serialize(updated), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = current.ETag } }, cancellationToken);
+                return updated;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 20)
+            {
+                // Someone else wrote first: read theirs and apply ours on top.
+            }
+        }
+    }
+
+    /// <summary>Newest first. Records that do not parse are passed to <paramref name="onCorrupt"/> and skipped.</summary>
+    public async Task<(IReadOnlyList<DeploymentRecord> Items, int Total)> ListAsync(int offset, int limit, Action<string, string>? onCorrupt = null, CancellationToken cancellationToken = default)
+    {
+        await EnsureContainerAsync(cancellationToken);
+        var names = new List<(string Id, DateTimeOffset Created)>();
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken))
+        {
+            var id = blob.Name.EndsWith(".json", StringComparison.Ordinal) ? blob.Name[..^5] : "";
+            if (DeploymentId.IsValid(id)) names.Add((id, blob.Properties.CreatedOn ?? DateTimeOffset.MinValue));
+        }
+        var page = names.OrderByDescending(n => n.Created).ThenBy(n => n.Id, StringComparer.Ordinal).Skip(offset).Take(limit).ToList();
+        var records = await Task.WhenAll(page.Select(async n =>
+        {
+            try
+            {
+                return await GetAsync(n.Id, cancellationToken);
+            }
+            catch (CorruptRecordException e)
+            {
+                onCorrupt?.Invoke(n.Id, e.Message);
+                return null;
+            }
+        }));
+        return (records.OfType<DeploymentRecord>().ToList(), names.Count);
+    }
+
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        if (DeploymentId.IsValid(id)) await Blob(id).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+    }
+
+    BlobClient Blob(string id) => container.GetBlobClient($"{id}.json");
+
+    static BinaryData Serialize(DeploymentRecord record) => BinaryData.FromObjectAsJson(record, Json);
+
+    async Task EnsureContainerAsync(CancellationToken cancellationToken)
+    {
+        if (created) return;
+        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        created = true;
+    }
+}
+
+public sealed class CorruptRecordException(string id, string problem) : Exception($"deployment record {id} does not parse: {problem}")
+{
+    public string Id { get; } = id;
+}

@@ -1,0 +1,56 @@
+using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Store;
+using Catalyst.Domain.Tofu;
+using Catalyst.Functions.Hosting;
+using Catalyst.Functions.Orchestrations;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Hosting;
+
+namespace Catalyst.Functions.Activities;
+
+public sealed record TofuApplyInput(string DeploymentId, int Run);
+
+/// <summary>Either the outputs, or why the apply failed and who must act. Transient failures throw instead, so the workflow's retry policy runs them again.</summary>
+public sealed record TofuApplyResult(bool Succeeded, string SovereignFqdn, string ControlPlaneIp, string LoadBalancerIp, string? Error = null, DeploymentFailure? Failure = null);
+
+/// <summary>
+/// Runs OpenTofu for one deployment: inputs from the record, secrets from the vault and configuration into the
+/// child's environment only, state in the app's own http backend. Safe to run twice: tofu converges on its state.
+/// </summary>
+public sealed class TofuApplyActivity(TofuRunContext tofu, IHostApplicationLifetime lifetime) : TaskActivity<TofuApplyInput, TofuApplyResult>
+{
+    [Function(TaskNames.TofuApply)]
+    public Task<TofuApplyResult> Run([ActivityTrigger] TofuApplyInput input) => RunAsync(null!, input);
+
+    public override async Task<TofuApplyResult> RunAsync(TaskActivityContext context, TofuApplyInput input)
+    {
+        await using var run = await tofu.PrepareAsync(input.DeploymentId, input.Run, lifetime.ApplicationStopping);
+        try
+        {
+            var outputs = await tofu.Runner.ApplyAsync(run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping);
+            return new TofuApplyResult(true, run.SovereignFqdn, outputs.ControlPlaneIp, outputs.LoadBalancerIp);
+        }
+        catch (TofuException e) when (!e.Transient)
+        {
+            await run.FlushAsync();
+            var actor = TofuFailures.ActorFor(e);
+            return new TofuApplyResult(false, run.SovereignFqdn, "", "", run.Redact(e.Message),
+                new DeploymentFailure(TofuFailures.CodeFor(e), "tofu", actor, e.Detail is null ? null : run.Redact(e.Detail)));
+        }
+    }
+}
+
+/// <summary>Who must act on a failed tofu command: the user (their token, quota, project) or the operator (everything else).</summary>
+public static class TofuFailures
+{
+    static readonly string[] UserSignals = ["unauthorized", "token is invalid", "invalid token", "forbidden", "resource_limit_exceeded", "limit exceeded", "quota", "server_limit", "project"];
+
+    public static string ActorFor(TofuException e)
+    {
+        var text = (e.Message + "\n" + e.Detail).ToLowerInvariant();
+        return UserSignals.Any(text.Contains) ? Actors.User : Actors.Operator;
+    }
+
+    public static string CodeFor(TofuException e) => $"{e.Command.Replace(' ', '-')}-failed";
+}

@@ -1,0 +1,117 @@
+using System.Threading.Channels;
+using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Store;
+using Catalyst.Domain.Tofu;
+using Catalyst.Functions.Hosting;
+
+namespace Catalyst.Functions.Activities;
+
+/// <summary>
+/// Assembles what a tofu run needs from the record, the vault and configuration, and turns its phases and lines
+/// into timeline events (batched: a busy apply prints hundreds of lines).
+/// </summary>
+public sealed class TofuRunContext(
+    DeploymentStore store, Vault vault, EventLog events, ITofuRunner runner, TofuBackendCredentials credentials,
+    Func<OperatorSecrets> operatorSecrets, Func<ProvisionSettings> settings, SelfAddress self, Redactor redactor, TimeProvider time)
+{
+    public ITofuRunner Runner => runner;
+
+    public async Task<Run> PrepareAsync(string deploymentId, int runNumber, CancellationToken cancellationToken)
+    {
+        var record = await store.GetAsync(deploymentId, cancellationToken)
+                     ?? throw new InvalidOperationException($"deployment {deploymentId} has no record");
+        var secrets = new TofuVariables.DeploymentSecrets(
+            await vault.GetStringAsync(deploymentId, VaultEntries.HetznerToken, cancellationToken) ?? "",
+            await vault.GetStringAsync(deploymentId, VaultEntries.ObjectStorageSecretKey, cancellationToken) ?? "",
+            await vault.GetStringAsync(deploymentId, VaultEntries.KubeconfigBearer, cancellationToken) ?? "",
+            HandoverJwtPublicKey: "");
+        var current = settings();
+        var ops = operatorSecrets();
+        var secretVariables = TofuVariables.Secret(secrets, ops);
+        var baseUrl = current.TofuBackendBaseUrl ?? self.BaseUrl;
+        var stateAddress = $"{baseUrl}/api/v1/tofu/state/{deploymentId}";
+        var backend = new TofuBackend(stateAddress, stateAddress + "/lock", credentials.Username(deploymentId),
+            credentials.PasswordFor(deploymentId), credentials.EncryptionPassphraseFor(deploymentId));
+        var invocation = new TofuInvocation(deploymentId, TofuVariables.Plain(deploymentId, record.Request, current, secrets.HandoverJwtPublicKey),
+            secretVariables, backend);
+        var runRedactor = redactor.With(secretVariables.Values.Append(backend.Password).Append(backend.EncryptionPassphrase));
+        return new Run(store, events, time, deploymentId, runNumber, runRedactor, invocation, record.Request.SovereignFqdn);
+    }
+
+    public sealed class Run : IAsyncDisposable
+    {
+        readonly DeploymentStore store;
+        readonly EventLog events;
+        readonly TimeProvider time;
+        readonly string deploymentId;
+        readonly int runNumber;
+        readonly Redactor redactor;
+        readonly Channel<DeploymentEvent> pending = Channel.CreateUnbounded<DeploymentEvent>();
+        readonly Task pump;
+        // Unique per execution: a re-delivered activity is a new run of tofu whose lines are new events.
+        readonly string execution = Guid.NewGuid().ToString("N")[..8];
+        long line;
+
+        internal Run(DeploymentStore store, EventLog events, TimeProvider time, string deploymentId, int runNumber, Redactor redactor,
+            TofuInvocation invocation, string sovereignFqdn)
+        {
+            SovereignFqdn = sovereignFqdn;
+            this.store = store;
+            this.events = events;
+            this.time = time;
+            this.deploymentId = deploymentId;
+            this.runNumber = runNumber;
+            this.redactor = redactor;
+            Invocation = invocation;
+            pump = Task.Run(PumpAsync);
+        }
+
+        public TofuInvocation Invocation { get; }
+        public string SovereignFqdn { get; }
+
+        public string Redact(string text) => redactor.Redact(text);
+
+        public async Task OnPhaseAsync(TofuPhase phase)
+        {
+            var now = time.GetUtcNow();
+            await store.UpdateAsync(deploymentId, r => r.Run == runNumber ? r with { Phase = "tofu", Step = phase.Name } : null);
+            pending.Writer.TryWrite(new DeploymentEvent
+            {
+                Key = $"{deploymentId}:{runNumber}:{execution}:{phase.Name}", Time = now, Phase = phase.Name, Level = EventLevels.Info, Message = phase.Message,
+            });
+        }
+
+        public Task OnLineAsync(TofuLine tofuLine)
+        {
+            var n = Interlocked.Increment(ref line);
+            pending.Writer.TryWrite(new DeploymentEvent
+            {
+                Key = $"{deploymentId}:{runNumber}:{execution}:line:{n}",
+                Time = time.GetUtcNow(),
+                Phase = "tofu",
+                Level = tofuLine.Stream == TofuStream.Stderr ? EventLevels.Warn : EventLevels.Info,
+                Message = redactor.Redact(tofuLine.Text),
+            });
+            return Task.CompletedTask;
+        }
+
+        public async Task FlushAsync()
+        {
+            pending.Writer.TryComplete();
+            await pump;
+        }
+
+        public async ValueTask DisposeAsync() => await FlushAsync();
+
+        async Task PumpAsync()
+        {
+            var batch = new List<DeploymentEvent>();
+            while (await pending.Reader.WaitToReadAsync())
+            {
+                while (batch.Count < 200 && pending.Reader.TryRead(out var e)) batch.Add(e);
+                await events.AppendAsync(deploymentId, batch, CancellationToken.None);
+                batch.Clear();
+            }
+        }
+    }
+}

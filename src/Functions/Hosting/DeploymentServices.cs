@@ -1,0 +1,35 @@
+using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Store;
+using Catalyst.Domain.Tofu;
+using Catalyst.Functions.Activities;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Catalyst.Functions.Hosting;
+
+/// <summary>The provisioning capability's services: stores, vault, timeline, the creator and the tofu context.</summary>
+public static class DeploymentServices
+{
+    public static IServiceCollection AddDeployments(this IServiceCollection services, IConfiguration configuration)
+    {
+        string? Read(string key) => configuration[key];
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new VaultKeyHolder(VaultKey.Load(Read, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Catalyst.Vault"))));
+        services.AddSingleton(sp => new Vault(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<VaultKeyHolder>().Key));
+        services.AddSingleton(sp => new TofuBackendCredentials(VaultKey.Derive(sp.GetRequiredService<VaultKeyHolder>().Key, "tofu-state")));
+        services.AddSingleton<Func<OperatorSecrets>>(_ => () => OperatorSecrets.From(Read));
+        services.AddSingleton<Func<ProvisionSettings>>(_ => () => ProvisionSettings.From(Read));
+        // Every value that must never be stored or logged, known at startup; per-run secrets are added by each run.
+        services.AddSingleton(sp => new Redactor(OperatorSecrets.From(Read).Values.Append(configuration[VaultKey.Setting])));
+        services.AddSingleton(sp => new DeploymentStore(sp.GetRequiredService<StorageConnection>().Blobs));
+        services.AddSingleton(sp => new EventLog(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<Redactor>()));
+        services.AddSingleton<IDeploymentEvents>(sp => sp.GetRequiredService<EventLog>());
+        services.AddSingleton(sp => new IdempotencyKeys(sp.GetRequiredService<StorageConnection>().Blobs));
+        services.AddSingleton<DeploymentCreator>();
+        services.AddSingleton(_ => new SelfAddress($"http://127.0.0.1:{(int.TryParse(configuration["PORT"], out var p) && p > 0 ? p : 8080)}"));
+        services.AddSingleton<TofuRunContext>();
+        return services;
+    }
+
+    sealed record VaultKeyHolder(byte[] Key);
+}

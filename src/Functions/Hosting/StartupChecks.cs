@@ -1,0 +1,26 @@
+using Catalyst.Domain.Configuration;
+using Catalyst.Domain.Store;
+using Microsoft.Extensions.Logging;
+
+namespace Catalyst.Functions.Hosting;
+
+/// <summary>
+/// Builds the services that read required settings before the host starts serving, so a missing or malformed
+/// setting stops the process at once with a message naming it (DESIGN §7) instead of failing the first request.
+/// </summary>
+public static class StartupChecks
+{
+    public static bool Pass(IServiceProvider services, ILogger log)
+    {
+        try
+        {
+            services.GetRequiredService<Vault>();
+            return true;
+        }
+        catch (SettingException e)
+        {
+            log.LogCritical("Cannot start: {Problem}", e.Message);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Store;
+using Catalyst.Functions.Orchestrations;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace Catalyst.Functions.Http.Deployments;
+
+/// <summary>Create, read and list deployments (reference A.8, A.9).</summary>
+public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentStore store, EventLog events,
+    Func<ProvisionSettings> settings, ILogger<DeploymentFunctions> log)
+{
+    [Function(nameof(CreateDeployment))]
+    public async Task<IResult> CreateDeployment(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/deployments")] HttpRequest request,
+        [DurableClient] DurableTaskClient client)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        var (body, truncated) = await HttpErrors.ReadBodyAsync(request, DeploymentRequestReader.MaxBodyBytes, ct);
+        var outcome = await creator.CreateAsync(request.ContentType, body, truncated, request.Headers["Idempotency-Key"].FirstOrDefault(),
+            new DurableWorkflowStarter(client, settings()), ct);
+        switch (outcome)
+        {
+            case DeploymentCreator.Rejected rejected:
+                return Results.Json(rejected.Error, statusCode: rejected.Status);
+            case DeploymentCreator.Created created:
+                var id = created.Record.Id;
+                if (created.Replayed) request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
+                else log.LogInformation("Deployment {Id} created for {Fqdn}", id, created.Record.Request.SovereignFqdn);
+                return Results.Created($"/api/v1/deployments/{id}",
+                    new { id, status = created.Record.Status, streamURL = DeploymentView.StreamUrl(id) });
+            default:
+                throw new InvalidOperationException(outcome.GetType().Name);
+        }
+    }
+
+    [Function(nameof(GetDeployment))]
+    public async Task<IResult> GetDeployment(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments/{id}")] HttpRequest request, string id)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        if (await store.GetAsync(id, ct) is not { } record) return HttpErrors.DeploymentNotFound(id);
+        return Results.Json(DeploymentView.From(record, await events.CountAsync(id, ct)));
+    }
+
+    /// <summary>Newest first; <c>?limit=</c> (1–200, default 50) and <c>?offset=</c>.</summary>
+    [Function(nameof(ListDeployments))]
+    public async Task<IResult> ListDeployments(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments")] HttpRequest request)
+    {
+        var limit = int.TryParse(request.Query["limit"], out var l) ? l : 50;
+        var offset = int.TryParse(request.Query["offset"], out var o) ? o : 0;
+        if (limit is < 1 or > 200 || offset < 0)
+            return HttpErrors.Json(StatusCodes.Status400BadRequest, "invalid paging", "limit must be 1-200 and offset 0 or more");
+        var (items, total) = await store.ListAsync(offset, limit,
+            (id, problem) => log.LogWarning("Skipping deployment record {Id}: {Problem}", id, problem), request.HttpContext.RequestAborted);
+        var next = offset + items.Count < total ? offset + limit : (int?)null;
+        return Results.Json(new { items = items.Select(r => DeploymentView.From(r, numEvents: null)), total, offset, limit, nextOffset = next });
+    }
+}

@@ -1,0 +1,88 @@
+using Catalyst.Domain.Deployments;
+using Catalyst.Functions.Activities;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+
+namespace Catalyst.Functions.Orchestrations;
+
+/// <summary>Orchestration input: ids and non-secret timings only (DESIGN §4: inputs are persisted in history).</summary>
+public sealed record ProvisionInput(string DeploymentId, int Run, TimeSpan KubeconfigArrivalTimeout);
+
+/// <summary>Raised when the Sovereign's cloud-init has PUT its kubeconfig: a reference, never the bytes.</summary>
+public sealed record KubeconfigReceived(string Sha256, int Bytes);
+
+/// <summary>
+/// One provision, checkpointed step by step (DESIGN §3): tofu apply, then wait for the new cluster's kubeconfig
+/// postback (which may arrive before the apply ends: Durable buffers the event). A restart resumes where it was.
+/// </summary>
+public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionInput, string>
+{
+    static readonly TaskOptions TofuRetries = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 4, firstRetryInterval: TimeSpan.FromSeconds(15), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(2)));
+
+    [Function(TaskNames.ProvisionSovereign)]
+    public Task<string> Run([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context, context.GetInput<ProvisionInput>()!);
+
+    public override async Task<string> RunAsync(TaskOrchestrationContext context, ProvisionInput input)
+    {
+        var steps = new WorkflowSteps(context, input.DeploymentId, input.Run);
+        await steps.RecordAsync("tofu", "tofu-start", 5, "Phase 0: provisioning Hetzner resources with OpenTofu", status: DeploymentStatuses.Provisioning);
+
+        TofuApplyResult apply;
+        try
+        {
+            apply = await context.CallActivityAsync<TofuApplyResult>(TaskNames.TofuApply, new TofuApplyInput(input.DeploymentId, input.Run), TofuRetries);
+        }
+        catch (TaskFailedException e)
+        {
+            apply = new TofuApplyResult(false, "", "", "", $"tofu apply did not complete after retries: {e.FailureDetails.ErrorMessage}",
+                new DeploymentFailure("tofu-unavailable", "tofu", Actors.Operator, "transient failures persisted through every retry; see the tofu lines in the timeline"));
+        }
+        if (!apply.Succeeded)
+        {
+            await steps.FailAsync("tofu", apply.Error!, apply.Failure!);
+            return DeploymentStatuses.Failed;
+        }
+
+        var fqdn = apply.SovereignFqdn;
+        var result = new DeploymentResult
+        {
+            SovereignFqdn = fqdn,
+            ControlPlaneIp = apply.ControlPlaneIp,
+            LoadBalancerIp = apply.LoadBalancerIp,
+            ConsoleUrl = $"https://console.{fqdn}",
+            GitopsRepoUrl = $"https://gitea.{fqdn}",
+        };
+        await steps.RecordAsync("flux-bootstrap", "phase0-complete", 40,
+            $"Phase 0 complete: control plane {apply.ControlPlaneIp}, load balancer {apply.LoadBalancerIp}. Cloud-init now installs k3s and Flux on the new Sovereign.",
+            status: DeploymentStatuses.Phase1Watching, result: result);
+
+        await steps.RecordAsync("phase1", "kubeconfig-wait", 45,
+            $"Phase-1 watch: waiting for cloud-init to PUT the new Sovereign's kubeconfig (timeout {Durations.Go(input.KubeconfigArrivalTimeout)}).");
+        KubeconfigReceived received;
+        try
+        {
+            received = await context.WaitForExternalEvent<KubeconfigReceived>(TaskNames.KubeconfigReceivedEvent, input.KubeconfigArrivalTimeout);
+        }
+        catch (TaskCanceledException)
+        {
+            await steps.FailAsync("phase1",
+                $"Phase 1 watch never ran: the new Sovereign cluster did not PUT its kubeconfig to /api/v1/deployments/{input.DeploymentId}/kubeconfig within {Durations.Go(input.KubeconfigArrivalTimeout)}. Check the control plane's cloud-init log (/var/log/cloud-init-output.log); a late PUT restarts the watch.",
+                new DeploymentFailure("kubeconfig-missing", "phase1", Actors.Operator), outcome: "kubeconfig-missing");
+            return DeploymentStatuses.Failed;
+        }
+
+        await steps.RecordAsync("phase1", "kubeconfig-received", 50,
+            $"Phase-1 watch: kubeconfig received from cloud-init ({received.Bytes} bytes); starting per-component HelmRelease watch.");
+        return DeploymentStatuses.Phase1Watching;
+    }
+}
+
+/// <summary>Go-style durations in messages, as the original printed them ("15m0s").</summary>
+public static class Durations
+{
+    public static string Go(TimeSpan value) =>
+        value.TotalHours >= 1 ? $"{(int)value.TotalHours}h{value.Minutes}m{value.Seconds}s"
+        : value.TotalMinutes >= 1 ? $"{(int)value.TotalMinutes}m{value.Seconds}s"
+        : $"{value.TotalSeconds:0.###}s";
+}

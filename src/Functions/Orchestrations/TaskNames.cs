@@ -1,0 +1,16 @@
+namespace Catalyst.Functions.Orchestrations;
+
+/// <summary>
+/// The names of the Durable functions, in one place: the <c>[Function]</c> wrappers, the orchestrators' calls and
+/// standalone's registration all read them. They differ from the class names on purpose: the Durable analyzers
+/// treat a class-based task and a function with the same name as a duplicate.
+/// </summary>
+public static class TaskNames
+{
+    public const string ProvisionSovereign = "ProvisionSovereign";
+    public const string TofuApply = "TofuApply";
+    public const string RecordProgress = "RecordProgress";
+
+    /// <summary>Raised by PUT .../kubeconfig; carries a reference (hash, size), never the kubeconfig.</summary>
+    public const string KubeconfigReceivedEvent = "KubeconfigReceived";
+}

@@ -1,0 +1,54 @@
+using Catalyst.Domain.Deployments;
+using Microsoft.DurableTask;
+
+namespace Catalyst.Functions.Orchestrations;
+
+/// <summary>
+/// How an orchestration reports a step: custom status for Durable's own view (<c>{phase, step, progress, updatedAt}</c>)
+/// and a RecordProgress activity for the record and the timeline, keyed by run and step so a replay or a retried
+/// activity writes each step once.
+/// </summary>
+public sealed class WorkflowSteps(TaskOrchestrationContext context, string deploymentId, int run)
+{
+    public async Task RecordAsync(string phase, string step, int progress, string message, string level = EventLevels.Info,
+        string? status = null, DeploymentResult? result = null, string? component = null, string? componentState = null, string? keySuffix = null)
+    {
+        context.SetCustomStatus(new { phase, step, progress, updatedAt = context.CurrentUtcDateTime });
+        await context.CallActivityAsync<bool>(TaskNames.RecordProgress, new ProgressUpdate
+        {
+            DeploymentId = deploymentId,
+            Run = run,
+            Key = $"{deploymentId}:{run}:{step}{keySuffix}",
+            Phase = phase,
+            Step = step,
+            Progress = progress,
+            Message = message,
+            Level = level,
+            Status = status,
+            Result = result,
+            Component = component,
+            ComponentState = componentState,
+        });
+    }
+
+    public async Task FailAsync(string phase, string error, DeploymentFailure failure, string? outcome = null, DeploymentResult? result = null)
+    {
+        context.SetCustomStatus(new { phase, step = "failed", progress = 100, updatedAt = context.CurrentUtcDateTime });
+        await context.CallActivityAsync<bool>(TaskNames.RecordProgress, new ProgressUpdate
+        {
+            DeploymentId = deploymentId,
+            Run = run,
+            Key = $"{deploymentId}:{run}:failed:{phase}",
+            Phase = phase,
+            Step = "failed",
+            Progress = 100,
+            Message = error,
+            Level = EventLevels.Error,
+            Status = DeploymentStatuses.Failed,
+            Error = error,
+            Failure = failure,
+            Result = result,
+            Outcome = outcome,
+        });
+    }
+}
