@@ -1,0 +1,127 @@
+using System.Security.Cryptography;
+using Azure.Storage.Blobs;
+using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Store;
+using Catalyst.Domain.Tests.Deployments;
+using Catalyst.Testing;
+
+namespace Catalyst.Domain.Tests.Store;
+
+/// <summary>The blob-backed stores against a real Azurite.</summary>
+public class StoreTests
+{
+    static async Task<BlobServiceClient> Blobs() => new((await AzuriteServer.Shared).ConnectionString);
+
+    static DeploymentRecord Record(string id) => new()
+    {
+        Id = id, Status = DeploymentStatuses.Provisioning, Request = TestRequests.Valid().Redacted(), StartedAt = DateTimeOffset.UtcNow,
+        KubeconfigBearerHash = "hash",
+    };
+
+    [Fact]
+    public async Task VaultRoundTripsAndStoresNoPlaintext()
+    {
+        var blobs = await Blobs();
+        var vault = new Vault(blobs, RandomNumberGenerator.GetBytes(32));
+        var id = DeploymentId.New();
+        await vault.PutAsync(id, VaultEntries.HetznerToken, "super-secret-token-value");
+
+        Assert.Equal("super-secret-token-value", await vault.GetStringAsync(id, VaultEntries.HetznerToken));
+        Assert.Null(await vault.GetStringAsync(id, VaultEntries.Kubeconfig));
+        var raw = (await blobs.GetBlobContainerClient("vault").GetBlobClient($"{id}/{VaultEntries.HetznerToken}").DownloadContentAsync()).Value.Content.ToString();
+        Assert.DoesNotContain("super-secret", raw);
+
+        await vault.PurgeAsync(id);
+        Assert.Null(await vault.GetStringAsync(id, VaultEntries.HetznerToken));
+    }
+
+    [Fact]
+    public async Task VaultCiphertextIsBoundToItsPathAndKey()
+    {
+        var blobs = await Blobs();
+        var key = RandomNumberGenerator.GetBytes(32);
+        var vault = new Vault(blobs, key);
+        var (a, b) = (DeploymentId.New(), DeploymentId.New());
+        await vault.PutAsync(a, VaultEntries.HetznerToken, "value-of-a");
+        var container = blobs.GetBlobContainerClient("vault");
+        var copied = (await container.GetBlobClient($"{a}/{VaultEntries.HetznerToken}").DownloadContentAsync()).Value.Content;
+        await container.GetBlobClient($"{b}/{VaultEntries.HetznerToken}").UploadAsync(copied, overwrite: true);
+
+        await Assert.ThrowsAnyAsync<CryptographicException>(() => vault.GetAsync(b, VaultEntries.HetznerToken));
+        await Assert.ThrowsAnyAsync<CryptographicException>(() => new Vault(blobs, RandomNumberGenerator.GetBytes(32)).GetAsync(a, VaultEntries.HetznerToken));
+    }
+
+    [Fact]
+    public async Task ConcurrentUpdatesNeverLoseAWrite()
+    {
+        var store = new DeploymentStore(await Blobs());
+        var id = DeploymentId.New();
+        Assert.True(await store.CreateAsync(Record(id)));
+        Assert.False(await store.CreateAsync(Record(id)));
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => store.UpdateAsync(id, r => r with { Progress = r.Progress + 1 })));
+
+        Assert.Equal(10, (await store.GetAsync(id))!.Progress);
+    }
+
+    [Fact]
+    public async Task ACorruptRecordIsSkippedNotFatal()
+    {
+        var blobs = await Blobs();
+        var store = new DeploymentStore(blobs);
+        var good = DeploymentId.New();
+        var bad = DeploymentId.New();
+        await store.CreateAsync(Record(good));
+        await blobs.GetBlobContainerClient("deployments").GetBlobClient($"{bad}.json").UploadAsync(BinaryData.FromString("{not json"), overwrite: true);
+
+        var corrupt = new List<string>();
+        var (items, _) = await store.ListAsync(0, 1000, (id, _) => corrupt.Add(id));
+
+        Assert.Contains(items, r => r.Id == good);
+        Assert.Equal([bad], corrupt);
+        Assert.Null(await store.GetAsync("../../etc"));
+    }
+
+    [Fact]
+    public async Task EventLogDropsRepeatedKeysAcrossWritersAndKeepsOrder()
+    {
+        var blobs = await Blobs();
+        var id = DeploymentId.New();
+        var writerA = new EventLog(blobs, Redactor.None);
+        var writerB = new EventLog(blobs, Redactor.None);
+        DeploymentEvent E(string key) => DeploymentEvent.Info(key, "tofu", $"line {key}", DateTimeOffset.UtcNow);
+
+        await Task.WhenAll(
+            writerA.AppendAsync(id, [E("a1"), E("a2")], CancellationToken.None),
+            writerB.AppendAsync(id, [E("b1")], CancellationToken.None));
+        await writerB.AppendAsync(id, [E("a1"), E("b2")], CancellationToken.None);
+        await writerA.AppendAsync(id, [E("b1")], CancellationToken.None);
+
+        var read = await new EventLog(blobs, Redactor.None).ReadAsync(id);
+        Assert.Equal(["a1", "a2", "b1", "b2"], read.Select(e => e.Key).Order());
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => (long)i), read.Select(e => e.Seq));
+        Assert.Equal(["b2"], (await writerA.ReadAsync(id, afterSeq: 2)).Select(e => e.Key));
+    }
+
+    [Fact]
+    public async Task EventLogRedactsKnownSecrets()
+    {
+        var blobs = await Blobs();
+        var id = DeploymentId.New();
+        await new EventLog(blobs, new Redactor(["operator-secret-1"])).AppendAsync(id,
+            [DeploymentEvent.Info("k", "tofu", "curl -H 'Authorization: operator-secret-1'", DateTimeOffset.UtcNow)], CancellationToken.None);
+        var raw = (await blobs.GetBlobContainerClient("events").GetBlobClient($"{id}.jsonl").DownloadContentAsync()).Value.Content.ToString();
+        Assert.DoesNotContain("operator-secret-1", raw);
+        Assert.Contains("<redacted>", raw);
+    }
+
+    [Fact]
+    public async Task IdempotencyKeysHaveOneWinner()
+    {
+        var keys = new IdempotencyKeys(await Blobs());
+        var key = Guid.NewGuid().ToString();
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => keys.ClaimAsync(key, $"id{i}", "body"u8.ToArray())));
+        Assert.Single(claims, c => c is null);
+        Assert.Single(claims.OfType<IdempotencyKeys.Claim>().Select(c => c.DeploymentId).Distinct());
+    }
+}
