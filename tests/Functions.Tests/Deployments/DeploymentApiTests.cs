@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Catalyst.Testing;
+
+namespace Catalyst.Functions.Tests.Deployments;
+
+/// <summary>One app on its own Azurite for a test class, so storage can be inspected without other tests' writes.</summary>
+public sealed class IsolatedApp : IAsyncLifetime
+{
+    public AzuriteServer Azurite { get; private set; } = null!;
+    public AppProcess App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Azurite = await AzuriteServer.StartAsync();
+        var settings = AppProcess.TestSettings(Azurite, AppProcess.UniqueHubName("api"));
+        foreach (var (k, v) in WizardBodies.OperatorSettings) settings[k] = v;
+        App = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), settings);
+        await App.WaitHealthyAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Azurite.DisposeAsync();
+    }
+}
+
+/// <summary>POST/GET/list through the real HTTP API of a standalone app. Tests in a class run one at a time.</summary>
+public class DeploymentApiTests(IsolatedApp fixture) : IClassFixture<IsolatedApp>
+{
+    readonly AzuriteServer azurite = fixture.Azurite;
+    readonly AppProcess app = fixture.App;
+
+    public static TheoryData<string, string, string> BadBodies => new()
+    {
+        { "application/json", "{", "invalid request body" },
+        { "application/json", """{"workerCount":"three"}""", "invalid request body" },
+        { "text/plain", "{}", "invalid request body: Content-Type must be application/json" },
+        { "application/json", """{"orgName":"Acme"}""", "hetzner token is required" },
+        { "application/json", Mutate(b => b.Remove("orgEmail")), "organisation email is required (becomes initial sovereign-admin)" },
+        { "application/json", Mutate(b => b["objectStorageRegion"] = "ams3"), "object storage region \"ams3\" is not a valid Hetzner Object Storage region (must be fsn1, nbg1, or hel1)" },
+        { "application/json", Mutate(b => b["regions"] = new JsonArray(new JsonObject { ["provider"] = "hetzner" })), "region[0] cloudRegion is required" },
+        { "application/json", new string(' ', 70_000), "request-too-large" },
+    };
+
+    static string Mutate(Action<JsonObject> change)
+    {
+        var body = WizardBodies.Valid("bad");
+        change(body);
+        return body.ToJsonString();
+    }
+
+    [Theory]
+    [MemberData(nameof(BadBodies))]
+    public async Task BadInputIs400AndChangesNothing(string contentType, string body, string error)
+    {
+        var (records, secrets, instances) = (await BlobNamesAsync("deployments"), await BlobNamesAsync("vault"), await InstanceCountAsync());
+        using var response = await app.Http.PostAsync("/api/v1/deployments", new StringContent(body, Encoding.UTF8, contentType));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var json = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.StartsWith(error, json!["error"]!.GetValue<string>());
+        Assert.Equal(records, await BlobNamesAsync("deployments"));
+        Assert.Equal(secrets, await BlobNamesAsync("vault"));
+        Assert.Equal(instances, await InstanceCountAsync());
+    }
+
+    [Fact]
+    public async Task TenConcurrentPostsMakeTenDistinctDeployments()
+    {
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => WizardBodies.PostAsync(app.Http, WizardBodies.Valid($"load{i}"))));
+        var created = new List<(int I, string Id)>();
+        for (var i = 0; i < responses.Length; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, responses[i].StatusCode);
+            var body = (await responses[i].Content.ReadFromJsonAsync<JsonObject>())!;
+            Assert.Equal("provisioning", body["status"]!.GetValue<string>());
+            var id = body["id"]!.GetValue<string>();
+            Assert.Equal($"/api/v1/deployments/{id}/logs", body["streamURL"]!.GetValue<string>());
+            Assert.Equal($"/api/v1/deployments/{id}", responses[i].Headers.Location!.ToString());
+            created.Add((i, id));
+        }
+        Assert.Equal(10, created.Select(c => c.Id).Distinct().Count());
+        foreach (var (i, id) in created)
+        {
+            var state = (await app.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}"))!;
+            Assert.Equal((id, $"load{i}.omani.works"), (state["id"]!.GetValue<string>(), state["sovereignFQDN"]!.GetValue<string>()));
+        }
+        var list = (await app.Http.GetFromJsonAsync<JsonObject>("/api/v1/deployments?limit=200"))!;
+        var listed = list["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()).ToHashSet();
+        Assert.Subset(listed, created.Select(c => c.Id).ToHashSet());
+    }
+
+    [Fact]
+    public async Task IdempotencyKeyReturnsTheFirstDeployment()
+    {
+        var key = Guid.NewGuid().ToString();
+        var body = WizardBodies.Valid("idem");
+        var responses = await Task.WhenAll(WizardBodies.PostAsync(app.Http, body, key), WizardBodies.PostAsync(app.Http, body, key));
+        var ids = await Task.WhenAll(responses.Select(async r => (await r.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>()));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        Assert.Equal(ids[0], ids[1]);
+        Assert.Single(responses, r => r.Headers.Contains("Idempotent-Replayed"));
+
+        using var reused = await WizardBodies.PostAsync(app.Http, WizardBodies.Valid("other"), key);
+        Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
+    }
+
+    [Fact]
+    public async Task UnknownDeploymentIs404()
+    {
+        using var response = await app.Http.GetAsync("/api/v1/deployments/0123456789abcdef");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("deployment not found", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.GetValue<string>());
+        using var odd = await app.Http.GetAsync("/api/v1/deployments/..%2F..%2Fetc");
+        Assert.Equal(HttpStatusCode.NotFound, odd.StatusCode);
+    }
+
+    async Task<List<string>> BlobNamesAsync(string container)
+    {
+        var client = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(container);
+        if (!await client.ExistsAsync()) return [];
+        var names = new List<string>();
+        await foreach (var blob in client.GetBlobsAsync()) names.Add(blob.Name);
+        return names;
+    }
+
+    async Task<int> InstanceCountAsync()
+    {
+        var tables = new TableServiceClient(azurite.ConnectionString);
+        var count = 0;
+        await foreach (var table in tables.QueryAsync())
+            if (table.Name.EndsWith("Instances", StringComparison.Ordinal))
+                await foreach (var _ in tables.GetTableClient(table.Name).QueryAsync<TableEntity>()) count++;
+        return count;
+    }
+}
