@@ -21,7 +21,20 @@ public sealed class Vault(BlobServiceClient blobs, byte[] key)
     readonly byte[] key = key.Length == 32 ? key : throw new ArgumentException("The vault key must be 32 bytes.", nameof(key));
     bool created;
 
-    public async Task PutAsync(string deploymentId, string name, ReadOnlyMemory<byte> secret, CancellationToken cancellationToken = default)
+    public Task PutAsync(string deploymentId, string name, ReadOnlyMemory<byte> secret, CancellationToken cancellationToken = default) =>
+        WriteAsync(deploymentId, name, secret, onlyIfAbsent: false, cancellationToken);
+
+    /// <summary>Stores the secret unless one is there already (atomic across replicas); false when it was there.</summary>
+    public Task<bool> PutIfAbsentAsync(string deploymentId, string name, ReadOnlyMemory<byte> secret, CancellationToken cancellationToken = default) =>
+        WriteAsync(deploymentId, name, secret, onlyIfAbsent: true, cancellationToken);
+
+    public async Task<bool> ExistsAsync(string deploymentId, string name, CancellationToken cancellationToken = default)
+    {
+        await EnsureContainerAsync(cancellationToken);
+        return (await container.GetBlobClient(PathOf(deploymentId, name)).ExistsAsync(cancellationToken)).Value;
+    }
+
+    async Task<bool> WriteAsync(string deploymentId, string name, ReadOnlyMemory<byte> secret, bool onlyIfAbsent, CancellationToken cancellationToken)
     {
         var path = PathOf(deploymentId, name);
         var sealedBytes = new byte[NonceSize + secret.Length + TagSize];
@@ -30,7 +43,16 @@ public sealed class Vault(BlobServiceClient blobs, byte[] key)
         using (var gcm = new AesGcm(key, TagSize))
             gcm.Encrypt(nonce, secret.Span, sealedBytes.AsSpan(NonceSize, secret.Length), sealedBytes.AsSpan(NonceSize + secret.Length), Encoding.UTF8.GetBytes(path));
         await EnsureContainerAsync(cancellationToken);
-        await container.GetBlobClient(path).UploadAsync(BinaryData.FromBytes(sealedBytes), overwrite: true, cancellationToken);
+        try
+        {
+            await container.GetBlobClient(path).UploadAsync(BinaryData.FromBytes(sealedBytes),
+                new BlobUploadOptions { Conditions = onlyIfAbsent ? new BlobRequestConditions { IfNoneMatch = ETag.All } : null }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (onlyIfAbsent && e.Status is 409 or 412)
+        {
+            return false;
+        }
     }
 
     public Task PutAsync(string deploymentId, string name, string secret, CancellationToken cancellationToken = default) =>

@@ -1,4 +1,5 @@
 using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
 using Catalyst.Domain.Tofu;
 using Catalyst.Functions.Activities;
@@ -19,6 +20,8 @@ public static class DeploymentServices
         services.AddSingleton(sp => new TofuBackendCredentials(VaultKey.Derive(sp.GetRequiredService<VaultKeyHolder>().Key, "tofu-state")));
         services.AddSingleton<Func<OperatorSecrets>>(_ => () => OperatorSecrets.From(Read));
         services.AddSingleton<Func<ProvisionSettings>>(_ => () => ProvisionSettings.From(Read));
+        services.AddSingleton<Func<WatchSettings>>(_ => () => WatchSettings.From(Read));
+        services.AddSingleton<HelmReleaseReader>();
         // Every value that must never be stored or logged, known at startup; per-run secrets are added by each run.
         services.AddSingleton(sp => new Redactor(OperatorSecrets.From(Read).Values.Append(configuration[VaultKey.Setting])));
         services.AddSingleton(sp => new DeploymentStore(sp.GetRequiredService<StorageConnection>().Blobs));

@@ -1,14 +1,16 @@
 using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Flux;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
 namespace Catalyst.Functions.Orchestrations;
 
 /// <summary>Starts ProvisionSovereign with the deployment id as instance id, so there is one workflow per deployment.</summary>
-public sealed class DurableWorkflowStarter(DurableTaskClient client, ProvisionSettings settings, int run = 1) : IWorkflowStarter
+public sealed class DurableWorkflowStarter(DurableTaskClient client, ProvisionSettings settings, WatchSettings watch, int run = 1, bool kubeconfigAlreadyReceived = false)
+    : IWorkflowStarter
 {
     public Task StartAsync(string deploymentId, CancellationToken cancellationToken) =>
         client.ScheduleNewOrchestrationInstanceAsync(TaskNames.ProvisionSovereign,
-            new ProvisionInput(deploymentId, run, settings.KubeconfigArrivalTimeout),
+            new ProvisionInput(deploymentId, run, settings.KubeconfigArrivalTimeout, watch, kubeconfigAlreadyReceived),
             new StartOrchestrationOptions(deploymentId), cancellationToken);
 }

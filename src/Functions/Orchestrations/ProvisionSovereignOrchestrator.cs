@@ -1,4 +1,5 @@
 using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Flux;
 using Catalyst.Functions.Activities;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -6,7 +7,7 @@ using Microsoft.DurableTask;
 namespace Catalyst.Functions.Orchestrations;
 
 /// <summary>Orchestration input: ids and non-secret timings only (DESIGN §4: inputs are persisted in history).</summary>
-public sealed record ProvisionInput(string DeploymentId, int Run, TimeSpan KubeconfigArrivalTimeout);
+public sealed record ProvisionInput(string DeploymentId, int Run, TimeSpan KubeconfigArrivalTimeout, WatchSettings Watch, bool KubeconfigAlreadyReceived = false);
 
 /// <summary>Raised when the Sovereign's cloud-init has PUT its kubeconfig: a reference, never the bytes.</summary>
 public sealed record KubeconfigReceived(string Sha256, int Bytes);
@@ -26,6 +27,7 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
     public override async Task<string> RunAsync(TaskOrchestrationContext context, ProvisionInput input)
     {
         var steps = new WorkflowSteps(context, input.DeploymentId, input.Run);
+        if (input.KubeconfigAlreadyReceived) return await WatchAsync(context, input, steps);
         await steps.RecordAsync("tofu", "tofu-start", 5, "Phase 0: provisioning Hetzner resources with OpenTofu", status: DeploymentStatuses.Provisioning);
 
         TofuApplyResult apply;
@@ -68,13 +70,28 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         {
             await steps.FailAsync("phase1",
                 $"Phase 1 watch never ran: the new Sovereign cluster did not PUT its kubeconfig to /api/v1/deployments/{input.DeploymentId}/kubeconfig within {Durations.Go(input.KubeconfigArrivalTimeout)}. Check the control plane's cloud-init log (/var/log/cloud-init-output.log); a late PUT restarts the watch.",
-                new DeploymentFailure("kubeconfig-missing", "phase1", Actors.Operator), outcome: "kubeconfig-missing");
+                new DeploymentFailure(WatchOutcomes.KubeconfigMissing, "phase1", Actors.Operator), outcome: WatchOutcomes.KubeconfigMissing);
             return DeploymentStatuses.Failed;
         }
 
         await steps.RecordAsync("phase1", "kubeconfig-received", 50,
             $"Phase-1 watch: kubeconfig received from cloud-init ({received.Bytes} bytes); starting per-component HelmRelease watch.");
-        return DeploymentStatuses.Phase1Watching;
+        return await WatchAsync(context, input, steps);
+    }
+
+    static async Task<string> WatchAsync(TaskOrchestrationContext context, ProvisionInput input, WorkflowSteps steps)
+    {
+        var watch = await context.CallSubOrchestratorAsync<WatchResult>(TaskNames.WatchFlux,
+            new WatchInput(input.DeploymentId, input.Run, input.Watch, new WatchState { StartedAt = context.CurrentUtcDateTime }),
+            new SubOrchestrationOptions { InstanceId = $"{input.DeploymentId}-watch-{input.Run}" });
+        if (watch.Status == DeploymentStatuses.Failed)
+        {
+            await steps.FailAsync("phase1", watch.Error!, new DeploymentFailure(watch.Outcome, "phase1", Actors.Operator), outcome: watch.Outcome);
+            return DeploymentStatuses.Failed;
+        }
+        await steps.RecordAsync("phase1", "ready", 100, $"Phase 1 finished ({watch.Outcome}): the Sovereign is ready.",
+            status: DeploymentStatuses.Ready, outcome: watch.Outcome);
+        return DeploymentStatuses.Ready;
     }
 }
 

@@ -10,6 +10,9 @@ public static class TaskNames
     public const string ProvisionSovereign = "ProvisionSovereign";
     public const string TofuApply = "TofuApply";
     public const string RecordProgress = "RecordProgress";
+    public const string WatchFlux = "WatchFlux";
+    public const string ReadHelmReleases = "ReadHelmReleases";
+    public const string RecordComponents = "RecordComponents";
 
     /// <summary>Raised by PUT .../kubeconfig; carries a reference (hash, size), never the kubeconfig.</summary>
     public const string KubeconfigReceivedEvent = "KubeconfigReceived";

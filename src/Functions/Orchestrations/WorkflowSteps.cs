@@ -11,7 +11,8 @@ namespace Catalyst.Functions.Orchestrations;
 public sealed class WorkflowSteps(TaskOrchestrationContext context, string deploymentId, int run)
 {
     public async Task RecordAsync(string phase, string step, int progress, string message, string level = EventLevels.Info,
-        string? status = null, DeploymentResult? result = null, string? component = null, string? componentState = null, string? keySuffix = null)
+        string? status = null, DeploymentResult? result = null, string? component = null, string? componentState = null, string? keySuffix = null,
+        string? outcome = null)
     {
         context.SetCustomStatus(new { phase, step, progress, updatedAt = context.CurrentUtcDateTime });
         await context.CallActivityAsync<bool>(TaskNames.RecordProgress, new ProgressUpdate
@@ -28,6 +29,7 @@ public sealed class WorkflowSteps(TaskOrchestrationContext context, string deplo
             Result = result,
             Component = component,
             ComponentState = componentState,
+            Outcome = outcome,
         });
     }
 

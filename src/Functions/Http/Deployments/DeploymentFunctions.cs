@@ -1,4 +1,5 @@
 using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
 using Catalyst.Functions.Orchestrations;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,7 @@ namespace Catalyst.Functions.Http.Deployments;
 
 /// <summary>Create, read and list deployments (reference A.8, A.9).</summary>
 public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentStore store, EventLog events,
-    Func<ProvisionSettings> settings, ILogger<DeploymentFunctions> log)
+    Func<ProvisionSettings> settings, Func<WatchSettings> watch, ILogger<DeploymentFunctions> log)
 {
     [Function(nameof(CreateDeployment))]
     public async Task<IResult> CreateDeployment(
@@ -20,7 +21,7 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
         var ct = request.HttpContext.RequestAborted;
         var (body, truncated) = await HttpErrors.ReadBodyAsync(request, DeploymentRequestReader.MaxBodyBytes, ct);
         var outcome = await creator.CreateAsync(request.ContentType, body, truncated, request.Headers["Idempotency-Key"].FirstOrDefault(),
-            new DurableWorkflowStarter(client, settings()), ct);
+            new DurableWorkflowStarter(client, settings(), watch()), ct);
         switch (outcome)
         {
             case DeploymentCreator.Rejected rejected:

@@ -1,4 +1,5 @@
 using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
 using Catalyst.Functions.Orchestrations;
 using Microsoft.AspNetCore.Http;
@@ -8,7 +9,7 @@ using Microsoft.DurableTask.Client;
 namespace Catalyst.Functions.Http.Deployments;
 
 /// <summary>POST /api/v1/deployments/{id}/phases/{phase}/retry (reference A.15).</summary>
-public sealed class RetryFunction(DeploymentStore store, EventLog events, Func<ProvisionSettings> settings, TimeProvider time)
+public sealed class RetryFunction(DeploymentStore store, EventLog events, Func<ProvisionSettings> settings, Func<WatchSettings> watch, TimeProvider time)
 {
     [Function(nameof(RetryPhase))]
     public async Task<IResult> RetryPhase(
@@ -37,7 +38,7 @@ public sealed class RetryFunction(DeploymentStore store, EventLog events, Func<P
             return HttpErrors.Json(StatusCodes.Status409Conflict, RetryRules.InFlightError);
         await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{restarted.Run}:retry", "queued",
             $"Phase 0 retry accepted (run {restarted.Run}) — re-running tofu apply against the existing state.", time.GetUtcNow())], ct);
-        await new DurableWorkflowStarter(client, settings(), restarted.Run).StartAsync(id, ct);
+        await new DurableWorkflowStarter(client, settings(), watch(), restarted.Run).StartAsync(id, ct);
         return Results.Json(new
         {
             id, status = DeploymentStatuses.Provisioning, phase, streamURL = DeploymentView.StreamUrl(id),

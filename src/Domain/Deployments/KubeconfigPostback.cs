@@ -1,0 +1,57 @@
+namespace Catalyst.Domain.Deployments;
+
+/// <summary>
+/// The checks of PUT .../kubeconfig in the original's order (reference A.13): the first that fails decides the
+/// status and body. Storage and the workflow are the trigger's business; these are the rules.
+/// </summary>
+public static class KubeconfigPostback
+{
+    public const int MaxBytes = 1 << 20;
+
+    /// <summary>The token after a case-insensitive <c>Bearer </c> scheme, trimmed; "" when absent or another scheme.</summary>
+    public static string ExtractBearer(string? authorization)
+    {
+        var header = authorization?.Trim() ?? "";
+        const string scheme = "bearer ";
+        return header.Length > scheme.Length && header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : "";
+    }
+
+    /// <summary>Checks 2–5 of A.13; null when the bearer may deliver a kubeconfig.</summary>
+    public static (int Status, ApiError Error)? CheckBearer(DeploymentRecord record, string? authorization, bool kubeconfigAlreadySet)
+    {
+        var bearer = ExtractBearer(authorization);
+        if (bearer.Length == 0) return (401, new ApiError("missing-bearer", "Authorization: Bearer <token> header is required"));
+        if (string.IsNullOrEmpty(record.KubeconfigBearerHash))
+            return (403, new ApiError("no-bearer-hash", "this deployment has no bearer hash on record; refusing to accept a kubeconfig"));
+        if (!KubeconfigBearer.Matches(record.KubeconfigBearerHash, bearer))
+            return (403, new ApiError("invalid-bearer", "bearer token does not match the deployment's expected hash"));
+        if (kubeconfigAlreadySet)
+            return (403, new ApiError("already-set", "kubeconfig has already been captured for this deployment; bearer is single-use"));
+        return null;
+    }
+
+    /// <summary>Check 6 of A.13.</summary>
+    public static (int Status, ApiError Error)? CheckBody(int length, bool truncated)
+    {
+        if (truncated || length > MaxBytes) return (422, new ApiError("body-too-large", $"kubeconfig body exceeds {MaxBytes} bytes"));
+        if (length == 0) return (422, new ApiError("empty-body", "kubeconfig body is empty"));
+        return null;
+    }
+
+    /// <summary>#538: a postback after the arrival wait gave up restarts the watch instead of being refused.</summary>
+    public static bool RestartsWatch(DeploymentRecord record) =>
+        record.Status == DeploymentStatuses.Failed && record.Result?.Phase1Outcome == "kubeconfig-missing";
+
+    /// <summary>The record as the restarted watch begins: the outcome cleared, a new run so the old one's writes are ignored.</summary>
+    public static DeploymentRecord RestartWatch(DeploymentRecord record) => record with
+    {
+        Status = DeploymentStatuses.Phase1Watching,
+        Phase = "phase1",
+        Step = "kubeconfig-received",
+        Error = null,
+        Failure = null,
+        FinishedAt = null,
+        Run = record.Run + 1,
+        Result = (record.Result ?? new DeploymentResult()) with { Phase1Outcome = null, Phase1FinishedAt = null, ComponentStates = null },
+    };
+}

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+
+namespace Catalyst.Domain.Flux;
+
+/// <summary>
+/// Lists a Sovereign's bootstrap-kit HelmReleases (<c>helm.toolkit.fluxcd.io/v2</c> in <c>flux-system</c>) with the
+/// KubernetesClient, from the kubeconfig the Sovereign posted. Read-only. One client per kubeconfig, reused
+/// across polls; a kubeconfig that cannot make a client is a start failure, an unreachable API is not.
+/// </summary>
+public sealed class HelmReleaseReader
+{
+    public const string Group = "helm.toolkit.fluxcd.io";
+    public const string Version = "v2";
+    public const string Namespace = "flux-system";
+    public const string Plural = "helmreleases";
+
+    readonly ConcurrentDictionary<string, Kubernetes> clients = new();
+
+    public abstract record Listing;
+    public sealed record Listed(IReadOnlyList<HelmReleaseSnapshot> Releases) : Listing;
+    public sealed record Unreachable(string Error) : Listing;
+    public sealed record Unusable(string Error) : Listing;
+
+    public async Task<Listing> ListAsync(byte[] kubeconfig, CancellationToken cancellationToken)
+    {
+        Kubernetes client;
+        try
+        {
+            client = clients.GetOrAdd(Convert.ToHexString(SHA256.HashData(kubeconfig)), _ => Create(kubeconfig));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new Unusable($"kubeconfig does not give a Kubernetes client: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(20));
+            var list = await client.CustomObjects.ListNamespacedCustomObjectAsync(Group, Version, Namespace, Plural, cancellationToken: timeout.Token);
+            var json = list is JsonElement element ? element : JsonSerializer.SerializeToElement(list);
+            return new Listed(Parse(json));
+        }
+        catch (HttpOperationException e)
+        {
+            return new Unreachable($"Kubernetes API answered {(int)e.Response.StatusCode}: {Truncate(e.Response.Content)}");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return new Unreachable($"Kubernetes API unreachable: {e.Message.Split('\n')[0]}");
+        }
+    }
+
+    static Kubernetes Create(byte[] kubeconfig)
+    {
+        using var stream = new MemoryStream(kubeconfig);
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
+        return new Kubernetes(config);
+    }
+
+    /// <summary>Reads name and the Ready condition of each item of a HelmRelease list.</summary>
+    public static IReadOnlyList<HelmReleaseSnapshot> Parse(JsonElement list)
+    {
+        var releases = new List<HelmReleaseSnapshot>();
+        if (!list.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return releases;
+        foreach (var item in items.EnumerateArray())
+        {
+            var name = item.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
+            string? status = null, reason = null, message = null;
+            if (item.TryGetProperty("status", out var st) && st.TryGetProperty("conditions", out var conditions) && conditions.ValueKind == JsonValueKind.Array)
+                foreach (var condition in conditions.EnumerateArray())
+                    if (condition.TryGetProperty("type", out var type) && type.GetString() == "Ready")
+                    {
+                        status = condition.TryGetProperty("status", out var s) ? s.GetString() : null;
+                        reason = condition.TryGetProperty("reason", out var r) ? r.GetString() : null;
+                        message = condition.TryGetProperty("message", out var m) ? m.GetString() : null;
+                    }
+            releases.Add(new HelmReleaseSnapshot(name, status, reason, message));
+        }
+        return releases;
+    }
+
+    static string Truncate(string? text) => text is null ? "" : text.Length <= 200 ? text : text[..200] + "…";
+}

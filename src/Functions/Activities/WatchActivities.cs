@@ -1,0 +1,63 @@
+using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Flux;
+using Catalyst.Domain.Store;
+using Catalyst.Functions.Orchestrations;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+
+namespace Catalyst.Functions.Activities;
+
+public sealed record HelmReleaseListing(string Kind, IReadOnlyList<HelmReleaseSnapshot> Releases, string? Error)
+{
+    public const string Listed = "listed", Unreachable = "unreachable", Unusable = "unusable";
+}
+
+/// <summary>One poll of the Sovereign's HelmReleases, with the kubeconfig from the vault (never in history).</summary>
+public sealed class ReadHelmReleasesActivity(Vault vault, HelmReleaseReader reader) : TaskActivity<string, HelmReleaseListing>
+{
+    [Function(TaskNames.ReadHelmReleases)]
+    public Task<HelmReleaseListing> Run([ActivityTrigger] string deploymentId) => RunAsync(null!, deploymentId);
+
+    public override async Task<HelmReleaseListing> RunAsync(TaskActivityContext context, string deploymentId)
+    {
+        var kubeconfig = await vault.GetAsync(deploymentId, VaultEntries.Kubeconfig);
+        if (kubeconfig is null) return new HelmReleaseListing(HelmReleaseListing.Unusable, [], "no kubeconfig in the vault");
+        return await reader.ListAsync(kubeconfig, CancellationToken.None) switch
+        {
+            HelmReleaseReader.Listed listed => new HelmReleaseListing(HelmReleaseListing.Listed, listed.Releases, null),
+            HelmReleaseReader.Unusable unusable => new HelmReleaseListing(HelmReleaseListing.Unusable, [], unusable.Error),
+            HelmReleaseReader.Unreachable unreachable => new HelmReleaseListing(HelmReleaseListing.Unreachable, [], unreachable.Error),
+            var other => throw new InvalidOperationException(other.GetType().Name),
+        };
+    }
+}
+
+public sealed record ComponentUpdate(string DeploymentId, int Run, IReadOnlyList<WatchState.Transition> Transitions, Dictionary<string, string> States);
+
+/// <summary>Writes component transitions as events (one key per transition) and the current states onto the record.</summary>
+public sealed class RecordComponentsActivity(DeploymentStore store, EventLog events, TimeProvider time) : TaskActivity<ComponentUpdate, bool>
+{
+    [Function(TaskNames.RecordComponents)]
+    public Task<bool> Run([ActivityTrigger] ComponentUpdate update) => RunAsync(null!, update);
+
+    public override async Task<bool> RunAsync(TaskActivityContext context, ComponentUpdate update)
+    {
+        var now = time.GetUtcNow();
+        var record = await store.UpdateAsync(update.DeploymentId, r => r.Run != update.Run ? null : r with
+        {
+            Result = (r.Result ?? new DeploymentResult { SovereignFqdn = r.Request.SovereignFqdn }) with { ComponentStates = update.States },
+        });
+        if (record is null || record.Run != update.Run) return false;
+        await events.AppendAsync(update.DeploymentId, update.Transitions.Select(t => new DeploymentEvent
+        {
+            Key = $"{update.DeploymentId}:{update.Run}:component:{t.Component}:{t.Index}",
+            Time = now,
+            Phase = "component",
+            Component = t.Component,
+            State = t.State,
+            Level = ComponentStates.LevelOf(t.State),
+            Message = t.Message,
+        }).ToList(), CancellationToken.None);
+        return true;
+    }
+}

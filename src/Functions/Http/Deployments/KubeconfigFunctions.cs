@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Flux;
+using Catalyst.Domain.Store;
+using Catalyst.Functions.Orchestrations;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace Catalyst.Functions.Http.Deployments;
+
+/// <summary>
+/// The kubeconfig postback from the new Sovereign's cloud-init and its download (reference A.12, A.13). The PUT is
+/// outside any session gate: its bearer is its credential. The kubeconfig goes to the vault; the workflow gets a
+/// reference (hash and size), never the bytes.
+/// </summary>
+public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, EventLog events, Func<ProvisionSettings> settings,
+    Func<WatchSettings> watch, TimeProvider time, ILogger<KubeconfigFunctions> log)
+{
+    [Function(nameof(PutKubeconfig))]
+    public async Task<IResult> PutKubeconfig(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/deployments/{id}/kubeconfig")] HttpRequest request,
+        [DurableClient] DurableTaskClient client, string id)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        if (await store.GetAsync(id, ct) is not { } record) return HttpErrors.DeploymentNotFound(id);
+        var alreadySet = await vault.ExistsAsync(id, VaultEntries.Kubeconfig, ct);
+        if (KubeconfigPostback.CheckBearer(record, request.Headers.Authorization, alreadySet) is { } refused)
+        {
+            if (refused.Error.Error == "invalid-bearer") log.LogWarning("Kubeconfig postback for {Id} refused: bearer does not match", id);
+            return Results.Json(refused.Error, statusCode: refused.Status);
+        }
+        var (body, truncated) = await HttpErrors.ReadBodyAsync(request, KubeconfigPostback.MaxBytes, ct);
+        if (KubeconfigPostback.CheckBody(body.Length, truncated) is { } bad) return Results.Json(bad.Error, statusCode: bad.Status);
+
+        bool stored;
+        try
+        {
+            stored = await vault.PutIfAbsentAsync(id, VaultEntries.Kubeconfig, body, ct);
+        }
+        catch (Azure.RequestFailedException e)
+        {
+            log.LogError("Kubeconfig postback for {Id}: vault write failed ({Status})", id, e.Status);
+            return HttpErrors.Json(StatusCodes.Status503ServiceUnavailable, "write-failed", "the kubeconfig could not be stored; cloud-init retries");
+        }
+        if (!stored) return HttpErrors.Json(StatusCodes.Status403Forbidden, "already-set", "kubeconfig has already been captured for this deployment; bearer is single-use");
+
+        var received = new KubeconfigReceived(Convert.ToHexStringLower(SHA256.HashData(body)), body.Length);
+        var now = time.GetUtcNow();
+        record = (await store.UpdateAsync(id, r => r with
+        {
+            Result = (r.Result ?? new DeploymentResult { SovereignFqdn = r.Request.SovereignFqdn }) with { KubeconfigReceivedAt = now },
+        }, ct))!;
+        log.LogInformation("Kubeconfig received for {Id} ({Fqdn}, {Bytes} bytes)", id, record.Request.SovereignFqdn, body.Length);
+
+        if (KubeconfigPostback.RestartsWatch(record))
+        {
+            var restarted = (await store.UpdateAsync(id, r => KubeconfigPostback.RestartsWatch(r) ? KubeconfigPostback.RestartWatch(r) : null, ct))!;
+            await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{restarted.Run}:late-kubeconfig", "phase1",
+                $"Phase-1 watch: a late kubeconfig arrived ({body.Length} bytes) after the arrival wait gave up; restarting the HelmRelease watch.", now)], ct);
+            await new DurableWorkflowStarter(client, settings(), watch(), restarted.Run, kubeconfigAlreadyReceived: true).StartAsync(id, ct);
+        }
+        else
+        {
+            await client.RaiseEventAsync(id, TaskNames.KubeconfigReceivedEvent, received, ct);
+        }
+        return Results.NoContent();
+    }
+
+    [Function(nameof(GetKubeconfig))]
+    public async Task<IResult> GetKubeconfig(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments/{id}/kubeconfig")] HttpRequest request, string id)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        if (await store.GetAsync(id, ct) is not { } record) return HttpErrors.DeploymentNotFound(id);
+        if (record.Result?.KubeconfigReceivedAt is null)
+            return HttpErrors.Json(StatusCodes.Status409Conflict, "not-implemented",
+                "kubeconfig has not been captured for this deployment yet. Operator can fetch it via SSH per docs/RUNBOOK-PROVISIONING.md §Fetch kubeconfig via SSH; programmatic capture happens when the new Sovereign's cloud-init PUTs to this endpoint.");
+        byte[]? kubeconfig;
+        try
+        {
+            kubeconfig = await vault.GetAsync(id, VaultEntries.Kubeconfig, ct);
+        }
+        catch (CryptographicException e)
+        {
+            return HttpErrors.Json(StatusCodes.Status409Conflict, "kubeconfig-file-missing", $"deployment record points at a kubeconfig the vault cannot read: {e.Message}");
+        }
+        if (kubeconfig is null)
+            return HttpErrors.Json(StatusCodes.Status409Conflict, "kubeconfig-file-missing", "deployment record points at a kubeconfig that is no longer in the vault");
+        request.HttpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{record.Request.SovereignFqdn}-kubeconfig.yaml\"";
+        return Results.Bytes(kubeconfig, "application/yaml");
+    }
+
+    [Function(nameof(GetComponentsState))]
+    public async Task<IResult> GetComponentsState(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments/{id}/components/state")] HttpRequest request, string id)
+    {
+        if (await store.GetAsync(id, request.HttpContext.RequestAborted) is not { } record) return HttpErrors.DeploymentNotFound(id);
+        var states = record.Result?.ComponentStates ?? new Dictionary<string, string>();
+        return Results.Json(states.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new
+        {
+            appId = s.Key, status = s.Value, helmReleaseName = ComponentStates.BlueprintPrefix + s.Key, @namespace = HelmReleaseReader.Namespace,
+        }));
+    }
+}
