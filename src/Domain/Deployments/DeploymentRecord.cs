@@ -22,6 +22,7 @@ public sealed record DeploymentRecord
     [JsonPropertyName("finishedAt")] public DateTimeOffset? FinishedAt { get; init; }
     [JsonPropertyName("kubeconfigBearerHash")] public required string KubeconfigBearerHash { get; init; }
     [JsonPropertyName("sandbox")] public bool Sandbox { get; init; }
+    [JsonPropertyName("wipe"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public WipeReport? Wipe { get; init; }
     /// <summary>Bumped by each retry so the workflow's own writes can tell a new run from a stale one.</summary>
     [JsonPropertyName("run")] public int Run { get; init; } = 1;
 }

@@ -31,6 +31,11 @@ public static class DeploymentServices
         services.AddSingleton<DeploymentCreator>();
         services.AddSingleton(_ => new SelfAddress($"http://127.0.0.1:{(int.TryParse(configuration["PORT"], out var p) && p > 0 ? p : 8080)}"));
         services.AddSingleton<TofuRunContext>();
+        services.AddHttpClient<Catalyst.Domain.Hetzner.HetznerSweep>(http =>
+        {
+            http.BaseAddress = new Uri((configuration["CATALYST_HETZNER_API_BASE_URL"] is { Length: > 0 } url ? url : "https://api.hetzner.cloud").TrimEnd('/') + "/");
+            http.Timeout = TimeSpan.FromSeconds(30);
+        });
         return services;
     }
 

@@ -13,6 +13,10 @@ public static class TaskNames
     public const string WatchFlux = "WatchFlux";
     public const string ReadHelmReleases = "ReadHelmReleases";
     public const string RecordComponents = "RecordComponents";
+    public const string Decommission = "Decommission";
+    public const string TofuDestroy = "TofuDestroy";
+    public const string SweepLeftovers = "SweepLeftovers";
+    public const string FinishWipe = "FinishWipe";
 
     /// <summary>Raised by PUT .../kubeconfig; carries a reference (hash, size), never the kubeconfig.</summary>
     public const string KubeconfigReceivedEvent = "KubeconfigReceived";

@@ -1,0 +1,92 @@
+using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Hetzner;
+using Catalyst.Domain.Store;
+using Catalyst.Domain.Tofu;
+using Catalyst.Functions.Orchestrations;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Hosting;
+
+namespace Catalyst.Functions.Activities;
+
+public sealed record WipeInput(string DeploymentId, int Run);
+
+public sealed record TofuDestroyResult(bool Succeeded, string? Error);
+
+/// <summary><c>tofu destroy</c> against the deployment's state; a failure is reported, not thrown, so the wipe can say what is left.</summary>
+public sealed class TofuDestroyActivity(TofuRunContext tofu, IHostApplicationLifetime lifetime) : TaskActivity<WipeInput, TofuDestroyResult>
+{
+    [Function(TaskNames.TofuDestroy)]
+    public Task<TofuDestroyResult> Run([ActivityTrigger] WipeInput input) => RunAsync(null!, input);
+
+    public override async Task<TofuDestroyResult> RunAsync(TaskActivityContext context, WipeInput input)
+    {
+        await using var run = await tofu.PrepareAsync(input.DeploymentId, input.Run, lifetime.ApplicationStopping);
+        try
+        {
+            await tofu.Runner.DestroyAsync(run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping);
+            return new TofuDestroyResult(true, null);
+        }
+        catch (TofuException e) when (!e.Transient)
+        {
+            return new TofuDestroyResult(false, run.Redact(e.Message));
+        }
+    }
+}
+
+/// <summary>Lists what still carries the owner label after destroy (see <see cref="HetznerSweep"/>).</summary>
+public sealed class SweepLeftoversActivity(Vault vault, HetznerSweep sweep) : TaskActivity<string, IReadOnlyList<string>>
+{
+    [Function(TaskNames.SweepLeftovers)]
+    public Task<IReadOnlyList<string>> Run([ActivityTrigger] string deploymentId) => RunAsync(null!, deploymentId);
+
+    public override async Task<IReadOnlyList<string>> RunAsync(TaskActivityContext context, string deploymentId)
+    {
+        var token = await vault.GetStringAsync(deploymentId, VaultEntries.HetznerToken);
+        if (string.IsNullOrEmpty(token)) return ["sweep skipped: the Hetzner token is no longer in the vault"];
+        try
+        {
+            var leftovers = await sweep.ListAsync(deploymentId, token, CancellationToken.None);
+            return leftovers.Select(l => $"{l.Kind}/{l.Id} {l.Name}: {HetznerSweep.CommandFor(l)}").ToList();
+        }
+        catch (HttpRequestException e)
+        {
+            return [$"sweep failed ({e.Message}); list resources labelled {TofuContract.OwnerLabel}={deploymentId} in the Hetzner console"];
+        }
+    }
+}
+
+public sealed record FinishWipeInput(string DeploymentId, int Run, WipeReport Report);
+
+/// <summary>Purges the deployment's secrets (only when the cloud side is clean) and writes the report onto the record.</summary>
+public sealed class FinishWipeActivity(DeploymentStore store, Vault vault, EventLog events, TimeProvider time) : TaskActivity<FinishWipeInput, WipeReport>
+{
+    [Function(TaskNames.FinishWipe)]
+    public Task<WipeReport> Run([ActivityTrigger] FinishWipeInput input) => RunAsync(null!, input);
+
+    public override async Task<WipeReport> RunAsync(TaskActivityContext context, FinishWipeInput input)
+    {
+        var report = input.Report;
+        var clean = report.TofuDestroyed && report.NeedsOperator.Count == 0;
+        // The Hetzner token stays while anything is left, so a second wipe can finish the job.
+        if (clean) await vault.PurgeAsync(input.DeploymentId);
+        var now = time.GetUtcNow();
+        report = report with { SecretsPurged = clean, FinishedAt = now };
+        var status = clean ? DeploymentStatuses.Wiped : DeploymentStatuses.Failed;
+        var message = clean
+            ? "Wipe complete: cloud resources destroyed, DNS removed, secrets purged."
+            : $"Wipe incomplete: {string.Join("; ", report.NeedsOperator.Prepend(report.TofuError ?? "").Where(s => s.Length > 0))}";
+        await store.UpdateAsync(input.DeploymentId, r => r.Run != input.Run ? null : r with
+        {
+            Status = status, Phase = "wipe", Step = clean ? "wiped" : "wipe-incomplete", Progress = 100, Wipe = report, FinishedAt = now,
+            Error = clean ? null : message,
+            Failure = clean ? null : new DeploymentFailure("wipe-incomplete", "wipe", Actors.Operator),
+        });
+        await events.AppendAsync(input.DeploymentId, [new DeploymentEvent
+        {
+            Key = $"{input.DeploymentId}:{input.Run}:wipe-finished", Time = now, Phase = "wipe",
+            Level = clean ? EventLevels.Info : EventLevels.Warn, Message = message,
+        }], CancellationToken.None);
+        return report;
+    }
+}
