@@ -71,8 +71,9 @@ public sealed class SubdomainChecker(ManagedDomains managed, SubdomainReservatio
         {
             current = await reservations.GetAsync(pool, sub, cancellationToken);
         }
-        catch (Azure.RequestFailedException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Storage errors arrive as RequestFailedException or, once the SDK's retries are spent, AggregateException.
             // The wizard already treats this reason as "try again" (it was PDM's transient answer).
             return new SubdomainAvailability(false, "pdm-unavailable", "subdomain reservations are temporarily unreachable — try again", fqdn);
         }

@@ -81,4 +81,15 @@ public class SubdomainCheckerTests
         Assert.Equal("invalid-format", (await checker.CheckAsync("app", "", default)).Reason);
         Assert.Empty(resolver.Asked);
     }
+
+    [Fact]
+    public async Task ReservationsThatDoNotAnswerAreATransientAnswerNotAnError()
+    {
+        var azurite = await AzuriteServer.Shared;
+        var dead = azurite.ConnectionString.Replace($":{azurite.BlobPort}/", $":{FreePort.Next()}/");
+        var blobs = new BlobServiceClient(dead, new BlobClientOptions { Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(10) } });
+        var checker = new SubdomainChecker(ManagedDomains.Of("omani.works"), new SubdomainReservations(blobs, TimeSpan.FromMinutes(30)), new FakeResolver(HostLookup.NotFound));
+        var answer = await checker.CheckAsync("app", "omani.works", default);
+        Assert.Equal((false, "pdm-unavailable", "app.omani.works"), (answer.Available, answer.Reason, answer.Fqdn));
+    }
 }
