@@ -12,6 +12,7 @@ public static class CatalystServices
         services.AddSingleton<Readiness>();
         services.AddSingleton<IReadinessCheck, StorageReadinessCheck>();
         services.AddDeployments(configuration);
+        services.AddDns(configuration);
         return services;
     }
 }
