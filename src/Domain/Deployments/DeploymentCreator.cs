@@ -1,11 +1,13 @@
+using Catalyst.Domain.Dns;
 using Catalyst.Domain.Store;
+using Catalyst.Domain.Subdomains;
 
 namespace Catalyst.Domain.Deployments;
 
 /// <summary>Starts the provisioning workflow for a stored deployment (a Durable orchestration in the app).</summary>
 public interface IWorkflowStarter
 {
-    Task StartAsync(string deploymentId, CancellationToken cancellationToken);
+    Task StartAsync(DeploymentRecord record, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -13,8 +15,8 @@ public interface IWorkflowStarter
 /// nothing and starts nothing; then secrets to the vault, the record, the first event, the workflow.
 /// </summary>
 public sealed class DeploymentCreator(
-    DeploymentStore store, Vault vault, EventLog events, IdempotencyKeys idempotency,
-    Func<OperatorSecrets> operatorSecrets, TimeProvider time)
+    DeploymentStore store, Vault vault, EventLog events, IdempotencyKeys idempotency, ManagedDomains managedDomains,
+    SubdomainReservations reservations, Func<OperatorSecrets> operatorSecrets, TimeProvider time)
 {
     public abstract record Outcome;
     public sealed record Created(DeploymentRecord Record, bool Replayed) : Outcome;
@@ -30,6 +32,11 @@ public sealed class DeploymentCreator(
         request = request with { ObjectStorageBucket = DeploymentValidator.EffectiveBucket(request) };
         if (DeploymentValidator.Validate(request, operatorSecrets()) is { } problem)
             return new Rejected(400, new ApiError(problem.Message, $"field: {problem.Field}"));
+        // A pool name is only ever published in a domain this Catalyst manages (reference C.2); refuse the rest here,
+        // before anything is stored, rather than fail the workflow at the DNS step.
+        if (request.IsPoolMode && !managedDomains.Contains(request.SovereignPoolDomain))
+            return new Rejected(400, new ApiError($"pool domain \"{request.SovereignPoolDomain}\" is not managed by this Catalyst",
+                $"managed pool domains: {string.Join(", ", managedDomains.All)}"));
 
         var id = DeploymentId.New();
         if (!string.IsNullOrWhiteSpace(idempotencyKey))
@@ -45,6 +52,9 @@ public sealed class DeploymentCreator(
                     : new Created(first, Replayed: true);
             }
         }
+
+        if (request.IsPoolMode && await reservations.ReserveAsync(request.SovereignPoolDomain, request.SovereignSubdomain, id, cancellationToken) == ReserveResult.Conflict)
+            return new Rejected(409, new ApiError("subdomain-conflict", "this subdomain has been reserved or activated for the chosen pool — pick a different name"));
 
         var bearer = KubeconfigBearer.New();
         await vault.PutAsync(id, VaultEntries.HetznerToken, request.HetznerToken, cancellationToken);
@@ -66,7 +76,7 @@ public sealed class DeploymentCreator(
         await store.CreateAsync(record, cancellationToken);
         await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:accepted", "queued",
             $"Deployment accepted: provisioning {request.SovereignFqdn} in {request.Region}", now)], cancellationToken);
-        await workflows.StartAsync(id, cancellationToken);
+        await workflows.StartAsync(record, cancellationToken);
         return new Created(record, Replayed: false);
     }
 

@@ -31,6 +31,25 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
             destroy = new TofuDestroyResult(false, $"tofu destroy did not complete after retries: {e.FailureDetails.ErrorMessage}");
         }
 
+        var dnsRemoved = new List<string>();
+        var needsOperator = new List<string>();
+        var released = false;
+        if (input.Pool is { } pool)
+        {
+            await steps.RecordAsync("wipe", "dns-unpublish", 50, $"Wipe: removing DNS records of {pool.Subdomain}.{pool.PoolDomain}");
+            try
+            {
+                var removed = await context.CallActivityAsync<UnpublishDnsResult>(DnsActivityNames.UnpublishDns,
+                    new UnpublishDnsInput(input.DeploymentId, pool.PoolDomain, pool.Subdomain), Retries);
+                dnsRemoved.AddRange(removed.Removed);
+                released = await context.CallActivityAsync<bool>(TaskNames.ReleaseSubdomain, new SubdomainClaim(input.DeploymentId, pool.PoolDomain, pool.Subdomain), Retries);
+            }
+            catch (TaskFailedException e)
+            {
+                needsOperator.Add($"DNS records of {pool.Subdomain}.{pool.PoolDomain} were not removed: {e.FailureDetails.ErrorMessage}");
+            }
+        }
+
         await steps.RecordAsync("wipe", "sweep", 70, "Wipe: listing cloud objects that still carry the deployment's owner label");
         var leftovers = await context.CallActivityAsync<IReadOnlyList<string>>(TaskNames.SweepLeftovers, input.DeploymentId, Retries);
 
@@ -38,8 +57,10 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
         {
             TofuDestroyed = destroy.Succeeded,
             TofuError = destroy.Error,
+            DnsRemoved = dnsRemoved,
+            ReservationReleased = released,
             Leftovers = leftovers,
-            NeedsOperator = leftovers,
+            NeedsOperator = [.. needsOperator, .. leftovers],
         };
         return await context.CallActivityAsync<WipeReport>(TaskNames.FinishWipe, new FinishWipeInput(input.DeploymentId, input.Run, report), Retries);
     }

@@ -9,8 +9,8 @@ namespace Catalyst.Functions.Orchestrations;
 public sealed class DurableWorkflowStarter(DurableTaskClient client, ProvisionSettings settings, WatchSettings watch, int run = 1, bool kubeconfigAlreadyReceived = false)
     : IWorkflowStarter
 {
-    public Task StartAsync(string deploymentId, CancellationToken cancellationToken) =>
+    public Task StartAsync(DeploymentRecord record, CancellationToken cancellationToken) =>
         client.ScheduleNewOrchestrationInstanceAsync(TaskNames.ProvisionSovereign,
-            new ProvisionInput(deploymentId, run, settings.KubeconfigArrivalTimeout, watch, kubeconfigAlreadyReceived),
-            new StartOrchestrationOptions(deploymentId), cancellationToken);
+            new ProvisionInput(record.Id, run, settings.KubeconfigArrivalTimeout, watch, PoolName.Of(record), kubeconfigAlreadyReceived),
+            new StartOrchestrationOptions(record.Id), cancellationToken);
 }

@@ -7,7 +7,15 @@ using Microsoft.DurableTask;
 namespace Catalyst.Functions.Orchestrations;
 
 /// <summary>Orchestration input: ids and non-secret timings only (DESIGN §4: inputs are persisted in history).</summary>
-public sealed record ProvisionInput(string DeploymentId, int Run, TimeSpan KubeconfigArrivalTimeout, WatchSettings Watch, bool KubeconfigAlreadyReceived = false);
+public sealed record ProvisionInput(string DeploymentId, int Run, TimeSpan KubeconfigArrivalTimeout, WatchSettings Watch, PoolName? Pool,
+    bool KubeconfigAlreadyReceived = false);
+
+/// <summary>A pool deployment's name in its managed pool domain (null for bring-your-own domains).</summary>
+public sealed record PoolName(string PoolDomain, string Subdomain)
+{
+    public static PoolName? Of(DeploymentRecord record) =>
+        record.Request.IsPoolMode ? new PoolName(record.Request.SovereignPoolDomain.ToLowerInvariant(), record.Request.SovereignSubdomain.ToLowerInvariant()) : null;
+}
 
 /// <summary>Raised when the Sovereign's cloud-init has PUT its kubeconfig: a reference, never the bytes.</summary>
 public sealed record KubeconfigReceived(string Sha256, int Bytes);
@@ -18,6 +26,8 @@ public sealed record KubeconfigReceived(string Sha256, int Bytes);
 /// </summary>
 public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionInput, string>
 {
+    static readonly TaskOptions Retries = TaskOptions.FromRetryPolicy(new RetryPolicy(4, TimeSpan.FromSeconds(5), 2, TimeSpan.FromMinutes(1)));
+
     static readonly TaskOptions TofuRetries = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 4, firstRetryInterval: TimeSpan.FromSeconds(15), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(2)));
 
@@ -28,6 +38,8 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
     {
         var steps = new WorkflowSteps(context, input.DeploymentId, input.Run);
         if (input.KubeconfigAlreadyReceived) return await WatchAsync(context, input, steps);
+        if (input.Pool is { } claim)
+            await context.CallActivityAsync<bool>(TaskNames.ClaimSubdomain, new SubdomainClaim(input.DeploymentId, claim.PoolDomain, claim.Subdomain), Retries);
         await steps.RecordAsync("tofu", "tofu-start", 5, "Phase 0: provisioning Hetzner resources with OpenTofu", status: DeploymentStatuses.Provisioning);
 
         TofuApplyResult apply;
@@ -55,6 +67,24 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
             ConsoleUrl = $"https://console.{fqdn}",
             GitopsRepoUrl = $"https://gitea.{fqdn}",
         };
+        if (input.Pool is { } pool)
+        {
+            await steps.RecordAsync("dns", "dns-publish", 35, $"Publishing DNS for {pool.Subdomain}.{pool.PoolDomain} → {apply.LoadBalancerIp}");
+            try
+            {
+                var published = await context.CallActivityAsync<PublishDnsResult>(DnsActivityNames.PublishDns,
+                    new PublishDnsInput(input.DeploymentId, pool.PoolDomain, pool.Subdomain, apply.LoadBalancerIp), Retries);
+                await steps.RecordAsync("dns", "dns-published", 38,
+                    $"DNS published for {published.Fqdn}: {published.Added.Count} record(s) added, {published.AlreadyPresent.Count} already present");
+            }
+            catch (TaskFailedException e)
+            {
+                await steps.FailAsync("dns", $"publishing DNS for {pool.Subdomain}.{pool.PoolDomain} failed: {e.FailureDetails.ErrorMessage}",
+                    new DeploymentFailure("dns-publish-failed", "dns", Actors.Operator));
+                return DeploymentStatuses.Failed;
+            }
+        }
+
         await steps.RecordAsync("flux-bootstrap", "phase0-complete", 40,
             $"Phase 0 complete: control plane {apply.ControlPlaneIp}, load balancer {apply.LoadBalancerIp}. Cloud-init now installs k3s and Flux on the new Sovereign.",
             status: DeploymentStatuses.Phase1Watching, result: result);

@@ -14,6 +14,8 @@ public static class TaskNames
     public const string ReadHelmReleases = "ReadHelmReleases";
     public const string RecordComponents = "RecordComponents";
     public const string Decommission = "Decommission";
+    public const string ClaimSubdomain = "ClaimSubdomain";
+    public const string ReleaseSubdomain = "ReleaseSubdomain";
     public const string TofuDestroy = "TofuDestroy";
     public const string SweepLeftovers = "SweepLeftovers";
     public const string FinishWipe = "FinishWipe";

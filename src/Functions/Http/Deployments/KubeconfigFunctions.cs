@@ -59,7 +59,7 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
             var restarted = (await store.UpdateAsync(id, r => KubeconfigPostback.RestartsWatch(r) ? KubeconfigPostback.RestartWatch(r) : null, ct))!;
             await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{restarted.Run}:late-kubeconfig", "phase1",
                 $"Phase-1 watch: a late kubeconfig arrived ({body.Length} bytes) after the arrival wait gave up; restarting the HelmRelease watch.", now)], ct);
-            await new DurableWorkflowStarter(client, settings(), watch(), restarted.Run, kubeconfigAlreadyReceived: true).StartAsync(id, ct);
+            await new DurableWorkflowStarter(client, settings(), watch(), restarted.Run, kubeconfigAlreadyReceived: true).StartAsync(restarted, ct);
         }
         else
         {

@@ -38,7 +38,7 @@ public sealed class RetryFunction(DeploymentStore store, EventLog events, Func<P
             return HttpErrors.Json(StatusCodes.Status409Conflict, RetryRules.InFlightError);
         await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{restarted.Run}:retry", "queued",
             $"Phase 0 retry accepted (run {restarted.Run}) — re-running tofu apply against the existing state.", time.GetUtcNow())], ct);
-        await new DurableWorkflowStarter(client, settings(), watch(), restarted.Run).StartAsync(id, ct);
+        await new DurableWorkflowStarter(client, settings(), watch(), restarted.Run).StartAsync(restarted, ct);
         return Results.Json(new
         {
             id, status = DeploymentStatuses.Provisioning, phase, streamURL = DeploymentView.StreamUrl(id),

@@ -42,7 +42,7 @@ public sealed class WipeFunction(DeploymentStore store, EventLog events, IConfig
             if (await client.GetInstanceAsync(instance, ct) is { IsRunning: true })
                 await client.TerminateInstanceAsync(instance, "wiped", ct);
         await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{started.Run}:wipe-requested", "wipe", "Wipe requested: decommissioning the Sovereign", time.GetUtcNow())], ct);
-        await client.ScheduleNewOrchestrationInstanceAsync(TaskNames.Decommission, new WipeInput(id, started.Run), new StartOrchestrationOptions(wipeInstance), ct);
+        await client.ScheduleNewOrchestrationInstanceAsync(TaskNames.Decommission, new WipeInput(id, started.Run, PoolName.Of(started)), new StartOrchestrationOptions(wipeInstance), ct);
 
         var wait = Settings.Duration(k => configuration[k], "CATALYST_WIPE_WAIT", TimeSpan.FromSeconds(20));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
