@@ -10,7 +10,17 @@ public sealed class ManifestValidityTests
     [MemberData(nameof(Kustomize.OverlayNames), MemberType = typeof(Kustomize))]
     public void EveryObjectIsValidAgainstTheKubernetesOrKedaSchema(string overlay)
     {
-        var results = NodeValidator.Validate(Kustomize.RenderToFile(overlay));
+        var file = Kustomize.RenderToFile(overlay);
+        IReadOnlyList<NodeValidator.Result> results;
+        try
+        {
+            results = NodeValidator.Validate(file);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
         Assert.NotEmpty(results);
         var failures = results.Where(r => r.Errors.Count > 0).Select(r => $"{r.Kind}/{r.Name}: {string.Join("; ", r.Errors)}").ToList();
         Assert.True(failures.Count == 0, $"{overlay}:\n{string.Join("\n", failures)}");
@@ -29,6 +39,7 @@ public sealed class ManifestValidityTests
         var path = Path.Combine(Path.GetTempPath(), $"catalyst-deploy-{Environment.ProcessId}-broken.yaml");
         File.WriteAllText(path, broken + "\n---\napiVersion: example.com/v1\nkind: Unknown\nmetadata:\n  name: x\n");
         var errors = NodeValidator.Validate(path).Where(r => r.Errors.Count > 0).ToDictionary(r => r.Kind!, r => string.Join("; ", r.Errors));
+        File.Delete(path);
         Assert.Contains("containerPort", errors["Deployment"]);
         Assert.Contains("secretTargetRefs", errors["TriggerAuthentication"]);
         Assert.Contains("minReplicaCount", errors["ScaledObject"]);
