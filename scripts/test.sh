@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# Runs every test: installs the pinned Node tools when missing (Azurite, the HCL parser), builds, then runs
-# `dotnet test` on the solution. Tests start their own Azurite and app processes on free loopback ports.
+# Runs every test: installs the pinned Node tools when missing (Azurite, the HCL parser, the manifest validators)
+# and, as root, kubectl (Debian's kubernetes-client), builds, then runs `dotnet test` on the solution. Tests start
+# their own Azurite and app processes on free loopback ports.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-if [[ ! -d node_modules/azurite || ! -d node_modules/@cdktf/hcl2json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+if [[ ! -d node_modules/azurite || ! -d node_modules/@cdktf/hcl2json || ! -d node_modules/kubernetes-models || ! -d node_modules/ajv \
+      || ! -d node_modules/yaml || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "test: installing the pinned Node tools (npm ci)" >&2
   npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+# The Deploy tests render deploy/keda with `kubectl kustomize`; Debian's kubernetes-client provides kubectl.
+if ! command -v kubectl >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "test: installing kubectl (Debian's kubernetes-client)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends kubernetes-client >&2
+  else
+    echo "test: kubectl is missing and this is not root: the Deploy tests will fail (apt-get install kubernetes-client)" >&2
+  fi
 fi
 dotnet build Catalyst.sln -c Release --nologo -v quiet
 log=$(mktemp)

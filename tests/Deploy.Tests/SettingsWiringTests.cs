@@ -1,0 +1,164 @@
+namespace Catalyst.Deploy.Tests;
+
+/// <summary>
+/// Every setting the app reads reaches the pod, or is left to its default on purpose. "The app reads" means: the keys
+/// of local.settings.sample.json's Values (DESIGN §7: every setting is there), the seed Deployment's environment
+/// (SeedEnvironment), and every "CATALYST_..." string literal in src/. A new setting therefore fails these tests until
+/// deploy/keda/base sets it (in the Deployment's env, or in the catalyst-settings ConfigMap for non-secret values) or
+/// it is added to <see cref="LeftToDefault"/> below with the reason.
+/// </summary>
+public sealed class SettingsWiringTests
+{
+    /// <summary>The production shape: literal values are compared with the seed's here (the Azurite overlay changes URLs).</summary>
+    const string ProductionOverlay = "azure-storage";
+
+    /// <summary>
+    /// Settings the app reads that the Deployment deliberately does not set. Each entry says why; the app's default (or
+    /// the image's ENV) applies. An entry that the Deployment sets after all, or that the app no longer reads, fails
+    /// <see cref="LeftToDefaultIsNeitherSetNorStale"/>.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> LeftToDefault = new Dictionary<string, string>
+    {
+        // Each image sets it: functions in Dockerfile.functions, standalone in Dockerfile.standalone. The Deployment runs
+        // either image unchanged (an overlay's `images:` picks one), so it must not force a mode.
+        ["CATALYST_HOST_MODE"] = "set by the image",
+        // Retired with the PVC: records, kubeconfigs and cluster-cache snapshots are blobs (DESIGN §6-7).
+        ["CATALYST_DEPLOYMENTS_DIR"] = "replaced by the deployments blob container",
+        ["CATALYST_KUBECONFIGS_DIR"] = "replaced by the vault blob container",
+        ["CATALYST_K8SCACHE_KUBECONFIGS_DIR"] = "replaced by the vault blob container",
+        ["CATALYST_K8SCACHE_SNAPSHOT_DIR"] = "replaced by the snapshots blob container",
+        // The seed let the signer generate its private key on the PVC. Without a volume, and with several replicas, a
+        // generated key would differ per pod; the signer stays off (unset) until the key comes from a Secret or the
+        // vault. Open question for the owner of handover signing (deploy/keda/README.md).
+        ["CATALYST_HANDOVER_KEY_PATH"] = "no per-pod key: needs a shared key source first",
+    };
+
+    /// <summary>
+    /// Settings the Deployment wires before the app's code reads them (named by the design or the reference): they
+    /// count as known settings so that <see cref="EverySettingTheDeploymentSetsIsOneTheAppKnows"/> accepts them.
+    /// Remove an entry once local.settings.sample.json lists it.
+    /// </summary>
+    static readonly IReadOnlyDictionary<string, string> WiredAheadOfTheApp = new Dictionary<string, string>
+    {
+        ["CATALYST_VAULT_KEY"] = "DESIGN §4: the vault key, required in production",
+        ["CATALYST_TOFU_MODULE_PATH"] = "reference §H: default /infra/hetzner, the module baked into the images",
+    };
+
+    /// <summary>Environment the container needs that is not an app setting.</summary>
+    static readonly IReadOnlySet<string> PlatformVariables = new HashSet<string> { "HOME" };
+
+    /// <summary>Seed literals the Deployment changes on purpose, each with why.</summary>
+    static readonly IReadOnlyDictionary<string, string> ChangedFromSeed = new Dictionary<string, string>
+    {
+        ["CATALYST_TOFU_WORKDIR"] = "scratch on the /tmp emptyDir: tofu state lives in the blob-backed http backend (DESIGN §5)",
+    };
+
+    static IReadOnlySet<string> SettingsTheAppReads() =>
+        AppFacts.SampleSettings
+            .Concat(SeedEnvironment.All.Select(e => e.Name))
+            .Concat(AppFacts.SettingsNamedInSource)
+            .ToHashSet(StringComparer.Ordinal);
+
+    [Theory]
+    [MemberData(nameof(Kustomize.OverlayNames), MemberType = typeof(Kustomize))]
+    public void EverySettingTheAppReadsIsWiredOrLeftToDefault(string overlay)
+    {
+        var env = Manifests.Of(overlay).AppEnvironment();
+        var missing = SettingsTheAppReads().Where(s => !env.ContainsKey(s) && !LeftToDefault.ContainsKey(s)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(missing.Count == 0,
+            $"{overlay}: the app reads {string.Join(", ", missing)} but the Deployment does not set it. Set it in deploy/keda/base " +
+            "(deployment.yaml env for secrets and values tied to the pod spec; the catalyst-settings ConfigMap in kustomization.yaml " +
+            "for other values), or add it to SettingsWiringTests.LeftToDefault with the reason.");
+    }
+
+    [Fact]
+    public void LeftToDefaultIsNeitherSetNorStale()
+    {
+        var reads = SettingsTheAppReads();
+        foreach (var overlay in Kustomize.Overlays)
+        {
+            var env = Manifests.Of(overlay).AppEnvironment();
+            var setAnyway = LeftToDefault.Keys.Where(env.ContainsKey).ToList();
+            Assert.True(setAnyway.Count == 0, $"{overlay}: {string.Join(", ", setAnyway)} is listed as left to default but the Deployment sets it");
+        }
+
+        var stale = LeftToDefault.Keys.Where(k => !reads.Contains(k)).ToList();
+        Assert.True(stale.Count == 0, $"{string.Join(", ", stale)} is listed as left to default but the app no longer reads it: remove the entry");
+    }
+
+    [Theory]
+    [MemberData(nameof(Kustomize.OverlayNames), MemberType = typeof(Kustomize))]
+    public void EverySettingTheDeploymentSetsIsOneTheAppKnows(string overlay)
+    {
+        var known = SettingsTheAppReads().Concat(WiredAheadOfTheApp.Keys).Concat(PlatformVariables).ToHashSet(StringComparer.Ordinal);
+        var unknown = Manifests.Of(overlay).AppEnvironment().Keys.Where(k => !known.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        Assert.True(unknown.Count == 0,
+            $"{overlay}: the Deployment sets {string.Join(", ", unknown)}, which the app does not read (a typo does nothing, silently). " +
+            "Fix the name, or add the setting to local.settings.sample.json.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Kustomize.OverlayNames), MemberType = typeof(Kustomize))]
+    public void SeedSecretAndConfigMapReferencesKeepTheirNamesKeysAndOptionalChoice(string overlay)
+    {
+        var env = Manifests.Of(overlay).AppEnvironment();
+        foreach (var seed in SeedEnvironment.All.Where(e => e.Source != SeedEnvironment.Source.Value))
+        {
+            Assert.True(env.TryGetValue(seed.Name, out var actual), $"{overlay}: {seed.Name} is not set (seed: {seed.RefName}/{seed.Key})");
+            var expectedOrigin = seed.Source == SeedEnvironment.Source.Secret ? EnvOrigin.SecretKey : EnvOrigin.ConfigMapKey;
+            Assert.True(actual.Origin == expectedOrigin, $"{overlay}: {seed.Name} must come from a {seed.Source} as in the seed, not {actual.Origin}");
+            Assert.True(actual.SourceName == seed.RefName && actual.Key == seed.Key,
+                $"{overlay}: {seed.Name} reads {actual.SourceName}/{actual.Key}; the seed (and running clusters) use {seed.RefName}/{seed.Key}");
+            Assert.True(actual.Optional == seed.Optional,
+                $"{overlay}: {seed.Name} optional={actual.Optional}; the seed chose optional={seed.Optional}");
+        }
+    }
+
+    [Fact]
+    public void SeedLiteralValuesAreKeptOrTheChangeIsExplained()
+    {
+        var env = Manifests.Of(ProductionOverlay).AppEnvironment();
+        foreach (var seed in SeedEnvironment.All.Where(e => e.Source == SeedEnvironment.Source.Value))
+        {
+            if (LeftToDefault.ContainsKey(seed.Name) || ChangedFromSeed.ContainsKey(seed.Name)) continue;
+            Assert.True(env.TryGetValue(seed.Name, out var actual), $"{seed.Name} is not set (seed: \"{seed.Value}\")");
+            Assert.True(actual.Value == seed.Value,
+                $"{seed.Name} is \"{actual.Value}\"; the seed has \"{seed.Value}\". Keep it, or add it to ChangedFromSeed with the reason.");
+        }
+
+        foreach (var name in ChangedFromSeed.Keys)
+            Assert.True(env.ContainsKey(name), $"{name} is listed as changed from the seed but is not set");
+    }
+
+    [Theory]
+    [MemberData(nameof(Kustomize.OverlayNames), MemberType = typeof(Kustomize))]
+    public void StorageVaultAndHarborAreRequiredSecrets(string overlay)
+    {
+        var env = Manifests.Of(overlay).AppEnvironment();
+        AssertRequiredSecret(env, overlay, "AzureWebJobsStorage", "catalyst-storage", "connection-string");
+        AssertRequiredSecret(env, overlay, "CATALYST_VAULT_KEY", "catalyst-vault", "key");
+        AssertRequiredSecret(env, overlay, "CATALYST_HARBOR_ROBOT_TOKEN", "harbor-robot-token", "token");
+    }
+
+    static void AssertRequiredSecret(IReadOnlyDictionary<string, EnvSetting> env, string overlay, string name, string secret, string key)
+    {
+        Assert.True(env.TryGetValue(name, out var setting), $"{overlay}: {name} is not set");
+        Assert.True(setting.Origin == EnvOrigin.SecretKey && setting.SourceName == secret && setting.Key == key,
+            $"{overlay}: {name} must come from Secret {secret} key {key}, not {setting.Origin} {setting.SourceName}/{setting.Key}");
+        Assert.False(setting.Optional, $"{overlay}: {name} must not be optional: a pod without it must fail at start");
+    }
+
+    [Fact]
+    public void SeedTableMatchesTheSeedFileWhenSharedIsPresent()
+    {
+        // shared/ sits next to the repository on developer machines and in CI; the table above is the contract either way.
+        if (SeedEnvironment.SeedFile() is not { } path) return;
+        var fromFile = SeedFileReader.Read(path);
+        Assert.Equal(SeedEnvironment.All.Select(e => e.Name).Order(StringComparer.Ordinal), fromFile.Select(e => e.Name).Order(StringComparer.Ordinal));
+        foreach (var entry in fromFile)
+        {
+            var expected = SeedEnvironment.All.Single(e => e.Name == entry.Name);
+            Assert.True(expected == entry, $"SeedEnvironment has {expected}; {path} says {entry}");
+        }
+    }
+}
