@@ -11,6 +11,7 @@ public static class CatalystServices
         services.AddSingleton(_ => StorageConnection.FromConfiguration(configuration));
         services.AddSingleton<Readiness>();
         services.AddSingleton<IReadinessCheck, StorageReadinessCheck>();
+        services.AddTofu(configuration);
         return services;
     }
 }
