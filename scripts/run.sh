@@ -36,7 +36,7 @@ fi
 dotnet build src/Functions/Catalyst.Functions.csproj -c Release --nologo -v quiet >&2
 export CATALYST_DATA_DIR=${CATALYST_DATA_DIR:-$root/.data}
 # Local runs are development: without CATALYST_VAULT_KEY the app generates one into .data/vault.key (with a warning).
-export CATALYST_DEVELOPMENT=${CATALYST_DEVELOPMENT:-true}
+export DOTNET_ENVIRONMENT=${DOTNET_ENVIRONMENT:-Development}
 dotnet src/Functions/bin/Release/net10.0/Catalyst.Functions.dll "$@" &
 app_pid=$!
 trap 'kill -TERM $app_pid 2>/dev/null' INT TERM

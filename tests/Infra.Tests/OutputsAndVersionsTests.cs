@@ -41,7 +41,7 @@ public class OutputsAndVersionsTests
         Assert.True(minimum.Success, $"required_version should be a '>=' floor, got '{required}'");
         Assert.True(new Version(int.Parse(minimum.Groups[1].Value), int.Parse(minimum.Groups[2].Value)) >= new Version(1, 8));
 
-        // backend "http" {}: the app passes address, lock and credentials with -backend-config.
+        // backend "http" {}: the app passes address, lock and credentials as TF_HTTP_* variables.
         var backend = Assert.IsType<JsonObject>(block["backend"]);
         var http = Assert.Single(Assert.IsType<JsonArray>(backend["http"]));
         Assert.Empty(Assert.IsType<JsonObject>(http));

@@ -8,12 +8,13 @@ public sealed record ProvisionSettings(
     string GitopsRepoUrl,
     string GitopsBranch,
     TimeSpan KubeconfigArrivalTimeout,
-    string? TofuBackendBaseUrl)
+    string? TofuBackendUrl)
 {
     public static ProvisionSettings From(Func<string, string?> settings) => new(
         ApiPublicUrl: Settings.Text(settings, "CATALYST_API_PUBLIC_URL", "https://console.openova.io/sovereign").TrimEnd('/'),
         GitopsRepoUrl: Settings.Text(settings, "CATALYST_GITOPS_REPO_URL", "https://github.com/openova-io/openova"),
         GitopsBranch: Settings.Text(settings, "CATALYST_GITOPS_BRANCH", "main"),
         KubeconfigArrivalTimeout: Settings.Duration(settings, "CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT", TimeSpan.FromMinutes(15)),
-        TofuBackendBaseUrl: Settings.Text(settings, "CATALYST_TOFU_BACKEND_BASE_URL")?.TrimEnd('/'));
+        // Explicit only: by default tofu calls back into this very process, wherever it bound (see SelfAddress).
+        TofuBackendUrl: Settings.Text(settings, "CATALYST_TOFU_BACKEND_URL")?.TrimEnd('/'));
 }

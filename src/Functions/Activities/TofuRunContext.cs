@@ -28,10 +28,7 @@ public sealed class TofuRunContext(
         var current = settings();
         var ops = operatorSecrets();
         var secretVariables = TofuVariables.Secret(secrets, ops);
-        var baseUrl = current.TofuBackendBaseUrl ?? self.BaseUrl;
-        var stateAddress = $"{baseUrl}/api/v1/tofu/state/{deploymentId}";
-        var backend = new TofuBackend(stateAddress, stateAddress + "/lock", credentials.Username(deploymentId),
-            credentials.PasswordFor(deploymentId), credentials.EncryptionPassphraseFor(deploymentId));
+        var backend = credentials.BackendFor(deploymentId, current.TofuBackendUrl ?? self.BaseUrl);
         var invocation = new TofuInvocation(deploymentId, TofuVariables.Plain(deploymentId, record.Request, current, secrets.HandoverJwtPublicKey),
             secretVariables, backend);
         var runRedactor = redactor.With(secretVariables.Values.Append(backend.Password).Append(backend.EncryptionPassphrase));

@@ -1,7 +1,6 @@
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
-using Catalyst.Domain.Tofu;
 using Catalyst.Functions.Activities;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -15,15 +14,14 @@ public static class DeploymentServices
     {
         string? Read(string key) => configuration[key];
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new VaultKeyHolder(VaultKey.Load(Read, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Catalyst.Vault"))));
-        services.AddSingleton(sp => new Vault(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<VaultKeyHolder>().Key));
-        services.AddSingleton(sp => new TofuBackendCredentials(VaultKey.Derive(sp.GetRequiredService<VaultKeyHolder>().Key, "tofu-state")));
+        services.AddSingleton(sp => VaultKey.Load(Read, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Catalyst.Vault")));
+        services.AddSingleton(sp => new Vault(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<VaultKey>().Bytes.ToArray()));
         services.AddSingleton<Func<OperatorSecrets>>(_ => () => OperatorSecrets.From(Read));
         services.AddSingleton<Func<ProvisionSettings>>(_ => () => ProvisionSettings.From(Read));
         services.AddSingleton<Func<WatchSettings>>(_ => () => WatchSettings.From(Read));
         services.AddSingleton<HelmReleaseReader>();
         // Every value that must never be stored or logged, known at startup; per-run secrets are added by each run.
-        services.AddSingleton(sp => new Redactor(OperatorSecrets.From(Read).Values.Append(configuration[VaultKey.Setting])));
+        services.AddSingleton(sp => new Redactor(OperatorSecrets.From(Read).Values.Append(configuration[VaultKey.SettingName])));
         services.AddSingleton(sp => new DeploymentStore(sp.GetRequiredService<StorageConnection>().Blobs));
         services.AddSingleton(sp => new EventLog(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<Redactor>()));
         services.AddSingleton<IDeploymentEvents>(sp => sp.GetRequiredService<EventLog>());
@@ -38,6 +36,4 @@ public static class DeploymentServices
         });
         return services;
     }
-
-    sealed record VaultKeyHolder(byte[] Key);
 }

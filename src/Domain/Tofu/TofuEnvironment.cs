@@ -1,0 +1,79 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Catalyst.Domain.Tofu;
+
+/// <summary>
+/// The environment a tofu child process gets: the app's own, minus the app's settings and anything tofu would
+/// read as its configuration, plus this run's secrets (<c>TF_VAR_*</c>), backend (<c>TF_HTTP_*</c>) and state encryption
+/// (<c>TF_ENCRYPTION</c>). Secrets travel only here, never in a file or on a command line (DESIGN §4).
+/// </summary>
+public static partial class TofuEnvironment
+{
+    // Inherited values with these names would change what tofu does (another backend, extra CLI arguments, a
+    // stray variable), so the parent's are dropped before ours are added.
+    static readonly string[] OwnedPrefixes = ["TF_VAR_", "TF_HTTP_", "TF_CLI_ARGS"];
+    static readonly string[] OwnedNames = ["TF_ENCRYPTION", "TF_INPUT", "TF_IN_AUTOMATION"];
+
+    // The app's own settings hold its secrets (the vault key, the storage account key, operator tokens); tofu and
+    // its provider plugins need none of them, so they stay in the app.
+    static readonly string[] AppPrefixes = ["CATALYST_", "AzureWebJobs", "DYNADOT_"];
+
+    public static Dictionary<string, string> Build(IEnumerable<KeyValuePair<string, string?>> parent, TofuInvocation invocation)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in parent)
+            if (value is not null && !IsOwned(name) && !AppPrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+                environment[name] = value;
+
+        environment["TF_INPUT"] = "false";
+        environment["TF_IN_AUTOMATION"] = "true";
+        foreach (var (name, value) in invocation.SecretVariables)
+        {
+            if (!VariableName().IsMatch(name))
+                throw new ArgumentException($"'{name}' is not a variable name", nameof(invocation));
+            environment["TF_VAR_" + name] = value;
+        }
+
+        var backend = invocation.Backend;
+        environment["TF_HTTP_ADDRESS"] = backend.StateAddress;
+        environment["TF_HTTP_UPDATE_METHOD"] = "POST";
+        environment["TF_HTTP_LOCK_ADDRESS"] = backend.LockAddress;
+        environment["TF_HTTP_UNLOCK_ADDRESS"] = backend.LockAddress;
+        // The Functions host routes only standard verbs, so not tofu's default LOCK/UNLOCK (DESIGN §5).
+        environment["TF_HTTP_LOCK_METHOD"] = "POST";
+        environment["TF_HTTP_UNLOCK_METHOD"] = "DELETE";
+        environment["TF_HTTP_USERNAME"] = backend.Username;
+        environment["TF_HTTP_PASSWORD"] = backend.Password;
+        environment["TF_ENCRYPTION"] = EncryptionConfig(backend.EncryptionPassphrase);
+        return environment;
+    }
+
+    static bool IsOwned(string name) =>
+        OwnedNames.Contains(name, StringComparer.Ordinal) || OwnedPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+
+    /// <summary>
+    /// OpenTofu's state encryption as <c>TF_ENCRYPTION</c> expects it: the body of a <c>terraform { encryption { … } }</c>
+    /// block. pbkdf2 turns the passphrase into an AES-GCM key; <c>enforced</c> makes tofu refuse to write plain
+    /// state or plans, so a misconfiguration fails instead of leaking cluster tokens into the blob.
+    /// </summary>
+    public static string EncryptionConfig(string passphrase)
+    {
+        if (passphrase.Length < 16)
+            throw new ArgumentException("the state encryption passphrase must have at least 16 characters", nameof(passphrase));
+        var text = new StringBuilder();
+        text.Append("key_provider \"pbkdf2\" \"catalyst\" {\n  passphrase = \"").Append(HclString(passphrase)).Append("\"\n}\n");
+        text.Append("method \"aes_gcm\" \"catalyst\" {\n  keys = key_provider.pbkdf2.catalyst\n}\n");
+        text.Append("state {\n  method   = method.aes_gcm.catalyst\n  enforced = true\n}\n");
+        text.Append("plan {\n  method   = method.aes_gcm.catalyst\n  enforced = true\n}\n");
+        return text.ToString();
+    }
+
+    // HCL string escapes, including the template openers, so no passphrase can become an interpolation.
+    static string HclString(string value) => value
+        .Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\r", "\\r")
+        .Replace("${", "$${").Replace("%{", "%%{");
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$")]
+    private static partial Regex VariableName();
+}

@@ -1,0 +1,178 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Catalyst.Domain.Tofu;
+
+/// <summary>
+/// Runs OpenTofu for one deployment the way the original did (reference B.5) — stage the module, write
+/// tfvars, init, plan, apply, output — against the app's own state backend (DESIGN §5), with secrets only in
+/// the child's environment (DESIGN §4). While tofu runs, the state lock's lease is renewed, so a lock
+/// outlives a slow apply but not a dead one.
+/// </summary>
+public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock = null, ILogger<TofuRunner>? log = null) : ITofuRunner
+{
+    public TofuSettings Settings { get; } = settings;
+
+    public static readonly TofuPhase InitPhase = new("tofu-init", "Initialising OpenTofu working directory");
+    public static readonly TofuPhase PlanPhase = new("tofu-plan", "Planning Hetzner resources (network, firewall, server, LB, DNS)");
+    public static readonly TofuPhase ApplyPhase = new("tofu-apply", "Applying — this provisions real Hetzner resources, please wait");
+    public static readonly TofuPhase OutputPhase = new("tofu-output", "Reading OpenTofu outputs");
+    public static readonly TofuPhase DestroyPhase = new("tofu-destroy", "Destroying Hetzner resources (servers, load balancer, network, firewall)");
+
+    /// <summary>A third of the lease's 60 s, so two renewals may fail before the lock lapses.</summary>
+    public TimeSpan LockRenewInterval { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long tofu may take to save state and unlock after SIGINT before it is killed.</summary>
+    public TimeSpan InterruptGrace { get; init; } = TimeSpan.FromSeconds(20);
+
+    public Task<TofuOutputs> ApplyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
+        RunAsync(invocation, onLine, cancellationToken, async run =>
+        {
+            await onPhase(InitPhase);
+            await run.CommandAsync("init", ["-input=false", "-no-color"]);
+            await onPhase(PlanPhase);
+            await run.CommandAsync("plan", ["-input=false", "-no-color", "-out=tfplan"]);
+            await onPhase(ApplyPhase);
+            await run.CommandAsync("apply", ["-input=false", "-no-color", "-auto-approve", "tfplan"]);
+            await onPhase(OutputPhase);
+            return ParseOutputs(await run.CommandAsync("output", ["-json", "-no-color"], captureStdout: true, failure: "read tofu outputs"));
+        });
+
+    public Task DestroyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
+        RunAsync(invocation, onLine, cancellationToken, async run =>
+        {
+            await onPhase(InitPhase);
+            await run.CommandAsync("init", ["-input=false", "-no-color"]);
+            await onPhase(DestroyPhase);
+            await run.CommandAsync("destroy", ["-input=false", "-no-color", "-auto-approve"]);
+            return true;
+        });
+
+    async Task<T> RunAsync<T>(TofuInvocation invocation, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
+    {
+        var workdir = Prepare(invocation);
+        var environment = TofuEnvironment.Build(
+            Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .Select(e => new KeyValuePair<string, string?>((string)e.Key, e.Value as string)),
+            invocation);
+
+        using var deadline = new CancellationTokenSource(Settings.Timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        using var stopRenewing = new CancellationTokenSource();
+        var renewal = RenewLockAsync(invocation.DeploymentId, stopRenewing.Token);
+        var run = new Run(this, workdir, environment, SecretRedactor.For(invocation), onLine, linked.Token);
+        try
+        {
+            return await steps(run);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
+        {
+            // A hung provider or backend; a later attempt may well get through.
+            throw new TofuException(run.Current, $"tofu {run.Current}: timed out after {Settings.Timeout}", transient: true);
+        }
+        finally
+        {
+            await stopRenewing.CancelAsync();
+            await renewal;
+        }
+    }
+
+    string Prepare(TofuInvocation invocation)
+    {
+        string workdir;
+        try
+        {
+            workdir = TofuWorkdir.Create(Settings.WorkDirectory, invocation.DeploymentId);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new TofuException("workdir", $"create workdir: {e.Message}", transient: false);
+        }
+        try
+        {
+            TofuWorkdir.StageModule(Settings.ModulePath, workdir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TofuException("stage", $"stage tofu module: {e.Message}", transient: false);
+        }
+        try
+        {
+            TofuWorkdir.WriteTfvars(workdir, invocation.Variables, invocation.SecretVariables.Keys);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new TofuException("tfvars", $"write tfvars: {e.Message}", transient: false);
+        }
+        return workdir;
+    }
+
+    async Task RenewLockAsync(string deploymentId, CancellationToken stop)
+    {
+        if (stateLock is null) return;
+        using var timer = new PeriodicTimer(LockRenewInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                try
+                {
+                    await stateLock.RenewLockAsync(deploymentId, stop);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // One missed renewal is harmless: the lease lasts three intervals.
+                    log?.LogWarning("Renewing the tofu state lock of {DeploymentId} failed: {Problem}", deploymentId, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the run ended
+        }
+    }
+
+    static TofuOutputs ParseOutputs(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new TofuException("output", "read tofu outputs: not a JSON object", transient: false);
+            string Read(string name) =>
+                document.RootElement.TryGetProperty(name, out var output) && output.ValueKind == JsonValueKind.Object
+                && output.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String
+                    ? value.GetString()!
+                    : "";
+            return new TofuOutputs(Read("control_plane_ip"), Read("load_balancer_ip"));
+        }
+        catch (JsonException e)
+        {
+            // The parser's message may quote the text, which may hold values: say where, not what.
+            throw new TofuException("output", $"read tofu outputs: not valid JSON (line {e.LineNumber}, byte {e.BytePositionInLine})", transient: false);
+        }
+    }
+
+    sealed class Run(TofuRunner runner, string workdir, IReadOnlyDictionary<string, string> environment, SecretRedactor redactor,
+        Func<TofuLine, Task> onLine, CancellationToken cancellationToken)
+    {
+        public string Current { get; private set; } = "init";
+
+        public async Task<string> CommandAsync(string command, IReadOnlyList<string> arguments, bool captureStdout = false, string? failure = null)
+        {
+            Current = command;
+            var result = await TofuProcess.RunAsync(runner.Settings.Binary, workdir, environment, command, arguments, captureStdout,
+                redactor, onLine, runner.InterruptGrace, cancellationToken);
+            if (result.ExitCode != 0)
+                throw new TofuException(command, $"{failure ?? "tofu " + command}: exit status {result.ExitCode}", result.Transient, string.Join('\n', result.StderrTail));
+            return result.CapturedStdout;
+        }
+    }
+}
+
+/// <summary>Keeps a deployment's state lock alive while its tofu runs (implemented by the state store).</summary>
+public interface ITofuStateLock
+{
+    /// <summary>Renews the lease of the current holder; false when nobody holds a live lock.</summary>
+    Task<bool> RenewLockAsync(string deploymentId, CancellationToken cancellationToken);
+}

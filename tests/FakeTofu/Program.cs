@@ -1,0 +1,234 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Catalyst.Domain.Tofu;
+using Catalyst.FakeTofu;
+
+// A fake `tofu` (DESIGN §8): init, plan -out=FILE, apply FILE, output -json, destroy, version. It refuses what
+// real tofu must never be given here (a secret in the tfvars file, state without TF_ENCRYPTION), locks and
+// stores state through the http backend like tofu, and writes state after every resource so a kill mid-apply
+// leaves partial state. Test knobs: FAKE_TOFU_JOURNAL (one line per create/destroy),
+// FAKE_TOFU_RESOURCE_DELAY_MS (per resource), FAKE_TOFU_FAIL=apply (a provider error).
+
+var interrupted = false;
+// Like tofu: the first SIGINT lets the resource in flight finish, then state is saved and the lock released.
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+{
+    context.Cancel = true;
+    if (interrupted) return;
+    interrupted = true;
+    Console.WriteLine("Interrupt received.\nPlease wait for OpenTofu to exit or data loss may occur.\nGracefully shutting down...");
+});
+
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("Usage: tofu [global options] <subcommand> [args]");
+    return 1;
+}
+
+FakeBackend? backend = null;
+try
+{
+    switch (args[0])
+    {
+        case "version":
+            Console.WriteLine("OpenTofu v1.8.0-fake\non linux_amd64");
+            return 0;
+        case "init":
+            Preflight();
+            Init();
+            return 0;
+        case "plan":
+            Preflight();
+            return Plan();
+        case "apply":
+            Preflight();
+            return Apply();
+        case "destroy":
+            Preflight();
+            return Destroy();
+        case "output":
+            Preflight();
+            return Output();
+        default:
+            throw new FakeTofuException($"Error: fake tofu does not know the command \"{args[0]}\"");
+    }
+}
+catch (FakeTofuException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+finally
+{
+    backend?.Dispose();
+}
+
+void Preflight()
+{
+    var encryption = Environment.GetEnvironmentVariable("TF_ENCRYPTION");
+    if (string.IsNullOrWhiteSpace(encryption))
+        throw new FakeTofuException("Error: TF_ENCRYPTION is not set: state and plans would be written unencrypted");
+    foreach (var part in new[] { "key_provider \"pbkdf2\"", "method \"aes_gcm\"", "state {", "plan {" })
+        if (!encryption.Contains(part, StringComparison.Ordinal))
+            throw new FakeTofuException($"Error: TF_ENCRYPTION does not configure {part}");
+    if (!File.Exists(TofuWorkdir.TfvarsFileName)) return;
+    if (File.GetUnixFileMode(TofuWorkdir.TfvarsFileName) != (UnixFileMode.UserRead | UnixFileMode.UserWrite))
+        throw new FakeTofuException($"Error: {TofuWorkdir.TfvarsFileName} is readable by others (mode must be 0600)");
+    var tfvars = JsonNode.Parse(File.ReadAllText(TofuWorkdir.TfvarsFileName))!.AsObject();
+    if (tfvars.Select(p => p.Key).FirstOrDefault(k => TofuContract.SecretVariables.Contains(k)) is { } secret)
+        throw new FakeTofuException($"Error: secret variable {secret} found in {TofuWorkdir.TfvarsFileName}; secrets must come only from TF_VAR_{secret}");
+}
+
+JsonObject Variables(bool requireSecrets)
+{
+    var variables = File.Exists(TofuWorkdir.TfvarsFileName) ? JsonNode.Parse(File.ReadAllText(TofuWorkdir.TfvarsFileName))!.AsObject() : new JsonObject();
+    if (requireSecrets)
+        foreach (var required in new[] { "hcloud_token", "harbor_robot_token" })
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TF_VAR_" + required)))
+                throw new FakeTofuException($"Error: No value for required variable\n\n  on variables_secret.tf: variable \"{required}\"");
+    if (variables["deployment_id"]?.GetValue<string>() is not { Length: > 0 })
+        throw new FakeTofuException("Error: No value for required variable \"deployment_id\"");
+    return variables;
+}
+
+void Init()
+{
+    if (!Directory.EnumerateFiles(".", "*.tf").Any())
+        throw new FakeTofuException("Error: No configuration files");
+    Console.WriteLine("Initializing the backend...");
+    backend = new FakeBackend();
+    backend.Get();
+    Console.WriteLine("Successfully configured the backend \"http\"! OpenTofu will automatically\nuse this backend unless the backend configuration changes.");
+    Console.WriteLine("Initializing provider plugins...\n- Using hetznercloud/hcloud v1.52.0 (fake)\n- Using hashicorp/random v3.7.2 (fake)");
+    Directory.CreateDirectory(".terraform");
+    File.WriteAllText(Path.Combine(".terraform", "fake-initialized"), "");
+    Console.WriteLine("OpenTofu has been successfully initialized!");
+}
+
+FakeBackend Initialized()
+{
+    if (!File.Exists(Path.Combine(".terraform", "fake-initialized")))
+        throw new FakeTofuException("Error: Backend initialization required, please run \"tofu init\"");
+    return backend = new FakeBackend();
+}
+
+int Plan()
+{
+    var planFile = args.FirstOrDefault(a => a.StartsWith("-out=", StringComparison.Ordinal))?["-out=".Length..]
+                   ?? throw new FakeTofuException("Error: fake tofu plans only with -out=FILE");
+    var variables = Variables(requireSecrets: true);
+    var client = Initialized();
+    client.Lock("OperationTypePlan");
+    try
+    {
+        var state = client.Get();
+        var existing = state is null ? [] : FakeCloud.Existing(state);
+        var create = FakeCloud.Desired(variables).Where(r => !existing.Contains(r)).ToList();
+        Console.Error.WriteLine("Warning: fake tofu: resources exist only in the state; nothing is created at Hetzner");
+        foreach (var address in create) Console.WriteLine($"  # {address} will be created");
+        Console.WriteLine(create.Count == 0
+            ? "No changes. Your infrastructure matches the configuration."
+            : $"Plan: {create.Count} to add, 0 to change, 0 to destroy.");
+        var plan = new JsonObject { ["serial"] = FakeCloud.Serial(state), ["lineage"] = FakeCloud.Lineage(state), ["create"] = new JsonArray(create.Select(c => (JsonNode)c!).ToArray()) };
+        File.WriteAllText(planFile, plan.ToJsonString());
+        File.SetUnixFileMode(planFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Console.WriteLine($"Saved the plan to: {planFile}");
+        return 0;
+    }
+    finally
+    {
+        client.Unlock();
+    }
+}
+
+int Apply()
+{
+    var planFile = args.LastOrDefault(a => !a.StartsWith('-')) is { } f && f != "apply" ? f : throw new FakeTofuException("Error: fake tofu applies only a saved plan");
+    var variables = Variables(requireSecrets: true);
+    var deploymentId = variables["deployment_id"]!.GetValue<string>();
+    var client = Initialized();
+    client.Lock("OperationTypeApply");
+    try
+    {
+        var state = client.Get();
+        var plan = JsonNode.Parse(File.ReadAllText(planFile))!.AsObject();
+        if (plan["serial"]!.GetValue<long>() != FakeCloud.Serial(state) || plan["lineage"]!.GetValue<string>() != FakeCloud.Lineage(state))
+            throw new FakeTofuException("Error: Saved plan is stale\n\nThe given plan file can no longer be applied because the state was changed\nby another operation after the plan was created.");
+        state ??= FakeCloud.NewState();
+        Console.Error.WriteLine("Warning: fake tofu: resources exist only in the state; nothing is created at Hetzner");
+        if (Environment.GetEnvironmentVariable("FAKE_TOFU_FAIL") == "apply")
+            throw new FakeTofuException("Error: creating server: token is invalid (unauthorized)\n\n  with hcloud_server.control_plane[0],\n  on nodes.tf line 8, in resource \"hcloud_server\" \"control_plane\":");
+        var added = 0;
+        foreach (var address in plan["create"]!.AsArray().Select(n => n!.GetValue<string>()).Where(a => !FakeCloud.Existing(state).Contains(a)))
+        {
+            if (interrupted) break;
+            Console.WriteLine($"{address}: Creating...");
+            Delay();
+            Journal($"created {address}");
+            FakeCloud.Add(state, address, deploymentId);
+            client.Put(state);
+            added++;
+            Console.WriteLine($"{address}: Creation complete after 0s [id={FakeCloud.ResourceId(deploymentId, address)}]");
+        }
+        if (interrupted) throw new FakeTofuException("Error: execution halted");
+        Console.WriteLine($"Apply complete! Resources: {added} added, 0 changed, 0 destroyed.");
+        return 0;
+    }
+    finally
+    {
+        client.Unlock();
+    }
+}
+
+int Destroy()
+{
+    var variables = Variables(requireSecrets: true);
+    var deploymentId = variables["deployment_id"]!.GetValue<string>();
+    var client = Initialized();
+    client.Lock("OperationTypeApply");
+    try
+    {
+        var state = client.Get() ?? FakeCloud.NewState();
+        var destroyed = 0;
+        foreach (var address in Enumerable.Reverse(FakeCloud.Existing(state)).ToList())
+        {
+            if (interrupted) break;
+            Console.WriteLine($"{address}: Destroying... [id={FakeCloud.ResourceId(deploymentId, address)}]");
+            Delay();
+            Journal($"destroyed {address}");
+            FakeCloud.Remove(state, address, deploymentId);
+            client.Put(state);
+            destroyed++;
+            Console.WriteLine($"{address}: Destruction complete after 0s");
+        }
+        if (interrupted) throw new FakeTofuException("Error: execution halted");
+        Console.WriteLine($"Destroy complete! Resources: {destroyed} destroyed.");
+        return 0;
+    }
+    finally
+    {
+        client.Unlock();
+    }
+}
+
+int Output()
+{
+    if (!args.Contains("-json")) throw new FakeTofuException("Error: fake tofu prints outputs only with -json");
+    var state = Initialized().Get();
+    var outputs = state?["outputs"]?.AsObject() ?? new JsonObject();
+    Console.WriteLine(outputs.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    return 0;
+}
+
+void Delay()
+{
+    if (int.TryParse(Environment.GetEnvironmentVariable("FAKE_TOFU_RESOURCE_DELAY_MS"), out var delay) && delay > 0)
+        Thread.Sleep(delay);
+}
+
+void Journal(string line)
+{
+    if (Environment.GetEnvironmentVariable("FAKE_TOFU_JOURNAL") is { Length: > 0 } journal)
+        File.AppendAllText(journal, line + Environment.NewLine);
+}

@@ -1,0 +1,285 @@
+using System.Diagnostics;
+using Catalyst.Domain.Configuration;
+using Catalyst.Domain.Tofu;
+using Catalyst.Testing;
+
+namespace Catalyst.Tofu.Tests.Runner;
+
+/// <summary>The runner against shell scripts standing in for tofu: commands, streams, failures, signals.</summary>
+public class TofuRunnerTests
+{
+    static TofuRunner Runner(TempDir temp, string binary, TimeSpan? timeout = null, ITofuStateLock? stateLock = null) =>
+        new(new TofuSettings(Samples.Module(temp), temp.File("work"), binary, timeout ?? TimeSpan.FromMinutes(2), "http://127.0.0.1:9"), stateLock)
+        {
+            InterruptGrace = TimeSpan.FromSeconds(10),
+        };
+
+    static TofuInvocation Invocation() => Samples.Invocation(Samples.NewId(), Samples.Backend("0123456789abcdef"));
+
+    [Fact]
+    public async Task ApplyRunsTheOriginalsCommandsAndPhasesAndReadsTheOutputs()
+    {
+        using var temp = new TempDir();
+        var calls = temp.File("calls.log");
+        var tofu = Samples.Script(temp, "tofu", $$"""
+            echo "$*" >> '{{calls}}'
+            if [ "$1" = output ]; then
+              printf '{\n  "control_plane_ip": {"sensitive": false, "type": "string", "value": "203.0.113.9"},\n  "load_balancer_ip": {"type": "string", "value": "198.51.100.7"}\n}\n'
+              echo "output warning" >&2
+              exit 0
+            fi
+            echo "   $1 says hello   "
+            echo ""
+            echo "$1 line two"
+            echo "$1 warning" >&2
+            """);
+        var log = new RunLog();
+
+        var outputs = await Runner(temp, tofu).ApplyAsync(Invocation(), log.OnPhase, log.OnLine, CancellationToken.None);
+
+        Assert.Equal(new TofuOutputs("203.0.113.9", "198.51.100.7"), outputs);
+        Assert.Equal(
+            ["init -input=false -no-color", "plan -input=false -no-color -out=tfplan", "apply -input=false -no-color -auto-approve tfplan", "output -json -no-color"],
+            File.ReadAllLines(calls));
+        Assert.Equal(
+            [
+                ("tofu-init", "Initialising OpenTofu working directory"),
+                ("tofu-plan", "Planning Hetzner resources (network, firewall, server, LB, DNS)"),
+                ("tofu-apply", "Applying — this provisions real Hetzner resources, please wait"),
+                ("tofu-output", "Reading OpenTofu outputs"),
+            ],
+            log.Phases.Select(p => (p.Name, p.Message)));
+        var plan = log.Lines.Where(l => l.Command == "plan").ToList();
+        Assert.Equal(["plan says hello", "plan line two"], plan.Where(l => l.Stream == TofuStream.Stdout).Select(l => l.Text));
+        Assert.Equal(["plan warning"], plan.Where(l => l.Stream == TofuStream.Stderr).Select(l => l.Text));
+        // output -json may hold values: parsed, never streamed.
+        Assert.Equal(["output warning"], log.Lines.Where(l => l.Command == "output").Select(l => l.Text));
+    }
+
+    [Fact]
+    public async Task SecretsReachTofuOnlyThroughItsEnvironment()
+    {
+        using var temp = new TempDir();
+        var dump = temp.File("env.txt");
+        var tofu = Samples.Script(temp, "tofu", $$"""
+            [ "$1" = init ] && { echo "TOKEN=$TF_VAR_hcloud_token"; echo "ADDRESS=$TF_HTTP_ADDRESS"; env | grep -c '^TF_ENCRYPTION=' ; } > '{{dump}}'
+            [ "$1" = output ] && echo '{}'
+            exit 0
+            """);
+        var invocation = Invocation();
+
+        var outputs = await Runner(temp, tofu).ApplyAsync(invocation, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.Equal(new TofuOutputs("", ""), outputs);
+        Assert.Equal([$"TOKEN={invocation.SecretVariables["hcloud_token"]}", $"ADDRESS={invocation.Backend.StateAddress}", "1"], File.ReadAllLines(dump));
+        var workdir = Path.Combine(temp.File("work"), invocation.DeploymentId);
+        var tfvars = File.ReadAllText(Path.Combine(workdir, TofuWorkdir.TfvarsFileName));
+        foreach (var secret in invocation.SecretVariables.Values.Where(v => v.Length > 0).Append(invocation.Backend.Password).Append(invocation.Backend.EncryptionPassphrase))
+            foreach (var file in Directory.GetFiles(workdir, "*", SearchOption.AllDirectories))
+                Assert.DoesNotContain(secret, File.ReadAllText(file));
+        Assert.Contains(invocation.DeploymentId, tfvars);
+    }
+
+    [Fact]
+    public async Task AFailedCommandReportsExitStatusAndTheLastStderrLinesRedacted()
+    {
+        using var temp = new TempDir();
+        var invocation = Invocation();
+        var token = invocation.SecretVariables["hcloud_token"];
+        var tofu = Samples.Script(temp, "tofu", $$"""
+            if [ "$1" = apply ]; then
+              for i in $(seq 1 30); do echo "detail $i" >&2; done
+              echo "Error: creating server: token {{token}} is invalid (unauthorized)" >&2
+              exit 1
+            fi
+            """);
+        var log = new RunLog();
+
+        var e = await Assert.ThrowsAsync<TofuException>(() => Runner(temp, tofu).ApplyAsync(invocation, log.OnPhase, log.OnLine, CancellationToken.None));
+
+        Assert.Equal("tofu apply: exit status 1", e.Message);
+        Assert.Equal("apply", e.Command);
+        Assert.False(e.Transient);
+        var detail = e.Detail!.Split('\n');
+        Assert.Equal(TofuProcess.StderrTailLines, detail.Length);
+        Assert.Equal("Error: creating server: token <redacted> is invalid (unauthorized)", detail[^1]);
+        Assert.Equal("detail 12", detail[0]);
+        Assert.DoesNotContain(token, log.AllText);
+        Assert.Contains("token <redacted> is invalid", log.AllText);
+        Assert.DoesNotContain(log.Phases, p => p.Name == "tofu-output");
+    }
+
+    [Fact]
+    public async Task AHeldStateLockIsTransient()
+    {
+        using var temp = new TempDir();
+        var tofu = Samples.Script(temp, "tofu", """
+            [ "$1" = plan ] && { printf 'Error: Error acquiring the state lock\n\nLock Info:\n  ID: x\n' >&2; exit 1; }
+            exit 0
+            """);
+
+        var e = await Assert.ThrowsAsync<TofuException>(() => Runner(temp, tofu).ApplyAsync(Invocation(), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None));
+
+        Assert.Equal("tofu plan: exit status 1", e.Message);
+        Assert.True(e.Transient);
+        Assert.Contains("Error acquiring the state lock", e.Detail);
+    }
+
+    [Theory]
+    [InlineData("echo 'not json {'", "read tofu outputs: not valid JSON")]
+    [InlineData("exit 3", "read tofu outputs: exit status 3")]
+    public async Task UnreadableOutputsFailAsTheOriginalSaid(string outputScript, string message)
+    {
+        using var temp = new TempDir();
+        var tofu = Samples.Script(temp, "tofu", $"[ \"$1\" = output ] && {{ {outputScript}; }}\nexit 0\n");
+
+        var e = await Assert.ThrowsAsync<TofuException>(() => Runner(temp, tofu).ApplyAsync(Invocation(), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None));
+
+        Assert.StartsWith(message, e.Message);
+        Assert.DoesNotContain("not json", e.Message);
+    }
+
+    [Fact]
+    public async Task DestroyInitsThenDestroys()
+    {
+        using var temp = new TempDir();
+        var calls = temp.File("calls.log");
+        var tofu = Samples.Script(temp, "tofu", $"echo \"$*\" >> '{calls}'\n");
+        var log = new RunLog();
+
+        await Runner(temp, tofu).DestroyAsync(Invocation(), log.OnPhase, log.OnLine, CancellationToken.None);
+
+        Assert.Equal(["init -input=false -no-color", "destroy -input=false -no-color -auto-approve"], File.ReadAllLines(calls));
+        Assert.Equal(["tofu-init", "tofu-destroy"], log.Phases.Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task PreparationFailuresNameTheirStep()
+    {
+        using var temp = new TempDir();
+        var tofu = Samples.Script(temp, "tofu", "exit 0\n");
+        var runner = Runner(temp, tofu);
+
+        var missingModule = new TofuRunner(runner.Settings with { ModulePath = temp.File("nowhere") });
+        var e = await Assert.ThrowsAsync<TofuException>(() => missingModule.ApplyAsync(Invocation(), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None));
+        Assert.StartsWith("stage tofu module: ", e.Message);
+
+        var leaky = Invocation();
+        leaky = leaky with { Variables = new Dictionary<string, object?>(leaky.Variables) { ["hcloud_token"] = "oops" } };
+        e = await Assert.ThrowsAsync<TofuException>(() => runner.ApplyAsync(leaky, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None));
+        Assert.StartsWith("write tfvars: variable hcloud_token is secret", e.Message);
+
+        var noBinary = new TofuRunner(runner.Settings with { Binary = temp.File("no-such-tofu") });
+        e = await Assert.ThrowsAsync<TofuException>(() => noBinary.ApplyAsync(Invocation(), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None));
+        Assert.StartsWith("tofu init: cannot start", e.Message);
+    }
+
+    [Fact]
+    public async Task CancellationSendsSigintSoTofuCanSaveStateAndUnlock()
+    {
+        using var temp = new TempDir();
+        var marks = temp.File("marks");
+        var tofu = Samples.Script(temp, "tofu", $$"""
+            [ "$1" = apply ] || exit 0
+            trap 'echo interrupted >> "{{marks}}"; kill $child; exit 130' INT
+            sleep 60 & child=$!
+            echo started >> '{{marks}}'
+            wait $child
+            """);
+        using var cancel = new CancellationTokenSource();
+        var run = Runner(temp, tofu).ApplyAsync(Invocation(), _ => Task.CompletedTask, _ => Task.CompletedTask, cancel.Token);
+        await Wait.UntilAsync(() => File.Exists(marks) && File.ReadAllText(marks).Contains("started"), TimeSpan.FromSeconds(30), "the apply to start");
+
+        var clock = Stopwatch.StartNew();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+
+        Assert.Contains("interrupted", File.ReadAllLines(marks));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task ATofuThatIgnoresSigintIsKilledAfterTheGracePeriod()
+    {
+        using var temp = new TempDir();
+        var marks = temp.File("marks");
+        var tofu = Samples.Script(temp, "tofu", $$"""
+            [ "$1" = init ] || exit 0
+            trap '' INT
+            echo $$ > '{{marks}}'
+            sleep 60
+            """);
+        var runner = new TofuRunner(Runner(temp, tofu).Settings) { InterruptGrace = TimeSpan.FromSeconds(1) };
+        using var cancel = new CancellationTokenSource();
+        var run = runner.ApplyAsync(Invocation(), _ => Task.CompletedTask, _ => Task.CompletedTask, cancel.Token);
+        await Wait.UntilAsync(() => File.Exists(marks) && File.ReadAllText(marks).Trim().Length > 0, TimeSpan.FromSeconds(30), "init to start");
+        var pid = int.Parse(File.ReadAllText(marks).Trim());
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run).WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.False(Directory.Exists($"/proc/{pid}"), "the tofu process survived");
+    }
+
+    [Fact]
+    public async Task TheRunTimeoutIsTransientAndInterruptsTofu()
+    {
+        using var temp = new TempDir();
+        var tofu = Samples.Script(temp, "tofu", """
+            [ "$1" = plan ] || exit 0
+            trap 'kill $child; exit 130' INT
+            sleep 60 & child=$!
+            wait $child
+            """);
+
+        var e = await Assert.ThrowsAsync<TofuException>(() => Runner(temp, tofu, timeout: TimeSpan.FromSeconds(2))
+            .ApplyAsync(Invocation(), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None));
+
+        Assert.Equal("tofu plan: timed out after 00:00:02", e.Message);
+        Assert.True(e.Transient);
+    }
+
+    [Fact]
+    public async Task TheStateLockIsRenewedWhileTofuRuns()
+    {
+        using var temp = new TempDir();
+        var go = temp.File("go");
+        var tofu = Samples.Script(temp, "tofu", $$"""
+            [ "$1" = apply ] && while [ ! -f '{{go}}' ]; do sleep 0.05; done
+            [ "$1" = output ] && echo '{}'
+            exit 0
+            """);
+        var renewals = new CountingLock();
+        var runner = new TofuRunner(Runner(temp, tofu).Settings, renewals) { LockRenewInterval = TimeSpan.FromMilliseconds(50) };
+        var invocation = Invocation();
+
+        var run = runner.ApplyAsync(invocation, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+        await Wait.UntilAsync(() => renewals.Calls.Count >= 3, TimeSpan.FromSeconds(30), "three renewals during apply");
+        File.WriteAllText(go, "");
+        await run;
+
+        Assert.All(renewals.Calls, id => Assert.Equal(invocation.DeploymentId, id));
+    }
+
+    [Fact]
+    public void SettingsHaveTheOriginalsDefaults()
+    {
+        var settings = TofuSettings.From(_ => null);
+        Assert.Equal(new TofuSettings("/infra/hetzner", "/var/lib/catalyst/tofu", "tofu", TimeSpan.FromMinutes(30), "http://127.0.0.1:8080"), settings);
+
+        var custom = TofuSettings.From(k => k switch { "CATALYST_TOFU_TIMEOUT" => "45m", "PORT" => "9090", _ => null });
+        Assert.Equal((TimeSpan.FromMinutes(45), "http://127.0.0.1:9090"), (custom.Timeout, custom.BackendUrl));
+        Assert.Throws<SettingException>(() => TofuSettings.From(k => k == "CATALYST_TOFU_BACKEND_URL" ? "ftp://x" : null));
+    }
+
+    sealed class CountingLock : ITofuStateLock
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Calls { get; } = new();
+
+        public Task<bool> RenewLockAsync(string deploymentId, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue(deploymentId);
+            return Task.FromResult(true);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using Catalyst.Domain.Tofu;
+
+namespace Catalyst.Tofu.Tests.Unit;
+
+public class TofuEnvironmentTests
+{
+    static readonly Dictionary<string, string?> Parent = new()
+    {
+        ["PATH"] = "/usr/bin:/bin",
+        ["HOME"] = "/home/nonroot",
+        ["TF_VAR_hcloud_token"] = "inherited-token",
+        ["TF_VAR_stray"] = "stray",
+        ["TF_HTTP_ADDRESS"] = "http://elsewhere/state",
+        ["TF_HTTP_SKIP_CERT_VERIFICATION"] = "true",
+        ["TF_ENCRYPTION"] = "inherited encryption",
+        ["TF_CLI_ARGS_apply"] = "-lock=false",
+        ["TF_INPUT"] = "true",
+        ["TF_LOG"] = "INFO",
+        ["CATALYST_VAULT_KEY"] = "vault-key",
+        ["AzureWebJobsStorage"] = "AccountKey=storage-key",
+        ["DYNADOT_API_SECRET"] = "dynadot-secret",
+    };
+
+    static (TofuInvocation Invocation, Dictionary<string, string> Environment) Build()
+    {
+        var id = Samples.NewId();
+        var invocation = Samples.Invocation(id, Samples.Backend(id));
+        return (invocation, TofuEnvironment.Build(Parent, invocation));
+    }
+
+    [Fact]
+    public void SecretsArriveAsTfVarsAndOnlyThese()
+    {
+        var (invocation, environment) = Build();
+
+        foreach (var (name, value) in invocation.SecretVariables)
+            Assert.Equal(value, environment["TF_VAR_" + name]);
+        Assert.Equal(invocation.SecretVariables.Keys.Select(k => "TF_VAR_" + k).Order(),
+            environment.Keys.Where(k => k.StartsWith("TF_VAR_", StringComparison.Ordinal)).Order());
+        Assert.DoesNotContain(environment.Values, v => v == "inherited-token");
+    }
+
+    [Fact]
+    public void TheBackendIsTheAppsOwnWithStandardVerbs()
+    {
+        var (invocation, environment) = Build();
+        var backend = invocation.Backend;
+
+        Assert.Equal(backend.StateAddress, environment["TF_HTTP_ADDRESS"]);
+        Assert.Equal(backend.LockAddress, environment["TF_HTTP_LOCK_ADDRESS"]);
+        Assert.Equal(backend.LockAddress, environment["TF_HTTP_UNLOCK_ADDRESS"]);
+        Assert.Equal("POST", environment["TF_HTTP_LOCK_METHOD"]);
+        Assert.Equal("DELETE", environment["TF_HTTP_UNLOCK_METHOD"]);
+        Assert.Equal("POST", environment["TF_HTTP_UPDATE_METHOD"]);
+        Assert.Equal(backend.Username, environment["TF_HTTP_USERNAME"]);
+        Assert.Equal(backend.Password, environment["TF_HTTP_PASSWORD"]);
+        Assert.EndsWith($"/api/v1/tofu/state/{invocation.DeploymentId}", backend.StateAddress);
+        Assert.Equal(backend.StateAddress + "/lock", backend.LockAddress);
+    }
+
+    [Fact]
+    public void InheritedTofuConfigurationIsDroppedTheRestKept()
+    {
+        var (_, environment) = Build();
+
+        Assert.False(environment.ContainsKey("TF_VAR_stray"));
+        Assert.False(environment.ContainsKey("TF_HTTP_SKIP_CERT_VERIFICATION"));
+        Assert.False(environment.ContainsKey("TF_CLI_ARGS_apply"));
+        Assert.NotEqual("http://elsewhere/state", environment["TF_HTTP_ADDRESS"]);
+        Assert.NotEqual("inherited encryption", environment["TF_ENCRYPTION"]);
+        Assert.Equal("false", environment["TF_INPUT"]);
+        Assert.Equal("true", environment["TF_IN_AUTOMATION"]);
+        Assert.Equal("/usr/bin:/bin", environment["PATH"]);
+        Assert.Equal("INFO", environment["TF_LOG"]);
+    }
+
+    [Fact]
+    public void TheAppsOwnSecretsStayInTheApp()
+    {
+        var (_, environment) = Build();
+
+        Assert.False(environment.ContainsKey("CATALYST_VAULT_KEY"));
+        Assert.False(environment.ContainsKey("AzureWebJobsStorage"));
+        Assert.False(environment.ContainsKey("DYNADOT_API_SECRET"));
+    }
+
+    [Fact]
+    public void EncryptionUsesPbkdf2AndAesGcmForStateAndPlanEnforced()
+    {
+        var (invocation, environment) = Build();
+        var config = environment["TF_ENCRYPTION"];
+
+        Assert.Contains($"key_provider \"pbkdf2\" \"catalyst\" {{\n  passphrase = \"{invocation.Backend.EncryptionPassphrase}\"\n}}", config);
+        Assert.Contains("method \"aes_gcm\" \"catalyst\" {\n  keys = key_provider.pbkdf2.catalyst\n}", config);
+        Assert.Contains("state {\n  method   = method.aes_gcm.catalyst\n  enforced = true\n}", config);
+        Assert.Contains("plan {\n  method   = method.aes_gcm.catalyst\n  enforced = true\n}", config);
+    }
+
+    [Fact]
+    public void PassphraseCannotBreakOutOfItsHclString()
+    {
+        var config = TofuEnvironment.EncryptionConfig("a\"b\\c${var.x}%{if}\nline-long-enough");
+        Assert.Contains("passphrase = \"a\\\"b\\\\c$${var.x}%%{if}\\nline-long-enough\"", config);
+    }
+
+    [Fact]
+    public void ShortPassphraseIsRefusedWithoutEchoingIt()
+    {
+        var e = Assert.Throws<ArgumentException>(() => TofuEnvironment.EncryptionConfig("short-secret"));
+        Assert.DoesNotContain("short-secret", e.Message);
+    }
+
+    [Fact]
+    public void AVariableNameThatIsNotAnIdentifierIsRefused()
+    {
+        var id = Samples.NewId();
+        var invocation = Samples.Invocation(id, Samples.Backend(id)) with
+        {
+            SecretVariables = new Dictionary<string, string> { ["x=y"] = "v" },
+        };
+        Assert.Throws<ArgumentException>(() => TofuEnvironment.Build(Parent, invocation));
+    }
+}
