@@ -173,6 +173,8 @@ int Apply()
         }
         if (interrupted) throw new FakeTofuException("Error: execution halted");
         Console.WriteLine($"Apply complete! Resources: {added} added, 0 changed, 0 destroyed.");
+        // cloud-init runs on a server's first boot, not on every apply.
+        if (added > 0) FakeCloudInit.PostKubeconfig(variables);
         return 0;
     }
     finally

@@ -45,6 +45,7 @@ public sealed record WatchState
     public bool EverListed { get; init; }
     public bool FirstSeenWarned { get; init; }
     public int ConsecutiveListErrors { get; init; }
+    public int Polls { get; init; }
 
     public sealed record Transition(string Component, string State, string Message, int Index);
 

@@ -61,6 +61,7 @@ public sealed record DurableEngineSettings(
         LeaseRenewInterval = LeaseInterval / 3,
         LeaseAcquireInterval = LeaseInterval / 3,
         LoggerFactory = loggerFactory,
+        CustomMessageTypeBinder = new ProtobufTypeBinder(),
     };
 
     // Errors name the full key (e.g. AzureFunctionsJobHost:extensions:durableTask:storageProvider:partitionCount).

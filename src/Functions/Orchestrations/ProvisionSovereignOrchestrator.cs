@@ -8,7 +8,7 @@ namespace Catalyst.Functions.Orchestrations;
 
 /// <summary>Orchestration input: ids and non-secret timings only (DESIGN §4: inputs are persisted in history).</summary>
 public sealed record ProvisionInput(string DeploymentId, int Run, TimeSpan KubeconfigArrivalTimeout, WatchSettings Watch, PoolName? Pool,
-    bool KubeconfigAlreadyReceived = false);
+    bool KubeconfigAlreadyReceived = false, WatchState? Watching = null);
 
 /// <summary>A pool deployment's name in its managed pool domain (null for bring-your-own domains).</summary>
 public sealed record PoolName(string PoolDomain, string Subdomain)
@@ -37,7 +37,8 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
     public override async Task<string> RunAsync(TaskOrchestrationContext context, ProvisionInput input)
     {
         var steps = new WorkflowSteps(context, input.DeploymentId, input.Run);
-        if (input.KubeconfigAlreadyReceived) return await WatchAsync(context, input, steps);
+        if (input.Watching is { } watching) return await WatchAsync(context, input, steps, watching);
+        if (input.KubeconfigAlreadyReceived) return ContinueIntoWatch(context, input);
         if (input.Pool is { } claim)
             await context.CallActivityAsync<bool>(TaskNames.ClaimSubdomain, new SubdomainClaim(input.DeploymentId, claim.PoolDomain, claim.Subdomain), Retries);
         await steps.RecordAsync("tofu", "tofu-start", 5, "Phase 0: provisioning Hetzner resources with OpenTofu", status: DeploymentStatuses.Provisioning);
@@ -106,14 +107,24 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
 
         await steps.RecordAsync("phase1", "kubeconfig-received", 50,
             $"Phase-1 watch: kubeconfig received from cloud-init ({received.Bytes} bytes); starting per-component HelmRelease watch.");
-        return await WatchAsync(context, input, steps);
+        return ContinueIntoWatch(context, input);
     }
 
-    static async Task<string> WatchAsync(TaskOrchestrationContext context, ProvisionInput input, WorkflowSteps steps)
+    /// <summary>The watch starts a new generation: Phase 0's history is done with and need not be replayed every poll.</summary>
+    static string ContinueIntoWatch(TaskOrchestrationContext context, ProvisionInput input)
     {
-        var watch = await context.CallSubOrchestratorAsync<WatchResult>(TaskNames.WatchFlux,
-            new WatchInput(input.DeploymentId, input.Run, input.Watch, new WatchState { StartedAt = context.CurrentUtcDateTime }),
-            new SubOrchestrationOptions { InstanceId = $"{input.DeploymentId}-watch-{input.Run}" });
+        context.ContinueAsNew(input with { Watching = new WatchState { StartedAt = context.CurrentUtcDateTime } });
+        return DeploymentStatuses.Phase1Watching;
+    }
+
+    static async Task<string> WatchAsync(TaskOrchestrationContext context, ProvisionInput input, WorkflowSteps steps, WatchState watching)
+    {
+        var (watch, state) = await FluxWatch.RunAsync(context, input.DeploymentId, input.Run, input.Watch, watching);
+        if (watch is null)
+        {
+            context.ContinueAsNew(input with { Watching = state });
+            return DeploymentStatuses.Phase1Watching;
+        }
         if (watch.Status == DeploymentStatuses.Failed)
         {
             await steps.FailAsync("phase1", watch.Error!, new DeploymentFailure(watch.Outcome, "phase1", Actors.Operator), outcome: watch.Outcome);

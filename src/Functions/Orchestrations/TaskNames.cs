@@ -10,7 +10,6 @@ public static class TaskNames
     public const string ProvisionSovereign = "ProvisionSovereign";
     public const string TofuApply = "TofuApply";
     public const string RecordProgress = "RecordProgress";
-    public const string WatchFlux = "WatchFlux";
     public const string ReadHelmReleases = "ReadHelmReleases";
     public const string RecordComponents = "RecordComponents";
     public const string Decommission = "Decommission";

@@ -38,9 +38,8 @@ public sealed class WipeFunction(DeploymentStore store, EventLog events, IConfig
             return Results.Json(new { id, status = started?.Status ?? record.Status, statusURL = $"/api/v1/deployments/{id}" }, statusCode: StatusCodes.Status202Accepted);
 
         // The provisioning workflow (and its watch) must not keep writing while the cloud side is torn down.
-        foreach (var instance in new[] { id, $"{id}-watch-{record.Run}" })
-            if (await client.GetInstanceAsync(instance, ct) is { IsRunning: true })
-                await client.TerminateInstanceAsync(instance, "wiped", ct);
+        if (await client.GetInstanceAsync(id, ct) is { IsRunning: true })
+            await client.TerminateInstanceAsync(id, "wiped", ct);
         await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{started.Run}:wipe-requested", "wipe", "Wipe requested: decommissioning the Sovereign", time.GetUtcNow())], ct);
         await client.ScheduleNewOrchestrationInstanceAsync(TaskNames.Decommission, new WipeInput(id, started.Run, PoolName.Of(started)), new StartOrchestrationOptions(wipeInstance), ct);
 

@@ -1,39 +1,34 @@
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;
 using Catalyst.Functions.Activities;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 
 namespace Catalyst.Functions.Orchestrations;
-
-public sealed record WatchInput(string DeploymentId, int Run, WatchSettings Settings, WatchState State, int Polls = 0);
 
 public sealed record WatchResult(string Outcome, string Status, string? Error);
 
 /// <summary>
 /// The Phase-1 watch as a durable monitor (reference B.7): poll the HelmReleases, record transitions, apply the
-/// termination gate, sleep on a durable timer. Every few polls it continues as new, so its history stays small
-/// however long Flux takes; a restarted host resumes at the last checkpoint.
+/// termination gate, sleep on a durable timer. After a number of polls it hands its state back so the workflow
+/// continues as new, keeping history small however long Flux takes; a restarted host resumes at the last
+/// checkpoint. It runs inside ProvisionSovereign rather than as a sub-orchestration: the in-process sidecar's
+/// sub-orchestration events do not survive the Azure Storage engine's serialisation (see the closing note).
 /// </summary>
-public sealed class WatchFluxOrchestrator : TaskOrchestrator<WatchInput, WatchResult>
+public static class FluxWatch
 {
-    const int PollsPerGeneration = 30;
+    public const int PollsPerGeneration = 30;
 
-    [Function(TaskNames.WatchFlux)]
-    public Task<WatchResult> Run([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context, context.GetInput<WatchInput>()!);
-
-    public override async Task<WatchResult> RunAsync(TaskOrchestrationContext context, WatchInput input)
+    /// <summary>The outcome, or null with the state to continue from in the next generation.</summary>
+    public static async Task<(WatchResult? Result, WatchState State)> RunAsync(TaskOrchestrationContext context, string id, int run, WatchSettings settings, WatchState state)
     {
-        var (id, run, settings) = (input.DeploymentId, input.Run, input.Settings);
-        var state = input.State;
         var steps = new WorkflowSteps(context, id, run);
-        for (var poll = input.Polls; ; poll++)
+        for (var poll = 0; ; poll++)
         {
             var listing = await context.CallActivityAsync<HelmReleaseListing>(TaskNames.ReadHelmReleases, id);
             if (listing.Kind == HelmReleaseListing.Unusable && !state.EverListed)
             {
                 await steps.RecordAsync("phase1", "watcher-start-failed", 100, $"Phase-1 watch could not start: {listing.Error}", level: EventLevels.Error);
-                return new WatchResult(WatchOutcomes.WatcherStartFailed, DeploymentStatuses.Failed, WatchOutcomes.WatcherStartFailedMessage.Replace("{id}", id));
+                return (new WatchResult(WatchOutcomes.WatcherStartFailed, DeploymentStatuses.Failed, WatchOutcomes.WatcherStartFailedMessage.Replace("{id}", id)), state);
             }
             if (listing.Kind == HelmReleaseListing.Listed)
             {
@@ -45,7 +40,7 @@ public sealed class WatchFluxOrchestrator : TaskOrchestrator<WatchInput, WatchRe
                 {
                     await steps.RecordAsync("phase1", "all-reconciled", 95, $"All {state.States.Count} blueprints reconciled. Sovereign ready for handover.");
                     var (outcome, status, error) = state.Conclude(gatePassed: true);
-                    return new WatchResult(outcome, status, error);
+                    return (new WatchResult(outcome, status, error), state);
                 }
             }
             else
@@ -53,7 +48,7 @@ public sealed class WatchFluxOrchestrator : TaskOrchestrator<WatchInput, WatchRe
                 state = state with { ConsecutiveListErrors = state.ConsecutiveListErrors + 1 };
                 if (state.ConsecutiveListErrors is 1 or 10 or 100)
                     await steps.RecordAsync("phase1", "list-error", 50, $"Phase-1 watch: listing HelmReleases failed ({listing.Error}); retrying.",
-                        level: EventLevels.Warn, keySuffix: $":{state.ConsecutiveListErrors}:{poll}");
+                        level: EventLevels.Warn, keySuffix: $":{state.ConsecutiveListErrors}:{state.Polls}");
             }
 
             var now = context.CurrentUtcDateTime;
@@ -62,7 +57,7 @@ public sealed class WatchFluxOrchestrator : TaskOrchestrator<WatchInput, WatchRe
                 await steps.RecordAsync("phase1", "watch-timeout", 95,
                     "Phase-1 watch terminated by context: context deadline exceeded — see ComponentStates for current outcome", level: EventLevels.Warn);
                 var (outcome, status, error) = state.Conclude(gatePassed: false);
-                return new WatchResult(outcome, status, error);
+                return (new WatchResult(outcome, status, error), state);
             }
             if (state.FirstSeenOverdue(now, settings))
             {
@@ -73,11 +68,8 @@ public sealed class WatchFluxOrchestrator : TaskOrchestrator<WatchInput, WatchRe
             }
 
             await context.CreateTimer(now + settings.PollInterval, CancellationToken.None);
-            if (poll + 1 - input.Polls >= PollsPerGeneration)
-            {
-                context.ContinueAsNew(input with { State = state, Polls = poll + 1 });
-                return null!;
-            }
+            state = state with { Polls = state.Polls + 1 };
+            if (poll + 1 >= PollsPerGeneration) return (null, state);
         }
     }
 }

@@ -1,0 +1,45 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+
+namespace Catalyst.FakeTofu;
+
+/// <summary>
+/// Plays the control plane's cloud-init (reference B.6): once the servers exist, PUT the kubeconfig to
+/// <c>{catalyst_api_url}/api/v1/deployments/{deployment_id}/kubeconfig</c> with the bearer, retrying like
+/// <c>curl --retry</c>. Knobs: FAKE_TOFU_KUBECONFIG_FILE (what to post; unset = the cluster never calls back),
+/// FAKE_TOFU_POSTBACK_URL (base URL; "backend" = the origin of the state backend, i.e. the app that ran us).
+/// </summary>
+static class FakeCloudInit
+{
+    public static void PostKubeconfig(JsonObject variables)
+    {
+        var file = Environment.GetEnvironmentVariable("FAKE_TOFU_KUBECONFIG_FILE");
+        if (string.IsNullOrEmpty(file)) return;
+        var baseUrl = Environment.GetEnvironmentVariable("FAKE_TOFU_POSTBACK_URL") switch
+        {
+            null or "" => variables["catalyst_api_url"]!.GetValue<string>(),
+            "backend" => new Uri(Environment.GetEnvironmentVariable("TF_HTTP_ADDRESS")!).GetLeftPart(UriPartial.Authority),
+            var explicitUrl => explicitUrl,
+        };
+        var url = $"{baseUrl.TrimEnd('/')}/api/v1/deployments/{variables["deployment_id"]!.GetValue<string>()}/kubeconfig";
+        var bearer = Environment.GetEnvironmentVariable("TF_VAR_kubeconfig_bearer_token") ?? "";
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        for (var attempt = 1; attempt <= 60; attempt++)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent(File.ReadAllBytes(file)) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-yaml");
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+                using var response = http.Send(request);
+                Console.WriteLine($"cloud-init (fake): kubeconfig PUT answered {(int)response.StatusCode}");
+                if ((int)response.StatusCode < 500) return;
+            }
+            catch (HttpRequestException e)
+            {
+                Console.Error.WriteLine($"cloud-init (fake): kubeconfig PUT failed: {e.Message}");
+            }
+            Thread.Sleep(TimeSpan.FromMilliseconds(500));
+        }
+    }
+}

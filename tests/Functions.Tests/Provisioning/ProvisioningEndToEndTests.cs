@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Catalyst.Testing;
+using Xunit.Abstractions;
+
+namespace Catalyst.Functions.Tests.Provisioning;
+
+/// <summary>POST → tofu → postback → watch → outcome, through the real HTTP API, with every outside system faked.</summary>
+public class ProvisioningEndToEndTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task PoolDeploymentBecomesReadyWithEveryComponentInstalled()
+    {
+        await using var world = await ProvisioningWorld.CreateAsync();
+        world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromSeconds(1));
+        var app = await world.StartAppAsync();
+
+        var posted = Stopwatch.StartNew();
+        var id = await world.CreateDeploymentAsync("happy");
+        var sse = await ReadSseUntilAsync(app, id, line => line.Contains("Apply complete!"));
+        output.WriteLine($"first SSE tofu line after {posted.Elapsed.TotalMilliseconds:0} ms");
+        var ready = await world.WaitForStatusAsync(id, "ready");
+
+        Assert.All(ProvisioningWorld.Kit, hr => Assert.Equal("installed", ready["componentStates"]![hr["bp-".Length..]]!.GetValue<string>()));
+        Assert.Equal("ready", ready["result"]!["phase1Outcome"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(ready["result"]!["loadBalancerIP"]!.GetValue<string>()));
+        Assert.Contains("tofu-init", sse);
+        var events = await world.EventsAsync(id);
+        Assert.Contains(events, e => e["phase"]!.GetValue<string>() == "tofu" && e["message"]!.GetValue<string>().Contains("Apply complete!"));
+        Assert.Equal(ProvisioningWorld.Kit.Length, events.Count(e => e["state"]?.GetValue<string>() == "installed"));
+        var zone = world.Dynadot.ZoneOf("omani.works");
+        Assert.Contains(zone.Sub, r => r.Host == "console.happy" && r.Value == ready["result"]!["loadBalancerIP"]!.GetValue<string>());
+
+        using var kubeconfig = await app.Http.GetAsync($"/api/v1/deployments/{id}/kubeconfig");
+        Assert.Equal(HttpStatusCode.OK, kubeconfig.StatusCode);
+        Assert.Equal(File.ReadAllText(world.KubeconfigFile), await kubeconfig.Content.ReadAsStringAsync());
+        Assert.Equal("attachment; filename=\"happy.omani.works-kubeconfig.yaml\"", kubeconfig.Content.Headers.ContentDisposition!.ToString());
+
+        await SecretScan.AssertNoPlaintextAsync(world.Azurite, app.Output, await SecretScan.SecretsOfAsync(world.Azurite, id));
+    }
+
+    [Fact]
+    public async Task OneFailingHelmReleaseFailsTheDeploymentWithTheBreakdown()
+    {
+        await using var world = await ProvisioningWorld.CreateAsync();
+        world.Kubernetes.Installing(ProvisioningWorld.Kit[..3], TimeSpan.FromMilliseconds(500))
+            .With("bp-keycloak", new FakeKubernetesApi.Step(TimeSpan.Zero, "False", "InstallFailed", "Helm install failed: timed out waiting for the condition"));
+        await world.StartAppAsync();
+
+        var id = await world.CreateDeploymentAsync("broken");
+        var failed = await world.WaitForStatusAsync(id, "failed");
+
+        Assert.Equal("Phase 1 finished with 1 failed component(s); see ComponentStates for the per-component breakdown", failed["error"]!.GetValue<string>());
+        Assert.Equal("failed", failed["componentStates"]!["keycloak"]!.GetValue<string>());
+        Assert.Equal("installed", failed["componentStates"]!["cilium"]!.GetValue<string>());
+        Assert.Equal("failed", failed["result"]!["phase1Outcome"]!.GetValue<string>());
+        var events = await world.EventsAsync(id);
+        Assert.Contains(events, e => e["component"]?.GetValue<string>() == "keycloak" && e["level"]!.GetValue<string>() == "error");
+    }
+
+    [Fact]
+    public async Task ZeroHelmReleasesIsFluxNotReconciling()
+    {
+        await using var world = await ProvisioningWorld.CreateAsync();
+        world.Settings["CATALYST_PHASE1_WATCH_TIMEOUT"] = "6s";
+        world.Settings["CATALYST_PHASE1_FIRST_SEEN_TIMEOUT"] = "2s";
+        await world.StartAppAsync();
+
+        var id = await world.CreateDeploymentAsync("silent", b => { b["sovereignDomainMode"] = "byo"; b["sovereignFQDN"] = "k8s.silent.example"; });
+        var failed = await world.WaitForStatusAsync(id, "failed");
+
+        Assert.Equal("flux-not-reconciling", failed["result"]!["phase1Outcome"]!.GetValue<string>());
+        Assert.StartsWith("Phase 1 watch saw zero HelmReleases", failed["error"]!.GetValue<string>());
+        var events = await world.EventsAsync(id);
+        Assert.Single(events, e => e["message"]!.GetValue<string>().StartsWith("Phase 1 watch saw 0 HelmReleases in 2s"));
+        Assert.Empty(world.Dynadot.Calls);
+    }
+
+    [Fact]
+    public async Task NoPostbackIsKubeconfigMissingThenALatePutRunsTheWatchToReady()
+    {
+        await using var world = await ProvisioningWorld.CreateAsync();
+        world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromMilliseconds(300));
+        world.Settings["CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT"] = "3s";
+        world.Settings.Remove("FAKE_TOFU_KUBECONFIG_FILE");
+        var app = await world.StartAppAsync();
+
+        var id = await world.CreateDeploymentAsync("late");
+        var missing = await world.WaitForStatusAsync(id, "failed");
+        Assert.Equal("kubeconfig-missing", missing["result"]!["phase1Outcome"]!.GetValue<string>());
+        Assert.StartsWith("Phase 1 watch never ran", missing["error"]!.GetValue<string>());
+
+        var bearer = await SecretScan.BearerOfAsync(world.Azurite, id);
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/deployments/{id}/kubeconfig") { Content = new StringContent(File.ReadAllText(world.KubeconfigFile)) };
+        put.Headers.Add("Authorization", $"Bearer {bearer}");
+        using var accepted = await app.Http.SendAsync(put);
+        Assert.Equal(HttpStatusCode.NoContent, accepted.StatusCode);
+
+        var ready = await world.WaitForStatusAsync(id, "ready");
+        Assert.Null(ready["error"]);
+        Assert.Equal("ready", ready["result"]!["phase1Outcome"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task WipeDestroysAndASecondWipeChangesNothing()
+    {
+        await using var world = await ProvisioningWorld.CreateAsync();
+        world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromMilliseconds(300));
+        world.Settings["CATALYST_WIPE_WAIT"] = "60s";
+        var app = await world.StartAppAsync();
+        var id = await world.CreateDeploymentAsync("wipe");
+        await world.WaitForStatusAsync(id, "ready");
+        var created = world.JournalLines().Count(l => l.StartsWith("created", StringComparison.Ordinal));
+
+        using var first = await app.Http.PostAsync($"/api/v1/deployments/{id}/wipe", null);
+        var report = (await first.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("wiped", report["status"]!.GetValue<string>());
+        Assert.True(report["report"]!["tofuDestroyed"]!.GetValue<bool>());
+        Assert.True(report["report"]!["reservationReleased"]!.GetValue<bool>());
+        Assert.Equal(created, world.JournalLines().Count(l => l.StartsWith("destroyed", StringComparison.Ordinal)));
+        Assert.DoesNotContain(world.Dynadot.ZoneOf("omani.works").Sub, r => r.Host.EndsWith("wipe", StringComparison.Ordinal));
+
+        var journalBefore = world.JournalLines().Length;
+        var dynadotCallsBefore = world.Dynadot.Calls.Count;
+        using var second = await app.Http.PostAsync($"/api/v1/deployments/{id}/wipe", null);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal("wiped", (await second.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+        Assert.Equal(journalBefore, world.JournalLines().Length);
+        Assert.Equal(dynadotCallsBefore, world.Dynadot.Calls.Count);
+    }
+
+    static async Task<string> ReadSseUntilAsync(AppProcess app, string id, Func<string, bool> until)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        using var stream = await app.Http.GetStreamAsync($"/api/v1/deployments/{id}/logs", cts.Token);
+        using var reader = new StreamReader(stream);
+        var seen = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync(cts.Token) is { } line)
+        {
+            seen.AppendLine(line);
+            if (until(line)) return seen.ToString();
+        }
+        throw new InvalidOperationException("the stream ended before the expected line:\n" + seen);
+    }
+}

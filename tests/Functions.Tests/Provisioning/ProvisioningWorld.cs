@@ -1,0 +1,101 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Catalyst.Functions.Tests.Deployments;
+using Catalyst.Testing;
+
+namespace Catalyst.Functions.Tests.Provisioning;
+
+/// <summary>
+/// Everything a provision touches, faked at the process or HTTP boundary (DESIGN §8): the tofu binary (which
+/// plays cloud-init by PUTting the kubeconfig), the Sovereign's Kubernetes API, Dynadot and Hetzner; the app
+/// itself is the real standalone host on the shared Azurite, with its own task hub.
+/// </summary>
+public sealed class ProvisioningWorld : IAsyncDisposable
+{
+    readonly string root = Directory.CreateTempSubdirectory("catalyst-e2e-").FullName;
+
+    ProvisioningWorld(AzuriteServer azurite, FakeKubernetesApi kubernetes)
+    {
+        Azurite = azurite;
+        Kubernetes = kubernetes;
+        Dynadot.AddZone("omani.works");
+        File.WriteAllText(KubeconfigFile, kubernetes.Kubeconfig());
+        Settings = AppProcess.TestSettings(azurite, AppProcess.UniqueHubName("e2e"));
+        foreach (var (k, v) in WizardBodies.OperatorSettings) Settings[k] = v;
+        Settings["CATALYST_TOFU_BINARY"] = FakeTofuBinary.Create(root);
+        Settings["CATALYST_TOFU_MODULE_PATH"] = Path.Combine(RepoPaths.Root, "infra", "hetzner");
+        Settings["CATALYST_TOFU_WORKDIR"] = Path.Combine(root, "work");
+        Settings["CATALYST_PHASE1_POLL_INTERVAL"] = "1s";
+        Settings["CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT"] = "2m";
+        Settings["DYNADOT_API_KEY"] = Dynadot.Key;
+        Settings["DYNADOT_API_SECRET"] = Dynadot.Secret;
+        Settings["CATALYST_DYNADOT_BASE_URL"] = Dynadot.Url;
+        Settings["CATALYST_HETZNER_API_BASE_URL"] = Hetzner.Url;
+        Settings["FAKE_TOFU_JOURNAL"] = Journal;
+        Settings["FAKE_TOFU_KUBECONFIG_FILE"] = KubeconfigFile;
+        Settings["FAKE_TOFU_POSTBACK_URL"] = "backend";
+    }
+
+    public AzuriteServer Azurite { get; }
+    public FakeKubernetesApi Kubernetes { get; }
+    public FakeDynadot Dynadot { get; } = new();
+    public FakeHetzner Hetzner { get; } = new(WizardBodies.HetznerToken);
+    public Dictionary<string, string?> Settings { get; }
+    public string Journal => Path.Combine(root, "tofu-journal.log");
+    public string KubeconfigFile => Path.Combine(root, "kubeconfig.yaml");
+    public AppProcess? App { get; private set; }
+
+    public static async Task<ProvisioningWorld> CreateAsync() =>
+        new(await AzuriteServer.Shared, await FakeKubernetesApi.StartAsync());
+
+    public async Task<AppProcess> StartAppAsync()
+    {
+        App = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), Settings);
+        await App.WaitHealthyAsync();
+        return App;
+    }
+
+    public async Task<string> CreateDeploymentAsync(string sub, Action<JsonObject>? change = null)
+    {
+        var body = WizardBodies.Valid(sub);
+        change?.Invoke(body);
+        using var response = await WizardBodies.PostAsync(App!.Http, body);
+        var json = await response.Content.ReadFromJsonAsync<JsonObject>();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST answered {(int)response.StatusCode}: {json}");
+        return json!["id"]!.GetValue<string>();
+    }
+
+    public async Task<JsonObject> StateAsync(string id) => (await App!.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}"))!;
+
+    public async Task<JsonObject> WaitForStatusAsync(string id, string status, TimeSpan? timeout = null)
+    {
+        try
+        {
+            return await Wait.ForAsync(async () => await StateAsync(id) is var s && s["status"]!.GetValue<string>() == status ? s : null,
+                timeout ?? TimeSpan.FromSeconds(120), $"deployment {id} to be {status}", TimeSpan.FromMilliseconds(250));
+        }
+        catch (TimeoutException e)
+        {
+            var events = string.Join("\n", (await EventsAsync(id)).TakeLast(15).Select(ev => $"{ev["phase"]} {ev["level"]} {ev["message"]}"));
+            var log = string.Join("\n", App!.Output.Split('\n').Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("rror")).TakeLast(20));
+            throw new TimeoutException($"{e.Message}\nstate: {await StateAsync(id)}\nlast events:\n{events}\napp errors:\n{log}", e);
+        }
+    }
+
+    public async Task<List<JsonObject>> EventsAsync(string id) =>
+        (await App!.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}/events"))!["events"]!.AsArray().Select(e => e!.AsObject()).ToList();
+
+    public string[] JournalLines() => File.Exists(Journal) ? File.ReadAllLines(Journal) : [];
+
+    public async ValueTask DisposeAsync()
+    {
+        if (App is not null) await App.DisposeAsync();
+        await Kubernetes.DisposeAsync();
+        Dynadot.Dispose();
+        Hetzner.Dispose();
+        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>The Sovereign's bootstrap kit as the scenarios use it.</summary>
+    public static readonly string[] Kit = ["bp-cilium", "bp-cert-manager", "bp-flux", "bp-keycloak"];
+}
