@@ -35,12 +35,22 @@ public sealed record ProgressUpdate
             Phase = Phase,
             Step = Step,
             Progress = Math.Max(Progress, status == record.Status ? record.Progress : 0),
-            Result = WithOutcome(Result ?? record.Result, now),
+            Result = WithOutcome(Merge(record.Result, Result), now),
             Failure = Failure ?? (Status is null ? record.Failure : null),
             Error = Error ?? (Status is null ? record.Error : null),
             FinishedAt = DeploymentStatuses.IsDone(status) ? record.FinishedAt ?? now : null,
         };
     }
+
+    /// <summary>A step's result adds to what other writers (the kubeconfig postback, the watch) already recorded.</summary>
+    static DeploymentResult? Merge(DeploymentResult? current, DeploymentResult? update) => update is null ? current : current is null ? update : update with
+    {
+        KubeconfigReceivedAt = update.KubeconfigReceivedAt ?? current.KubeconfigReceivedAt,
+        ComponentStates = update.ComponentStates ?? current.ComponentStates,
+        HandoverUrl = update.HandoverUrl ?? current.HandoverUrl,
+        Phase1Outcome = update.Phase1Outcome ?? current.Phase1Outcome,
+        Phase1FinishedAt = update.Phase1FinishedAt ?? current.Phase1FinishedAt,
+    };
 
     DeploymentResult? WithOutcome(DeploymentResult? result, DateTimeOffset now) =>
         Outcome is null ? result : (result ?? new DeploymentResult()) with { Phase1Outcome = Outcome, Phase1FinishedAt = now };

@@ -74,9 +74,6 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
     {
         var ct = request.HttpContext.RequestAborted;
         if (await store.GetAsync(id, ct) is not { } record) return HttpErrors.DeploymentNotFound(id);
-        if (record.Result?.KubeconfigReceivedAt is null)
-            return HttpErrors.Json(StatusCodes.Status409Conflict, "not-implemented",
-                "kubeconfig has not been captured for this deployment yet. Operator can fetch it via SSH per docs/RUNBOOK-PROVISIONING.md §Fetch kubeconfig via SSH; programmatic capture happens when the new Sovereign's cloud-init PUTs to this endpoint.");
         byte[]? kubeconfig;
         try
         {
@@ -87,7 +84,10 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
             return HttpErrors.Json(StatusCodes.Status409Conflict, "kubeconfig-file-missing", $"deployment record points at a kubeconfig the vault cannot read: {e.Message}");
         }
         if (kubeconfig is null)
-            return HttpErrors.Json(StatusCodes.Status409Conflict, "kubeconfig-file-missing", "deployment record points at a kubeconfig that is no longer in the vault");
+            return record.Result?.KubeconfigReceivedAt is null
+                ? HttpErrors.Json(StatusCodes.Status409Conflict, "not-implemented",
+                    "kubeconfig has not been captured for this deployment yet. Operator can fetch it via SSH per docs/RUNBOOK-PROVISIONING.md §Fetch kubeconfig via SSH; programmatic capture happens when the new Sovereign's cloud-init PUTs to this endpoint.")
+                : HttpErrors.Json(StatusCodes.Status409Conflict, "kubeconfig-file-missing", "deployment record points at a kubeconfig that is no longer in the vault (wiped?)");
         request.HttpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{record.Request.SovereignFqdn}-kubeconfig.yaml\"";
         return Results.Bytes(kubeconfig, "application/yaml");
     }
