@@ -51,9 +51,10 @@ public sealed partial class SovereignCache
         return waiting.Count == 0 ? null : $"primary Sovereign {primary}: {string.Join(" and ", waiting)} informers not synced yet";
     }
 
-    public Subscription Subscribe(string cluster, IReadOnlySet<string> kinds)
+    /// <summary>Events of <paramref name="kinds"/> on <paramref name="cluster"/>, queued up to <c>CATALYST_K8SCACHE_EVENT_BUFFER</c> (or <paramref name="capacity"/>).</summary>
+    public Subscription Subscribe(string cluster, IReadOnlySet<string> kinds, int? capacity = null)
     {
-        var subscription = new Subscription(cluster, kinds, options.EventBuffer, Unsubscribe);
+        var subscription = new Subscription(cluster, kinds, capacity ?? options.EventBuffer, Unsubscribe);
         lock (subscribersGate) subscribers = [.. subscribers, subscription];
         return subscription;
     }
