@@ -16,7 +16,7 @@ namespace Catalyst.Testing;
 /// <see cref="Put"/> and <see cref="Delete"/>, expire watch history, and can hold every request unanswered.
 /// Optional CRDs (crossplane, vcluster) are not served, as on a cluster without them: 404.
 /// </summary>
-public sealed class FakeClusterApi : IAsyncDisposable
+public sealed partial class FakeClusterApi : IAsyncDisposable
 {
     public const string Token = "fake-cluster-token";
     public const string Pods = "api/v1/pods", Secrets = "api/v1/secrets", ConfigMaps = "api/v1/configmaps", Deployments = "apis/apps/v1/deployments";
@@ -146,35 +146,6 @@ public sealed class FakeClusterApi : IAsyncDisposable
     public void Answer()
     {
         lock (gate) held.TrySetResult();
-    }
-
-    public static JsonObject Pod(string ns, string name, Dictionary<string, string>? labels = null, string phase = "Running") => new()
-    {
-        ["metadata"] = Metadata(ns, name, labels),
-        ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "registry.example/app:1" }) },
-        ["status"] = new JsonObject { ["phase"] = phase },
-    };
-
-    public static JsonObject Secret(string ns, string name, Dictionary<string, string> data, Dictionary<string, string>? stringData = null)
-    {
-        var secret = new JsonObject { ["metadata"] = Metadata(ns, name, null), ["type"] = "Opaque" };
-        secret["data"] = new JsonObject(data.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)JsonValue.Create(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(d.Value))))));
-        if (stringData is not null) secret["stringData"] = new JsonObject(stringData.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)JsonValue.Create(d.Value))));
-        return secret;
-    }
-
-    public static JsonObject Deployment(string ns, string name) => new()
-    {
-        ["metadata"] = Metadata(ns, name, null),
-        ["spec"] = new JsonObject { ["replicas"] = 1 },
-    };
-
-    static JsonObject Metadata(string ns, string name, Dictionary<string, string>? labels)
-    {
-        var metadata = new JsonObject { ["name"] = name, ["uid"] = Guid.NewGuid().ToString() };
-        if (ns.Length > 0) metadata["namespace"] = ns;
-        if (labels is not null) metadata["labels"] = new JsonObject(labels.Select(l => KeyValuePair.Create(l.Key, (JsonNode?)JsonValue.Create(l.Value))));
-        return metadata;
     }
 
     void Record(string path, string type, JsonObject item)
