@@ -82,6 +82,18 @@ public sealed class Vault(BlobServiceClient blobs, byte[] key)
     public async Task<string?> GetStringAsync(string deploymentId, string name, CancellationToken cancellationToken = default) =>
         await GetAsync(deploymentId, name, cancellationToken) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
 
+    /// <summary>Ids of the deployments that hold a secret named <paramref name="name"/>: one listing, no decryption.</summary>
+    public async Task<IReadOnlyList<string>> IdsWithAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await EnsureContainerAsync(cancellationToken);
+        var ids = new List<string>();
+        var suffix = "/" + name;
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken))
+            if (blob.Name.EndsWith(suffix, StringComparison.Ordinal) && blob.Name[..^suffix.Length] is var id && DeploymentId.IsValid(id))
+                ids.Add(id);
+        return ids;
+    }
+
     /// <summary>Deletes every secret of a deployment (decommission). Idempotent.</summary>
     public async Task PurgeAsync(string deploymentId, CancellationToken cancellationToken = default)
     {

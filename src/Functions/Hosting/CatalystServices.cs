@@ -14,6 +14,7 @@ public static class CatalystServices
         services.AddDeployments(configuration);
         services.AddDns(configuration);
         services.AddTofu(configuration);
+        services.AddClusterCache(configuration);
         return services;
     }
 }

@@ -15,6 +15,7 @@ public static class StartupChecks
         try
         {
             services.GetRequiredService<Vault>();
+            services.GetRequiredService<Catalyst.Domain.ClusterCache.ClusterCacheOptions>();
             return true;
         }
         catch (SettingException e)

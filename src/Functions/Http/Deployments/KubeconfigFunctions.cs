@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Catalyst.Domain.ClusterCache;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
@@ -16,7 +17,7 @@ namespace Catalyst.Functions.Http.Deployments;
 /// reference (hash and size), never the bytes.
 /// </summary>
 public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, EventLog events, Func<ProvisionSettings> settings,
-    Func<WatchSettings> watch, TimeProvider time, ILogger<KubeconfigFunctions> log)
+    Func<WatchSettings> watch, TimeProvider time, SovereignCache clusters, ILogger<KubeconfigFunctions> log)
 {
     [Function(nameof(PutKubeconfig))]
     public async Task<IResult> PutKubeconfig(
@@ -45,6 +46,7 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
             return HttpErrors.Json(StatusCodes.Status503ServiceUnavailable, "write-failed", "the kubeconfig could not be stored; cloud-init retries");
         }
         if (!stored) return HttpErrors.Json(StatusCodes.Status403Forbidden, "already-set", "kubeconfig has already been captured for this deployment; bearer is single-use");
+        clusters.Register(id, body); // the cache watches the new Sovereign from now on; other replicas find it on their next rescan
 
         var received = new KubeconfigReceived(Convert.ToHexStringLower(SHA256.HashData(body)), body.Length);
         var now = time.GetUtcNow();

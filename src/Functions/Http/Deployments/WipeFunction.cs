@@ -1,3 +1,4 @@
+using Catalyst.Domain.ClusterCache;
 using Catalyst.Domain.Configuration;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
@@ -16,7 +17,7 @@ namespace Catalyst.Functions.Http.Deployments;
 /// within <c>CATALYST_WIPE_WAIT</c> (default 20s), answers 200 with its report; otherwise 202 and the report lands on
 /// the deployment. Wiping a wiped deployment answers its report again and changes nothing.
 /// </summary>
-public sealed class WipeFunction(DeploymentStore store, EventLog events, IConfiguration configuration, TimeProvider time)
+public sealed class WipeFunction(DeploymentStore store, EventLog events, IConfiguration configuration, TimeProvider time, SovereignCache clusters)
 {
     [Function(nameof(WipeDeployment))]
     public async Task<IResult> WipeDeployment(
@@ -40,6 +41,7 @@ public sealed class WipeFunction(DeploymentStore store, EventLog events, IConfig
         // The provisioning workflow (and its watch) must not keep writing while the cloud side is torn down.
         if (await client.GetInstanceAsync(id, ct) is { IsRunning: true })
             await client.TerminateInstanceAsync(id, "wiped", ct);
+        await clusters.UnregisterAsync(id, deleteSnapshots: true, ct); // other replicas drop it on their next rescan (status wiping)
         await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{started.Run}:wipe-requested", "wipe", "Wipe requested: decommissioning the Sovereign", time.GetUtcNow())], ct);
         await client.ScheduleNewOrchestrationInstanceAsync(TaskNames.Decommission, new WipeInput(id, started.Run, PoolName.Of(started)), new StartOrchestrationOptions(wipeInstance), ct);
 

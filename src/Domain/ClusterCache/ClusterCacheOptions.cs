@@ -1,0 +1,51 @@
+using Catalyst.Domain.Configuration;
+
+namespace Catalyst.Domain.ClusterCache;
+
+/// <summary>
+/// The cluster cache's settings (reference D.1, plus what moving from a volume to blob storage needed). Read once at
+/// start; a malformed value stops the host with a message naming the setting.
+/// </summary>
+public sealed record ClusterCacheOptions
+{
+    public string? KindsConfigMap { get; init; }
+    public string KindsConfigMapNamespace { get; init; } = "catalyst";
+    public string? KindsFile { get; init; }
+    public string UserHeader { get; init; } = "X-Forwarded-User";
+    public TimeSpan SarTtl { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan SnapshotMaxAge { get; init; } = TimeSpan.FromHours(1);
+    public int EventBuffer { get; init; } = 4096;
+    public TimeSpan RescanInterval { get; init; } = TimeSpan.FromSeconds(30);
+    public string? Primary { get; init; }
+    public string? SovereignFqdn { get; init; }
+    public bool Enabled { get; init; } = true;
+    /// <summary>Client-side request budget per cluster, the original's rest config (QPS 50, burst 100).</summary>
+    public double Qps { get; init; } = 50;
+    public int Burst { get; init; } = 100;
+    /// <summary>Errors back off exponentially up to this; a kind whose API is absent is retried at <see cref="AbsentKindRetry"/>.</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan AbsentKindRetry { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Items per list page: bounds what one response holds in memory.</summary>
+    public int ListPageSize { get; init; } = 500;
+    /// <summary>Above this age the list answer carries a stale warning (reference D.9).</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(30);
+
+    public static ClusterCacheOptions From(Func<string, string?> read) => new()
+    {
+        Enabled = Settings.Bool(read, "CATALYST_K8SCACHE_ENABLED", true),
+        KindsConfigMap = Settings.Text(read, "CATALYST_K8SCACHE_KINDS_CONFIGMAP"),
+        KindsConfigMapNamespace = Settings.Text(read, "CATALYST_K8SCACHE_KINDS_CONFIGMAP_NAMESPACE", "catalyst"),
+        KindsFile = Settings.Text(read, "CATALYST_K8SCACHE_KINDS_FILE"),
+        UserHeader = Settings.Text(read, "CATALYST_K8SCACHE_USER_HEADER", "X-Forwarded-User"),
+        SarTtl = TimeSpan.FromSeconds(Settings.Int(read, "CATALYST_K8SCACHE_SAR_TTL_SECONDS", 30, 1, 3600)),
+        SnapshotInterval = Settings.Duration(read, "CATALYST_K8SCACHE_SNAPSHOT_INTERVAL", TimeSpan.FromSeconds(60)),
+        SnapshotMaxAge = Settings.Duration(read, "CATALYST_K8SCACHE_SNAPSHOT_MAX_AGE", TimeSpan.FromHours(1)),
+        EventBuffer = Settings.Int(read, "CATALYST_K8SCACHE_EVENT_BUFFER", 4096, 1, 1_000_000),
+        RescanInterval = Settings.Duration(read, "CATALYST_K8SCACHE_RESCAN_INTERVAL", TimeSpan.FromSeconds(30)),
+        Primary = Settings.Text(read, "CATALYST_K8SCACHE_PRIMARY"),
+        SovereignFqdn = Settings.Text(read, "SOVEREIGN_FQDN"),
+        Qps = Settings.Int(read, "CATALYST_K8SCACHE_QPS", 50, 1, 10_000),
+        Burst = Settings.Int(read, "CATALYST_K8SCACHE_BURST", 100, 1, 10_000),
+    };
+}

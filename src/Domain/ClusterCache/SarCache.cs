@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+
+namespace Catalyst.Domain.ClusterCache;
+
+/// <summary>
+/// SubjectAccessReview answers, cached per (user, cluster, kind, namespace, verb) for a TTL — allowed and denied
+/// alike, so a denied user hammering the stream costs the Sovereign one review per TTL (reference D.9). Anything that
+/// is not a clear "allowed" — an error, a timeout, an unknown cluster or kind — is a deny: the gate fails closed.
+/// </summary>
+public sealed class SarCache(Func<string, string, string, string, string, CancellationToken, Task<bool>> review, TimeSpan ttl, TimeProvider? time = null)
+{
+    readonly TimeProvider clock = time ?? TimeProvider.System;
+    readonly ConcurrentDictionary<(string User, string Cluster, string Kind, string Namespace, string Verb), (bool Allowed, DateTimeOffset Until)> answers = new();
+
+    public int Reviews;
+
+    public async Task<bool> AllowedAsync(string user, string cluster, string kind, string ns, string verb, CancellationToken cancellationToken)
+    {
+        var key = (user, cluster, kind, ns, verb);
+        var now = clock.GetUtcNow();
+        if (answers.TryGetValue(key, out var cached) && cached.Until > now) return cached.Allowed;
+        bool allowed;
+        try
+        {
+            Interlocked.Increment(ref Reviews);
+            allowed = await review(user, cluster, kind, ns, verb, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            allowed = false;
+        }
+        if (answers.Count > 10_000)
+            foreach (var (k, v) in answers)
+                if (v.Until <= now) answers.TryRemove(k, out _);
+        answers[key] = (allowed, clock.GetUtcNow() + ttl);
+        return allowed;
+    }
+}
