@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test: installs the pinned Node tools when missing (Azurite, the HCL parser), builds, then runs
+# Runs every test: installs the pinned Node tools when missing (Azurite, the HCL parser, the SMTP server), builds, then runs
 # `dotnet test` on the solution. Tests start their own Azurite and app processes on free loopback ports.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-if [[ ! -d node_modules/azurite || ! -d node_modules/@cdktf/hcl2json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+if [[ ! -d node_modules/azurite || ! -d node_modules/@cdktf/hcl2json || ! -d node_modules/smtp-server || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "test: installing the pinned Node tools (npm ci)" >&2
   npm ci --no-audit --no-fund --loglevel=error >&2
 fi

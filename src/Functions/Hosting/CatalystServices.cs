@@ -13,6 +13,7 @@ public static class CatalystServices
         services.AddSingleton<IReadinessCheck, StorageReadinessCheck>();
         services.AddDeployments(configuration);
         services.AddDns(configuration);
+        services.AddAuth(configuration);
         return services;
     }
 }
