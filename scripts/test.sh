@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test: installs the pinned Node tools when missing (Azurite, the HCL parser, the manifest validators)
+# Runs every test: installs the pinned Node tools when missing (Azurite, the HCL parser, the manifest validators, the SMTP server)
 # and, as root, kubectl (Debian's kubernetes-client), builds, then runs `dotnet test` on the solution. Tests start
 # their own Azurite and app processes on free loopback ports.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 if [[ ! -d node_modules/azurite || ! -d node_modules/@cdktf/hcl2json || ! -d node_modules/kubernetes-models || ! -d node_modules/ajv \
-      || ! -d node_modules/yaml || package-lock.json -nt node_modules/.package-lock.json ]]; then
+      || ! -d node_modules/yaml || ! -d node_modules/smtp-server || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "test: installing the pinned Node tools (npm ci)" >&2
   npm ci --no-audit --no-fund --loglevel=error >&2
 fi

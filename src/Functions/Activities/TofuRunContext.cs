@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Catalyst.Domain.Auth;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
 using Catalyst.Domain.Tofu;
@@ -12,7 +13,7 @@ namespace Catalyst.Functions.Activities;
 /// </summary>
 public sealed class TofuRunContext(
     DeploymentStore store, Vault vault, EventLog events, ITofuRunner runner, TofuBackendCredentials credentials,
-    Func<OperatorSecrets> operatorSecrets, Func<ProvisionSettings> settings, SelfAddress self, Redactor redactor, TimeProvider time)
+    Func<OperatorSecrets> operatorSecrets, Func<ProvisionSettings> settings, SelfAddress self, Redactor redactor, TimeProvider time, SignerSource signer)
 {
     public ITofuRunner Runner => runner;
 
@@ -24,7 +25,7 @@ public sealed class TofuRunContext(
             await vault.GetStringAsync(deploymentId, VaultEntries.HetznerToken, cancellationToken) ?? "",
             await vault.GetStringAsync(deploymentId, VaultEntries.ObjectStorageSecretKey, cancellationToken) ?? "",
             await vault.GetStringAsync(deploymentId, VaultEntries.KubeconfigBearer, cancellationToken) ?? "",
-            HandoverJwtPublicKey: "");
+            HandoverJwtPublicKey: signer.Signer?.PublicJwk ?? "");
         var current = settings();
         var ops = operatorSecrets();
         var secretVariables = TofuVariables.Secret(secrets, ops);

@@ -11,6 +11,7 @@ public static class FunctionsHost
     {
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
+        builder.UseCatalystAuth();
         builder.Services.AddCatalyst(builder.Configuration);
         var host = builder.Build();
         if (!StartupChecks.Pass(host.Services, host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Catalyst.Startup"))) return 2;

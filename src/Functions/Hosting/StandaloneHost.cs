@@ -75,6 +75,7 @@ public static class StandaloneHost
 
         var app = builder.Build();
         if (!StartupChecks.Pass(app.Services, log)) return 2;
+        app.UseCatalystAuth();
         app.MapHttpFunctions(catalog.Http);
         // Last resort: whatever hangs past the budget, the process still ends before the kubelet's SIGKILL would.
         app.Lifetime.ApplicationStopping.Register(() => _ = Task.Delay(shutdown.Total + TimeSpan.FromSeconds(5)).ContinueWith(_ => Environment.Exit(0)));

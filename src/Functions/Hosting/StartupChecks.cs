@@ -16,6 +16,9 @@ public static class StartupChecks
         {
             services.GetRequiredService<Vault>();
             services.GetRequiredService<Catalyst.Domain.ClusterCache.ClusterCacheOptions>();
+            services.GetRequiredService<Catalyst.Domain.Auth.AuthSettings>();
+            // Loads (or generates) the handover key now, so a key problem is logged at start, as the original did.
+            services.GetRequiredService<Catalyst.Domain.Auth.SignerSource>();
             return true;
         }
         catch (SettingException e)

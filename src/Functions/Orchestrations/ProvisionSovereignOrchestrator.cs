@@ -132,6 +132,7 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         }
         await steps.RecordAsync("phase1", "ready", 100, $"Phase 1 finished ({watch.Outcome}): the Sovereign is ready.",
             status: DeploymentStatuses.Ready, outcome: watch.Outcome);
+        await context.CallActivityAsync<bool>(TaskNames.MintHandover, new HandoverInput(input.DeploymentId, input.Run));
         return DeploymentStatuses.Ready;
     }
 }

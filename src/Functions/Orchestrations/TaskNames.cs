@@ -18,6 +18,7 @@ public static class TaskNames
     public const string TofuDestroy = "TofuDestroy";
     public const string SweepLeftovers = "SweepLeftovers";
     public const string FinishWipe = "FinishWipe";
+    public const string MintHandover = "MintHandover";
 
     /// <summary>Raised by PUT .../kubeconfig; carries a reference (hash, size), never the kubeconfig.</summary>
     public const string KubeconfigReceivedEvent = "KubeconfigReceived";

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Catalyst.Domain.Auth;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,7 @@ namespace Catalyst.Functions.Http.Deployments;
 /// The timeline: a snapshot (reference A.11) and a live SSE stream (A.10). Both read storage, so any replica can
 /// serve any deployment, and a client that reconnects with <c>Last-Event-ID</c> gets only what it missed.
 /// </summary>
-public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog events, TimeProvider time)
+public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog events, TimeProvider time, SignerSource signer)
 {
     static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
     static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
@@ -45,15 +46,17 @@ public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog ev
             {
                 foreach (var e in await events.ReadAsync(id, after, ct))
                 {
-                    await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n", ct);
+                    await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n{HandoverMint.StreamFrame(e)}", ct);
                     after = e.Seq;
                 }
                 var record = await store.GetAsync(id, ct);
-                if (record is null || DeploymentStatuses.IsDone(record.Status))
+                // A just-ready deployment's handover event follows the ready step: hold "done" briefly for it (HandoverMint.StreamWait).
+                if (record is null || (DeploymentStatuses.IsDone(record.Status)
+                                       && !HandoverMint.StreamShouldWait(record, signer.Signer is not null, await events.ReadAsync(id, cancellationToken: ct), time.GetUtcNow())))
                 {
                     // Read once more: the final events are written before the terminal status.
                     foreach (var e in await events.ReadAsync(id, after, ct))
-                        await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n", ct);
+                        await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n{HandoverMint.StreamFrame(e)}", ct);
                     var state = record is null ? null : DeploymentView.From(record, await events.CountAsync(id, ct));
                     await response.WriteAsync($"event: done\ndata: {JsonSerializer.Serialize(state, Json)}\n\n", ct);
                     break;

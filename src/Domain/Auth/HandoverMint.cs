@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Catalyst.Domain.Deployments;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Catalyst.Domain.Auth;
+
+/// <summary>
+/// The rules for minting a handover for a deployment (reference E.1): who may be handed over (status ready or adopted,
+/// a known FQDN), whom the token names (identity headers, in the original's order), and the timeline event that
+/// announces an automatic handover (phase <c>handover-ready</c>, message <c>{"handoverURL","expiresAt"}</c>), which the
+/// SSE stream turns into its typed <c>event: handover-ready</c> frame.
+/// </summary>
+public static class HandoverMint
+{
+    public const string ReadyPhase = "handover-ready";
+    public const string SkippedPhase = "handover-skipped";
+    /// <summary>How long a live stream of a just-ready deployment waits for the handover event before it says done.</summary>
+    public static readonly TimeSpan StreamWait = TimeSpan.FromSeconds(15);
+
+    public static bool IsHandoverReady(string status) => status is DeploymentStatuses.Ready or DeploymentStatuses.Adopted;
+
+    public static string NotReadyDetail(string status) =>
+        $"deployment status is {status}; handover token can only be minted when status is ready or adopted";
+
+    public static string Fqdn(DeploymentRecord record) =>
+        record.Result?.SovereignFqdn is { Length: > 0 } fqdn ? fqdn : record.Request.SovereignFqdn;
+
+    /// <summary>
+    /// Subject: X-User-Sub (set by the session gate), else X-Forwarded-User, else "unknown". Email: X-User-Email, else
+    /// X-Forwarded-Email, else X-Auth-Request-Email, else the subject (<c>EmailFromSubject</c> says so, for a warning).
+    /// </summary>
+    public static (string Subject, string Email, bool EmailFromSubject) Identity(Func<string, string?> header)
+    {
+        var subject = First(header, "X-User-Sub", "X-Forwarded-User") ?? "unknown";
+        var email = First(header, "X-User-Email", "X-Forwarded-Email", "X-Auth-Request-Email");
+        return (subject, email ?? subject, email is null);
+    }
+
+    public static string EventMessage(string handoverUrl, DateTimeOffset expiresAt) =>
+        JsonSerializer.Serialize(new Dictionary<string, string> { ["handoverURL"] = handoverUrl, ["expiresAt"] = expiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ") });
+
+    /// <summary>The SSE frame for a handover-ready event; null for any other event.</summary>
+    public static string? StreamFrame(DeploymentEvent e)
+    {
+        if (e.Phase != ReadyPhase) return null;
+        try
+        {
+            using var message = JsonDocument.Parse(e.Message);
+            var url = message.RootElement.GetProperty("handoverURL").GetString();
+            var expires = message.RootElement.GetProperty("expiresAt").GetString();
+            return $"event: {ReadyPhase}\ndata: {JsonSerializer.Serialize(new Dictionary<string, string?> { ["handoverURL"] = url, ["expiresAt"] = expires })}\n\n";
+        }
+        catch (Exception x) when (x is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>When a stored handover URL's token expires (read from the token; it was signed by us).</summary>
+    public static DateTimeOffset? ExpiresAt(string handoverUrl)
+    {
+        var at = handoverUrl.IndexOf("token=", StringComparison.Ordinal);
+        if (at < 0) return null;
+        try
+        {
+            return new DateTimeOffset(new JsonWebToken(Uri.UnescapeDataString(handoverUrl[(at + 6)..])).ValidTo, TimeSpan.Zero);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A stream should hold its <c>done</c> frame: the deployment has just become ready, a signer is on, and neither the
+    /// handover event nor its skip has been logged yet (the MintHandover activity runs right after the ready step).
+    /// </summary>
+    public static bool StreamShouldWait(DeploymentRecord record, bool signerOn, IEnumerable<DeploymentEvent> log, DateTimeOffset now) =>
+        signerOn && record.Status == DeploymentStatuses.Ready && record.FinishedAt is { } finished && now - finished < StreamWait
+        && !log.Any(e => e.Phase is ReadyPhase or SkippedPhase && e.Key.StartsWith($"{record.Id}:{record.Run}:", StringComparison.Ordinal));
+
+    /// <summary>The idempotency key of the handover event of a deployment's run (one per run).</summary>
+    public static string EventKey(string deploymentId, int run, string phase) => $"{deploymentId}:{run}:{phase}";
+
+    static string? First(Func<string, string?> header, params string[] names) =>
+        names.Select(header).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
+}

@@ -1,0 +1,65 @@
+using Catalyst.Domain.Auth;
+using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Store;
+using Catalyst.Functions.Orchestrations;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace Catalyst.Functions.Activities;
+
+public sealed record HandoverInput(string DeploymentId, int Run);
+
+/// <summary>
+/// Auto-handover when a deployment becomes ready (reference E.1 [I-early+], #764/#768): mints a handover token for the
+/// organisation's email, stores <c>result.handoverURL</c> once (a retried activity keeps the first URL) and logs the
+/// <c>handover-ready</c> event the SSE stream turns into its typed frame. The output is only whether it did so: the token
+/// must not enter orchestration history. It never fails the workflow: a deployment without a signer or an email is
+/// still ready, and the timeline says why no handover link came.
+/// </summary>
+public sealed class MintHandoverActivity(DeploymentStore store, EventLog events, SignerSource signer, TimeProvider time, ILogger<MintHandoverActivity> log)
+    : TaskActivity<HandoverInput, bool>
+{
+    [Function(TaskNames.MintHandover)]
+    public Task<bool> Run([ActivityTrigger] HandoverInput input) => RunAsync(null!, input);
+
+    public override async Task<bool> RunAsync(TaskActivityContext context, HandoverInput input)
+    {
+        var (id, run) = (input.DeploymentId, input.Run);
+        if (await store.GetAsync(id) is not { } record || record.Run != run || !HandoverMint.IsHandoverReady(record.Status)) return false;
+
+        var fqdn = HandoverMint.Fqdn(record);
+        var email = record.Request.OrgEmail;
+        var reason = signer.Signer is null ? $"the handover signer is off ({signer.Problem})"
+            : fqdn.Length == 0 ? "the deployment has no Sovereign FQDN"
+            : email.Length == 0 ? "the deployment has no organisation email"
+            : null;
+        if (reason is not null)
+        {
+            await Append(id, run, HandoverMint.SkippedPhase, EventLevels.Warn, $"No automatic handover link: {reason}. POST /api/v1/deployments/{id}/mint-handover-token mints one.");
+            return false;
+        }
+
+        var url = record.Result?.HandoverUrl;
+        if (url is null)
+        {
+            var minted = signer.Signer!.MintHandover(fqdn, id, email, email);
+            var candidate = HandoverSigner.HandoverUrl(fqdn, minted.Token);
+            var stored = await store.UpdateAsync(id, r => r.Run == run && r.Result?.HandoverUrl is null
+                ? r with { Result = (r.Result ?? new DeploymentResult { SovereignFqdn = fqdn }) with { HandoverUrl = candidate } }
+                : null);
+            url = stored?.Result?.HandoverUrl;
+            if (url is null) return false;
+            if (url == candidate) log.LogInformation("Handover token {Jti} minted for {Id} ({Fqdn}), expires {ExpiresAt:O}", minted.Jti, id, fqdn, minted.ExpiresAt);
+        }
+        var expiresAt = HandoverMint.ExpiresAt(url) ?? time.GetUtcNow();
+        await Append(id, run, HandoverMint.ReadyPhase, EventLevels.Info, HandoverMint.EventMessage(url, expiresAt));
+        return true;
+    }
+
+    Task Append(string id, int run, string phase, string level, string message) =>
+        events.AppendAsync(id, [new DeploymentEvent
+        {
+            Key = HandoverMint.EventKey(id, run, phase), Time = time.GetUtcNow(), Phase = phase, Level = level, Message = message,
+        }], CancellationToken.None);
+}

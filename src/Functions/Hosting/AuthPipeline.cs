@@ -1,0 +1,87 @@
+using Catalyst.Domain.Auth;
+using Catalyst.Domain.Deployments;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Extensions.Hosting;
+
+namespace Catalyst.Functions.Hosting;
+
+/// <summary>
+/// CORS and the session gate for one request, the same code in both hosts: standalone runs it as ASP.NET Core middleware
+/// before the endpoint, Functions mode as worker middleware on HTTP-triggered functions (the ASP.NET Core integration gives
+/// it the request's HttpContext). The rules are the domain's (<see cref="CorsPolicy"/>, <see cref="SessionGate"/>); this
+/// only reads the request and writes what they decide.
+/// </summary>
+public static class AuthPipeline
+{
+    const string IdentityItem = "catalyst.session";
+
+    /// <summary>True when the request goes on to the function; false when it has been answered here.</summary>
+    public static async Task<bool> RunAsync(HttpContext context, IServiceProvider services)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var origin = request.Headers.Origin.ToString();
+        var preflight = CorsPolicy.IsPreflight(request.Method, origin, request.Headers.AccessControlRequestMethod.ToString());
+        foreach (var (name, value) in services.GetRequiredService<CorsPolicy>().HeadersFor(origin, preflight))
+            response.Headers.Append(name, value);
+        if (preflight)
+        {
+            response.StatusCode = StatusCodes.Status204NoContent;
+            return false;
+        }
+
+        var gate = services.GetRequiredService<SessionGate>();
+        if (gate.Enabled)
+        {
+            // Only the gate says who the caller is: a client's own X-User-* headers never reach a function.
+            request.Headers.Remove("X-User-Email");
+            request.Headers.Remove("X-User-Sub");
+        }
+        var decision = await gate.DecideAsync(request.Method, request.Path.Value ?? "/", request.Cookies[SessionCookies.Session], context.RequestAborted);
+        if (decision.Identity is { } identity)
+        {
+            request.Headers["X-User-Email"] = identity.Email;
+            request.Headers["X-User-Sub"] = identity.Subject;
+            context.Items[IdentityItem] = identity;
+        }
+        if (decision.Allowed) return true;
+
+        if (decision.ClearCookie)
+            foreach (var cookie in services.GetRequiredService<SessionCookies>().Clear(IsSecure(request), includeRefresh: false))
+                response.Headers.Append("Set-Cookie", cookie);
+        await Results.Json(new ApiError(decision.Error!, decision.Detail), statusCode: decision.Status).ExecuteAsync(context);
+        return false;
+    }
+
+    /// <summary>The identity the gate established for this request, if it checked one.</summary>
+    public static SessionIdentity? IdentityOf(HttpContext context) => context.Items[IdentityItem] as SessionIdentity;
+
+    public static bool IsSecure(HttpRequest request) => SessionCookies.IsSecure(request.IsHttps, request.Headers["X-Forwarded-Proto"].ToString());
+
+    /// <summary>Standalone: ASP.NET Core middleware, after routing and before the endpoint runs.</summary>
+    public static WebApplication UseCatalystAuth(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (await RunAsync(context, context.RequestServices)) await next(context);
+        });
+        return app;
+    }
+
+    /// <summary>Functions mode: worker middleware on HTTP triggers (register after ConfigureFunctionsWebApplication).</summary>
+    public static IFunctionsWorkerApplicationBuilder UseCatalystAuth(this IFunctionsWorkerApplicationBuilder builder) =>
+        builder.UseWhen<AuthWorkerMiddleware>(context =>
+            context.FunctionDefinition.InputBindings.Values.Any(b => b.Type.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase)));
+
+    sealed class AuthWorkerMiddleware : IFunctionsWorkerMiddleware
+    {
+        public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+        {
+            // The response written here stands: the proxying middleware only executes a result the function returned.
+            if (context.GetHttpContext() is not { } http || await RunAsync(http, context.InstanceServices)) await next(context);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Catalyst.Domain.Auth;
+using Catalyst.Functions.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Catalyst.Functions.Http.Auth;
+
+/// <summary>Magic-link sign-in, who am I, sign out (reference E.4 Option B, E.5).</summary>
+public sealed class SessionFunctions(MagicLinks links, SessionVerifier verifier, SessionCookies cookies)
+{
+    [Function(nameof(RequestMagicLink))]
+    public async Task<IResult> RequestMagicLink(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/auth/magic-link")] HttpRequest request)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        string? email = null;
+        if (await RequestBody.ReadAsync(request, RequestBody.DefaultCap, ct) is { } body)
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(body);
+                if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("email", out var value) && value.ValueKind == JsonValueKind.String)
+                    email = value.GetString()?.Trim();
+            }
+            catch (JsonException)
+            {
+                // A body that is not JSON carries no email: the original's 400 "email required".
+            }
+        }
+        return await links.RequestAsync(email, ct) is { } refused
+            ? HttpErrors.Json(refused.Status, refused.Error, refused.Detail)
+            : Results.Json(new { ok = true });
+    }
+
+    [Function(nameof(MagicLinkSignIn))]
+    public async Task<IResult> MagicLinkSignIn([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/auth/magic")] HttpRequest request) =>
+        SessionResults.From(await links.SignInAsync(request.Query["token"].FirstOrDefault(), AuthPipeline.IsSecure(request), request.HttpContext.RequestAborted),
+            request.HttpContext);
+
+    /// <summary>
+    /// 200 {email, sub, verified}. The gate has checked the session when it is on; when it is off (no CATALYST_KC_ADDR) the
+    /// cookie is checked here, so a Catalyst-signed session still answers.
+    /// </summary>
+    [Function(nameof(Whoami))]
+    public async Task<IResult> Whoami([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/whoami")] HttpRequest request)
+    {
+        var identity = AuthPipeline.IdentityOf(request.HttpContext);
+        if (identity is null && request.Cookies[SessionCookies.Session] is { Length: > 0 } cookie
+            && await verifier.CheckAsync(cookie, request.HttpContext.RequestAborted) is SessionVerifier.Outcome.Valid valid)
+            identity = valid.Identity;
+        return identity is null
+            ? HttpErrors.Json(StatusCodes.Status401Unauthorized, SessionGate.Unauthenticated)
+            : Results.Json(new { email = identity.Email, sub = identity.Subject, verified = identity.EmailVerified });
+    }
+
+    [Function(nameof(DeleteSession))]
+    public IResult DeleteSession([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/auth/session")] HttpRequest request)
+    {
+        foreach (var cookie in cookies.Clear(AuthPipeline.IsSecure(request)))
+            request.HttpContext.Response.Headers.Append("Set-Cookie", cookie);
+        return Results.NoContent();
+    }
+}
+
+/// <summary>Turns a sign-in outcome into the response: the refusal body, or the redirect with its cookies.</summary>
+static class SessionResults
+{
+    public static IResult From(LoginOutcome outcome, HttpContext context)
+    {
+        switch (outcome)
+        {
+            case LoginOutcome.Redirect redirect:
+                foreach (var cookie in redirect.SetCookies) context.Response.Headers.Append("Set-Cookie", cookie);
+                context.Response.Headers.CacheControl = "no-store";
+                context.Response.Headers.Location = redirect.Location;
+                return Results.StatusCode(redirect.Status);
+            case LoginOutcome.Refused refused:
+                return HttpErrors.Json(refused.Status, refused.Error, refused.Detail);
+            default:
+                throw new InvalidOperationException(outcome.GetType().Name);
+        }
+    }
+}

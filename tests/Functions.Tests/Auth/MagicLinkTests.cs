@@ -1,0 +1,150 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Catalyst.Testing;
+using MimeKit;
+
+namespace Catalyst.Functions.Tests.Auth;
+
+/// <summary>
+/// Magic-link sign-in end to end (reference E.4 Option B, the original's auth_magic tests): a real SMTP server receives the
+/// email, the link starts a session the gate accepts, and the link works once.
+/// </summary>
+[Collection(ZeroCollection.Name)]
+public sealed partial class MagicLinkTests(ZeroApp zero)
+{
+    HttpClient Http => zero.Http;
+
+    [GeneratedRegex(@"https://console\.zero\.test/sovereign/api/v1/auth/magic\?token=\S+")]
+    private static partial Regex LinkPattern();
+
+    public static async Task<string> RequestLinkAsync(ZeroApp zero, string email)
+    {
+        var before = zero.Smtp.Messages().Count;
+        using var response = await zero.Http.PostAsync("/api/v1/auth/magic-link", new StringContent(JsonSerializer.Serialize(new { email }), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"ok":true}""", await response.Content.ReadAsStringAsync());
+        var message = await Wait.ForAsync(() => Task.FromResult(zero.Smtp.Messages().Skip(before).FirstOrDefault(m => m.RcptTo.Contains(email))),
+            TimeSpan.FromSeconds(30), $"the sign-in email to {email}");
+        var mime = MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(message.Raw)));
+        return LinkPattern().Match(mime.TextBody ?? "").Value;
+    }
+
+    /// <summary>What the ingress forwards: the public URL's /sovereign prefix stripped.</summary>
+    public static string LocalPath(string link) => link[ZeroApp.PublicUrl.Length..];
+
+    [Fact]
+    public async Task RequestReadFollowWhoamiThenTheSameLinkIsRefused()
+    {
+        const string email = "wizard-user@acme.example";
+        var link = await RequestLinkAsync(zero, email);
+        var message = zero.Smtp.Messages().Last(m => m.RcptTo.Contains(email));
+        Assert.Equal(("noreply@openova.io", ZeroApp.SmtpUser), (message.MailFrom, message.User));
+        var mime = MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(message.Raw)));
+        Assert.Equal("\"OpenOva Platform\" <noreply@openova.io>", mime.From.ToString());
+        Assert.Equal("Your OpenOva sign-in link", mime.Subject);
+        Assert.Contains("This link expires in 15 minutes.", mime.TextBody);
+
+        using var signIn = await Http.GetAsync(LocalPath(link));
+        Assert.Equal(HttpStatusCode.Found, signIn.StatusCode);
+        Assert.Equal("/sovereign/wizard", signIn.Headers.Location?.OriginalString);
+        var session = AuthHttp.SetCookies(signIn).Single(c => c.StartsWith("catalyst_session=", StringComparison.Ordinal));
+        Assert.EndsWith("; Max-Age=300; Domain=console.zero.test; Path=/; HttpOnly; SameSite=Lax", session);
+        Assert.Contains(AuthHttp.SetCookies(signIn), c => c.StartsWith("catalyst_refresh=refresh-", StringComparison.Ordinal));
+
+        var cookie = AuthHttp.CookieValue(signIn, "catalyst_session")!;
+        var userId = zero.Keycloak.RealmOf("openova").Users[email];
+        using var whoami = await AuthHttp.GetAsync(Http, "/api/v1/whoami", cookie);
+        Assert.Equal(HttpStatusCode.OK, whoami.StatusCode);
+        Assert.Equal($$"""{"email":"{{email}}","sub":"{{userId}}","verified":true}""", await whoami.Content.ReadAsStringAsync());
+        Assert.True(zero.Keycloak.RealmOf("openova").Members[userId].ContainsKey(zero.Keycloak.RealmOf("openova").Groups["openova-users"]));
+
+        using var again = await Http.GetAsync(LocalPath(link));
+        Assert.Equal(HttpStatusCode.SeeOther, again.StatusCode);
+        Assert.Equal("/sovereign/login?error=token_replayed", again.Headers.Location?.OriginalString);
+        Assert.Empty(AuthHttp.SetCookies(again));
+
+        using var signOut = await AuthHttp.SendAsync(Http, HttpMethod.Delete, "/api/v1/auth/session", cookie);
+        Assert.Equal(HttpStatusCode.NoContent, signOut.StatusCode);
+        Assert.Contains(AuthHttp.SetCookies(signOut), c => c.StartsWith("catalyst_session=; Max-Age=0", StringComparison.Ordinal) && c.Contains("Domain=console.zero.test"));
+
+        foreach (var secret in new[] { ZeroApp.SmtpPassword, ZeroApp.CookieSecret, zero.Keycloak.ClientSecret, cookie, link[(link.IndexOf('=') + 1)..] })
+            Assert.DoesNotContain(secret, zero.App.Output);
+    }
+
+    [Fact]
+    public async Task WhenKeycloakRefusesTheExchangeTheSessionIsCatalystSigned()
+    {
+        var link = await RequestLinkAsync(zero, "fallback-user@acme.example");
+        HttpResponseMessage signIn;
+        try
+        {
+            zero.Keycloak.Exchange = FakeKeycloak.ExchangeMode.Unsupported;
+            signIn = await Http.GetAsync(LocalPath(link));
+        }
+        finally
+        {
+            zero.Keycloak.Exchange = FakeKeycloak.ExchangeMode.Issue;
+        }
+        using var _ = signIn;
+        Assert.Equal(HttpStatusCode.Found, signIn.StatusCode);
+        var cookie = AuthHttp.CookieValue(signIn, "catalyst_session")!;
+        var inner = cookie[..cookie.LastIndexOf('.')];
+        Assert.Equal("RS256", TestJwts.Header(inner).GetProperty("alg").GetString());
+        var claims = TestJwts.Payload(inner);
+        Assert.Equal(("session", "openova-user", "fallback-user@acme.example"),
+            (claims.GetProperty("typ").GetString(), claims.GetProperty("role").GetString(), claims.GetProperty("email").GetString()));
+        using var whoami = await AuthHttp.GetAsync(Http, "/api/v1/whoami", cookie);
+        Assert.Equal(HttpStatusCode.OK, whoami.StatusCode);
+    }
+
+    [Fact]
+    public async Task RefusalsRedirectToLoginOrAnswerWithTheOriginalsMessage()
+    {
+        foreach (var body in new[] { """{"email":""}""", """{"email":"not-an-address"}""", "{not json", """{"email":"a@b.c\r\nBcc: x@y.z"}""" })
+        {
+            using var bad = await Http.PostAsync("/api/v1/auth/magic-link", new StringContent(body, Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Equal("email required", JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+        }
+
+        using var key = RSA.Create();
+        key.ImportFromPem(File.ReadAllText(zero.KeyPath));
+        Dictionary<string, object> Claims(Action<Dictionary<string, object>>? change = null)
+        {
+            var claims = new Dictionary<string, object>
+            {
+                ["iss"] = "https://console.openova.io", ["aud"] = new[] { ZeroApp.PublicUrl + "/api/v1/auth/magic" }, ["sub"] = "u-1",
+                ["iat"] = TestJwts.Now, ["exp"] = TestJwts.Now + 900, ["jti"] = Guid.NewGuid().ToString(), ["email"] = "u@acme.example",
+                ["email_verified"] = true, ["role"] = "openova-user",
+            };
+            change?.Invoke(claims);
+            return claims;
+        }
+        var cases = new (string? Token, HttpStatusCode Status, string Expected)[]
+        {
+            (null, HttpStatusCode.SeeOther, "/sovereign/login?error=missing_token"),
+            ("garbage", HttpStatusCode.SeeOther, "/sovereign/login?error=invalid_token"),
+            (TestJwts.Rs256(key, Claims(c => c["exp"] = TestJwts.Now - 60)), HttpStatusCode.SeeOther, "/sovereign/login?error=invalid_token"),
+            (TestJwts.Rs256(key, Claims(c => c["iss"] = "https://elsewhere")), HttpStatusCode.SeeOther, "/sovereign/login?error=invalid_issuer"),
+            (TestJwts.Rs256(key, Claims(c => c["aud"] = "https://console.zero.test/sovereign/auth/magic")), HttpStatusCode.SeeOther, "/sovereign/login?error=invalid_audience"),
+            (TestJwts.Rs256(key, Claims(c => c["role"] = "sovereign-admin")), HttpStatusCode.SeeOther, "/sovereign/login?error=insufficient_role"),
+            (TestJwts.Rs256(key, Claims(c => c["email_verified"] = false)), HttpStatusCode.Unauthorized, "email not verified"),
+            (TestJwts.Rs256(key, Claims(c => c.Remove("sub"))), HttpStatusCode.Unauthorized, "missing email or sub claim"),
+            (TestJwts.Rs256(key, Claims(c => c.Remove("jti"))), HttpStatusCode.Unauthorized, "missing jti"),
+            // A user Keycloak does not know: the exchange fails.
+            (TestJwts.Rs256(key, Claims()), HttpStatusCode.Unauthorized, "keycloak error: token exchange"),
+        };
+        foreach (var (token, status, expected) in cases)
+        {
+            using var response = await Http.GetAsync(token is null ? "/api/v1/auth/magic" : $"/api/v1/auth/magic?token={Uri.EscapeDataString(token)}");
+            Assert.Equal(status, response.StatusCode);
+            var actual = status == HttpStatusCode.SeeOther
+                ? response.Headers.Location?.OriginalString
+                : JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+            Assert.Equal(expected, actual);
+        }
+    }
+}

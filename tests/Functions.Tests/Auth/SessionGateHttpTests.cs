@@ -1,0 +1,106 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Catalyst.Domain.Auth;
+using Catalyst.Testing;
+
+namespace Catalyst.Functions.Tests.Auth;
+
+/// <summary>The session gate and CORS in the standalone host's real pipeline (reference E.5, A.0, A.1), on a Sovereign.</summary>
+[Collection(SovereignCollection.Name)]
+public sealed class SessionGateHttpTests(SovereignApps apps)
+{
+    HttpClient Http => apps.Http;
+
+    async Task<string> SignInAsync()
+    {
+        var token = new HandoverSigner(apps.ZeroKey, "https://console.openova.io").MintHandover(SovereignApps.Fqdn, "0123456789abcdef", "gate@acme.example", "gate@acme.example").Token;
+        using var response = await Http.GetAsync($"/auth/handover?token={Uri.EscapeDataString(token)}");
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        return AuthHttp.CookieValue(response, "catalyst_session")!;
+    }
+
+    static async Task AssertUnauthenticated(HttpResponseMessage response, bool cleared)
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("unauthenticated", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+        Assert.Equal(cleared, AuthHttp.SetCookies(response).Any(c => c.StartsWith("catalyst_session=; Max-Age=0", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task AValidSessionPassesAndABrokenOneIsRefusedAndCleared()
+    {
+        var cookie = await SignInAsync();
+        using (var ok = await AuthHttp.GetAsync(Http, "/api/v1/deployments?limit=1", cookie)) Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+
+        using (var none = await AuthHttp.GetAsync(Http, "/api/v1/deployments?limit=1")) await AssertUnauthenticated(none, cleared: false);
+        var tampered = cookie[..^1] + (cookie[^1] == 'A' ? 'B' : 'A');
+        using (var bad = await AuthHttp.GetAsync(Http, "/API/v1/Deployments?limit=1", tampered)) await AssertUnauthenticated(bad, cleared: true);
+
+        // A correct MAC around an unsigned token, an expired Keycloak token, one signed by a stranger with Keycloak's kid.
+        var cookies = new SessionCookies(SovereignApps.CookieSecret, null);
+        var unsigned = cookies.Encode(TestJwts.None(new { sub = "x", email = "x@y.z", exp = TestJwts.Now + 600, typ = "session" }));
+        var expired = cookies.Encode(apps.Keycloak.AccessToken("x", "x@y.z", TimeSpan.FromMinutes(-10)));
+        using var stranger = System.Security.Cryptography.RSA.Create(2048);
+        var forged = cookies.Encode(TestJwts.Rs256(stranger, new { sub = "x", email = "x@y.z", exp = TestJwts.Now + 600 }, apps.Keycloak.Kid));
+        foreach (var value in new[] { unsigned, expired, forged, cookie[..cookie.LastIndexOf('.')] })
+        {
+            using var refused = await AuthHttp.GetAsync(Http, "/api/v1/whoami", value);
+            await AssertUnauthenticated(refused, cleared: true);
+        }
+        using var fresh = await AuthHttp.GetAsync(Http, "/api/v1/whoami", cookies.Encode(apps.Keycloak.AccessToken("kc-user-1", "kc@acme.example")));
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        Assert.Equal("""{"email":"kc@acme.example","sub":"kc-user-1","verified":true}""", await fresh.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task RoutesWithTheirOwnCredentialsOrThatStartASignInStayOpen()
+    {
+        using (var health = await Http.GetAsync("/healthz")) Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        using (var ready = await Http.GetAsync("/readyz")) Assert.NotEqual(HttpStatusCode.Unauthorized, ready.StatusCode);
+        using (var postback = await AuthHttp.SendAsync(Http, HttpMethod.Put, "/api/v1/deployments/0123456789abcdef/kubeconfig", content: new StringContent("x")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, postback.StatusCode);
+            Assert.Contains("deployment not found", await postback.Content.ReadAsStringAsync());
+        }
+        using (var state = await Http.GetAsync("/api/v1/tofu/state/0123456789abcdef")) Assert.NotEqual(HttpStatusCode.Unauthorized, state.StatusCode);
+        using (var link = await Http.PostAsync("/api/v1/auth/magic-link", new StringContent("""{"email":"a@b.c"}""", Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, link.StatusCode); // reached the handler: no signer on a Sovereign
+        using (var signOut = await AuthHttp.SendAsync(Http, HttpMethod.Delete, "/api/v1/auth/session"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, signOut.StatusCode);
+            Assert.Contains(AuthHttp.SetCookies(signOut), c => c.StartsWith("catalyst_session=; Max-Age=0", StringComparison.Ordinal));
+            Assert.Contains(AuthHttp.SetCookies(signOut), c => c.StartsWith("catalyst_refresh=; Max-Age=0", StringComparison.Ordinal));
+        }
+        // Not a session route, so not opened by a look-alike.
+        using (var lookalike = await AuthHttp.SendAsync(Http, HttpMethod.Put, "/api/v1/deployments/0123456789abcdef/kubeconfig/x")) await AssertUnauthenticated(lookalike, cleared: false);
+    }
+
+    [Fact]
+    public async Task WithoutASignerTheMintEndpointsAnswer503()
+    {
+        var cookie = await SignInAsync();
+        using var mint = await AuthHttp.SendAsync(Http, HttpMethod.Post, "/api/v1/deployments/0123456789abcdef/mint-handover-token", cookie);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, mint.StatusCode);
+        Assert.Equal("signer-not-configured", JsonDocument.Parse(await mint.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+        using var key = await AuthHttp.GetAsync(Http, "/api/v1/handover/public-key", cookie);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, key.StatusCode);
+    }
+
+    [Fact]
+    public async Task CorsEchoesTheOriginWithCredentialsAndAnswersPreflights()
+    {
+        using var preflight = await AuthHttp.SendAsync(Http, HttpMethod.Options, "/api/v1/deployments", null, null,
+            ("Origin", "https://console.openova.io"), ("Access-Control-Request-Method", "POST"), ("Access-Control-Request-Headers", "content-type"));
+        Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
+        Assert.Equal("https://console.openova.io", preflight.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("true", preflight.Headers.GetValues("Access-Control-Allow-Credentials").Single());
+        Assert.Equal("GET, POST, PUT, PATCH, DELETE, OPTIONS", preflight.Headers.GetValues("Access-Control-Allow-Methods").Single());
+        Assert.Equal("Accept, Content-Type, Authorization, Cookie", preflight.Headers.GetValues("Access-Control-Allow-Headers").Single());
+        Assert.Equal("300", preflight.Headers.GetValues("Access-Control-Max-Age").Single());
+
+        using var simple = await AuthHttp.GetAsync(Http, "/api/v1/deployments", null, ("Origin", "https://wizard.example"));
+        Assert.Equal(HttpStatusCode.Unauthorized, simple.StatusCode); // the gate still applies; the browser can read why
+        Assert.Equal("https://wizard.example", simple.Headers.GetValues("Access-Control-Allow-Origin").Single());
+    }
+}
