@@ -37,6 +37,9 @@ dotnet build src/Functions/Catalyst.Functions.csproj -c Release --nologo -v quie
 export CATALYST_DATA_DIR=${CATALYST_DATA_DIR:-$root/.data}
 # Local runs are development: without CATALYST_VAULT_KEY the app generates one into .data/vault.key (with a warning).
 export DOTNET_ENVIRONMENT=${DOTNET_ENVIRONMENT:-Development}
+# The module and tofu's scratch space in the checkout rather than the image paths (/infra/hetzner, /var/lib/catalyst).
+export CATALYST_TOFU_MODULE_PATH=${CATALYST_TOFU_MODULE_PATH:-$root/infra/hetzner}
+export CATALYST_TOFU_WORKDIR=${CATALYST_TOFU_WORKDIR:-$root/.data/tofu}
 dotnet src/Functions/bin/Release/net10.0/Catalyst.Functions.dll "$@" &
 app_pid=$!
 trap 'kill -TERM $app_pid 2>/dev/null' INT TERM
