@@ -31,6 +31,37 @@ public sealed class SettingsWiringTests
         // generated key would differ per pod; the signer stays off (unset) until the key comes from a Secret or the
         // vault. Open question for the owner of handover signing (deploy/keda/README.md).
         ["CATALYST_HANDOVER_KEY_PATH"] = "no per-pod key: needs a shared key source first",
+        ["CATALYST_HANDOVER_PUBKEY_PATH"] = "follows CATALYST_HANDOVER_KEY_PATH, which is left unset",
+        ["CATALYST_HANDOVER_JWT_ISSUER"] = "the original's issuer is the default",
+        // Development only: production sets CATALYST_VAULT_KEY, so nothing is generated on disk.
+        ["CATALYST_DATA_DIR"] = "development-only location of a generated vault key",
+        // The real services are the defaults; these exist for fakes and proxies.
+        ["CATALYST_DYNADOT_BASE_URL"] = "Dynadot's public API is the default",
+        ["CATALYST_HETZNER_API_BASE_URL"] = "Hetzner's public API is the default",
+        ["CATALYST_GITOPS_REPO_URL"] = "the original's default repository",
+        ["CATALYST_GITOPS_BRANCH"] = "the original's default branch",
+        // Timings whose defaults are the original's (reference B.7, §G) or chosen for production.
+        ["CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT"] = "the original's 15m",
+        ["CATALYST_PHASE1_WATCH_TIMEOUT"] = "the original's 60m",
+        ["CATALYST_PHASE1_FIRST_SEEN_TIMEOUT"] = "the original's 15m",
+        ["CATALYST_PHASE1_POLL_INTERVAL"] = "10s",
+        ["CATALYST_SUBDOMAIN_RESERVATION_TTL"] = "30m, claimed by the workflow at once",
+        ["CATALYST_WIPE_WAIT"] = "20s, below any ingress timeout",
+        ["CATALYST_TOFU_TIMEOUT"] = "the original's 30m Phase-0 limit",
+        ["CATALYST_TOFU_BINARY"] = "the image's pinned tofu on PATH",
+        ["CATALYST_TOFU_BACKEND_URL"] = "the app itself on loopback:8080, where both images listen",
+        // Cluster-cache tuning: the original's values are the defaults (reference D).
+        ["CATALYST_K8SCACHE_ENABLED"] = "on",
+        ["CATALYST_K8SCACHE_BURST"] = "the original's 100",
+        ["CATALYST_K8SCACHE_QPS"] = "the original's 50",
+        ["CATALYST_K8SCACHE_EVENT_BUFFER"] = "the original's 4096",
+        ["CATALYST_K8SCACHE_KINDS_FILE"] = "standalone only; the ConfigMap extension is wired",
+        ["CATALYST_K8SCACHE_PRIMARY"] = "the first registered Sovereign",
+        ["CATALYST_K8SCACHE_RESCAN_INTERVAL"] = "30s",
+        ["CATALYST_K8SCACHE_SAR_TTL_SECONDS"] = "the original's 30",
+        ["CATALYST_K8SCACHE_SNAPSHOT_INTERVAL"] = "the original's 60s",
+        ["CATALYST_K8SCACHE_SNAPSHOT_MAX_AGE"] = "the original's 1h",
+        ["CATALYST_K8SCACHE_USER_HEADER"] = "the original's X-Forwarded-User",
     };
 
     /// <summary>
@@ -40,8 +71,6 @@ public sealed class SettingsWiringTests
     /// </summary>
     static readonly IReadOnlyDictionary<string, string> WiredAheadOfTheApp = new Dictionary<string, string>
     {
-        ["CATALYST_VAULT_KEY"] = "DESIGN §4: the vault key, required in production",
-        ["CATALYST_TOFU_MODULE_PATH"] = "reference §H: default /infra/hetzner, the module baked into the images",
     };
 
     /// <summary>Environment the container needs that is not an app setting.</summary>

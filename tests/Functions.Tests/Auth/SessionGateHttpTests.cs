@@ -63,7 +63,13 @@ public sealed class SessionGateHttpTests(SovereignApps apps)
             Assert.Equal(HttpStatusCode.NotFound, postback.StatusCode);
             Assert.Contains("deployment not found", await postback.Content.ReadAsStringAsync());
         }
-        using (var state = await Http.GetAsync("/api/v1/tofu/state/0123456789abcdef")) Assert.NotEqual(HttpStatusCode.Unauthorized, state.StatusCode);
+        using (var state = await Http.GetAsync("/api/v1/tofu/state/0123456789abcdef"))
+        {
+            // The state backend's own Basic challenge answers, not the session gate.
+            Assert.Equal(HttpStatusCode.Unauthorized, state.StatusCode);
+            Assert.Contains(state.Headers.WwwAuthenticate, h => h.Scheme == "Basic");
+            Assert.DoesNotContain("unauthenticated", await state.Content.ReadAsStringAsync());
+        }
         using (var link = await Http.PostAsync("/api/v1/auth/magic-link", new StringContent("""{"email":"a@b.c"}""", Encoding.UTF8, "application/json")))
             Assert.Equal(HttpStatusCode.ServiceUnavailable, link.StatusCode); // reached the handler: no signer on a Sovereign
         using (var signOut = await AuthHttp.SendAsync(Http, HttpMethod.Delete, "/api/v1/auth/session"))
