@@ -1,0 +1,66 @@
+using System.Text.Json.Nodes;
+using Catalyst.Testing;
+using Xunit.Abstractions;
+
+namespace Catalyst.Functions.Tests.Provisioning;
+
+/// <summary>The host is killed with SIGKILL mid-phase and started again: the provision resumes, nothing runs twice.</summary>
+public class ProvisioningRecoveryTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task SigkillDuringApplyResumesAgainstTheSameStateAndCreatesEachResourceOnce()
+    {
+        await using var world = await ProvisioningWorld.CreateAsync();
+        world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromMilliseconds(300));
+        // Slow resources leave a wide, safe window after each "Creation complete" (the state is written by then).
+        world.Settings["FAKE_TOFU_RESOURCE_DELAY_MS"] = "3000";
+        var first = await world.StartAppAsync();
+        var id = await world.CreateDeploymentAsync("crash", b => { b["sovereignDomainMode"] = "byo"; b["sovereignFQDN"] = "k8s.crash.example"; });
+
+        await Wait.UntilAsync(() => world.EventsAsync(id).Result.Count(e => e["message"]!.GetValue<string>().Contains("Creation complete")) >= 2,
+            TimeSpan.FromSeconds(90), "two resources to be created");
+        first.Kill();
+        Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        var createdBeforeKill = world.JournalLines().Count(l => l.StartsWith("created", StringComparison.Ordinal));
+        output.WriteLine($"killed after {createdBeforeKill} creations");
+
+        await world.StartAppAsync();
+        var statuses = new HashSet<string>();
+        var ready = await Wait.ForAsync(async () =>
+        {
+            var state = await world.StateAsync(id);
+            statuses.Add(state["status"]!.GetValue<string>());
+            return state["status"]!.GetValue<string>() == "ready" ? state : null;
+        }, TimeSpan.FromSeconds(240), "the resumed provision to be ready", TimeSpan.FromMilliseconds(250));
+
+        Assert.DoesNotContain("failed", statuses);
+        var creations = world.JournalLines().Where(l => l.StartsWith("created", StringComparison.Ordinal)).ToList();
+        Assert.Equal(creations.Distinct().Count(), creations.Count);
+        Assert.Equal(6, creations.Count);
+        Assert.Equal("ready", ready["result"]!["phase1Outcome"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task SigkillDuringTheWatchResumesWithoutRecordingATransitionTwice()
+    {
+        await using var world = await ProvisioningWorld.CreateAsync();
+        world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromSeconds(4));
+        var first = await world.StartAppAsync();
+        var id = await world.CreateDeploymentAsync("watchkill", b => { b["sovereignDomainMode"] = "byo"; b["sovereignFQDN"] = "k8s.watchkill.example"; });
+
+        await Wait.UntilAsync(() => world.EventsAsync(id).Result.Any(e => e["phase"]!.GetValue<string>() == "component"),
+            TimeSpan.FromSeconds(90), "the watch to record a component");
+        first.Kill();
+        Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+
+        await world.StartAppAsync();
+        await world.WaitForStatusAsync(id, "ready", TimeSpan.FromSeconds(180));
+
+        var transitions = (await world.EventsAsync(id)).Where(e => e["phase"]!.GetValue<string>() == "component")
+            .Select(e => $"{e["component"]}:{e["state"]}").ToList();
+        Assert.Equal(transitions.Distinct().Count(), transitions.Count);
+        Assert.All(ProvisioningWorld.Kit, hr => Assert.Contains($"{hr["bp-".Length..]}:installed", transitions));
+        var creations = world.JournalLines().Count(l => l.StartsWith("created", StringComparison.Ordinal));
+        Assert.Equal(6, creations);
+    }
+}
