@@ -3,6 +3,7 @@ using Catalyst.Domain.Configuration;
 using DurableTask.AzureStorage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
@@ -75,6 +76,10 @@ public static class StandaloneHost
 
         var app = builder.Build();
         if (!StartupChecks.Pass(app.Services, log)) return 2;
+        // An unexpected failure answers in the API's error shape, never a stack trace or an empty body.
+        app.UseExceptionHandler(failed => failed.Run(context => Results.Json(
+            new Catalyst.Domain.Deployments.ApiError("internal-error", $"the request failed; see the server log (trace {context.TraceIdentifier})"),
+            statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context)));
         app.UseCatalystAuth();
         app.MapHttpFunctions(catalog.Http);
         // Last resort: whatever hangs past the budget, the process still ends before the kubelet's SIGKILL would.

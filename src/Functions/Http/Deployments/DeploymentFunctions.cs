@@ -19,7 +19,8 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
         [DurableClient] DurableTaskClient client)
     {
         var ct = request.HttpContext.RequestAborted;
-        var (body, truncated) = await HttpErrors.ReadBodyAsync(request, DeploymentRequestReader.MaxBodyBytes, ct);
+        var read = await RequestBody.ReadAsync(request, DeploymentRequestReader.MaxBodyBytes, ct);
+        var (body, truncated) = (read ?? [], read is null);
         var outcome = await creator.CreateAsync(request.ContentType, body, truncated, request.Headers["Idempotency-Key"].FirstOrDefault(),
             new DurableWorkflowStarter(client, settings(), watch()), ct);
         switch (outcome)

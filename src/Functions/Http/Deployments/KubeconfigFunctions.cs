@@ -32,7 +32,8 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
             if (refused.Error.Error == "invalid-bearer") log.LogWarning("Kubeconfig postback for {Id} refused: bearer does not match", id);
             return Results.Json(refused.Error, statusCode: refused.Status);
         }
-        var (body, truncated) = await HttpErrors.ReadBodyAsync(request, KubeconfigPostback.MaxBytes, ct);
+        var read = await RequestBody.ReadAsync(request, KubeconfigPostback.MaxBytes, ct);
+        var (body, truncated) = (read ?? [], read is null);
         if (KubeconfigPostback.CheckBody(body.Length, truncated) is { } bad) return Results.Json(bad.Error, statusCode: bad.Status);
 
         bool stored;
