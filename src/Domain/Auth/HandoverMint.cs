@@ -1,14 +1,14 @@
 using System.Text.Json;
 using Catalyst.Domain.Deployments;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Catalyst.Domain.Auth;
 
 /// <summary>
 /// The rules for minting a handover for a deployment (reference E.1): who may be handed over (status ready or adopted,
 /// a known FQDN), whom the token names (identity headers, in the original's order), and the timeline event that
-/// announces an automatic handover (phase <c>handover-ready</c>, message <c>{"handoverURL","expiresAt"}</c>), which the
-/// SSE stream turns into its typed <c>event: handover-ready</c> frame.
+/// announces an automatic handover (phase <c>handover-ready</c>). The event carries no token: a handover token is a
+/// credential, and records and events never hold one. The SSE stream mints a fresh one-time link for each frame
+/// (<c>event: handover-ready</c>, data <c>{"handoverURL","expiresAt"}</c>).
 /// </summary>
 public static class HandoverMint
 {
@@ -36,39 +36,18 @@ public static class HandoverMint
         return (subject, email ?? subject, email is null);
     }
 
-    public static string EventMessage(string handoverUrl, DateTimeOffset expiresAt) =>
-        JsonSerializer.Serialize(new Dictionary<string, string> { ["handoverURL"] = handoverUrl, ["expiresAt"] = expiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ") });
+    public static string EventMessage(string deploymentId) =>
+        $"Sovereign ready for handover: the live stream carries a one-time handover link (valid 5 minutes); POST /api/v1/deployments/{deploymentId}/mint-handover-token mints another.";
 
-    /// <summary>The SSE frame for a handover-ready event; null for any other event.</summary>
-    public static string? StreamFrame(DeploymentEvent e)
+    /// <summary>
+    /// The SSE frame for a handover-ready event, with a link minted for this frame only (never stored); null for any
+    /// other event or when no link can be minted (<paramref name="mint"/> returns null).
+    /// </summary>
+    public static string? StreamFrame(DeploymentEvent e, Func<(string Url, DateTimeOffset ExpiresAt)?> mint)
     {
-        if (e.Phase != ReadyPhase) return null;
-        try
-        {
-            using var message = JsonDocument.Parse(e.Message);
-            var url = message.RootElement.GetProperty("handoverURL").GetString();
-            var expires = message.RootElement.GetProperty("expiresAt").GetString();
-            return $"event: {ReadyPhase}\ndata: {JsonSerializer.Serialize(new Dictionary<string, string?> { ["handoverURL"] = url, ["expiresAt"] = expires })}\n\n";
-        }
-        catch (Exception x) when (x is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>When a stored handover URL's token expires (read from the token; it was signed by us).</summary>
-    public static DateTimeOffset? ExpiresAt(string handoverUrl)
-    {
-        var at = handoverUrl.IndexOf("token=", StringComparison.Ordinal);
-        if (at < 0) return null;
-        try
-        {
-            return new DateTimeOffset(new JsonWebToken(Uri.UnescapeDataString(handoverUrl[(at + 6)..])).ValidTo, TimeSpan.Zero);
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
+        if (e.Phase != ReadyPhase || mint() is not { } link) return null;
+        var data = new Dictionary<string, string> { ["handoverURL"] = link.Url, ["expiresAt"] = link.ExpiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ") };
+        return $"event: {ReadyPhase}\ndata: {JsonSerializer.Serialize(data)}\n\n";
     }
 
     /// <summary>

@@ -39,7 +39,6 @@ public sealed record DeploymentResult
     [JsonPropertyName("componentStates"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, string>? ComponentStates { get; init; }
     [JsonPropertyName("phase1FinishedAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateTimeOffset? Phase1FinishedAt { get; init; }
     [JsonPropertyName("phase1Outcome"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Phase1Outcome { get; init; }
-    [JsonPropertyName("handoverURL"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? HandoverUrl { get; init; }
 }
 
 /// <summary>Why a deployment failed, in which phase, and whether the user or the operator must act.</summary>

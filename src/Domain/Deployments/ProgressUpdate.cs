@@ -47,7 +47,6 @@ public sealed record ProgressUpdate
     {
         KubeconfigReceivedAt = update.KubeconfigReceivedAt ?? current.KubeconfigReceivedAt,
         ComponentStates = update.ComponentStates ?? current.ComponentStates,
-        HandoverUrl = update.HandoverUrl ?? current.HandoverUrl,
         Phase1Outcome = update.Phase1Outcome ?? current.Phase1Outcome,
         Phase1FinishedAt = update.Phase1FinishedAt ?? current.Phase1FinishedAt,
     };

@@ -11,11 +11,11 @@ namespace Catalyst.Functions.Activities;
 public sealed record HandoverInput(string DeploymentId, int Run);
 
 /// <summary>
-/// Auto-handover when a deployment becomes ready (reference E.1 [I-early+], #764/#768): mints a handover token for the
-/// organisation's email, stores <c>result.handoverURL</c> once (a retried activity keeps the first URL) and logs the
-/// <c>handover-ready</c> event the SSE stream turns into its typed frame. The output is only whether it did so: the token
-/// must not enter orchestration history. It never fails the workflow: a deployment without a signer or an email is
-/// still ready, and the timeline says why no handover link came.
+/// Auto-handover when a deployment becomes ready (reference E.1 [I-early+], #764/#768): checks a link can be minted for
+/// the organisation's email and logs the <c>handover-ready</c> event, which the SSE stream turns into its typed frame
+/// with a freshly minted one-time link. No token is minted here: the original stored the link in the record, but a
+/// handover token is a credential and records, events and history never hold one. It never fails the workflow: a
+/// deployment without a signer or an email is still ready, and the timeline says why no handover link came.
 /// </summary>
 public sealed class MintHandoverActivity(DeploymentStore store, EventLog events, SignerSource signer, TimeProvider time, ILogger<MintHandoverActivity> log)
     : TaskActivity<HandoverInput, bool>
@@ -40,20 +40,8 @@ public sealed class MintHandoverActivity(DeploymentStore store, EventLog events,
             return false;
         }
 
-        var url = record.Result?.HandoverUrl;
-        if (url is null)
-        {
-            var minted = signer.Signer!.MintHandover(fqdn, id, email, email);
-            var candidate = HandoverSigner.HandoverUrl(fqdn, minted.Token);
-            var stored = await store.UpdateAsync(id, r => r.Run == run && r.Result?.HandoverUrl is null
-                ? r with { Result = (r.Result ?? new DeploymentResult { SovereignFqdn = fqdn }) with { HandoverUrl = candidate } }
-                : null);
-            url = stored?.Result?.HandoverUrl;
-            if (url is null) return false;
-            if (url == candidate) log.LogInformation("Handover token {Jti} minted for {Id} ({Fqdn}), expires {ExpiresAt:O}", minted.Jti, id, fqdn, minted.ExpiresAt);
-        }
-        var expiresAt = HandoverMint.ExpiresAt(url) ?? time.GetUtcNow();
-        await Append(id, run, HandoverMint.ReadyPhase, EventLevels.Info, HandoverMint.EventMessage(url, expiresAt));
+        await Append(id, run, HandoverMint.ReadyPhase, EventLevels.Info, HandoverMint.EventMessage(id));
+        log.LogInformation("Deployment {Id} ({Fqdn}) is ready for handover", id, fqdn);
         return true;
     }
 

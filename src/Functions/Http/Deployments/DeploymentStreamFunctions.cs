@@ -32,7 +32,15 @@ public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog ev
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments/{id}/logs")] HttpRequest request, string id)
     {
         var ct = request.HttpContext.RequestAborted;
-        if (await store.GetAsync(id, ct) is null) return HttpErrors.DeploymentNotFound(id);
+        if (await store.GetAsync(id, ct) is not { } first) return HttpErrors.DeploymentNotFound(id);
+        // Each handover-ready frame gets its own one-time link for the organisation's email; it is sent, never stored.
+        (string, DateTimeOffset)? MintLink()
+        {
+            if (signer.Signer is not { } s) return null;
+            var fqdn = HandoverMint.Fqdn(first);
+            var minted = s.MintHandover(fqdn, id, first.Request.OrgEmail, first.Request.OrgEmail);
+            return (HandoverSigner.HandoverUrl(fqdn, minted.Token), minted.ExpiresAt);
+        }
         var response = request.HttpContext.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
@@ -46,7 +54,7 @@ public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog ev
             {
                 foreach (var e in await events.ReadAsync(id, after, ct))
                 {
-                    await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n{HandoverMint.StreamFrame(e)}", ct);
+                    await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n{HandoverMint.StreamFrame(e, MintLink)}", ct);
                     after = e.Seq;
                 }
                 var record = await store.GetAsync(id, ct);
@@ -56,7 +64,7 @@ public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog ev
                 {
                     // Read once more: the final events are written before the terminal status.
                     foreach (var e in await events.ReadAsync(id, after, ct))
-                        await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n{HandoverMint.StreamFrame(e)}", ct);
+                        await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n{HandoverMint.StreamFrame(e, MintLink)}", ct);
                     var state = record is null ? null : DeploymentView.From(record, await events.CountAsync(id, ct));
                     await response.WriteAsync($"event: done\ndata: {JsonSerializer.Serialize(state, Json)}\n\n", ct);
                     break;
