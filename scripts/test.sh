@@ -25,7 +25,10 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 dotnet test Catalyst.sln -c Release --no-build --nologo "$@" 2>&1 | tee "$log" || status=$?
-# One closing line for the whole run, summed over the test assemblies.
-awk -F'[:,]' '/^(Passed|Failed)! +- +Failed:/ { failed += $2; passed += $4; skipped += $6 }
-  END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }' "$log"
+# One closing line for the whole run, summed over the test assemblies (minimal or normal console verbosity).
+awk '/^(Passed|Failed)! +- +Failed:/ { split($0, a, /[:,]/); f += a[2]; p += a[4]; s += a[6]; short = 1 }
+  /^ +Passed: +[0-9]+ *$/ { split($0, a, ":"); lp += a[2] }
+  /^ +Failed: +[0-9]+ *$/ { split($0, a, ":"); lf += a[2] }
+  /^ +Skipped: +[0-9]+ *$/ { split($0, a, ":"); ls += a[2] }
+  END { if (!short) { p = lp; f = lf; s = ls } printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 exit $status

@@ -104,6 +104,22 @@ public class StoreTests
     }
 
     [Fact]
+    public async Task EventLogKeepsTheNewestTenThousandOldestDroppedFirst()
+    {
+        var blobs = await Blobs();
+        var id = DeploymentId.New();
+        var log = new EventLog(blobs, Redactor.None);
+        var events = Enumerable.Range(0, EventLog.Cap + 50)
+            .Select(i => DeploymentEvent.Info($"k{i}", "tofu", $"line {i}", DateTimeOffset.UtcNow)).ToList();
+        foreach (var batch in events.Chunk(2500)) await log.AppendAsync(id, batch, CancellationToken.None);
+
+        var read = await new EventLog(blobs, Redactor.None).ReadAsync(id);
+        Assert.Equal(EventLog.Cap, read.Count);
+        Assert.Equal(("line 50", $"line {EventLog.Cap + 49}"), (read[0].Message, read[^1].Message));
+        Assert.Equal(EventLog.Cap, await log.CountAsync(id));
+    }
+
+    [Fact]
     public async Task EventLogRedactsKnownSecrets()
     {
         var blobs = await Blobs();

@@ -112,6 +112,26 @@ public class DeploymentApiTests(IsolatedApp fixture) : IClassFixture<IsolatedApp
     }
 
     [Fact]
+    public async Task TwoConcurrentPostsForOnePoolSubdomainMakeOneDeployment()
+    {
+        var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => WizardBodies.PostAsync(app.Http, WizardBodies.Valid("twins"))));
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        var conflict = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Conflict);
+        Assert.Equal("subdomain-conflict", (await conflict.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task APoolDomainThisCatalystDoesNotManageIsRefused()
+    {
+        var body = WizardBodies.Valid("elsewhere");
+        body["sovereignPoolDomain"] = "example.org";
+        body["sovereignFQDN"] = "elsewhere.example.org";
+        using var response = await WizardBodies.PostAsync(app.Http, body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("pool domain \"example.org\" is not managed by this Catalyst", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task UnknownDeploymentIs404()
     {
         using var response = await app.Http.GetAsync("/api/v1/deployments/0123456789abcdef");

@@ -132,6 +132,50 @@ public class ProvisioningEndToEndTests(ITestOutputHelper output)
         Assert.Equal(dynadotCallsBefore, world.Dynadot.Calls.Count);
     }
 
+    [Fact]
+    public async Task AFailedApplyNamesWhoMustActAndARetryRunsTheWorkflowAgain()
+    {
+        await using var world = await ProvisioningWorld.CreateAsync();
+        world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromMilliseconds(300));
+        world.Settings["FAKE_TOFU_FAIL"] = "apply";
+        var failing = await world.StartAppAsync();
+        var id = await world.CreateDeploymentAsync("retry", b => { b["sovereignDomainMode"] = "byo"; b["sovereignFQDN"] = "k8s.retry.example"; });
+        var failed = await world.WaitForStatusAsync(id, "failed");
+        Assert.Equal(("user", "tofu"), (failed["failure"]!["actor"]!.GetValue<string>(), failed["failure"]!["phase"]!.GetValue<string>()));
+        using (var early = await failing.Http.PostAsync($"/api/v1/deployments/{id}/phases/reboot/retry", null))
+            Assert.Equal(HttpStatusCode.BadRequest, early.StatusCode);
+        await failing.DisposeAsync();
+
+        world.Settings.Remove("FAKE_TOFU_FAIL"); // the user fixed their token
+        var app = await world.StartAppAsync();
+        using var retry = await app.Http.PostAsync($"/api/v1/deployments/{id}/phases/tofu-apply/retry", null);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal("provisioning", (await retry.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>());
+        using (var again = await app.Http.PostAsync($"/api/v1/deployments/{id}/phases/tofu-apply/retry", null))
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        var ready = await world.WaitForStatusAsync(id, "ready");
+        Assert.Null(ready["failure"]);
+    }
+
+    [Fact]
+    public async Task TheStreamResumesAfterLastEventId()
+    {
+        await using var world = await ProvisioningWorld.CreateAsync();
+        world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromMilliseconds(200));
+        var app = await world.StartAppAsync();
+        var id = await world.CreateDeploymentAsync("resume", b => { b["sovereignDomainMode"] = "byo"; b["sovereignFQDN"] = "k8s.resume.example"; });
+        await world.WaitForStatusAsync(id, "ready");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/deployments/{id}/logs");
+        request.Headers.Add("Last-Event-ID", "9");
+        using var response = await app.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        var ids = body.Split('\n').Where(l => l.StartsWith("id: ", StringComparison.Ordinal)).Select(l => long.Parse(l[4..])).ToList();
+        Assert.Equal(10, ids[0]);
+        Assert.Equal(Enumerable.Range(10, ids.Count).Select(i => (long)i), ids);
+        Assert.Contains("event: done", body);
+    }
+
     static async Task<string> ReadSseUntilAsync(AppProcess app, string id, Func<string, bool> until)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
