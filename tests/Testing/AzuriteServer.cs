@@ -48,7 +48,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         };
         foreach (var arg in new[]
                  {
-                     azurite, "--silent", "--skipApiVersionCheck", "--loose",
+                     Path.Combine(AppContext.BaseDirectory, "azurite-with-parent.mjs"), Environment.ProcessId.ToString(), azurite, "--silent", "--skipApiVersionCheck", "--loose",
                      "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
                      "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
                      "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
