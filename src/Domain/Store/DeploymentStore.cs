@@ -17,6 +17,9 @@ public sealed class DeploymentStore(BlobServiceClient blobs)
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(ContainerName);
+    // Recently read or written records, for readers that accept a second of staleness (GET and list under load):
+    // Azurite or a storage account answers every read otherwise. Writes through this store refresh it at once.
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DeploymentRecord Record, DateTimeOffset At)> recent = new();
     bool created;
 
     /// <summary>Writes a new record; false when one with that id exists already.</summary>
@@ -26,6 +29,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs)
         try
         {
             await Blob(record.Id).UploadAsync(Serialize(record), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            Remember(record);
             return true;
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
@@ -37,6 +41,22 @@ public sealed class DeploymentStore(BlobServiceClient blobs)
     public async Task<DeploymentRecord?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         (await GetWithETagAsync(id, cancellationToken))?.Record;
 
+    /// <summary>
+    /// The record as read or written by this process at most <paramref name="maxAge"/> ago, else fresh from storage.
+    /// For read endpoints only: a rule that decides something reads <see cref="GetAsync"/>.
+    /// </summary>
+    public async Task<DeploymentRecord?> GetRecentAsync(string id, TimeSpan maxAge, CancellationToken cancellationToken = default)
+    {
+        if (recent.TryGetValue(id, out var hit) && DateTimeOffset.UtcNow - hit.At <= maxAge) return hit.Record;
+        return await GetAsync(id, cancellationToken);
+    }
+
+    void Remember(DeploymentRecord record)
+    {
+        if (recent.Count > 10_000) recent.Clear();
+        recent[record.Id] = (record, DateTimeOffset.UtcNow);
+    }
+
     async Task<(DeploymentRecord Record, ETag ETag)?> GetWithETagAsync(string id, CancellationToken cancellationToken)
     {
         if (!DeploymentId.IsValid(id)) return null;
@@ -45,6 +65,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs)
             var download = await Blob(id).DownloadContentAsync(cancellationToken);
             var record = JsonSerializer.Deserialize<DeploymentRecord>(download.Value.Content.ToMemory().Span, Json)
                          ?? throw new CorruptRecordException(id, "empty document");
+            Remember(record);
             return (record, download.Value.Details.ETag);
         }
         catch (RequestFailedException e) when (e.Status == 404)
@@ -72,6 +93,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs)
             try
             {
                 await Blob(id).UploadAsync(Serialize(updated), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = current.ETag } }, cancellationToken);
+                Remember(updated);
                 return updated;
             }
             catch (RequestFailedException e) when (e.Status == 412 && attempt < 20)
@@ -96,7 +118,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs)
         {
             try
             {
-                return await GetAsync(n.Id, cancellationToken);
+                return await GetRecentAsync(n.Id, ListFreshness, cancellationToken);
             }
             catch (CorruptRecordException e)
             {
@@ -107,8 +129,12 @@ public sealed class DeploymentStore(BlobServiceClient blobs)
         return (records.OfType<DeploymentRecord>().ToList(), names.Count);
     }
 
+    /// <summary>How stale a listed record may be: the list is a dashboard view, polled.</summary>
+    public static readonly TimeSpan ListFreshness = TimeSpan.FromSeconds(1);
+
     public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
+        recent.TryRemove(id, out _);
         if (DeploymentId.IsValid(id)) await Blob(id).DeleteIfExistsAsync(cancellationToken: cancellationToken);
     }
 

@@ -73,6 +73,9 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor) : IDepl
     /// <summary>How many events a reader gets (at most <see cref="Cap"/>).</summary>
     public async Task<int> CountAsync(string deploymentId, CancellationToken cancellationToken = default)
     {
+        // A count for a status view may be a second old; it saves a storage call per GET under load.
+        if (logs.TryGetValue(deploymentId, out var known) && DateTimeOffset.UtcNow - known.SyncedAt < TimeSpan.FromSeconds(1))
+            lock (known.Tail) return known.Tail.Count;
         var state = await SyncedAsync(deploymentId, cancellationToken);
         lock (state.Tail) return state.Tail.Count;
     }
@@ -90,6 +93,7 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor) : IDepl
         try
         {
             await RefreshAsync(deploymentId, state, cancellationToken);
+            state.SyncedAt = DateTimeOffset.UtcNow;
             return state;
         }
         finally
@@ -142,6 +146,7 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor) : IDepl
         public readonly List<DeploymentEvent> Tail = new();
         public long Length;
         public long Count;
+        public DateTimeOffset SyncedAt;
 
         public void Add(IReadOnlyList<DeploymentEvent> events, long bytes)
         {

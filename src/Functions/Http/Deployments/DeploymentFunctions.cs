@@ -43,7 +43,8 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments/{id}")] HttpRequest request, string id)
     {
         var ct = request.HttpContext.RequestAborted;
-        if (await store.GetAsync(id, ct) is not { } record) return HttpErrors.DeploymentNotFound(id);
+        // A status view: a record this process read or wrote within the last second is good enough.
+        if (await store.GetRecentAsync(id, TimeSpan.FromSeconds(1), ct) is not { } record) return HttpErrors.DeploymentNotFound(id);
         return Results.Json(DeploymentView.From(record, await events.CountAsync(id, ct)));
     }
 
