@@ -1,0 +1,2 @@
+namespace Catalyst.Bench;
+public static class BadInputSuite { public static Task RunAsync(Report report) => Task.CompletedTask; }
