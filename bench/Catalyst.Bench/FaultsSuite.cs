@@ -15,6 +15,7 @@ public static class FaultsSuite
 {
     static readonly string[] Steps = ["tofu-start", "dns-publish", "dns-published", "phase0-complete", "kubeconfig-wait", "kubeconfig-received", "all-reconciled", "ready"];
     const int Resources = 6;
+    const int MaxKills = 12;
 
     public static async Task RunAsync(Report report, int n)
     {
@@ -49,13 +50,14 @@ public static class FaultsSuite
 
         while (clock.Elapsed < TimeSpan.FromMinutes(12))
         {
-            await Task.Delay(random.Next(3000, 9000));
+            await Task.Delay(random.Next(4000, 12000));
             List<JsonObject> items;
             try { items = (await world.ListAsync()).Where(i => ids.Contains(i["id"]!.GetValue<string>())).ToList(); }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { continue; }
             var phases = items.Select(PhaseOf).Where(p => p is not null).Select(p => p!).ToList();
             if (creating.IsCompleted && phases.Count == 0 && items.Count == n) break;
-            if (phases.Count == 0) continue;
+            // Enough kills to hit every phase; past that, let the provisions finish (a kill every few seconds would starve them).
+            if (phases.Count == 0 || kills.Count >= MaxKills && covered.IsSupersetOf(["tofu", "kubeconfig-wait", "watch"])) continue;
             var phaseCounts = string.Join(", ", phases.GroupBy(p => p).Select(g => $"{g.Count()} {g.Key}"));
             covered.UnionWith(phases);
             world.App!.Kill();
