@@ -2,6 +2,10 @@
 # Runs Catalyst standalone on Azurite: installs the pinned Azurite when missing, starts it when nothing answers
 # on the storage endpoints (data under .data/azurite), runs the app, and stops what it started on exit.
 # Any argument is passed to the app. Settings come from the environment (see README, Configuration).
+#   --sandbox  instead of the bare app, run a sandbox (tests/Sandbox): loopback fakes for tofu, the new cluster's
+#              Kubernetes API, Dynadot and Hetzner; the app in sandbox mode (CATALYST_SANDBOX=true, so it cannot reach
+#              a real cloud) on PORT or the next free port; one pool Sovereign provisioned through the HTTP API, its
+#              progress printed until it is ready; then the service keeps running. Ctrl-C stops everything.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -33,6 +37,19 @@ if ! answers "$blob_port"; then
   for _ in $(seq 1 100); do answers "$blob_port" && answers "$queue_port" && answers "$table_port" && break; sleep 0.1; done
 fi
 
+sandbox=false
+if [[ ${1:-} == --sandbox ]]; then sandbox=true; shift; fi
+if $sandbox; then
+  # The sandbox project builds the app and the fake tofu too (project references), all in Release.
+  dotnet build tests/Sandbox/Catalyst.Sandbox.csproj -c Release --nologo -v quiet >&2
+  export AzureWebJobsStorage=$storage
+  dotnet tests/Sandbox/bin/Release/net10.0/Catalyst.Sandbox.dll "$@" &
+  app_pid=$!
+  trap 'kill -TERM $app_pid 2>/dev/null' INT TERM
+  wait $app_pid || true
+  wait $app_pid 2>/dev/null || true
+  exit 0
+fi
 dotnet build src/Functions/Catalyst.Functions.csproj -c Release --nologo -v quiet >&2
 export CATALYST_DATA_DIR=${CATALYST_DATA_DIR:-$root/.data}
 # Local runs are development: without CATALYST_VAULT_KEY the app generates one into .data/vault.key (with a warning).

@@ -8,6 +8,10 @@ namespace Catalyst.FakeTofu;
 /// <c>{catalyst_api_url}/api/v1/deployments/{deployment_id}/kubeconfig</c> with the bearer, retrying like
 /// <c>curl --retry</c>. Knobs: FAKE_TOFU_KUBECONFIG_FILE (what to post; unset = the cluster never calls back),
 /// FAKE_TOFU_POSTBACK_URL (base URL; "backend" = the origin of the state backend, i.e. the app that ran us).
+/// <c>${deployment_id}</c> in the file is replaced, so one fake Kubernetes API can tell the clusters apart;
+/// FAKE_TOFU_POSTBACK_JOURNAL, when set, gets "{deployment id} {unix ms}" when the PUT is sent (benchmarks time from it).
+/// FAKE_TOFU_POSTBACK_DEFER_DIR: write the PUT (url, bearer, body) to {dir}/{id}.json instead of sending it, for a
+/// harness that plays a slow cloud-init (the fault runs need a long wait for the kubeconfig to kill the host in).
 /// </summary>
 static class FakeCloudInit
 {
@@ -23,15 +27,26 @@ static class FakeCloudInit
         };
         var url = $"{baseUrl.TrimEnd('/')}/api/v1/deployments/{variables["deployment_id"]!.GetValue<string>()}/kubeconfig";
         var bearer = Environment.GetEnvironmentVariable("TF_VAR_kubeconfig_bearer_token") ?? "";
+        var deploymentId = variables["deployment_id"]!.GetValue<string>();
+        var body = System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(file).Replace("${deployment_id}", deploymentId, StringComparison.Ordinal));
+        if (Environment.GetEnvironmentVariable("FAKE_TOFU_POSTBACK_DEFER_DIR") is { Length: > 0 } defer)
+        {
+            var deferred = new JsonObject { ["url"] = url, ["bearer"] = bearer, ["body"] = Convert.ToBase64String(body) };
+            File.WriteAllText(Path.Combine(defer, $"{deploymentId}.json"), deferred.ToJsonString());
+            return;
+        }
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         for (var attempt = 1; attempt <= 60; attempt++)
         {
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent(File.ReadAllBytes(file)) };
+                using var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent(body) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-yaml");
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+                var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 using var response = http.Send(request);
+                if ((int)response.StatusCode < 300 && Environment.GetEnvironmentVariable("FAKE_TOFU_POSTBACK_JOURNAL") is { Length: > 0 } journal)
+                    File.AppendAllText(journal, $"{deploymentId} {sent}{Environment.NewLine}");
                 Console.WriteLine($"cloud-init (fake): kubeconfig PUT answered {(int)response.StatusCode}");
                 if ((int)response.StatusCode < 500) return;
             }

@@ -8,7 +8,8 @@ using Catalyst.FakeTofu;
 // real tofu must never be given here (a secret in the tfvars file, state without TF_ENCRYPTION), locks and
 // stores state through the http backend like tofu, and writes state after every resource so a kill mid-apply
 // leaves partial state. Test knobs: FAKE_TOFU_JOURNAL (one line per create/destroy),
-// FAKE_TOFU_RESOURCE_DELAY_MS (per resource), FAKE_TOFU_FAIL=apply (a provider error).
+// FAKE_TOFU_RESOURCE_DELAY_MS (per resource), FAKE_TOFU_FAIL=apply (a provider error). A journal path may hold
+// {deployment_id}: one journal per deployment, for runs with many deployments at once.
 
 var interrupted = false;
 // Like tofu: the first SIGINT lets the resource in flight finish, then state is saved and the lock released.
@@ -165,7 +166,7 @@ int Apply()
             if (interrupted) break;
             Console.WriteLine($"{address}: Creating...");
             Delay();
-            Journal($"created {address}");
+            Journal($"created {address}", deploymentId);
             FakeCloud.Add(state, address, deploymentId);
             client.Put(state);
             added++;
@@ -198,7 +199,7 @@ int Destroy()
             if (interrupted) break;
             Console.WriteLine($"{address}: Destroying... [id={FakeCloud.ResourceId(deploymentId, address)}]");
             Delay();
-            Journal($"destroyed {address}");
+            Journal($"destroyed {address}", deploymentId);
             FakeCloud.Remove(state, address, deploymentId);
             client.Put(state);
             destroyed++;
@@ -229,8 +230,8 @@ void Delay()
         Thread.Sleep(delay);
 }
 
-void Journal(string line)
+void Journal(string line, string deploymentId)
 {
     if (Environment.GetEnvironmentVariable("FAKE_TOFU_JOURNAL") is { Length: > 0 } journal)
-        File.AppendAllText(journal, line + Environment.NewLine);
+        File.AppendAllText(journal.Replace("{deployment_id}", deploymentId, StringComparison.Ordinal), line + Environment.NewLine);
 }

@@ -45,7 +45,8 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static string UniqueHubName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
 
-    public static AppProcess Start(string assemblyPath, IDictionary<string, string?> settings)
+    /// <summary><paramref name="port"/> 0 lets the app bind a free port and report it; the sandbox asks for a fixed one.</summary>
+    public static AppProcess Start(string assemblyPath, IDictionary<string, string?> settings, int port = 0)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -56,7 +57,7 @@ public sealed class AppProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(assemblyPath);
         foreach (var (key, value) in settings) start.Environment[key] = value;
-        start.Environment["PORT"] = "0";
+        start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DOTNET_gcServer"] = "0";
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };

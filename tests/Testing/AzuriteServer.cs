@@ -34,12 +34,16 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public static Task<AzuriteServer> Shared => shared.Value;
 
-    public static async Task<AzuriteServer> StartAsync(string? dataDirectory = null)
+    /// <summary>
+    /// With <paramref name="dataDirectory"/> the data survives the process; with <paramref name="ports"/> a restarted
+    /// Azurite comes back where its clients look for it (fault runs kill and restart it under a live app).
+    /// </summary>
+    public static async Task<AzuriteServer> StartAsync(string? dataDirectory = null, (int Blob, int Queue, int Table)? ports = null)
     {
         var azurite = Path.Combine(RepoPaths.Root, "node_modules", "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(azurite))
             throw new InvalidOperationException($"Azurite is not installed ({azurite}); run the README's test command, which runs npm ci.");
-        var (blob, queue, table) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
+        var (blob, queue, table) = ports ?? (FreePort.Next(), FreePort.Next(), FreePort.Next());
         var start = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
@@ -72,6 +76,16 @@ public sealed class AzuriteServer : IAsyncDisposable
             TimeSpan.FromSeconds(30), "Azurite to listen");
         if (process.HasExited) throw new InvalidOperationException($"Azurite exited with {process.ExitCode}");
         return server;
+    }
+
+    /// <summary>A new Azurite on the same ports and data directory, after this one is stopped.</summary>
+    public async Task<AzuriteServer> RestartAsync(string dataDirectory)
+    {
+        Stop();
+        await process.WaitForExitAsync();
+        await Wait.UntilAsync(() => !FreePort.Answers(BlobPort) && !FreePort.Answers(QueuePort) && !FreePort.Answers(TablePort),
+            TimeSpan.FromSeconds(30), "the old Azurite to let go of its ports");
+        return await StartAsync(dataDirectory, (BlobPort, QueuePort, TablePort));
     }
 
     public void Stop()

@@ -11,6 +11,8 @@ namespace Catalyst.Testing;
 /// A Sovereign's Kubernetes API as far as Catalyst reads it: Flux HelmReleases in flux-system, whose Ready
 /// conditions follow a scenario (each release's conditions change at offsets from the first request), served by
 /// Kestrel on 127.0.0.1. <see cref="Kubeconfig"/> is what the new cluster's cloud-init would post back.
+/// Many clusters can share one fake: a bearer <c>{Token}.{cluster}</c> names the cluster, and each cluster's
+/// scenario clock starts at its own first list (see <see cref="PerDeploymentKubeconfig"/>); the plain token is cluster "".
 /// </summary>
 public sealed class FakeKubernetesApi : IAsyncDisposable
 {
@@ -18,15 +20,31 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
 
     readonly WebApplication app;
     readonly ConcurrentDictionary<string, List<Step>> releases = new();
-    DateTime? firstRequest;
+    readonly ConcurrentDictionary<string, ClusterStats> clusters = new();
 
     /// <summary>From <paramref name="After"/> (since the first request) on, the release's Ready condition is this one; a null status means no Ready condition yet.</summary>
     public sealed record Step(TimeSpan After, string? Status, string? Reason = null, string? Message = null);
 
     FakeKubernetesApi(WebApplication app) => this.app = app;
 
+    /// <summary>Per cluster: when it was first listed, and how many lists it has served (for benchmarks: poll rates, watch start).</summary>
+    public sealed class ClusterStats(DateTime first)
+    {
+        public DateTime FirstList { get; } = first;
+        public DateTime LastList { get; set; } = first;
+        public int Lists;
+    }
+
     public string BaseUrl { get; private set; } = "";
     public int ListRequests;
+    public IReadOnlyDictionary<string, ClusterStats> Clusters => clusters;
+
+    /// <summary>Releases that never finish: every one stays Progressing (a watch that runs until its timeout).</summary>
+    public FakeKubernetesApi NeverReady(IEnumerable<string> names)
+    {
+        foreach (var name in names) With(name, new Step(TimeSpan.Zero, "Unknown", "Progressing", "Reconciliation in progress"));
+        return this;
+    }
 
     public static async Task<FakeKubernetesApi> StartAsync()
     {
@@ -58,7 +76,10 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         return this;
     }
 
-    public string Kubeconfig() => $"""
+    /// <summary>A kubeconfig whose token carries the fake tofu's <c>${deployment_id}</c> placeholder, so every deployment is its own cluster.</summary>
+    public string PerDeploymentKubeconfig() => Kubeconfig(Token + ".${deployment_id}");
+
+    public string Kubeconfig(string token = Token) => $"""
         apiVersion: v1
         kind: Config
         clusters:
@@ -74,15 +95,22 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         users:
         - name: default
           user:
-            token: {Token}
+            token: {token}
         """;
 
     IResult List(HttpContext context)
     {
-        if (context.Request.Headers.Authorization.ToString() != $"Bearer {Token}") return Results.StatusCode(401);
+        var auth = context.Request.Headers.Authorization.ToString();
+        string cluster;
+        if (auth == $"Bearer {Token}") cluster = "";
+        else if (auth.StartsWith($"Bearer {Token}.", StringComparison.Ordinal)) cluster = auth[$"Bearer {Token}.".Length..];
+        else return Results.StatusCode(401);
         Interlocked.Increment(ref ListRequests);
-        firstRequest ??= DateTime.UtcNow;
-        var elapsed = DateTime.UtcNow - firstRequest.Value;
+        var now = DateTime.UtcNow;
+        var stats = clusters.GetOrAdd(cluster, _ => new ClusterStats(now));
+        Interlocked.Increment(ref stats.Lists);
+        stats.LastList = now;
+        var elapsed = now - stats.FirstList;
         var items = new JsonArray();
         foreach (var (name, steps) in releases.OrderBy(r => r.Key, StringComparer.Ordinal))
         {

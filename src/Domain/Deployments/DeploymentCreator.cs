@@ -16,7 +16,7 @@ public interface IWorkflowStarter
 /// </summary>
 public sealed class DeploymentCreator(
     DeploymentStore store, Vault vault, EventLog events, IdempotencyKeys idempotency, ManagedDomains managedDomains,
-    SubdomainReservations reservations, Func<OperatorSecrets> operatorSecrets, TimeProvider time)
+    SubdomainReservations reservations, Func<OperatorSecrets> operatorSecrets, TimeProvider time, SandboxMode sandbox)
 {
     public abstract record Outcome;
     public sealed record Created(DeploymentRecord Record, bool Replayed) : Outcome;
@@ -72,6 +72,8 @@ public sealed class DeploymentCreator(
             StartedAt = now,
             UpdatedAt = now,
             KubeconfigBearerHash = KubeconfigBearer.Hash(bearer),
+            // Marked at birth so a reader of any record knows it never had (and never will have) real servers.
+            Sandbox = sandbox.Enabled,
         };
         await store.CreateAsync(record, cancellationToken);
         await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:accepted", "queued",

@@ -26,6 +26,7 @@ public static class DeploymentServices
         services.AddSingleton(sp => new EventLog(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<Redactor>()));
         services.AddSingleton<IDeploymentEvents>(sp => sp.GetRequiredService<EventLog>());
         services.AddSingleton(sp => new IdempotencyKeys(sp.GetRequiredService<StorageConnection>().Blobs));
+        services.AddSingleton(_ => SandboxMode.From(Read));
         services.AddSingleton<DeploymentCreator>();
         services.AddSingleton(_ => new SelfAddress($"http://127.0.0.1:{(int.TryParse(configuration["PORT"], out var p) && p > 0 ? p : 8080)}"));
         services.AddSingleton<TofuRunContext>();

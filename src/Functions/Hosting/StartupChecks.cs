@@ -14,6 +14,8 @@ public static class StartupChecks
     {
         try
         {
+            // A sandbox whose fakes are not on loopback could reach a real cloud: refuse before serving anything.
+            services.GetRequiredService<Catalyst.Domain.Deployments.SandboxMode>();
             services.GetRequiredService<Vault>();
             services.GetRequiredService<Catalyst.Domain.ClusterCache.ClusterCacheOptions>();
             services.GetRequiredService<Catalyst.Domain.Auth.AuthSettings>();

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Catalyst.Functions.Tests.Deployments;
 using Catalyst.Testing;
 
 namespace Catalyst.Functions.Tests.Provisioning;

@@ -3,7 +3,6 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Catalyst.Domain.Store;
-using Catalyst.Functions.Tests.Deployments;
 using Catalyst.Testing;
 
 namespace Catalyst.Functions.Tests.Provisioning;

@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
-namespace Catalyst.Functions.Tests.Deployments;
+namespace Catalyst.Testing;
 
 /// <summary>Wizard request bodies and the operator settings that make them valid.</summary>
 public static class WizardBodies

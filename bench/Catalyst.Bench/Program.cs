@@ -1,0 +1,38 @@
+using Catalyst.Bench;
+
+// dotnet run -c Release --project bench/Catalyst.Bench -- <suite> [args]
+//   reads                     GET one / list / healthz under 50 clients
+//   provisions [N...]         N concurrent provisions (default 10 50), baseline, postback → watch start
+//   coldstart                 process start → /healthz and /readyz, 5 runs
+//   watch [N...]              deployments held in the watch at 10 s polls (default 50 100 200)
+//   faults [N]                SIGKILLs in every phase, an Azurite restart, then bad input (default 20 provisions)
+var suite = args.FirstOrDefault() ?? "";
+var numbers = args.Skip(1).Select(int.Parse).ToArray();
+var command = "dotnet run -c Release --project bench/Catalyst.Bench -- " + string.Join(' ', args);
+var report = new Report(suite, command);
+switch (suite)
+{
+    case "reads":
+        await ReadsSuite.RunAsync(report);
+        break;
+    case "provisions":
+        foreach (var n in numbers.DefaultIfEmpty(0).First() == 0 ? [10, 50] : numbers)
+            await ProvisionsSuite.RunAsync(report, n, TimeSpan.FromMinutes(n >= 200 ? 20 : 10));
+        break;
+    case "coldstart":
+        await ColdStartSuite.RunAsync(report);
+        break;
+    case "watch":
+        foreach (var n in numbers.Length == 0 ? [50, 100, 200] : numbers)
+            await WatchSuite.RunAsync(report, n, TimeSpan.FromSeconds(60));
+        break;
+    case "faults":
+        await FaultsSuite.RunAsync(report, numbers.FirstOrDefault(20));
+        await BadInputSuite.RunAsync(report);
+        break;
+    default:
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Catalyst.Bench -- reads | provisions [N...] | coldstart | watch [N...] | faults [N]");
+        return 2;
+}
+report.Save();
+return 0;
