@@ -8,8 +8,10 @@ namespace Catalyst.Bench;
 /// The new clusters' cloud-init, played by the harness: the fake tofu leaves each kubeconfig PUT in a directory
 /// (FAKE_TOFU_POSTBACK_DEFER_DIR) and this sends it when the suite says so, retrying while the host is down, as
 /// cloud-init's curl --retry does. <see cref="Sent"/> says when each went out (for postback → watch latency).
+/// The PUT goes to <paramref name="catalyst"/> as it is now: a restarted bench host listens on a new port, where a
+/// real Catalyst keeps its public URL.
 /// </summary>
-public sealed class CloudInitPlayer(string directory)
+public sealed class CloudInitPlayer(string directory, Func<Uri> catalyst)
 {
     public ConcurrentDictionary<string, DateTime> Sent { get; } = new();
 
@@ -24,7 +26,10 @@ public sealed class CloudInitPlayer(string directory)
                 var id = Path.GetFileNameWithoutExtension(file);
                 if (Sent.ContainsKey(id) || !await due(id, File.GetLastWriteTimeUtc(file))) continue;
                 var postback = JsonNode.Parse(await File.ReadAllTextAsync(file, CancellationToken.None))!.AsObject();
-                using var request = new HttpRequestMessage(HttpMethod.Put, postback["url"]!.GetValue<string>())
+                Uri target;
+                try { target = new Uri(catalyst(), new Uri(postback["url"]!.GetValue<string>()).PathAndQuery); }
+                catch (InvalidOperationException) { continue; } // the host is starting and has no port yet
+                using var request = new HttpRequestMessage(HttpMethod.Put, target)
                     { Content = new ByteArrayContent(Convert.FromBase64String(postback["body"]!.GetValue<string>())) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-yaml");
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", postback["bearer"]!.GetValue<string>());

@@ -29,7 +29,7 @@ public static class FaultsSuite
         await world.StartAppAsync();
 
         using var stop = new CancellationTokenSource();
-        var cloudInit = new CloudInitPlayer(deferred).RunAsync((_, written) => Task.FromResult(written + TimeSpan.FromSeconds(8) < DateTime.UtcNow), stop.Token);
+        var cloudInit = new CloudInitPlayer(deferred, () => world.Http.BaseAddress!).RunAsync((_, written) => Task.FromResult(written + TimeSpan.FromSeconds(8) < DateTime.UtcNow), stop.Token);
         var random = new Random(20261127);
         var clock = Stopwatch.StartNew();
         var ids = new List<string>();

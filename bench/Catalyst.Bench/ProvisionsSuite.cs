@@ -86,7 +86,7 @@ public static class ProvisionsSuite
         var steps = new Dictionary<string, string>();
         var refreshed = DateTime.MinValue;
         using var stop = new CancellationTokenSource();
-        var player = new CloudInitPlayer(deferred);
+        var player = new CloudInitPlayer(deferred, () => world.Http.BaseAddress!);
         var playing = player.RunAsync(async (id, _) =>
         {
             if (DateTime.UtcNow - refreshed > TimeSpan.FromMilliseconds(200))
