@@ -57,6 +57,26 @@ public class KubeconfigPostbackTests
     }
 
     [Fact]
+    public async Task APostbackStoredButNeverAcknowledgedCompletesWhenCloudInitRetries()
+    {
+        var (world, app, id, bearer) = await StartAsync();
+        await using var _ = world;
+        world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromMilliseconds(200));
+        var kubeconfig = Encoding.UTF8.GetBytes(File.ReadAllText(world.KubeconfigFile));
+        await Wait.UntilAsync(() => world.StateAsync(id).Result["status"]!.GetValue<string>() == "phase1-watching", TimeSpan.FromSeconds(60), "the wait for the kubeconfig");
+        // The host that took the first PUT died right after the vault write: no record update, no event.
+        await new Vault(new BlobServiceClient(world.Azurite.ConnectionString), Convert.FromBase64String(AppProcess.TestVaultKey))
+            .PutIfAbsentAsync(id, VaultEntries.Kubeconfig, kubeconfig);
+
+        AssertError(await PutAsync(app, id, $"Bearer {bearer}", "other bytes"u8.ToArray()), 403, "already-set",
+            "kubeconfig has already been captured for this deployment; bearer is single-use");
+        Assert.Equal(HttpStatusCode.NoContent, (await PutAsync(app, id, $"Bearer {bearer}", kubeconfig)).Status);
+        await world.WaitForStatusAsync(id, "ready");
+        AssertError(await PutAsync(app, id, $"Bearer {bearer}", kubeconfig), 403, "already-set",
+            "kubeconfig has already been captured for this deployment; bearer is single-use");
+    }
+
+    [Fact]
     public async Task ThousandsOfRandomPutsNeverGiveA5xxAndChangeNothing()
     {
         var (world, app, id, bearer) = await StartAsync();

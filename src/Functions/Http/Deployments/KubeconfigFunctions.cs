@@ -26,8 +26,11 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
     {
         var ct = request.HttpContext.RequestAborted;
         if (await store.GetAsync(id, ct) is not { } record) return HttpErrors.DeploymentNotFound(id);
-        var alreadySet = await vault.ExistsAsync(id, VaultEntries.Kubeconfig, ct);
-        if (KubeconfigPostback.CheckBearer(record, request.Headers.Authorization, alreadySet) is { } refused)
+        // Stored but never acknowledged: a host died between the vault write and the record/event. The same bearer
+        // resending the same bytes completes that postback instead of being refused for ever (cloud-init retries).
+        var stored = await vault.GetAsync(id, VaultEntries.Kubeconfig, ct);
+        var interrupted = stored is not null && record.Result?.KubeconfigReceivedAt is null;
+        if (KubeconfigPostback.CheckBearer(record, request.Headers.Authorization, stored is not null && !interrupted) is { } refused)
         {
             if (refused.Error.Error == "invalid-bearer") log.LogWarning("Kubeconfig postback for {Id} refused: bearer does not match", id);
             return Results.Json(refused.Error, statusCode: refused.Status);
@@ -36,19 +39,28 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
         var (body, truncated) = (read ?? [], read is null);
         if (KubeconfigPostback.CheckBody(body.Length, truncated) is { } bad) return Results.Json(bad.Error, statusCode: bad.Status);
 
-        bool stored;
-        try
+        if (interrupted)
         {
-            stored = await vault.PutIfAbsentAsync(id, VaultEntries.Kubeconfig, body, ct);
+            if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(stored!), SHA256.HashData(body)))
+                return HttpErrors.Json(StatusCodes.Status403Forbidden, "already-set", "kubeconfig has already been captured for this deployment; bearer is single-use");
+            log.LogWarning("Kubeconfig postback for {Id}: completing a postback whose host stopped before acknowledging it", id);
         }
-        catch (Azure.RequestFailedException e)
+        else
         {
-            log.LogError("Kubeconfig postback for {Id}: vault write failed ({Status})", id, e.Status);
-            return HttpErrors.Json(StatusCodes.Status503ServiceUnavailable, "write-failed", "the kubeconfig could not be stored; cloud-init retries");
+            bool written;
+            try
+            {
+                written = await vault.PutIfAbsentAsync(id, VaultEntries.Kubeconfig, body, ct);
+            }
+            catch (Azure.RequestFailedException e)
+            {
+                log.LogError("Kubeconfig postback for {Id}: vault write failed ({Status})", id, e.Status);
+                return HttpErrors.Json(StatusCodes.Status503ServiceUnavailable, "write-failed", "the kubeconfig could not be stored; cloud-init retries");
+            }
+            if (!written) return HttpErrors.Json(StatusCodes.Status403Forbidden, "already-set", "kubeconfig has already been captured for this deployment; bearer is single-use");
         }
-        if (!stored) return HttpErrors.Json(StatusCodes.Status403Forbidden, "already-set", "kubeconfig has already been captured for this deployment; bearer is single-use");
-        clusters.Register(id, body); // the cache watches the new Sovereign from now on; other replicas find it on their next rescan
 
+        clusters.Register(id, body); // the cache watches the new Sovereign from now on; other replicas find it on their next rescan
         var received = new KubeconfigReceived(Convert.ToHexStringLower(SHA256.HashData(body)), body.Length);
         var now = time.GetUtcNow();
         record = (await store.UpdateAsync(id, r => r with
