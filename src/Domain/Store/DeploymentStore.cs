@@ -30,6 +30,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs)
         {
             await Blob(record.Id).UploadAsync(Serialize(record), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
             Remember(record);
+            listing = null; // this process lists its own new deployment at once
             return true;
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
@@ -107,12 +108,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs)
     public async Task<(IReadOnlyList<DeploymentRecord> Items, int Total)> ListAsync(int offset, int limit, Action<string, string>? onCorrupt = null, CancellationToken cancellationToken = default)
     {
         await EnsureContainerAsync(cancellationToken);
-        var names = new List<(string Id, DateTimeOffset Created)>();
-        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken))
-        {
-            var id = blob.Name.EndsWith(".json", StringComparison.Ordinal) ? blob.Name[..^5] : "";
-            if (DeploymentId.IsValid(id)) names.Add((id, blob.Properties.CreatedOn ?? DateTimeOffset.MinValue));
-        }
+        var names = await NamesAsync(cancellationToken);
         var page = names.OrderByDescending(n => n.Created).ThenBy(n => n.Id, StringComparer.Ordinal).Skip(offset).Take(limit).ToList();
         var records = await Task.WhenAll(page.Select(async n =>
         {
@@ -129,12 +125,29 @@ public sealed class DeploymentStore(BlobServiceClient blobs)
         return (records.OfType<DeploymentRecord>().ToList(), names.Count);
     }
 
+    // The listing itself, shared by list requests within the same second (a blob listing per request dominated the list's cost).
+    (List<(string Id, DateTimeOffset Created)> Names, DateTimeOffset At)? listing;
+
+    async Task<List<(string Id, DateTimeOffset Created)>> NamesAsync(CancellationToken cancellationToken)
+    {
+        if (listing is { } cached && DateTimeOffset.UtcNow - cached.At <= ListFreshness) return cached.Names;
+        var names = new List<(string Id, DateTimeOffset Created)>();
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken))
+        {
+            var id = blob.Name.EndsWith(".json", StringComparison.Ordinal) ? blob.Name[..^5] : "";
+            if (DeploymentId.IsValid(id)) names.Add((id, blob.Properties.CreatedOn ?? DateTimeOffset.MinValue));
+        }
+        listing = (names, DateTimeOffset.UtcNow);
+        return names;
+    }
+
     /// <summary>How stale a listed record may be: the list is a dashboard view, polled.</summary>
     public static readonly TimeSpan ListFreshness = TimeSpan.FromSeconds(1);
 
     public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         recent.TryRemove(id, out _);
+        listing = null;
         if (DeploymentId.IsValid(id)) await Blob(id).DeleteIfExistsAsync(cancellationToken: cancellationToken);
     }
 
