@@ -40,17 +40,3 @@ public sealed class TofuApplyActivity(TofuRunContext tofu, IHostApplicationLifet
         }
     }
 }
-
-/// <summary>Who must act on a failed tofu command: the user (their token, quota, project) or the operator (everything else).</summary>
-public static class TofuFailures
-{
-    static readonly string[] UserSignals = ["unauthorized", "token is invalid", "invalid token", "forbidden", "resource_limit_exceeded", "limit exceeded", "quota", "server_limit", "project"];
-
-    public static string ActorFor(TofuException e)
-    {
-        var text = (e.Message + "\n" + e.Detail).ToLowerInvariant();
-        return UserSignals.Any(text.Contains) ? Actors.User : Actors.Operator;
-    }
-
-    public static string CodeFor(TofuException e) => $"{e.Command.Replace(' ', '-')}-failed";
-}
