@@ -30,6 +30,8 @@ settings["CATALYST_TOFU_BACKEND_URL"] = $"http://127.0.0.1:{port}";
 settings["CATALYST_API_PUBLIC_URL"] = $"http://127.0.0.1:{port}";
 settings["DOTNET_ENVIRONMENT"] = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? "Development";
 settings["CATALYST_DATA_DIR"] = Environment.GetEnvironmentVariable("CATALYST_DATA_DIR") ?? Path.Combine(RepoPaths.Root, ".data");
+// The handover signer on (its key generated in the sandbox folder), so a ready Sovereign shows its one-time link.
+settings["CATALYST_HANDOVER_KEY_PATH"] = Path.Combine(root, "handover-jwt-private.pem");
 
 Console.WriteLine($"sandbox: fakes up (Kubernetes {cloud.Kubernetes.BaseUrl}, Dynadot {cloud.Dynadot.Url}, Hetzner {cloud.Hetzner.Url}); files in {root}");
 await using var app = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), settings, port);
@@ -98,6 +100,7 @@ static async Task StreamAsync(HttpClient http, string id, SandboxProgress progre
                     return;
                 }
                 if (data["phase"] is not null) progress.Event(data);
+                else if (data["handoverURL"] is { } url) Console.WriteLine($"  handover link (one-time, expires {data["expiresAt"]}): {url}");
             }
             else if (line.Length == 0 && !done) continue;
         }
