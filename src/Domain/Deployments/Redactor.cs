@@ -1,22 +1,28 @@
 namespace Catalyst.Domain.Deployments;
 
 /// <summary>
-/// Replaces known secret values with <c>&lt;redacted&gt;</c>. Events, logs and error details pass through one of these
-/// before they are stored: a tofu provider that echoes a token must not put it into the timeline.
+/// Replaces known secret values with <c>&lt;redacted&gt;</c>. Events, logs, tofu lines and error details pass through one
+/// of these before they are stored: a tofu provider that echoes a token must not put it into the timeline.
+/// Longest first, so a secret that contains another is replaced whole.
 /// </summary>
 public sealed class Redactor
 {
-    // Shorter values would redact ordinary words; real secrets here are tokens of 16+ characters.
-    const int MinimumLength = 6;
-    readonly string[] secrets;
+    /// <summary>For configured values redacted everywhere: shorter ones would redact ordinary words.</summary>
+    public const int OperatorMinimumLength = 6;
 
-    public Redactor(IEnumerable<string?> secrets) =>
-        this.secrets = secrets.OfType<string>().Select(s => s.Trim()).Where(s => s.Length >= MinimumLength)
-            .Distinct().OrderByDescending(s => s.Length).ToArray();
+    readonly string[] secrets;
+    readonly int minimumLength;
+
+    public Redactor(IEnumerable<string?> secrets, int minimumLength = OperatorMinimumLength)
+    {
+        this.minimumLength = Math.Max(1, minimumLength);
+        this.secrets = secrets.OfType<string>().Select(s => s.Trim()).Where(s => s.Length >= this.minimumLength)
+            .Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length).ToArray();
+    }
 
     public static Redactor None { get; } = new([]);
 
-    public Redactor With(IEnumerable<string?> more) => new(secrets.Concat(more));
+    public Redactor With(IEnumerable<string?> more) => new(secrets.Concat(more), minimumLength);
 
     public string Redact(string text)
     {

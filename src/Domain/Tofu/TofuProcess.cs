@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using Catalyst.Domain.Deployments;
 
 namespace Catalyst.Domain.Tofu;
 
@@ -23,7 +24,7 @@ public static class TofuProcess
 
     public static async Task<TofuCommandResult> RunAsync(
         string binary, string workdir, IReadOnlyDictionary<string, string> environment, string command, IReadOnlyList<string> arguments,
-        bool captureStdout, SecretRedactor redactor, Func<TofuLine, Task> onLine, TimeSpan interruptGrace, CancellationToken cancellationToken)
+        bool captureStdout, Redactor redactor, Func<TofuLine, Task> onLine, TimeSpan interruptGrace, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(binary)
         {
@@ -126,7 +127,7 @@ public static class TofuProcess
     static extern int kill(int pid, int signal);
 
     /// <summary>Turns raw lines into redacted <see cref="TofuLine"/>s, one delivery at a time across both streams.</summary>
-    sealed class LineSink(string command, SecretRedactor redactor, Func<TofuLine, Task> onLine)
+    sealed class LineSink(string command, Redactor redactor, Func<TofuLine, Task> onLine)
     {
         readonly SemaphoreSlim gate = new(1, 1);
         readonly Queue<string> tail = new();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Catalyst.Domain.Deployments;
 using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Domain.Tofu;
@@ -11,6 +12,10 @@ namespace Catalyst.Domain.Tofu;
 /// </summary>
 public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock = null, ILogger<TofuRunner>? log = null) : ITofuRunner
 {
+    /// <summary>Every secret of a run, however short: the runner's lines never leave it unredacted.</summary>
+    public static Redactor RedactorFor(TofuInvocation invocation) => new(
+        invocation.SecretVariables.Values.Append(invocation.Backend.Password).Append(invocation.Backend.EncryptionPassphrase), minimumLength: 1);
+
     public TofuSettings Settings { get; } = settings;
 
     public static readonly TofuPhase InitPhase = new("tofu-init", "Initialising OpenTofu working directory");
@@ -60,7 +65,7 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         using var stopRenewing = new CancellationTokenSource();
         var renewal = RenewLockAsync(invocation.DeploymentId, stopRenewing.Token);
-        var run = new Run(this, workdir, environment, SecretRedactor.For(invocation), onLine, linked.Token);
+        var run = new Run(this, workdir, environment, TofuRunner.RedactorFor(invocation), onLine, linked.Token);
         try
         {
             return await steps(run);
@@ -153,7 +158,7 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         }
     }
 
-    sealed class Run(TofuRunner runner, string workdir, IReadOnlyDictionary<string, string> environment, SecretRedactor redactor,
+    sealed class Run(TofuRunner runner, string workdir, IReadOnlyDictionary<string, string> environment, Redactor redactor,
         Func<TofuLine, Task> onLine, CancellationToken cancellationToken)
     {
         public string Current { get; private set; } = "init";

@@ -88,7 +88,8 @@ public sealed class TofuRunContext(
                 Time = time.GetUtcNow(),
                 Phase = "tofu",
                 Level = tofuLine.Stream == TofuStream.Stderr ? EventLevels.Warn : EventLevels.Info,
-                Message = redactor.Redact(tofuLine.Text),
+                // The runner has redacted the run's secrets; the event log redacts the operator's.
+                Message = tofuLine.Text,
             });
             return Task.CompletedTask;
         }

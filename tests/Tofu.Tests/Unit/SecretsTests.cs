@@ -1,18 +1,19 @@
 using System.Security.Cryptography;
 using Catalyst.Domain.Configuration;
+using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
 using Catalyst.Domain.Tofu;
 
 namespace Catalyst.Tofu.Tests.Unit;
 
-public class SecretRedactorTests
+public class RedactorTests
 {
     [Fact]
     public void ReplacesEverySecretOfTheInvocationWherever_it_appears()
     {
         var id = Samples.NewId();
         var invocation = Samples.Invocation(id, Samples.Backend(id));
-        var redactor = SecretRedactor.For(invocation);
+        var redactor = TofuRunner.RedactorFor(invocation);
         var token = invocation.SecretVariables["hcloud_token"];
         var line = $"Error: token {token} rejected; backend {invocation.Backend.Password}; key={invocation.Backend.EncryptionPassphrase}{token}";
 
@@ -22,14 +23,14 @@ public class SecretRedactorTests
     [Fact]
     public void ALongerSecretContainingAShorterOneIsReplacedWhole()
     {
-        var redactor = new SecretRedactor(["abc", "xxabcxx"]);
+        var redactor = new Redactor(["abc", "xxabcxx"], minimumLength: 1);
         Assert.Equal("<redacted> and <redacted>", redactor.Redact("xxabcxx and abc"));
     }
 
     [Fact]
     public void EmptySecretsChangeNothing()
     {
-        var redactor = new SecretRedactor(["", null]);
+        var redactor = new Redactor(["", null], minimumLength: 1);
         Assert.Equal("plain line", redactor.Redact("plain line"));
     }
 }
