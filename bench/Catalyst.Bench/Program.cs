@@ -6,6 +6,7 @@ using Catalyst.Bench;
 //   coldstart                 process start → /healthz and /readyz, 5 runs
 //   watch [N...]              deployments held in the watch at 10 s polls (default 50 100 200)
 //   faults [N]                SIGKILLs in every phase, an Azurite restart, then bad input (default 20 provisions)
+//   badinput                  the bad-input part of faults alone (10 000 wizard bodies, 5 000 kubeconfig PUTs)
 var suite = args.FirstOrDefault() ?? "";
 var numbers = args.Skip(1).Select(int.Parse).ToArray();
 var command = "dotnet run -c Release --project bench/Catalyst.Bench -- " + string.Join(' ', args);
@@ -30,8 +31,11 @@ switch (suite)
         await FaultsSuite.RunAsync(report, numbers.FirstOrDefault(20));
         await BadInputSuite.RunAsync(report);
         break;
+    case "badinput":
+        await BadInputSuite.RunAsync(report);
+        break;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Catalyst.Bench -- reads | provisions [N...] | coldstart | watch [N...] | faults [N]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Catalyst.Bench -- reads | provisions [N...] | coldstart | watch [N...] | faults [N] | badinput");
         return 2;
 }
 report.Save();

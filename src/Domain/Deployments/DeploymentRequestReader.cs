@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Catalyst.Domain.Deployments;
 
@@ -16,6 +17,8 @@ public static class DeploymentRequestReader
         AllowTrailingCommas = false,
         ReadCommentHandling = JsonCommentHandling.Disallow,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+        // Go's decoder leaves a field at its zero value for a JSON null; so do we, so that the rules see "" or [].
+        Converters = { new NullAsEmptyString(), new NullAsEmptyList<RegionSpec>() },
     };
 
     public static (DeploymentRequest? Request, ApiError? Error) Read(string? contentType, ReadOnlySpan<byte> body, bool truncated)
@@ -44,6 +47,26 @@ public static class DeploymentRequestReader
         var media = contentType.Split(';')[0].Trim().ToLowerInvariant();
         return media == "application/json" || (media.StartsWith("application/", StringComparison.Ordinal) && media.EndsWith("+json", StringComparison.Ordinal));
     }
+}
+
+sealed class NullAsEmptyString : JsonConverter<string>
+{
+    public override bool HandleNull => true;
+
+    public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.Null ? "" : reader.GetString()!;
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+}
+
+sealed class NullAsEmptyList<T> : JsonConverter<IReadOnlyList<T>>
+{
+    public override bool HandleNull => true;
+
+    public override IReadOnlyList<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.Null ? [] : JsonSerializer.Deserialize<List<T>>(ref reader, options)!;
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<T> value, JsonSerializerOptions options) => JsonSerializer.Serialize(writer, value, options);
 }
 
 /// <summary>The error body every endpoint uses: <c>{"error": "...", "detail": "..."}</c>.</summary>

@@ -45,3 +45,31 @@ public class DeploymentRequestReaderTests
         Assert.DoesNotContain("evil", System.Text.Json.JsonSerializer.Serialize(request));
     }
 }
+
+public class DeploymentRequestNullTests
+{
+    static readonly string[] StringFields =
+    [
+        "orgName", "orgEmail", "sovereignFQDN", "sovereignDomainMode", "sovereignPoolDomain", "sovereignSubdomain", "hetznerToken",
+        "hetznerProjectID", "region", "controlPlaneSize", "workerSize", "sshPublicKey", "objectStorageRegion",
+        "objectStorageAccessKey", "objectStorageSecretKey", "objectStorageBucket",
+    ];
+
+    public static TheoryData<string> Fields() => new(StringFields.Append("regions"));
+
+    // Go's decoder leaves a null field at its zero value; a null must reach the rules as "" or [], never as a crash.
+    [Theory]
+    [MemberData(nameof(Fields))]
+    public void NullFieldsReadAsEmptyAndTheRulesExplainWhatIsMissing(string field)
+    {
+        var body = $$"""{"sovereignDomainMode":"pool","regions":[{"cloudRegion":null,"provider":null}],"{{field}}":null}""";
+        var (request, error) = DeploymentRequestReader.Read("application/json", System.Text.Encoding.UTF8.GetBytes(body), false);
+        Assert.Null(error);
+        foreach (var value in StringFields.Select(f => typeof(DeploymentRequest).GetProperties()
+                     .Single(p => p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), false)
+                         .Cast<System.Text.Json.Serialization.JsonPropertyNameAttribute>().Any(a => a.Name == f)).GetValue(request)))
+            Assert.NotNull(value);
+        Assert.NotNull(request!.Regions);
+        Assert.NotNull(DeploymentValidator.Validate(request, new OperatorSecrets("g", "h", "p", "", "")));
+    }
+}
