@@ -18,7 +18,18 @@ public sealed class BenchWorld : IAsyncDisposable
         Cloud = cloud;
         this.dataDirectory = dataDirectory;
         Settings = cloud.AppSettings(azurite, null, AppProcess.UniqueHubName("bench"));
+        foreach (var (key, value) in OverrideSettings()) Settings[key] = value;
     }
+
+    const string OverridePrefix = "BENCH_APP_";
+
+    static IEnumerable<(string Key, string Value)> OverrideSettings() =>
+        Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith(OverridePrefix, StringComparison.Ordinal)).Order()
+            .Select(k => (k[OverridePrefix.Length..], Environment.GetEnvironmentVariable(k)!));
+
+    /// <summary>", with X=Y, …" naming the settings a run overrode, so a figure says what it was measured with.</summary>
+    public static string Overrides() =>
+        OverrideSettings().Any() ? ", with " + string.Join(", ", OverrideSettings().Select(o => $"{o.Key}={o.Value}")) : "";
 
     public AzuriteServer Azurite { get; private set; }
     public FakeSovereignCloud Cloud { get; }

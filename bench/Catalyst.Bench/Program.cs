@@ -7,6 +7,8 @@ using Catalyst.Bench;
 //   watch [N...]              deployments held in the watch at 10 s polls (default 50 100 200)
 //   faults [N]                SIGKILLs in every phase, an Azurite restart, then bad input (default 20 provisions)
 //   badinput                  the bad-input part of faults alone (10 000 wizard bodies, 5 000 kubeconfig PUTs)
+//   engine [N...]             the bare engine alone: N orchestrations of 14 no-op activity steps (default 1 10 50)
+// BENCH_APP_<setting>=value in the environment passes <setting>=value to the host under test (engine experiments).
 var suite = args.FirstOrDefault() ?? "";
 var numbers = args.Skip(1).Select(int.Parse).ToArray();
 var command = "dotnet run -c Release --project bench/Catalyst.Bench -- " + string.Join(' ', args);
@@ -31,11 +33,15 @@ switch (suite)
         await FaultsSuite.RunAsync(report, numbers.FirstOrDefault(20));
         await BadInputSuite.RunAsync(report);
         break;
+    case "engine":
+        foreach (var n in numbers.Length == 0 ? [1, 10, 50] : numbers)
+            await ProvisionsSuite.EngineAsync(report, n, TimeSpan.FromMinutes(10));
+        break;
     case "badinput":
         await BadInputSuite.RunAsync(report);
         break;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Catalyst.Bench -- reads | provisions [N...] | coldstart | watch [N...] | faults [N] | badinput");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Catalyst.Bench -- reads | provisions [N...] | coldstart | watch [N...] | faults [N] | badinput | engine [N...]");
         return 2;
 }
 report.Save();

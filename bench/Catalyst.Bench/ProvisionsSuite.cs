@@ -64,6 +64,17 @@ public static class ProvisionsSuite
         report.Line();
     }
 
+    /// <summary>The bare engine alone on an otherwise idle host: the floor every provision stands on.</summary>
+    public static async Task EngineAsync(Report report, int n, TimeSpan timeout)
+    {
+        await using var world = await BenchWorld.StartAsync();
+        await world.StartAppAsync();
+        var cpuBefore = Measure.CpuSeconds(world.App!.Id);
+        var baseline = await BaselineAsync(world, n, timeout);
+        var cpu = Measure.CpuSeconds(world.App.Id).Self - cpuBefore.Self;
+        report.Line($"- N = {n}: {n} bare orchestrations of {ActivitySteps} no-op activity steps: wall {baseline.Wall:0.0} s, per orchestration p50 {baseline.P50:0.00} s, p95 {baseline.P95:0.00} s → {baseline.P50 / ActivitySteps * 1000:0} ms per step; app {cpu:0.0} CPU s{BenchWorld.Overrides()}");
+    }
+
     public static List<double> PostbackLatencies(BenchWorld world)
     {
         var postbacks = world.Cloud.Postbacks();

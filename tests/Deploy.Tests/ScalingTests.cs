@@ -32,8 +32,12 @@ public sealed class ScalingTests
     {
         var triggers = Manifests.Of(overlay).ScaledObject.Spec.Triggers;
         var workItems = triggers.Single(t => t.Metadata["queueName"].EndsWith("-workitems", StringComparison.Ordinal));
-        // One replica runs maxConcurrentActivityFunctions activities at once; the default strategy counts those in flight.
-        Assert.Equal(AppFacts.MaxConcurrentActivityFunctions.ToString(), workItems.Metadata["queueLength"]);
+        // One replica runs CATALYST_TOFU_MAX_PARALLEL applies at once (the long work items); the default strategy counts
+        // those in flight. Other activities take milliseconds and barely show in the count.
+        var env = Manifests.Of(overlay).AppEnvironment();
+        var tofuSlots = env.TryGetValue("CATALYST_TOFU_MAX_PARALLEL", out var set) && set.Value is { } value ? value : Catalyst.Domain.Tofu.TofuSettings.DefaultMaxParallel.ToString();
+        Assert.Equal(tofuSlots, workItems.Metadata["queueLength"]);
+        Assert.True(AppFacts.MaxConcurrentActivityFunctions > int.Parse(tofuSlots), "activities must outnumber tofu slots, or applies hold up every other step");
         Assert.False(workItems.Metadata.ContainsKey("queueLengthStrategy"), "workitems must count in-flight activities (the default strategy, all)");
 
         foreach (var control in triggers.Where(t => t.Metadata["queueName"].Contains("-control-", StringComparison.Ordinal)))

@@ -18,6 +18,8 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
 
     public TofuSettings Settings { get; } = settings;
 
+    readonly SemaphoreSlim slots = new(settings.MaxParallel, settings.MaxParallel);
+
     public static readonly TofuPhase InitPhase = new("tofu-init", "Initialising OpenTofu working directory");
     public static readonly TofuPhase PlanPhase = new("tofu-plan", "Planning Hetzner resources (network, firewall, server, LB, DNS)");
     public static readonly TofuPhase ApplyPhase = new("tofu-apply", "Applying — this provisions real Hetzner resources, please wait");
@@ -54,6 +56,23 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         });
 
     async Task<T> RunAsync<T>(TofuInvocation invocation, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
+    {
+        if (!slots.Wait(0))
+        {
+            log?.LogInformation("tofu for {DeploymentId} waits: {Max} tofu runs already in this process ({Setting})", invocation.DeploymentId, Settings.MaxParallel, TofuSettings.MaxParallelSetting);
+            await slots.WaitAsync(cancellationToken);
+        }
+        try
+        {
+            return await RunInSlotAsync(invocation, onLine, cancellationToken, steps);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    async Task<T> RunInSlotAsync<T>(TofuInvocation invocation, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
     {
         var workdir = Prepare(invocation);
         var environment = TofuEnvironment.Build(

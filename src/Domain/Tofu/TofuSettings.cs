@@ -7,13 +7,15 @@ namespace Catalyst.Domain.Tofu;
 /// tofu reaches the app's own state backend. The work directory is scratch space: state lives in blob storage
 /// (DESIGN §5), so a pod that loses its disk loses nothing a re-run cannot rebuild.
 /// </summary>
-public sealed record TofuSettings(string ModulePath, string WorkDirectory, string Binary, TimeSpan Timeout, string BackendUrl)
+public sealed record TofuSettings(string ModulePath, string WorkDirectory, string Binary, TimeSpan Timeout, string BackendUrl, int MaxParallel = TofuSettings.DefaultMaxParallel)
 {
     public const string ModulePathSetting = "CATALYST_TOFU_MODULE_PATH";
     public const string WorkDirectorySetting = "CATALYST_TOFU_WORKDIR";
     public const string BinarySetting = "CATALYST_TOFU_BINARY";
     public const string TimeoutSetting = "CATALYST_TOFU_TIMEOUT";
     public const string BackendUrlSetting = "CATALYST_TOFU_BACKEND_URL";
+    public const string MaxParallelSetting = "CATALYST_TOFU_MAX_PARALLEL";
+    public const int DefaultMaxParallel = 4;
 
     public static TofuSettings From(Func<string, string?> read)
     {
@@ -27,6 +29,8 @@ public sealed record TofuSettings(string ModulePath, string WorkDirectory, strin
             Settings.Text(read, BinarySetting, "tofu"),
             // The original's Phase-0 context timeout.
             Settings.Duration(read, TimeoutSetting, TimeSpan.FromMinutes(30)),
-            backendUrl.TrimEnd('/'));
+            backendUrl.TrimEnd('/'),
+            // Activities run many at once (host.json); tofu processes are heavy, so they have their own, smaller limit.
+            Settings.Int(read, MaxParallelSetting, DefaultMaxParallel, 1, 64));
     }
 }

@@ -33,8 +33,8 @@ public sealed record DurableEngineSettings(
             MaxQueuePollingInterval: Span(storage, "maxQueuePollingInterval", TimeSpan.FromSeconds(1)),
             ControlQueueVisibilityTimeout: Span(storage, "controlQueueVisibilityTimeout", TimeSpan.FromMinutes(1)),
             WorkItemQueueVisibilityTimeout: Span(storage, "workItemQueueVisibilityTimeout", TimeSpan.FromMinutes(1)),
-            MaxConcurrentActivities: Int(durable, "maxConcurrentActivityFunctions", 4, 1, 100),
-            MaxConcurrentOrchestrations: Int(durable, "maxConcurrentOrchestratorFunctions", 10, 1, 1000),
+            MaxConcurrentActivities: Int(durable, "maxConcurrentActivityFunctions", 32, 1, 100),
+            MaxConcurrentOrchestrations: Int(durable, "maxConcurrentOrchestratorFunctions", 64, 1, 1000),
             // Not a host.json key: only standalone's engine exposes it. A gracefully stopped host releases its
             // leases at once; this bounds how long a killed host's partitions stay unowned.
             LeaseInterval: Settings.Duration(k => configuration[k], "CATALYST_DURABLE_LEASE_INTERVAL", TimeSpan.FromSeconds(15)));

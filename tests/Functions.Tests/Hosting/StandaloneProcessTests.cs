@@ -115,6 +115,24 @@ public class StandaloneProcessTests(ITestOutputHelper output)
         Assert.Equal(1, File.ReadAllLines(journal).Count(l => l == "p2:after:started"));
     }
 
+    [Fact]
+    public async Task AnActivityThatOutlivesTheWorkItemVisibilityTimeoutRunsOnce()
+    {
+        // A real tofu apply runs for minutes, far past the queue message's visibility timeout (5 s in tests): the
+        // host must keep the message hidden while the activity runs, or the engine hands the same work out again.
+        var azurite = await AzuriteServer.Shared;
+        var (settings, journal) = ProbeSettings(azurite, "long");
+        await using var app = AppProcess.Start(TestHost, settings);
+        await app.WaitHealthyAsync();
+        (await app.Http.PostAsync("/probe/p3?afterDelayMs=14000", null)).EnsureSuccessStatusCode();
+        await WaitForProbeAsync(app, "p3", s => s.CustomStatus == "waiting-for-go");
+        (await app.Http.PostAsync("/probe/p3/go", null)).EnsureSuccessStatusCode();
+        var done = await WaitForProbeAsync(app, "p3", s => s.Status == "Completed", TimeSpan.FromSeconds(90));
+
+        Assert.Equal("done:go", done.Output);
+        Assert.Equal(1, File.ReadAllLines(journal).Count(l => l == "p3:after:started"));
+    }
+
     static (Dictionary<string, string?> Settings, string Journal) ProbeSettings(AzuriteServer azurite, string prefix)
     {
         var journal = Path.Combine(Path.GetTempPath(), $"catalyst-probe-{Guid.NewGuid():N}.log");

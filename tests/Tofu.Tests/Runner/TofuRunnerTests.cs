@@ -270,6 +270,30 @@ public class TofuRunnerTests
         var custom = TofuSettings.From(k => k switch { "CATALYST_TOFU_TIMEOUT" => "45m", "PORT" => "9090", _ => null });
         Assert.Equal((TimeSpan.FromMinutes(45), "http://127.0.0.1:9090"), (custom.Timeout, custom.BackendUrl));
         Assert.Throws<SettingException>(() => TofuSettings.From(k => k == "CATALYST_TOFU_BACKEND_URL" ? "ftp://x" : null));
+        Assert.Equal(2, TofuSettings.From(k => k == "CATALYST_TOFU_MAX_PARALLEL" ? "2" : null).MaxParallel);
+        Assert.Throws<SettingException>(() => TofuSettings.From(k => k == "CATALYST_TOFU_MAX_PARALLEL" ? "0" : null));
+    }
+
+    [Fact]
+    public async Task NoMoreTofuRunsAtOnceThanTheSettingAllows()
+    {
+        using var temp = new TempDir();
+        var running = temp.File("running");
+        var peak = temp.File("peak");
+        // Each command counts itself in, holds for a moment, and records the highest count it saw.
+        var tofu = Samples.Script(temp, "tofu", $$"""
+            if [ "$1" = output ]; then printf '{ "control_plane_ip": { "value": "203.0.113.9" }, "load_balancer_ip": { "value": "198.51.100.7" } }\n'; exit 0; fi
+            ( flock 9; n=$(( $(cat '{{running}}' 2>/dev/null || echo 0) + 1 )); echo $n > '{{running}}'; echo $n >> '{{peak}}' ) 9>'{{running}}.lock'
+            sleep 0.3
+            ( flock 9; echo $(( $(cat '{{running}}') - 1 )) > '{{running}}' ) 9>'{{running}}.lock'
+            """);
+        var runner = new TofuRunner(new TofuSettings(Samples.Module(temp), temp.File("work"), tofu, TimeSpan.FromMinutes(2), "http://127.0.0.1:9", MaxParallel: 2));
+
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ =>
+            runner.ApplyAsync(Invocation(), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None)));
+
+        // A whole run (init … output) holds its slot, so at most two commands ever overlap, and with five runs some do.
+        Assert.Equal(2, File.ReadAllLines(peak).Select(int.Parse).Max());
     }
 
     sealed class CountingLock : ITofuStateLock
