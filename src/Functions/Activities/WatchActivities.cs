@@ -32,6 +32,20 @@ public sealed class ReadHelmReleasesActivity(Vault vault, HelmReleaseReader read
     }
 }
 
+/// <summary>The watch's first poll with the step before it (kubeconfig received) recorded in the same activity.</summary>
+public sealed class BeginWatchActivity(DeploymentStore store, EventLog events, TimeProvider time, Vault vault, HelmReleaseReader reader)
+    : TaskActivity<ProgressUpdate, HelmReleaseListing>
+{
+    [Function(TaskNames.BeginWatch)]
+    public Task<HelmReleaseListing> Run([ActivityTrigger] ProgressUpdate arrival) => RunAsync(null!, arrival);
+
+    public override async Task<HelmReleaseListing> RunAsync(TaskActivityContext context, ProgressUpdate arrival)
+    {
+        await new RecordProgressActivity(store, events, time).RunAsync(context, arrival);
+        return await new ReadHelmReleasesActivity(vault, reader).RunAsync(context, arrival.DeploymentId);
+    }
+}
+
 public sealed record ComponentUpdate(string DeploymentId, int Run, IReadOnlyList<WatchState.Transition> Transitions, Dictionary<string, string> States);
 
 /// <summary>Writes component transitions as events (one key per transition) and the current states onto the record.</summary>

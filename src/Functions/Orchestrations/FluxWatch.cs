@@ -19,12 +19,16 @@ public static class FluxWatch
     public const int PollsPerGeneration = 30;
 
     /// <summary>The outcome, or null with the state to continue from in the next generation.</summary>
-    public static async Task<(WatchResult? Result, WatchState State)> RunAsync(TaskOrchestrationContext context, string id, int run, WatchSettings settings, WatchState state)
+    /// <param name="arrival">A step to record before the first poll, in the same activity (BeginWatch).</param>
+    public static async Task<(WatchResult? Result, WatchState State)> RunAsync(TaskOrchestrationContext context, string id, int run, WatchSettings settings, WatchState state,
+        ProgressUpdate? arrival = null)
     {
         var steps = new WorkflowSteps(context, id, run);
         for (var poll = 0; ; poll++)
         {
-            var listing = await context.CallActivityAsync<HelmReleaseListing>(TaskNames.ReadHelmReleases, id);
+            var listing = poll == 0 && arrival is not null
+                ? await context.CallActivityAsync<HelmReleaseListing>(TaskNames.BeginWatch, arrival)
+                : await context.CallActivityAsync<HelmReleaseListing>(TaskNames.ReadHelmReleases, id);
             if (listing.Kind == HelmReleaseListing.Unusable && !state.EverListed)
             {
                 await steps.RecordAsync("phase1", "watcher-start-failed", 100, $"Phase-1 watch could not start: {listing.Error}", level: EventLevels.Error);

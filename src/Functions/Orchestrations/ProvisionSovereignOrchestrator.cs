@@ -38,7 +38,7 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
     {
         var steps = new WorkflowSteps(context, input.DeploymentId, input.Run);
         if (input.Watching is { } watching) return await WatchAsync(context, input, steps, watching);
-        if (input.KubeconfigAlreadyReceived) return ContinueIntoWatch(context, input);
+        if (input.KubeconfigAlreadyReceived) return await WatchAsync(context, input, steps, new WatchState { StartedAt = context.CurrentUtcDateTime });
         if (input.Pool is { } claim)
             await context.CallActivityAsync<bool>(TaskNames.ClaimSubdomain, new SubdomainClaim(input.DeploymentId, claim.PoolDomain, claim.Subdomain), Retries);
         await steps.RecordAsync("tofu", "tofu-start", 5, "Phase 0: provisioning Hetzner resources with OpenTofu", status: DeploymentStatuses.Provisioning);
@@ -105,21 +105,17 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
             return DeploymentStatuses.Failed;
         }
 
-        await steps.RecordAsync("phase1", "kubeconfig-received", 50,
+        // The watch starts at once, in this generation: recording the arrival rides on the first poll (one durable
+        // step, not three), which is what keeps postback → first HelmRelease list within a second or two.
+        var arrival = steps.Progress("phase1", "kubeconfig-received", 50,
             $"Phase-1 watch: kubeconfig received from cloud-init ({received.Bytes} bytes); starting per-component HelmRelease watch.");
-        return ContinueIntoWatch(context, input);
+        return await WatchAsync(context, input, steps, new WatchState { StartedAt = context.CurrentUtcDateTime }, arrival);
     }
 
-    /// <summary>The watch starts a new generation: Phase 0's history is done with and need not be replayed every poll.</summary>
-    static string ContinueIntoWatch(TaskOrchestrationContext context, ProvisionInput input)
+    /// <summary>Later generations of the watch continue as new, without Phase 0's history.</summary>
+    static async Task<string> WatchAsync(TaskOrchestrationContext context, ProvisionInput input, WorkflowSteps steps, WatchState watching, ProgressUpdate? arrival = null)
     {
-        context.ContinueAsNew(input with { Watching = new WatchState { StartedAt = context.CurrentUtcDateTime } });
-        return DeploymentStatuses.Phase1Watching;
-    }
-
-    static async Task<string> WatchAsync(TaskOrchestrationContext context, ProvisionInput input, WorkflowSteps steps, WatchState watching)
-    {
-        var (watch, state) = await FluxWatch.RunAsync(context, input.DeploymentId, input.Run, input.Watch, watching);
+        var (watch, state) = await FluxWatch.RunAsync(context, input.DeploymentId, input.Run, input.Watch, watching, arrival);
         if (watch is null)
         {
             context.ContinueAsNew(input with { Watching = state });

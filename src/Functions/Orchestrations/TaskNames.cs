@@ -11,6 +11,7 @@ public static class TaskNames
     public const string TofuApply = "TofuApply";
     public const string RecordProgress = "RecordProgress";
     public const string ReadHelmReleases = "ReadHelmReleases";
+    public const string BeginWatch = "BeginWatch";
     public const string RecordComponents = "RecordComponents";
     public const string Decommission = "Decommission";
     public const string ClaimSubdomain = "ClaimSubdomain";

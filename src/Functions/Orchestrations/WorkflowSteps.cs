@@ -10,12 +10,19 @@ namespace Catalyst.Functions.Orchestrations;
 /// </summary>
 public sealed class WorkflowSteps(TaskOrchestrationContext context, string deploymentId, int run)
 {
-    public async Task RecordAsync(string phase, string step, int progress, string message, string level = EventLevels.Info,
+    public Task RecordAsync(string phase, string step, int progress, string message, string level = EventLevels.Info,
+        string? status = null, DeploymentResult? result = null, string? component = null, string? componentState = null, string? keySuffix = null,
+        string? outcome = null) =>
+        context.CallActivityAsync<bool>(TaskNames.RecordProgress,
+            Progress(phase, step, progress, message, level, status, result, component, componentState, keySuffix, outcome));
+
+    /// <summary>The step as custom status now, and the update to record — by RecordProgress, or folded into the next activity.</summary>
+    public ProgressUpdate Progress(string phase, string step, int progress, string message, string level = EventLevels.Info,
         string? status = null, DeploymentResult? result = null, string? component = null, string? componentState = null, string? keySuffix = null,
         string? outcome = null)
     {
         context.SetCustomStatus(new { phase, step, progress, updatedAt = context.CurrentUtcDateTime });
-        await context.CallActivityAsync<bool>(TaskNames.RecordProgress, new ProgressUpdate
+        return new ProgressUpdate
         {
             DeploymentId = deploymentId,
             Run = run,
@@ -30,7 +37,7 @@ public sealed class WorkflowSteps(TaskOrchestrationContext context, string deplo
             Component = component,
             ComponentState = componentState,
             Outcome = outcome,
-        });
+        };
     }
 
     public async Task FailAsync(string phase, string error, DeploymentFailure failure, string? outcome = null, DeploymentResult? result = null)
