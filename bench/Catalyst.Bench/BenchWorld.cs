@@ -53,11 +53,12 @@ public sealed class BenchWorld : IAsyncDisposable
         return App;
     }
 
-    public async Task RestartAzuriteAsync() => Azurite = await Azurite.RestartAsync(dataDirectory ?? throw new InvalidOperationException("in-memory Azurite cannot restart"));
+    public async Task RestartAzuriteAsync(bool kill = false) =>
+        Azurite = await Azurite.RestartAsync(dataDirectory ?? throw new InvalidOperationException("in-memory Azurite cannot restart"), kill);
 
-    public async Task<string> CreateAsync(string sub)
+    public async Task<string> CreateAsync(string sub, string? idempotencyKey = null)
     {
-        using var response = await WizardBodies.PostAsync(Http, WizardBodies.Valid(sub));
+        using var response = await WizardBodies.PostAsync(Http, WizardBodies.Valid(sub), idempotencyKey);
         var json = await response.Content.ReadFromJsonAsync<JsonObject>();
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST answered {(int)response.StatusCode}: {json}");
         return json!["id"]!.GetValue<string>();

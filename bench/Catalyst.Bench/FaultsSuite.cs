@@ -41,8 +41,11 @@ public static class FaultsSuite
         {
             for (var i = 0; i < n; i++)
             {
+                // A retried POST carries the same body and Idempotency-Key, as a real client's would: a request the dead
+                // host accepted but never answered yields the same deployment, not a second one.
+                var sub = $"fault-{i}-{Guid.NewGuid().ToString("N")[..4]}";
                 for (var attempt = 0; ; attempt++)
-                    try { ids.Add(await world.CreateAsync($"fault-{i}-{Guid.NewGuid().ToString("N")[..4]}")); break; }
+                    try { ids.Add(await world.CreateAsync(sub, idempotencyKey: sub)); break; }
                     catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException && attempt < 40) { await Task.Delay(500); }
                 await Task.Delay(random.Next(500, 2500));
             }
@@ -67,7 +70,7 @@ public static class FaultsSuite
             {
                 await world.RestartAzuriteAsync();
                 azuriteRestarted = true;
-                note = " + Azurite killed and restarted on the same ports";
+                note = " + Azurite stopped (SIGTERM) and restarted on the same ports";
             }
             var down = Stopwatch.StartNew();
             await world.StartAppAsync();
@@ -78,7 +81,7 @@ public static class FaultsSuite
             if (kills.Count == 4)
             {
                 await world.RestartAzuriteAsync();
-                kills.Add($"Azurite killed and restarted at {clock.Elapsed.TotalSeconds:0} s under the running host (no host restart)");
+                kills.Add($"Azurite stopped (SIGTERM) and restarted at {clock.Elapsed.TotalSeconds:0} s under the running host (no host restart)");
                 Console.WriteLine(kills[^1]);
             }
         }
