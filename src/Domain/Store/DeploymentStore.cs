@@ -11,7 +11,7 @@ namespace Catalyst.Domain.Store;
 /// read, so two replicas updating one record never lose each other's change; a record that does not parse is
 /// reported and skipped, never allowed to hide the others.
 /// </summary>
-public sealed class DeploymentStore(BlobServiceClient blobs)
+public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cacheClock = null)
 {
     public const string ContainerName = "deployments";
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -43,19 +43,61 @@ public sealed class DeploymentStore(BlobServiceClient blobs)
         (await GetWithETagAsync(id, cancellationToken))?.Record;
 
     /// <summary>
-    /// The record as read or written by this process at most <paramref name="maxAge"/> ago, else fresh from storage.
-    /// For read endpoints only: a rule that decides something reads <see cref="GetAsync"/>.
+    /// The record as read or written by this process at most <paramref name="maxAge"/> ago; a little older (up to three
+    /// times that) it is still the answer while one background read refreshes it; older, or unknown, fresh from storage.
+    /// So a reader never waits for a busy store behind a record it has just seen. For read endpoints only: a rule that
+    /// decides something reads <see cref="GetAsync"/>.
     /// </summary>
     public async Task<DeploymentRecord?> GetRecentAsync(string id, TimeSpan maxAge, CancellationToken cancellationToken = default)
     {
-        if (recent.TryGetValue(id, out var hit) && DateTimeOffset.UtcNow - hit.At <= maxAge) return hit.Record;
+        if (recent.TryGetValue(id, out var hit))
+        {
+            var age = Now - hit.At;
+            if (age <= maxAge) return hit.Record;
+            if (age <= maxAge * 3)
+            {
+                RefreshInBackground(id);
+                return hit.Record;
+            }
+        }
         return await GetAsync(id, cancellationToken);
     }
+
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> refreshing = new();
+
+    /// <summary>The clock of the read caches only (tests move it); record timestamps are wall-clock time.</summary>
+    DateTimeOffset Now => (cacheClock ?? TimeProvider.System).GetUtcNow();
+
+    void RefreshInBackground(string id)
+    {
+        var gate = new TaskCompletionSource();
+        if (!refreshing.TryAdd(id, gate.Task)) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                if (await GetWithETagAsync(id, CancellationToken.None) is null) recent.TryRemove(id, out _);
+            }
+            catch (Exception e) when (e is RequestFailedException or CorruptRecordException or IOException or OperationCanceledException)
+            {
+                // Forget it: the next reader reads through and meets the error itself.
+                recent.TryRemove(id, out _);
+            }
+            finally
+            {
+                refreshing.TryRemove(id, out _);
+                gate.SetResult();
+            }
+        });
+    }
+
+    /// <summary>For tests: completes when no background refresh of <paramref name="id"/> is running.</summary>
+    public Task RefreshedAsync(string id) => refreshing.TryGetValue(id, out var running) ? running : Task.CompletedTask;
 
     void Remember(DeploymentRecord record)
     {
         if (recent.Count > 10_000) recent.Clear();
-        recent[record.Id] = (record, DateTimeOffset.UtcNow);
+        recent[record.Id] = (record, Now);
     }
 
     async Task<(DeploymentRecord Record, ETag ETag)?> GetWithETagAsync(string id, CancellationToken cancellationToken)
@@ -130,14 +172,14 @@ public sealed class DeploymentStore(BlobServiceClient blobs)
 
     async Task<List<(string Id, DateTimeOffset Created)>> NamesAsync(CancellationToken cancellationToken)
     {
-        if (listing is { } cached && DateTimeOffset.UtcNow - cached.At <= ListFreshness) return cached.Names;
+        if (listing is { } cached && Now - cached.At <= ListFreshness) return cached.Names;
         var names = new List<(string Id, DateTimeOffset Created)>();
         await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken))
         {
             var id = blob.Name.EndsWith(".json", StringComparison.Ordinal) ? blob.Name[..^5] : "";
             if (DeploymentId.IsValid(id)) names.Add((id, blob.Properties.CreatedOn ?? DateTimeOffset.MinValue));
         }
-        listing = (names, DateTimeOffset.UtcNow);
+        listing = (names, Now);
         return names;
     }
 

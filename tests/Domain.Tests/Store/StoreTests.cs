@@ -64,6 +64,45 @@ public class StoreTests
         Assert.Equal(10, (await store.GetAsync(id))!.Progress);
     }
 
+    sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public async Task RecentReadsComeFromMemoryAndAreRefreshedOnceInTheBackground()
+    {
+        var blobs = await Blobs();
+        var clock = new ManualClock();
+        var store = new DeploymentStore(blobs, clock);
+        var otherReplica = new DeploymentStore(blobs);
+        var id = DeploymentId.New();
+        Assert.True(await store.CreateAsync(Record(id)));
+        var maxAge = TimeSpan.FromSeconds(1);
+        await otherReplica.UpdateAsync(id, r => r with { Progress = 7 });
+
+        // Within maxAge: this process's copy, whatever the other replica wrote.
+        Assert.Equal(0, (await store.GetRecentAsync(id, maxAge))!.Progress);
+        // A little older: still the copy, at once, while one background read fetches the new one.
+        clock.Now += TimeSpan.FromSeconds(2);
+        Assert.Equal(0, (await store.GetRecentAsync(id, maxAge))!.Progress);
+        await store.RefreshedAsync(id);
+        Assert.Equal(7, (await store.GetRecentAsync(id, maxAge))!.Progress);
+
+        // Much older: read through.
+        await otherReplica.UpdateAsync(id, r => r with { Progress = 8 });
+        clock.Now += TimeSpan.FromSeconds(10);
+        Assert.Equal(8, (await store.GetRecentAsync(id, maxAge))!.Progress);
+
+        // Deleted elsewhere: the refresh forgets it, and the next read says so.
+        await otherReplica.DeleteAsync(id);
+        clock.Now += TimeSpan.FromSeconds(2);
+        Assert.NotNull(await store.GetRecentAsync(id, maxAge));
+        await store.RefreshedAsync(id);
+        Assert.Null(await store.GetRecentAsync(id, maxAge));
+    }
+
     [Fact]
     public async Task ACorruptRecordIsSkippedNotFatal()
     {
