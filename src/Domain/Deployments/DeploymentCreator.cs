@@ -8,6 +8,9 @@ namespace Catalyst.Domain.Deployments;
 public interface IWorkflowStarter
 {
     Task StartAsync(DeploymentRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Whether the deployment has a workflow at all (running or finished).</summary>
+    Task<bool> ExistsAsync(string deploymentId, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -46,10 +49,16 @@ public sealed class DeploymentCreator(
             {
                 if (earlier.BodyHash != IdempotencyKeys.Hex(body.Span))
                     return new Rejected(409, new ApiError("idempotency-key-reused", "this Idempotency-Key was used for a different request body"));
-                var first = await WaitForRecordAsync(earlier.DeploymentId, cancellationToken);
-                return first is null
-                    ? new Rejected(409, new ApiError("idempotency-key-in-progress", "the first request with this Idempotency-Key has not finished; retry shortly"))
-                    : new Created(first, Replayed: true);
+                if (await WaitForRecordAsync(earlier.DeploymentId, cancellationToken) is { } first)
+                {
+                    await EnsureWorkflowAsync(first, workflows, cancellationToken);
+                    return new Created(first, Replayed: true);
+                }
+                // No record: the first request is still running, or died after its claim. Once the claim is old enough
+                // to be abandoned, this retry finishes the job under the same id (so a reservation it made stays ours).
+                if (!await idempotency.TakeOverAsync(idempotencyKey, cancellationToken))
+                    return new Rejected(409, new ApiError("idempotency-key-in-progress", "the first request with this Idempotency-Key has not finished; retry shortly"));
+                id = earlier.DeploymentId;
             }
         }
 
@@ -75,11 +84,19 @@ public sealed class DeploymentCreator(
             // Marked at birth so a reader of any record knows it never had (and never will have) real servers.
             Sandbox = sandbox.Enabled,
         };
-        await store.CreateAsync(record, cancellationToken);
+        if (!await store.CreateAsync(record, cancellationToken))
+            return new Created((await store.GetAsync(id, cancellationToken))!, Replayed: true); // a racing takeover wrote it first
         await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:accepted", "queued",
             $"Deployment accepted: provisioning {request.SovereignFqdn} in {request.Region}", now)], cancellationToken);
         await workflows.StartAsync(record, cancellationToken);
         return new Created(record, Replayed: false);
+    }
+
+    /// <summary>A request that died between its record and its workflow left a deployment nobody works on: start it.</summary>
+    static async Task EnsureWorkflowAsync(DeploymentRecord record, IWorkflowStarter workflows, CancellationToken cancellationToken)
+    {
+        if (record.Step != "queued" || await workflows.ExistsAsync(record.Id, cancellationToken)) return;
+        await workflows.StartAsync(record, cancellationToken);
     }
 
     async Task<DeploymentRecord?> WaitForRecordAsync(string id, CancellationToken cancellationToken)

@@ -10,15 +10,23 @@ namespace Catalyst.Domain.Store;
 /// <summary>
 /// Idempotency-Key support for POST /api/v1/deployments: the first request with a key claims it (create-if-absent,
 /// so exactly one of two racing requests wins on any replica); later ones get the first deployment back.
-/// Keys are stored hashed; a key reused with a different body is refused rather than silently answered.
+/// Keys are stored hashed; a key reused with a different body is refused rather than silently answered. A claim whose
+/// request died before it wrote the record is taken over by a retry (<see cref="TakeOverAsync"/>), so a client that
+/// retries after a crash gets its deployment instead of "in progress" for ever.
 /// </summary>
-public sealed class IdempotencyKeys(BlobServiceClient blobs)
+public sealed class IdempotencyKeys(BlobServiceClient blobs, TimeProvider? clock = null)
 {
     public const string ContainerName = "idempotency";
+
+    /// <summary>A POST writes its record within a second of claiming; a claim this old with no record was abandoned.</summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(30);
+
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(ContainerName);
     bool created;
 
-    public sealed record Claim(string DeploymentId, string BodyHash);
+    public sealed record Claim(string DeploymentId, string BodyHash, DateTimeOffset ClaimedAt = default);
+
+    DateTimeOffset Now => (clock ?? TimeProvider.System).GetUtcNow();
 
     /// <summary>Claims <paramref name="key"/> for <paramref name="deploymentId"/>; returns the earlier claim when there is one.</summary>
     public async Task<Claim?> ClaimAsync(string key, string deploymentId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
@@ -28,8 +36,8 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
             await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
             created = true;
         }
-        var blob = container.GetBlobClient(Hex(Encoding.UTF8.GetBytes(key)));
-        var mine = new Claim(deploymentId, Hex(body.Span));
+        var blob = Blob(key);
+        var mine = new Claim(deploymentId, Hex(body.Span), Now);
         try
         {
             await blob.UploadAsync(BinaryData.FromObjectAsJson(mine), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
@@ -41,6 +49,30 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
             return JsonSerializer.Deserialize<Claim>(existing.Value.Content.ToMemory().Span);
         }
     }
+
+    /// <summary>
+    /// Takes over an abandoned claim for its own deployment id: true for exactly one caller once the claim is older than
+    /// <see cref="AbandonedAfter"/> (the claim is re-stamped, so the next taker waits again); false while it is younger.
+    /// </summary>
+    public async Task<bool> TakeOverAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var blob = Blob(key);
+        var current = await blob.DownloadContentAsync(cancellationToken);
+        var claim = JsonSerializer.Deserialize<Claim>(current.Value.Content.ToMemory().Span)!;
+        if (Now - claim.ClaimedAt < AbandonedAfter) return false;
+        try
+        {
+            await blob.UploadAsync(BinaryData.FromObjectAsJson(claim with { ClaimedAt = Now }),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = current.Value.Details.ETag } }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false; // another retry took it over first
+        }
+    }
+
+    BlobClient Blob(string key) => container.GetBlobClient(Hex(Encoding.UTF8.GetBytes(key)));
 
     public static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

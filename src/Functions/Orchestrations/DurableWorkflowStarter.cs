@@ -13,4 +13,7 @@ public sealed class DurableWorkflowStarter(DurableTaskClient client, ProvisionSe
         client.ScheduleNewOrchestrationInstanceAsync(TaskNames.ProvisionSovereign,
             new ProvisionInput(record.Id, run, settings.KubeconfigArrivalTimeout, watch, PoolName.Of(record), kubeconfigAlreadyReceived),
             new StartOrchestrationOptions(record.Id), cancellationToken);
+
+    public async Task<bool> ExistsAsync(string deploymentId, CancellationToken cancellationToken) =>
+        await client.GetInstanceAsync(deploymentId, getInputsAndOutputs: false, cancellationToken) is not null;
 }

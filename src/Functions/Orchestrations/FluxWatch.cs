@@ -16,7 +16,12 @@ public sealed record WatchResult(string Outcome, string Status, string? Error);
 /// </summary>
 public static class FluxWatch
 {
-    public const int PollsPerGeneration = 30;
+    /// <summary>
+    /// Short generations: every step of the workflow loads the instance's history rows (all of them, of the longest
+    /// generation so far: a new generation overwrites rows by index), so with 200 watches a 30-poll generation meant
+    /// ~300 rows per load. A continue-as-new costs no extra step here, so a generation is a minute at 10 s polls.
+    /// </summary>
+    public const int PollsPerGeneration = 6;
 
     /// <summary>The outcome, or null with the state to continue from in the next generation.</summary>
     /// <param name="arrival">A step to record before the first poll, in the same activity (BeginWatch).</param>

@@ -141,6 +141,79 @@ public class DeploymentApiTests(IsolatedApp fixture) : IClassFixture<IsolatedApp
         Assert.Equal(HttpStatusCode.NotFound, odd.StatusCode);
     }
 
+    [Fact]
+    public async Task ARetryTakesOverAKeyWhoseFirstRequestDiedBeforeWritingItsRecord()
+    {
+        // What a host killed between claiming the key and writing the record leaves behind: the claim, nothing else.
+        var (key, json, abandonedId) = (Guid.NewGuid().ToString(), WizardBodies.Valid("orphan").ToJsonString(), NewDeploymentId());
+        await WriteClaimAsync(key, abandonedId, json, DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5));
+
+        using var response = await PostJsonAsync(json, key);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(abandonedId, (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>());
+        await WaitForWorkflowAsync(abandonedId);
+    }
+
+    [Fact]
+    public async Task ARetryWhileTheFirstRequestMayStillRunIsToldToRetryAndChangesNothing()
+    {
+        var (key, json, id) = (Guid.NewGuid().ToString(), WizardBodies.Valid("young").ToJsonString(), NewDeploymentId());
+        await WriteClaimAsync(key, id, json, DateTimeOffset.UtcNow);
+
+        using var response = await PostJsonAsync(json, key);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("idempotency-key-in-progress", (await response.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.GetValue<string>());
+        Assert.DoesNotContain($"{id}.json", await BlobNamesAsync("deployments"));
+    }
+
+    [Fact]
+    public async Task AReplayStartsTheWorkflowOfARecordLeftWithoutOne()
+    {
+        // A host killed between writing the record and starting the workflow: a queued record, no orchestration.
+        using var first = await PostJsonAsync(WizardBodies.Valid("first").ToJsonString(), Guid.NewGuid().ToString());
+        var firstId = (await first.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        var records = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("deployments");
+        var record = JsonNode.Parse((await records.GetBlobClient($"{firstId}.json").DownloadContentAsync()).Value.Content.ToString())!.AsObject();
+        var strandedId = NewDeploymentId();
+        record["id"] = strandedId;
+        record["status"] = "provisioning";
+        record["phase"] = "queued";
+        record["step"] = "queued";
+        await records.GetBlobClient($"{strandedId}.json").UploadAsync(BinaryData.FromString(record.ToJsonString()));
+        var (key, json) = (Guid.NewGuid().ToString(), WizardBodies.Valid("stranded").ToJsonString());
+        await WriteClaimAsync(key, strandedId, json, DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5));
+
+        using var replay = await PostJsonAsync(json, key);
+
+        Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
+        Assert.True(replay.Headers.Contains("Idempotent-Replayed"));
+        await WaitForWorkflowAsync(strandedId);
+    }
+
+    static string NewDeploymentId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+
+    async Task WriteClaimAsync(string key, string deploymentId, string body, DateTimeOffset claimedAt)
+    {
+        var claims = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(Catalyst.Domain.Store.IdempotencyKeys.ContainerName);
+        await claims.CreateIfNotExistsAsync();
+        var claim = new Catalyst.Domain.Store.IdempotencyKeys.Claim(deploymentId, Catalyst.Domain.Store.IdempotencyKeys.Hex(Encoding.UTF8.GetBytes(body)), claimedAt);
+        await claims.GetBlobClient(Catalyst.Domain.Store.IdempotencyKeys.Hex(Encoding.UTF8.GetBytes(key))).UploadAsync(BinaryData.FromObjectAsJson(claim));
+    }
+
+    Task<HttpResponseMessage> PostJsonAsync(string json, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/deployments") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", key);
+        return app.Http.SendAsync(request);
+    }
+
+    /// <summary>The workflow's first step moves the record on from "queued".</summary>
+    Task WaitForWorkflowAsync(string id) => Wait.UntilAsync(
+        () => app.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}").Result!["step"]!.GetValue<string>() != "queued",
+        TimeSpan.FromSeconds(60), $"the workflow of {id} to start");
+
     async Task<List<string>> BlobNamesAsync(string container)
     {
         var client = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(container);
