@@ -192,6 +192,28 @@ public class DeploymentApiTests(IsolatedApp fixture) : IClassFixture<IsolatedApp
         await WaitForWorkflowAsync(strandedId);
     }
 
+    [Fact]
+    public async Task ATimerStartsTheWorkflowOfARecordLeftQueuedWithoutOne()
+    {
+        // A host killed between the record and the workflow, and a client that never retries: the timer finds it.
+        using var first = await PostJsonAsync(WizardBodies.Valid("lonely-src").ToJsonString(), Guid.NewGuid().ToString());
+        var firstId = (await first.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        var records = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("deployments");
+        var record = JsonNode.Parse((await records.GetBlobClient($"{firstId}.json").DownloadContentAsync()).Value.Content.ToString())!.AsObject();
+        var strandedId = NewDeploymentId();
+        record["id"] = strandedId;
+        record["status"] = "provisioning";
+        record["phase"] = "queued";
+        record["step"] = "queued";
+        record["updatedAt"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O");
+        await records.GetBlobClient($"{strandedId}.json").UploadAsync(BinaryData.FromString(record.ToJsonString()));
+
+        // The timer runs once a minute (at second 30).
+        await Wait.UntilAsync(
+            () => app.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{strandedId}").Result!["step"]!.GetValue<string>() != "queued",
+            TimeSpan.FromSeconds(150), $"the timer to start the workflow of {strandedId}");
+    }
+
     static string NewDeploymentId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
 
     async Task WriteClaimAsync(string key, string deploymentId, string body, DateTimeOffset claimedAt)
