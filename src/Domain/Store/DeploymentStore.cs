@@ -19,7 +19,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(ContainerName);
     // Recently read or written records, for readers that accept a second of staleness (GET and list under load):
     // Azurite or a storage account answers every read otherwise. Writes through this store refresh it at once.
-    readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DeploymentRecord Record, DateTimeOffset At)> recent = new();
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DeploymentRecord Record, ETag ETag, DateTimeOffset At)> recent = new();
     bool created;
 
     /// <summary>Writes a new record; false when one with that id exists already.</summary>
@@ -28,8 +28,8 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
         await EnsureContainerAsync(cancellationToken);
         try
         {
-            await Blob(record.Id).UploadAsync(Serialize(record), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
-            Remember(record);
+            var written = await Blob(record.Id).UploadAsync(Serialize(record), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            Remember(record, written.Value.ETag);
             listing = null; // this process lists its own new deployment at once
             return true;
         }
@@ -76,6 +76,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
         {
             try
             {
+                if (await UnchangedAsync(id)) return;
                 if (await GetWithETagAsync(id, CancellationToken.None) is null) recent.TryRemove(id, out _);
             }
             catch (Exception e) when (e is RequestFailedException or CorruptRecordException or IOException or OperationCanceledException)
@@ -91,13 +92,29 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
         });
     }
 
+    /// <summary>A conditional read: when the blob still has the ETag we hold, storage answers 304 with no body to send or parse.</summary>
+    async Task<bool> UnchangedAsync(string id)
+    {
+        if (!recent.TryGetValue(id, out var known)) return false;
+        try
+        {
+            await Blob(id).GetPropertiesAsync(new BlobRequestConditions { IfNoneMatch = known.ETag });
+            return false;
+        }
+        catch (RequestFailedException e) when (e.Status == 304)
+        {
+            recent.TryUpdate(id, known with { At = Now }, known);
+            return true;
+        }
+    }
+
     /// <summary>For tests: completes when no background refresh of <paramref name="id"/> is running.</summary>
     public Task RefreshedAsync(string id) => refreshing.TryGetValue(id, out var running) ? running : Task.CompletedTask;
 
-    void Remember(DeploymentRecord record)
+    void Remember(DeploymentRecord record, ETag etag)
     {
         if (recent.Count > 10_000) recent.Clear();
-        recent[record.Id] = (record, Now);
+        recent[record.Id] = (record, etag, Now);
     }
 
     async Task<(DeploymentRecord Record, ETag ETag)?> GetWithETagAsync(string id, CancellationToken cancellationToken)
@@ -108,7 +125,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
             var download = await Blob(id).DownloadContentAsync(cancellationToken);
             var record = JsonSerializer.Deserialize<DeploymentRecord>(download.Value.Content.ToMemory().Span, Json)
                          ?? throw new CorruptRecordException(id, "empty document");
-            Remember(record);
+            Remember(record, download.Value.Details.ETag);
             return (record, download.Value.Details.ETag);
         }
         catch (RequestFailedException e) when (e.Status == 404)
@@ -135,8 +152,8 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
             updated = updated with { UpdatedAt = DateTimeOffset.UtcNow };
             try
             {
-                await Blob(id).UploadAsync(Serialize(updated), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = current.ETag } }, cancellationToken);
-                Remember(updated);
+                var written = await Blob(id).UploadAsync(Serialize(updated), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = current.ETag } }, cancellationToken);
+                Remember(updated, written.Value.ETag);
                 return updated;
             }
             catch (RequestFailedException e) when (e.Status == 412 && attempt < 20)

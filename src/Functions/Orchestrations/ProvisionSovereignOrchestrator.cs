@@ -8,7 +8,7 @@ namespace Catalyst.Functions.Orchestrations;
 
 /// <summary>Orchestration input: ids and non-secret timings only (DESIGN §4: inputs are persisted in history).</summary>
 public sealed record ProvisionInput(string DeploymentId, int Run, TimeSpan KubeconfigArrivalTimeout, WatchSettings Watch, PoolName? Pool,
-    bool KubeconfigAlreadyReceived = false, WatchState? Watching = null);
+    bool KubeconfigAlreadyReceived = false, WatchState? Watching = null, ProgressUpdate? Arrival = null);
 
 /// <summary>A pool deployment's name in its managed pool domain (null for bring-your-own domains).</summary>
 public sealed record PoolName(string PoolDomain, string Subdomain)
@@ -38,7 +38,7 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
     {
         var steps = new WorkflowSteps(context, input.DeploymentId, input.Run);
         if (input.Watching is { } watching) return await WatchAsync(context, input, steps, watching);
-        if (input.KubeconfigAlreadyReceived) return await WatchAsync(context, input, steps, new WatchState { StartedAt = context.CurrentUtcDateTime });
+        if (input.KubeconfigAlreadyReceived) return ContinueIntoWatch(context, input, arrival: null);
         if (input.Pool is { } claim)
             await context.CallActivityAsync<bool>(TaskNames.ClaimSubdomain, new SubdomainClaim(input.DeploymentId, claim.PoolDomain, claim.Subdomain), Retries);
         await steps.RecordAsync("tofu", "tofu-start", 5, "Phase 0: provisioning Hetzner resources with OpenTofu", status: DeploymentStatuses.Provisioning);
@@ -105,20 +105,28 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
             return DeploymentStatuses.Failed;
         }
 
-        // The watch starts at once, in this generation: recording the arrival rides on the first poll (one durable
-        // step, not three), which is what keeps postback → first HelmRelease list within a second or two.
-        var arrival = steps.Progress("phase1", "kubeconfig-received", 50,
-            $"Phase-1 watch: kubeconfig received from cloud-init ({received.Bytes} bytes); starting per-component HelmRelease watch.");
-        return await WatchAsync(context, input, steps, new WatchState { StartedAt = context.CurrentUtcDateTime }, arrival);
+        // Recording the arrival rides on the watch's first poll (one durable step, not two), which is what keeps
+        // postback → first HelmRelease list within a second or two.
+        return ContinueIntoWatch(context, input, steps.Progress("phase1", "kubeconfig-received", 50,
+            $"Phase-1 watch: kubeconfig received from cloud-init ({received.Bytes} bytes); starting per-component HelmRelease watch."));
     }
 
-    /// <summary>Later generations of the watch continue as new, without Phase 0's history.</summary>
-    static async Task<string> WatchAsync(TaskOrchestrationContext context, ProvisionInput input, WorkflowSteps steps, WatchState watching, ProgressUpdate? arrival = null)
+    /// <summary>
+    /// The watch starts a new generation: Phase 0's history need not be loaded and replayed with every poll. The
+    /// sidecar runs the new generation in the same work item, so this costs no extra step.
+    /// </summary>
+    static string ContinueIntoWatch(TaskOrchestrationContext context, ProvisionInput input, ProgressUpdate? arrival)
     {
-        var (watch, state) = await FluxWatch.RunAsync(context, input.DeploymentId, input.Run, input.Watch, watching, arrival);
+        context.ContinueAsNew(input with { Watching = new WatchState { StartedAt = context.CurrentUtcDateTime }, Arrival = arrival });
+        return DeploymentStatuses.Phase1Watching;
+    }
+
+    static async Task<string> WatchAsync(TaskOrchestrationContext context, ProvisionInput input, WorkflowSteps steps, WatchState watching)
+    {
+        var (watch, state) = await FluxWatch.RunAsync(context, input.DeploymentId, input.Run, input.Watch, watching, input.Arrival);
         if (watch is null)
         {
-            context.ContinueAsNew(input with { Watching = state });
+            context.ContinueAsNew(input with { Watching = state, Arrival = null });
             return DeploymentStatuses.Phase1Watching;
         }
         if (watch.Status == DeploymentStatuses.Failed)
