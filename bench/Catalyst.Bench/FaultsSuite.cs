@@ -5,8 +5,9 @@ using Azure.Storage.Blobs;
 namespace Catalyst.Bench;
 
 /// <summary>
-/// Provisions under SIGKILL: the host is killed at random moments, at least once while tofu applies, while the
-/// workflow waits for the kubeconfig and while it watches, and Azurite itself is restarted once; then every
+/// Provisions under SIGKILL: the host (with its tofu children, as a container kill would) is killed at random moments,
+/// at least once while tofu applies, while the workflow waits for the kubeconfig and while it watches, and Azurite
+/// is stopped cleanly (SIGTERM) and restarted twice, once under a live host; then every
 /// provision must be ready, every resource created once (the fake tofu's journal) and every event log complete,
 /// in order, without duplicate keys. Cloud-init is played here (deferred postbacks, sent a few seconds late) so the
 /// wait for the kubeconfig is wide enough to kill the host in.
