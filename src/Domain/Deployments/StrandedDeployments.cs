@@ -1,16 +1,24 @@
 namespace Catalyst.Domain.Deployments;
 
 /// <summary>
-/// A deployment whose POST died after it wrote the record but before it started the workflow: accepted, shown as
-/// queued, and nobody working on it. A retried POST with the same Idempotency-Key starts it at once; for clients that
-/// do not retry, the ResumeStranded timer does, once the record has sat queued longer than a POST could take.
+/// A run whose request died after it wrote the record but before it started the workflow: the record says a run is
+/// starting (a create or a retry: phase queued; a late kubeconfig: watch restarted) and nobody works on it. A retried
+/// create with the same Idempotency-Key starts it at once; otherwise the ResumeStranded timer does, once the record
+/// has said so for longer than a request could take and the engine has no running workflow for the deployment.
 /// </summary>
 public static class StrandedDeployments
 {
-    public static readonly TimeSpan QueuedLongerThan = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan StartingLongerThan = TimeSpan.FromMinutes(1);
 
-    /// <summary>Worth asking the engine about: still at birth (first run, queued) well after it was written.</summary>
+    /// <summary>Worth asking the engine about: a run that should have started well before <paramref name="now"/>.</summary>
     public static bool MayBeStranded(DeploymentRecord record, DateTimeOffset now) =>
-        record.Status == DeploymentStatuses.Provisioning && record.Step == "queued" && record.Run <= 1
-        && now - record.UpdatedAt > QueuedLongerThan;
+        now - record.UpdatedAt > StartingLongerThan && (IsQueued(record) || IsRestartedWatch(record));
+
+    /// <summary>How to start the run again: a restarted watch skips Phase 0 (its kubeconfig is in the vault).</summary>
+    public static bool KubeconfigAlreadyReceived(DeploymentRecord record) => IsRestartedWatch(record);
+
+    static bool IsQueued(DeploymentRecord record) => record.Status == DeploymentStatuses.Provisioning && record.Phase == "queued";
+
+    static bool IsRestartedWatch(DeploymentRecord record) =>
+        record.Status == DeploymentStatuses.Phase1Watching && record.Step == "kubeconfig-received" && record.Run > 1;
 }
