@@ -97,7 +97,8 @@ public class KubeconfigPostbackTests
         };
         byte[] RandomBody() => random.Next(5) switch { 0 => [], 1 => new byte[random.Next(1, 4096)], _ => Encoding.UTF8.GetBytes(new string('a', random.Next(1, 2000))) };
 
-        await Wait.UntilAsync(() => world.StateAsync(id).Result["status"]!.GetValue<string>() == "phase1-watching", TimeSpan.FromSeconds(60), "the workflow to wait for the kubeconfig");
+        // kubeconfig-wait is the workflow's last write before it waits: the record must not move after the snapshot.
+        await Wait.UntilAsync(() => world.StateAsync(id).Result["step"]!.GetValue<string>() == "kubeconfig-wait", TimeSpan.FromSeconds(60), "the workflow to wait for the kubeconfig");
         var before = System.Text.Json.JsonSerializer.Serialize(await store.GetAsync(id));
         var statuses = new Dictionary<HttpStatusCode, int>();
         await Parallel.ForEachAsync(Enumerable.Range(0, 3000), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) =>
