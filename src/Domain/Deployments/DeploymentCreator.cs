@@ -95,7 +95,7 @@ public sealed class DeploymentCreator(
     /// <summary>A request that died between its record and its workflow left a deployment nobody works on: start it.</summary>
     static async Task EnsureWorkflowAsync(DeploymentRecord record, IWorkflowStarter workflows, CancellationToken cancellationToken)
     {
-        if (record.Step != "queued" || await workflows.ExistsAsync(record.Id, cancellationToken)) return;
+        if (!StrandedDeployments.IsStartingRun(record) || await workflows.ExistsAsync(record.Id, cancellationToken)) return;
         await workflows.StartAsync(record, cancellationToken);
     }
 

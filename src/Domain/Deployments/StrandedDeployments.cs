@@ -12,7 +12,10 @@ public static class StrandedDeployments
 
     /// <summary>Worth asking the engine about: a run that should have started well before <paramref name="now"/>.</summary>
     public static bool MayBeStranded(DeploymentRecord record, DateTimeOffset now) =>
-        now - record.UpdatedAt > StartingLongerThan && (IsQueued(record) || IsRestartedWatch(record));
+        now - record.UpdatedAt > StartingLongerThan && IsStartingRun(record);
+
+    /// <summary>The record says a run is starting and no workflow step has written to it since.</summary>
+    public static bool IsStartingRun(DeploymentRecord record) => IsQueued(record) || IsRestartedWatch(record);
 
     /// <summary>How to start the run again: a restarted watch skips Phase 0 (its kubeconfig is in the vault).</summary>
     public static bool KubeconfigAlreadyReceived(DeploymentRecord record) => IsRestartedWatch(record);
