@@ -24,7 +24,7 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
         var createdBeforeKill = world.JournalLines().Count(l => l.StartsWith("created", StringComparison.Ordinal));
         output.WriteLine($"killed after {createdBeforeKill} creations");
 
-        await world.StartAppAsync();
+        var second = await world.StartAppAsync();
         var statuses = new HashSet<string>();
         var ready = await Wait.ForAsync(async () =>
         {
@@ -35,6 +35,13 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
 
         Assert.DoesNotContain("failed", statuses);
         var creations = world.JournalLines().Where(l => l.StartsWith("created", StringComparison.Ordinal)).ToList();
+        if (creations.Count != creations.Distinct().Count())
+        {
+            // Rare under a loaded CI machine; say everything that tells how it happened.
+            output.WriteLine($"journal:\n{string.Join('\n', world.JournalLines())}");
+            output.WriteLine($"events:\n{string.Join('\n', (await world.EventsAsync(id)).Select(e => e.ToJsonString()))}");
+            output.WriteLine($"first host:\n{first.Output}\nsecond host:\n{second.Output}");
+        }
         Assert.Equal(creations.Distinct().Count(), creations.Count);
         Assert.Equal(6, creations.Count);
         Assert.Equal("ready", ready["result"]!["phase1Outcome"]!.GetValue<string>());
