@@ -14,7 +14,7 @@ namespace Catalyst.Domain.Store;
 /// request died before it wrote the record is taken over by a retry (<see cref="TakeOverAsync"/>), so a client that
 /// retries after a crash gets its deployment instead of "in progress" for ever.
 /// </summary>
-public sealed class IdempotencyKeys(BlobServiceClient blobs, TimeProvider? clock = null)
+public sealed class IdempotencyKeys(BlobServiceClient blobs)
 {
     public const string ContainerName = "idempotency";
 
@@ -26,7 +26,7 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs, TimeProvider? clock
 
     public sealed record Claim(string DeploymentId, string BodyHash, DateTimeOffset ClaimedAt = default);
 
-    DateTimeOffset Now => (clock ?? TimeProvider.System).GetUtcNow();
+    static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
     /// <summary>Claims <paramref name="key"/> for <paramref name="deploymentId"/>; returns the earlier claim when there is one.</summary>
     public async Task<Claim?> ClaimAsync(string key, string deploymentId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)

@@ -172,16 +172,8 @@ public class DeploymentApiTests(IsolatedApp fixture) : IClassFixture<IsolatedApp
     public async Task AReplayStartsTheWorkflowOfARecordLeftWithoutOne()
     {
         // A host killed between writing the record and starting the workflow: a queued record, no orchestration.
-        using var first = await PostJsonAsync(WizardBodies.Valid("first").ToJsonString(), Guid.NewGuid().ToString());
-        var firstId = (await first.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-        var records = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("deployments");
-        var record = JsonNode.Parse((await records.GetBlobClient($"{firstId}.json").DownloadContentAsync()).Value.Content.ToString())!.AsObject();
-        var strandedId = NewDeploymentId();
-        record["id"] = strandedId;
-        record["status"] = "provisioning";
-        record["phase"] = "queued";
-        record["step"] = "queued";
-        await records.GetBlobClient($"{strandedId}.json").UploadAsync(BinaryData.FromString(record.ToJsonString()));
+        // Written just now, so the ResumeStranded timer leaves it alone: only the replay can start it here.
+        var strandedId = await WriteStrandedRecordAsync("first", DateTimeOffset.UtcNow);
         var (key, json) = (Guid.NewGuid().ToString(), WizardBodies.Valid("stranded").ToJsonString());
         await WriteClaimAsync(key, strandedId, json, DateTimeOffset.UtcNow - TimeSpan.FromMinutes(5));
 
@@ -196,7 +188,16 @@ public class DeploymentApiTests(IsolatedApp fixture) : IClassFixture<IsolatedApp
     public async Task ATimerStartsTheWorkflowOfARecordLeftQueuedWithoutOne()
     {
         // A host killed between the record and the workflow, and a client that never retries: the timer finds it.
-        using var first = await PostJsonAsync(WizardBodies.Valid("lonely-src").ToJsonString(), Guid.NewGuid().ToString());
+        var strandedId = await WriteStrandedRecordAsync("lonely-src", DateTimeOffset.UtcNow.AddMinutes(-5));
+
+        // The timer runs once a minute (at second 30).
+        await WaitForWorkflowAsync(strandedId, TimeSpan.FromSeconds(150));
+    }
+
+    /// <summary>A queued record under a new id with no workflow behind it: a real deployment's record, copied and reset.</summary>
+    async Task<string> WriteStrandedRecordAsync(string subdomain, DateTimeOffset updatedAt)
+    {
+        using var first = await PostJsonAsync(WizardBodies.Valid(subdomain).ToJsonString(), Guid.NewGuid().ToString());
         var firstId = (await first.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
         var records = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("deployments");
         var record = JsonNode.Parse((await records.GetBlobClient($"{firstId}.json").DownloadContentAsync()).Value.Content.ToString())!.AsObject();
@@ -205,13 +206,9 @@ public class DeploymentApiTests(IsolatedApp fixture) : IClassFixture<IsolatedApp
         record["status"] = "provisioning";
         record["phase"] = "queued";
         record["step"] = "queued";
-        record["updatedAt"] = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("O");
+        record["updatedAt"] = updatedAt.ToString("O");
         await records.GetBlobClient($"{strandedId}.json").UploadAsync(BinaryData.FromString(record.ToJsonString()));
-
-        // The timer runs once a minute (at second 30).
-        await Wait.UntilAsync(
-            () => app.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{strandedId}").Result!["step"]!.GetValue<string>() != "queued",
-            TimeSpan.FromSeconds(150), $"the timer to start the workflow of {strandedId}");
+        return strandedId;
     }
 
     static string NewDeploymentId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
@@ -232,9 +229,9 @@ public class DeploymentApiTests(IsolatedApp fixture) : IClassFixture<IsolatedApp
     }
 
     /// <summary>The workflow's first step moves the record on from "queued".</summary>
-    Task WaitForWorkflowAsync(string id) => Wait.UntilAsync(
+    Task WaitForWorkflowAsync(string id, TimeSpan? timeout = null) => Wait.UntilAsync(
         () => app.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}").Result!["step"]!.GetValue<string>() != "queued",
-        TimeSpan.FromSeconds(60), $"the workflow of {id} to start");
+        timeout ?? TimeSpan.FromSeconds(60), $"the workflow of {id} to start");
 
     async Task<List<string>> BlobNamesAsync(string container)
     {
