@@ -1,15 +1,26 @@
+using System.Collections.Concurrent;
 using DurableTask.Core;
 
 namespace Catalyst.Functions.Hosting;
 
 /// <summary>
-/// The engine as the sidecar's dispatchers see it, with a way to drain: once draining, no new work item is
-/// handed out, and <see cref="DrainAsync"/> waits until every work item already out has been completed (its
-/// result persisted) or abandoned. What is still out when time runs out is left to the engine, which delivers
-/// it again after its visibility timeout — to this process's successor or another replica.
+/// The engine as the sidecar's dispatchers see it, with two duties the test sidecar does not have:
+/// <list type="bullet">
+/// <item>It keeps every activity's work item locked while the activity runs, renewing the queue message's
+/// visibility every <paramref name="renewEvery"/>. The sidecar never renews, so an activity that outlived
+/// <c>workItemQueueVisibilityTimeout</c> was handed out again and ran twice at once — a minutes-long tofu apply on
+/// two replicas (issue 21). A host that dies stops renewing, and its work reappears one timeout later.</item>
+/// <item>It drains: once draining, no new work item is handed out, and <see cref="DrainAsync"/> waits until every
+/// work item already out has been completed (its result persisted) or abandoned. What is still out when time
+/// runs out is left to the engine, which delivers it again after its visibility timeout.</item>
+/// </list>
 /// </summary>
-public sealed class DrainableEngine(IOrchestrationService engine) : IOrchestrationService
+public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renewEvery) : IOrchestrationService
 {
+    /// <summary>A third of the visibility timeout: two renewals may fail before the work item is handed out again.</summary>
+    public static TimeSpan RenewIntervalFor(TimeSpan visibilityTimeout) => visibilityTimeout / 3;
+
+    readonly ConcurrentDictionary<TaskActivityWorkItem, Renewal> renewals = new(ReferenceEqualityComparer.Instance);
     readonly object gate = new();
     TaskCompletionSource? idle;
     int outstanding;
@@ -49,9 +60,16 @@ public sealed class DrainableEngine(IOrchestrationService engine) : IOrchestrati
     {
         if (draining) return await Idle<TaskActivityWorkItem>(receiveTimeout, cancellationToken);
         var item = await engine.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
-        if (item is not null) Enter();
+        if (item is not null)
+        {
+            Enter();
+            renewals[item] = Renewal.Start(engine, item, renewEvery);
+        }
         return item!;
     }
+
+    /// <summary>How many activity work items this process is keeping locked right now.</summary>
+    public int Renewing => renewals.Count;
 
     public async Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem)
     {
@@ -61,14 +79,28 @@ public sealed class DrainableEngine(IOrchestrationService engine) : IOrchestrati
 
     public async Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage)
     {
-        try { await engine.CompleteTaskActivityWorkItemAsync(workItem, responseMessage); }
+        try
+        {
+            await StopRenewingAsync(workItem);
+            await engine.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
+        }
         finally { Leave(); }
     }
 
     public async Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem)
     {
-        try { await engine.AbandonTaskActivityWorkItemAsync(workItem); }
+        try
+        {
+            await StopRenewingAsync(workItem);
+            await engine.AbandonTaskActivityWorkItemAsync(workItem);
+        }
         finally { Leave(); }
+    }
+
+    // A renewal in flight changes the message's pop receipt: it must end before the delete that completes the item.
+    async Task StopRenewingAsync(TaskActivityWorkItem workItem)
+    {
+        if (renewals.TryRemove(workItem, out var renewal)) await renewal.StopAsync();
     }
 
     void Enter()
@@ -115,6 +147,50 @@ public sealed class DrainableEngine(IOrchestrationService engine) : IOrchestrati
     public int TaskActivityDispatcherCount => engine.TaskActivityDispatcherCount;
     public int MaxConcurrentTaskActivityWorkItems => engine.MaxConcurrentTaskActivityWorkItems;
     public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => engine.RenewTaskActivityWorkItemLockAsync(workItem);
+
+    /// <summary>One activity's lock, renewed on a timer until the activity completes or is abandoned.</summary>
+    sealed class Renewal
+    {
+        readonly CancellationTokenSource stop = new();
+        Task loop = Task.CompletedTask;
+
+        public static Renewal Start(IOrchestrationService engine, TaskActivityWorkItem item, TimeSpan every)
+        {
+            var renewal = new Renewal();
+            renewal.loop = renewal.RunAsync(engine, item, every);
+            return renewal;
+        }
+
+        async Task RunAsync(IOrchestrationService engine, TaskActivityWorkItem item, TimeSpan every)
+        {
+            using var timer = new PeriodicTimer(every);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stop.Token))
+                {
+                    try
+                    {
+                        await engine.RenewTaskActivityWorkItemLockAsync(item);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // One failed renewal is harmless: the timeout lasts three intervals. The engine logs the cause.
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // the activity ended
+            }
+        }
+
+        public async Task StopAsync()
+        {
+            await stop.CancelAsync();
+            await loop;
+            stop.Dispose();
+        }
+    }
 }
 
 /// <summary>Registered after the Durable worker, so the host stops it first: drain, then disconnect the worker.</summary>

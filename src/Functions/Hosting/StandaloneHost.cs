@@ -57,7 +57,7 @@ public static class StandaloneHost
         var bind = Settings.Text(k => builder.Configuration[k], "CATALYST_BIND_ADDRESS", "0.0.0.0");
         builder.WebHost.UseUrls($"http://{bind}:{port}");
 
-        var dispatch = new DrainableEngine(engine);
+        var dispatch = new DrainableEngine(engine, DrainableEngine.RenewIntervalFor(engineSettings.WorkItemQueueVisibilityTimeout));
         await using var sidecar = await DurableSidecar.StartAsync(engine, dispatch, bootLoggerFactory, CancellationToken.None);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton(shutdown);

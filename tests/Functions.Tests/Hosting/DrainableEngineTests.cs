@@ -13,7 +13,7 @@ public class DrainableEngineTests
             .ReturnsAsync(() => new TaskActivityWorkItem { Id = Guid.NewGuid().ToString() });
         inner.Setup(e => e.LockNextTaskOrchestrationWorkItemAsync(It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(() => new TaskOrchestrationWorkItem { InstanceId = "i" });
-        return (new DrainableEngine(inner.Object), inner);
+        return (new DrainableEngine(inner.Object, TimeSpan.FromMilliseconds(50)), inner);
     }
 
     [Fact]
@@ -63,5 +63,39 @@ public class DrainableEngineTests
         var drain = engine.DrainAsync(CancellationToken.None);
         await engine.AbandonTaskActivityWorkItemAsync(activity);
         await drain.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task AnActivityStaysLockedWhileItRunsAndNotAfter()
+    {
+        var (engine, inner) = Create();
+        var renewed = 0;
+        inner.Setup(e => e.RenewTaskActivityWorkItemLockAsync(It.IsAny<TaskActivityWorkItem>()))
+            .Returns((TaskActivityWorkItem item) => { Interlocked.Increment(ref renewed); return Task.FromResult(item); });
+        var activity = await engine.LockNextTaskActivityWorkItem(TimeSpan.FromSeconds(1), CancellationToken.None);
+
+        await Catalyst.Testing.Wait.UntilAsync(() => Volatile.Read(ref renewed) >= 3, TimeSpan.FromSeconds(10), "three renewals of the running activity");
+        await engine.CompleteTaskActivityWorkItemAsync(activity, new TaskMessage());
+        var afterCompletion = Volatile.Read(ref renewed);
+        await Task.Delay(300); // six renewal intervals: none may happen once the item is complete
+
+        Assert.Equal(afterCompletion, Volatile.Read(ref renewed));
+        Assert.Equal(0, engine.Renewing);
+    }
+
+    [Fact]
+    public async Task AFailedRenewalDoesNotStopTheNextOne()
+    {
+        var (engine, inner) = Create();
+        var calls = 0;
+        inner.Setup(e => e.RenewTaskActivityWorkItemLockAsync(It.IsAny<TaskActivityWorkItem>()))
+            .Returns((TaskActivityWorkItem item) => Interlocked.Increment(ref calls) == 1
+                ? Task.FromException<TaskActivityWorkItem>(new InvalidOperationException("storage hiccup"))
+                : Task.FromResult(item));
+        var activity = await engine.LockNextTaskActivityWorkItem(TimeSpan.FromSeconds(1), CancellationToken.None);
+
+        await Catalyst.Testing.Wait.UntilAsync(() => Volatile.Read(ref calls) >= 2, TimeSpan.FromSeconds(10), "a renewal after the failed one");
+        await engine.AbandonTaskActivityWorkItemAsync(activity);
+        Assert.Equal(0, engine.Renewing);
     }
 }

@@ -133,6 +133,28 @@ public class StandaloneProcessTests(ITestOutputHelper output)
         Assert.Equal(1, File.ReadAllLines(journal).Count(l => l == "p3:after:started"));
     }
 
+    [Fact]
+    public async Task TwoHostsOnOneTaskHubRunAnActivityOfThreeVisibilityTimeoutsExactlyOnce()
+    {
+        // Two replicas poll the same work-item queue. Without lock renewal the second one picks the message up
+        // again once its 5 s visibility lapses and runs the activity a second time while the first still runs.
+        var azurite = await AzuriteServer.Shared;
+        var (settings, journal) = ProbeSettings(azurite, "pair");
+        await using var first = AppProcess.Start(TestHost, settings);
+        await using var second = AppProcess.Start(TestHost, settings);
+        await Task.WhenAll(first.WaitHealthyAsync(), second.WaitHealthyAsync());
+        (await first.Http.PostAsync("/probe/p5?afterDelayMs=15000", null)).EnsureSuccessStatusCode();
+        await WaitForProbeAsync(first, "p5", s => s.CustomStatus == "waiting-for-go");
+        (await second.Http.PostAsync("/probe/p5/go", null)).EnsureSuccessStatusCode();
+        var done = await WaitForProbeAsync(first, "p5", s => s.Status == "Completed", TimeSpan.FromSeconds(90));
+
+        Assert.Equal("done:go", done.Output);
+        var lines = File.ReadAllLines(journal);
+        output.WriteLine(string.Join('\n', lines));
+        Assert.Equal(1, lines.Count(l => l == "p5:after:started"));
+        Assert.Equal(1, lines.Count(l => l == "p5:after:finished"));
+    }
+
     static (Dictionary<string, string?> Settings, string Journal) ProbeSettings(AzuriteServer azurite, string prefix)
     {
         var journal = Path.Combine(Path.GetTempPath(), $"catalyst-probe-{Guid.NewGuid():N}.log");
