@@ -8,14 +8,21 @@ public sealed record TofuInvocation(
     string DeploymentId,
     IReadOnlyDictionary<string, object?> Variables,
     IReadOnlyDictionary<string, string> SecretVariables,
-    TofuBackend Backend);
+    TofuBackend Backend,
+    int Run = 0);
 
 /// <summary>
 /// The app's own http state backend for this deployment (DESIGN §5), handed to tofu through <c>TF_HTTP_*</c>
 /// environment variables — never <c>-backend-config</c>, which tofu saves in plain text under .terraform/.
 /// <see cref="EncryptionPassphrase"/> feeds OpenTofu's state encryption through <c>TF_ENCRYPTION</c>.
 /// </summary>
-public sealed record TofuBackend(string StateAddress, string LockAddress, string Username, string Password, string EncryptionPassphrase);
+public sealed record TofuBackend(string StateAddress, string LockAddress, string Username, string Password, string EncryptionPassphrase)
+{
+    /// <summary>The same backend with the run's tag in both addresses: tofu keeps their query and adds <c>ID=</c> to state writes.</summary>
+    public TofuBackend Tagged(TofuRunTag tag) => this with { StateAddress = WithQuery(StateAddress, tag.Query), LockAddress = WithQuery(LockAddress, tag.Query) };
+
+    static string WithQuery(string address, string query) => address + (address.Contains('?') ? '&' : '?') + query;
+}
 
 public enum TofuStream { Stdout, Stderr }
 

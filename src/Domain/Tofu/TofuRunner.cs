@@ -26,14 +26,14 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
     public static readonly TofuPhase OutputPhase = new("tofu-output", "Reading OpenTofu outputs");
     public static readonly TofuPhase DestroyPhase = new("tofu-destroy", "Destroying Hetzner resources (servers, load balancer, network, firewall)");
 
-    /// <summary>A third of the lease's 60 s, so two renewals may fail before the lock lapses.</summary>
-    public TimeSpan LockRenewInterval { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>Often enough that a superseded run stops within seconds; the 60 s lease survives many missed renewals.</summary>
+    public TimeSpan LockRenewInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long tofu may take to save state and unlock after SIGINT before it is killed.</summary>
     public TimeSpan InterruptGrace { get; init; } = TimeSpan.FromSeconds(20);
 
     public Task<TofuOutputs> ApplyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
-        RunAsync(invocation, onLine, cancellationToken, async run =>
+        RunAsync(invocation, TofuRunTag.Apply, onLine, cancellationToken, async run =>
         {
             await onPhase(InitPhase);
             await run.CommandAsync("init", ["-input=false", "-no-color"]);
@@ -46,7 +46,7 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         });
 
     public Task DestroyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
-        RunAsync(invocation, onLine, cancellationToken, async run =>
+        RunAsync(invocation, TofuRunTag.Destroy, onLine, cancellationToken, async run =>
         {
             await onPhase(InitPhase);
             await run.CommandAsync("init", ["-input=false", "-no-color"]);
@@ -55,7 +55,7 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
             return true;
         });
 
-    async Task<T> RunAsync<T>(TofuInvocation invocation, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
+    async Task<T> RunAsync<T>(TofuInvocation invocation, string operation, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
     {
         if (!slots.Wait(0))
         {
@@ -64,7 +64,7 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         }
         try
         {
-            return await RunInSlotAsync(invocation, onLine, cancellationToken, steps);
+            return await RunInSlotAsync(invocation, TofuRunTag.New(operation, invocation.Run), onLine, cancellationToken, steps);
         }
         finally
         {
@@ -72,22 +72,33 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         }
     }
 
-    async Task<T> RunInSlotAsync<T>(TofuInvocation invocation, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
+    async Task<T> RunInSlotAsync<T>(TofuInvocation invocation, TofuRunTag tag, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
     {
         var workdir = Prepare(invocation);
         var environment = TofuEnvironment.Build(
             Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                 .Select(e => new KeyValuePair<string, string?>((string)e.Key, e.Value as string)),
-            invocation);
+            invocation with { Backend = invocation.Backend.Tagged(tag) });
 
         using var deadline = new CancellationTokenSource(Settings.Timeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        using var superseded = new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token, superseded.Token);
         using var stopRenewing = new CancellationTokenSource();
-        var renewal = RenewLockAsync(invocation.DeploymentId, stopRenewing.Token);
+        string? stopReason = null;
+        var renewal = RenewLockAsync(invocation.DeploymentId, tag.Execution, reason =>
+        {
+            stopReason = reason;
+            superseded.Cancel();
+        }, stopRenewing.Token);
         var run = new Run(this, workdir, environment, TofuRunner.RedactorFor(invocation), onLine, linked.Token);
         try
         {
             return await steps(run);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && superseded.IsCancellationRequested)
+        {
+            // Not retried: whoever took over (a newer execution, or the wipe) carries on from the saved state.
+            throw new TofuException(run.Current, $"tofu {run.Current}: stopped: {stopReason}", transient: false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
         {
@@ -98,6 +109,21 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         {
             await stopRenewing.CancelAsync();
             await renewal;
+            await ReleaseLeftoverLockAsync(invocation.DeploymentId, tag.Execution);
+        }
+    }
+
+    // tofu killed after the interrupt grace never unlocked; its process is gone, so nobody else should wait out the lease.
+    async Task ReleaseLeftoverLockAsync(string deploymentId, string execution)
+    {
+        if (stateLock is null) return;
+        try
+        {
+            await stateLock.ReleaseIfHeldByAsync(deploymentId, execution, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            log?.LogWarning("Releasing the tofu state lock of {DeploymentId} after its run failed: {Problem}", deploymentId, e.Message);
         }
     }
 
@@ -131,7 +157,7 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         return workdir;
     }
 
-    async Task RenewLockAsync(string deploymentId, CancellationToken stop)
+    async Task RenewLockAsync(string deploymentId, string execution, Action<string> stopRun, CancellationToken stop)
     {
         if (stateLock is null) return;
         using var timer = new PeriodicTimer(LockRenewInterval);
@@ -139,15 +165,27 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
+                TofuLockCheck check;
                 try
                 {
-                    await stateLock.RenewLockAsync(deploymentId, stop);
+                    check = await stateLock.RenewLockAsync(deploymentId, execution, stop);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // One missed renewal is harmless: the lease lasts three intervals.
+                    // One missed renewal is harmless: the lease lasts many intervals.
                     log?.LogWarning("Renewing the tofu state lock of {DeploymentId} failed: {Problem}", deploymentId, e.Message);
+                    continue;
                 }
+                var reason = check switch
+                {
+                    TofuLockCheck.TakenOver => "the state lock was taken over by a newer run or a wipe; this run is no longer current",
+                    TofuLockCheck.StopRequested => "a wipe asked the running apply to stop",
+                    _ => null,
+                };
+                if (reason is null) continue;
+                log?.LogWarning("Stopping tofu for {DeploymentId}: {Reason}", deploymentId, reason);
+                stopRun(reason);
+                return;
             }
         }
         catch (OperationCanceledException)
@@ -194,9 +232,12 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
     }
 }
 
-/// <summary>Keeps a deployment's state lock alive while its tofu runs (implemented by the state store).</summary>
+/// <summary>Keeps a run's state lock alive while its tofu runs, and tells the run when it is no longer current (implemented by the state store).</summary>
 public interface ITofuStateLock
 {
-    /// <summary>Renews the lease of the current holder; false when nobody holds a live lock.</summary>
-    Task<bool> RenewLockAsync(string deploymentId, CancellationToken cancellationToken);
+    /// <summary>Renews the lease if <paramref name="execution"/> holds the lock, and says what it found.</summary>
+    Task<TofuLockCheck> RenewLockAsync(string deploymentId, string execution, CancellationToken cancellationToken);
+
+    /// <summary>Releases the lock if <paramref name="execution"/> still holds it (its tofu exited without unlocking).</summary>
+    Task ReleaseIfHeldByAsync(string deploymentId, string execution, CancellationToken cancellationToken);
 }

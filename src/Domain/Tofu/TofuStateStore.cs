@@ -11,7 +11,10 @@ namespace Catalyst.Domain.Tofu;
 /// OpenTofu's state and lock for each deployment, in blob storage (DESIGN §5): the state is
 /// <c>tofu-state/{id}.tfstate</c>, the lock is a lease on that blob whose metadata names the holder. Leases are
 /// finite (60 s) and renewed while tofu runs, so the lock of a process that died lapses by itself and the next
-/// run takes it over — and that takeover is recorded. Any replica can serve any request: nothing is in memory.
+/// run takes it over — and that takeover is recorded. A holder that tagged its lock with a <see cref="TofuRunTag"/>
+/// is taken over at once by a later execution that may (<see cref="TofuRunTag.MayTakeOver"/>): the lease is broken,
+/// so the old holder can no longer write state (fencing), and its runner stops it. Any replica can serve any
+/// request: nothing is in memory.
 /// </summary>
 public sealed class TofuStateStore : ITofuStateLock
 {
@@ -26,6 +29,10 @@ public sealed class TofuStateStore : ITofuStateLock
     const string HostKey = "host";
     const string SinceKey = "since";
     const string DeploymentKey = "deployment";
+    const string OperationKey = "op";
+    const string RunKey = "run";
+    const string ExecutionKey = "exec";
+    const string StopKey = "stop";
 
     readonly BlobContainerClient container;
     readonly IDeploymentEvents? events;
@@ -90,7 +97,10 @@ public sealed class TofuStateStore : ITofuStateLock
         }
     }
 
-    public async Task<TofuLockResult> LockAsync(string deploymentId, TofuLockInfo info, CancellationToken cancellationToken)
+    public Task<TofuLockResult> LockAsync(string deploymentId, TofuLockInfo info, CancellationToken cancellationToken) =>
+        LockAsync(deploymentId, info, tag: null, cancellationToken);
+
+    public async Task<TofuLockResult> LockAsync(string deploymentId, TofuLockInfo info, TofuRunTag? tag, CancellationToken cancellationToken)
     {
         if (Encoding.UTF8.GetByteCount(info.Raw) > MaxLockInfoBytes)
             throw new ArgumentException($"lock info is larger than {MaxLockInfoBytes} bytes", nameof(info));
@@ -101,27 +111,51 @@ public sealed class TofuStateStore : ITofuStateLock
 
         var leaseId = TofuLockInfo.LeaseIdFor(info.Id).ToString();
         var lease = blob.GetBlobLeaseClient(leaseId);
+        var reason = "its lease lapsed without an unlock, so its holder is gone";
         try
         {
             await lease.AcquireAsync(leaseDuration, cancellationToken: cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            return new TofuLockResult(TofuLockOutcome.HeldByOther, (await HolderAsync(blob, cancellationToken))?.Info);
+            var holder = await HolderAsync(blob, cancellationToken);
+            if (holder is null || !TofuRunTag.MayTakeOver(holder.Tag, tag))
+                return new TofuLockResult(TofuLockOutcome.HeldByOther, holder?.Info);
+            // Fast takeover: break the live lease (the old holder's state writes now fail) and take it.
+            reason = holder.Tag!.Operation == TofuRunTag.Apply && tag!.Operation == TofuRunTag.Destroy
+                ? "a wipe's destroy took over from the running apply"
+                : $"its execution is gone: run {tag!.Run} was handed to a new execution ({tag.Execution}), so it took the lock without waiting for the lease";
+            previous = holder;
+            try
+            {
+                await blob.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero, cancellationToken: cancellationToken);
+                await lease.AcquireAsync(leaseDuration, cancellationToken: cancellationToken);
+            }
+            catch (RequestFailedException again) when (again.Status == 409)
+            {
+                return new TofuLockResult(TofuLockOutcome.HeldByOther, (await HolderAsync(blob, cancellationToken))?.Info);
+            }
         }
 
         try
         {
             // A holder in the metadata whose lease we could take never unlocked: its process is gone (DESIGN §5).
             // Recorded before the metadata names the new holder, so a failed append is retried by the next lock.
-            if (previous is not null && previous.Info.Id != info.Id) await RecordTakeoverAsync(deploymentId, previous, cancellationToken);
-            await blob.SetMetadataAsync(new Dictionary<string, string>
+            if (previous is not null && previous.Info.Id != info.Id) await RecordTakeoverAsync(deploymentId, previous, reason, cancellationToken);
+            var metadata = new Dictionary<string, string>
             {
                 [LockInfoKey] = Convert.ToBase64String(Encoding.UTF8.GetBytes(info.Raw)),
                 [HostKey] = hostName,
                 [SinceKey] = clock.GetUtcNow().ToString("o"),
                 [DeploymentKey] = deploymentId,
-            }, new BlobRequestConditions { LeaseId = leaseId }, cancellationToken);
+            };
+            if (tag is not null)
+            {
+                metadata[OperationKey] = tag.Operation;
+                metadata[RunKey] = tag.Run.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                metadata[ExecutionKey] = tag.Execution;
+            }
+            await blob.SetMetadataAsync(metadata, new BlobRequestConditions { LeaseId = leaseId }, cancellationToken);
         }
         catch
         {
@@ -170,22 +204,70 @@ public sealed class TofuStateStore : ITofuStateLock
     }
 
     /// <summary>
-    /// Renews the live lease of whoever holds the lock now. A lapsed lease is left alone: renewing it would
-    /// resurrect the lock of a dead process.
+    /// What the run of <paramref name="execution"/> finds: its own lock (renewed here, so a slow apply keeps it; a
+    /// lapsed lease is left alone, since renewing it would resurrect the lock of a dead process),
+    /// its own lock with a wipe's request to stop, no live lock, or another execution's lock — it is no longer current.
     /// </summary>
-    public async Task<bool> RenewLockAsync(string deploymentId, CancellationToken cancellationToken)
+    public async Task<TofuLockCheck> RenewLockAsync(string deploymentId, string execution, CancellationToken cancellationToken)
     {
         var blob = Blob(deploymentId);
         try
         {
             var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
-            if (properties.LeaseState != LeaseState.Leased || Holder(properties.Metadata) is not { } holder) return false;
+            if (properties.LeaseState != LeaseState.Leased || Holder(properties.Metadata) is not { } holder) return TofuLockCheck.Free;
+            if (holder.Tag?.Execution != execution) return TofuLockCheck.TakenOver;
             await blob.GetBlobLeaseClient(TofuLockInfo.LeaseIdFor(holder.Info.Id).ToString()).RenewAsync(cancellationToken: cancellationToken);
+            return properties.Metadata.ContainsKey(StopKey) ? TofuLockCheck.StopRequested : TofuLockCheck.Renewed;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return TofuLockCheck.Free;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            // The lease changed hands between the read and the renewal.
+            return TofuLockCheck.TakenOver;
+        }
+    }
+
+    /// <summary>
+    /// Asks the apply that holds the lock to stop (a wipe): its runner sees the request at its next renewal and
+    /// interrupts tofu, which saves state and unlocks. False when no apply holds a live lock.
+    /// </summary>
+    public async Task<bool> RequestStopAsync(string deploymentId, CancellationToken cancellationToken)
+    {
+        var blob = Blob(deploymentId);
+        try
+        {
+            var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            if (properties.LeaseState != LeaseState.Leased || Holder(properties.Metadata) is not { Tag.Operation: TofuRunTag.Apply } holder) return false;
+            var metadata = new Dictionary<string, string>(properties.Metadata) { [StopKey] = clock.GetUtcNow().ToString("o") };
+            await blob.SetMetadataAsync(metadata, new BlobRequestConditions { LeaseId = TofuLockInfo.LeaseIdFor(holder.Info.Id).ToString(), IfMatch = properties.ETag },
+                cancellationToken);
             return true;
         }
         catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Releases the lock if <paramref name="execution"/> still holds it: its tofu has exited (or was killed after
+    /// the interrupt grace) without unlocking, so the activity is provably done with it.
+    /// </summary>
+    public async Task ReleaseIfHeldByAsync(string deploymentId, string execution, CancellationToken cancellationToken)
+    {
+        var blob = Blob(deploymentId);
+        try
+        {
+            var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            if (Holder(properties.Metadata) is not { } holder || holder.Tag?.Execution != execution) return;
+            await UnlockAsync(deploymentId, holder.Info, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
+        {
+            // gone, or somebody else's now
         }
     }
 
@@ -220,17 +302,18 @@ public sealed class TofuStateStore : ITofuStateLock
         {
             return null;
         }
-        return TofuLockInfo.TryParse(raw, out var info)
-            ? new TofuLockHolder(info!, metadata.TryGetValue(HostKey, out var host) ? host : "", metadata.TryGetValue(SinceKey, out var since) ? since : "")
-            : null;
+        if (!TofuLockInfo.TryParse(raw, out var info)) return null;
+        TofuRunTag.TryParse(metadata.TryGetValue(OperationKey, out var op) ? op : null, metadata.TryGetValue(RunKey, out var run) ? run : null,
+            metadata.TryGetValue(ExecutionKey, out var exec) ? exec : null, out var tag);
+        return new TofuLockHolder(info!, metadata.TryGetValue(HostKey, out var host) ? host : "", metadata.TryGetValue(SinceKey, out var since) ? since : "", tag);
     }
 
-    Task RecordTakeoverAsync(string deploymentId, TofuLockHolder previous, CancellationToken cancellationToken)
+    Task RecordTakeoverAsync(string deploymentId, TofuLockHolder previous, string reason, CancellationToken cancellationToken)
     {
         if (events is null) return Task.CompletedTask;
         var who = previous.Info.Who.Length > 200 ? previous.Info.Who[..200] : previous.Info.Who;
         var message = $"Took over the tofu state lock of {(who.Length > 0 ? who : "an unnamed holder")} (lock {previous.Info.Id}, " +
-                      $"{previous.Info.Operation}, held since {previous.Since} via {previous.Host}): its lease lapsed without an unlock, so its holder is gone";
+                      $"{previous.Info.Operation}, held since {previous.Since} via {previous.Host}): {reason}";
         return events.AppendAsync(deploymentId,
         [
             new DeploymentEvent
@@ -271,4 +354,4 @@ public sealed class TofuStateStore : ITofuStateLock
 }
 
 /// <summary>The lock's holder as recorded in the state blob's metadata: tofu's lock info, the app host that granted it, and when.</summary>
-public sealed record TofuLockHolder(TofuLockInfo Info, string Host, string Since);
+public sealed record TofuLockHolder(TofuLockInfo Info, string Host, string Since, TofuRunTag? Tag = null);

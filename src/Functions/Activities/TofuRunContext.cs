@@ -31,7 +31,7 @@ public sealed class TofuRunContext(
         var secretVariables = TofuVariables.Secret(secrets, ops);
         var backend = credentials.BackendFor(deploymentId, current.TofuBackendUrl ?? self.BaseUrl);
         var invocation = new TofuInvocation(deploymentId, TofuVariables.Plain(deploymentId, record.Request, current, secrets.HandoverJwtPublicKey),
-            secretVariables, backend);
+            secretVariables, backend, runNumber);
         var runRedactor = redactor.With(secretVariables.Values.Append(backend.Password).Append(backend.EncryptionPassphrase));
         return new Run(store, events, time, deploymentId, runNumber, runRedactor, invocation, record.Request.SovereignFqdn);
     }

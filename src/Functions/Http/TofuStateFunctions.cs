@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Store;
 using Catalyst.Domain.Tofu;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -10,9 +11,11 @@ namespace Catalyst.Functions.Http;
 /// <summary>
 /// OpenTofu's http state backend, one per deployment (DESIGN §5). tofu is configured with lock_method=POST and
 /// unlock_method=DELETE because the Functions host routes only standard verbs. Every call carries Basic auth:
-/// username = deployment id, password derived per deployment (<see cref="TofuBackendCredentials"/>).
+/// username = deployment id, password derived per deployment (<see cref="TofuBackendCredentials"/>). Catalyst's own
+/// runs tag their addresses (<see cref="TofuRunTag"/>): a lock of a run that is no longer current (an older run, or an
+/// apply once a wipe has begun) is refused, and a tagged lock may take over from a gone execution at once.
 /// </summary>
-public sealed class TofuStateFunctions(TofuStateStore store, TofuBackendCredentials credentials)
+public sealed class TofuStateFunctions(TofuStateStore store, TofuBackendCredentials credentials, DeploymentStore deployments)
 {
     public const long MaxStateBytes = 64L << 20;
     const string Route = "api/v1/tofu/state/{id}";
@@ -46,8 +49,22 @@ public sealed class TofuStateFunctions(TofuStateStore store, TofuBackendCredenti
     {
         if (Refuse(request, id) is { } refused) return refused;
         if (await ReadLockInfoAsync(request) is not { } info) return BadLockInfo();
-        var result = await store.LockAsync(id, info, request.HttpContext.RequestAborted);
+        if (!TofuRunTag.TryParse(request.Query["op"], request.Query["run"], request.Query["exec"], out var tag))
+            return Error(StatusCodes.Status400BadRequest, "bad-request", "op, run and exec must be Catalyst's run tag (op=apply|destroy, run=<n>, exec=<id>)");
+        if (tag is not null && await StaleAsync(id, tag, request.HttpContext.RequestAborted) is { } stale)
+            return Error(StatusCodes.Status409Conflict, "stale-run", stale);
+        var result = await store.LockAsync(id, info, tag, request.HttpContext.RequestAborted);
         return result.Outcome == TofuLockOutcome.Done ? Results.Ok() : Held(result.Holder);
+    }
+
+    // Fencing by the record: a retry bumps the run, a wipe sets wiping; tofu of what came before must not start again.
+    async Task<string?> StaleAsync(string id, TofuRunTag tag, CancellationToken cancellationToken)
+    {
+        if (await deployments.GetAsync(id, cancellationToken) is not { } record) return null;
+        if (tag.Run < record.Run) return $"run {tag.Run} is no longer current: the deployment is on run {record.Run}";
+        if (tag.Operation == TofuRunTag.Apply && record.Status is DeploymentStatuses.Wiping or DeploymentStatuses.Wiped)
+            return $"the deployment is {record.Status}: no apply may start";
+        return null;
     }
 
     [Function(nameof(TofuStateUnlock))]

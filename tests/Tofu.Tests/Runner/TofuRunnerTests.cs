@@ -71,7 +71,10 @@ public class TofuRunnerTests
         var outputs = await Runner(temp, tofu).ApplyAsync(invocation, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
 
         Assert.Equal(new TofuOutputs("", ""), outputs);
-        Assert.Equal([$"TOKEN={invocation.SecretVariables["hcloud_token"]}", $"ADDRESS={invocation.Backend.StateAddress}", "1"], File.ReadAllLines(dump));
+        var dumped = File.ReadAllLines(dump);
+        Assert.Equal([$"TOKEN={invocation.SecretVariables["hcloud_token"]}", "1"], [dumped[0], dumped[2]]);
+        // The run's tag rides on the address; the address itself is the deployment's.
+        Assert.StartsWith($"ADDRESS={invocation.Backend.StateAddress}?op=apply&run=0&exec=", dumped[1]);
         var workdir = Path.Combine(temp.File("work"), invocation.DeploymentId);
         var tfvars = File.ReadAllText(Path.Combine(workdir, TofuWorkdir.TfvarsFileName));
         foreach (var secret in invocation.SecretVariables.Values.Where(v => v.Length > 0).Append(invocation.Backend.Password).Append(invocation.Backend.EncryptionPassphrase))
@@ -296,14 +299,92 @@ public class TofuRunnerTests
         Assert.Equal(2, File.ReadAllLines(peak).Select(int.Parse).Max());
     }
 
+    [Theory]
+    [InlineData(TofuLockCheck.TakenOver, "no longer current")]
+    [InlineData(TofuLockCheck.StopRequested, "a wipe asked")]
+    public async Task ARunThatIsNoLongerCurrentStopsItsTofu(TofuLockCheck found, string reason)
+    {
+        using var temp = new TempDir();
+        var marks = temp.File("marks");
+        var tofu = Samples.Script(temp, "tofu", $$"""
+            [ "$1" = apply ] || { [ "$1" = output ] && echo '{}'; exit 0; }
+            echo $$ > '{{marks}}'
+            trap 'echo interrupted >> '"'{{marks}}'"'; exit 130' INT
+            sleep 60 & wait $!
+            """);
+        var stateLock = new CountingLock { Answer = TofuLockCheck.Renewed };
+        var runner = new TofuRunner(Runner(temp, tofu).Settings, stateLock) { LockRenewInterval = TimeSpan.FromMilliseconds(50), InterruptGrace = TimeSpan.FromSeconds(5) };
+        var run = runner.ApplyAsync(Invocation(), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+        await Wait.UntilAsync(() => File.Exists(marks) && File.ReadAllText(marks).Trim().Length > 0, TimeSpan.FromSeconds(30), "apply to start");
+        var pid = int.Parse(File.ReadAllLines(marks)[0]);
+
+        stateLock.Answer = found;
+        var e = await Assert.ThrowsAsync<TofuException>(() => run).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Contains(reason, e.Message);
+        Assert.False(e.Transient);
+        Assert.Contains("interrupted", File.ReadAllLines(marks));
+        Assert.False(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z "), "the tofu process survived");
+    }
+
+    [Fact]
+    public async Task ALockItsTofuLeftBehindIsReleasedWhenTheRunEnds()
+    {
+        using var temp = new TempDir();
+        var tofu = Samples.Script(temp, "tofu", """
+            [ "$1" = plan ] && { echo "Error: provider crashed" >&2; exit 1; }
+            exit 0
+            """);
+        var stateLock = new CountingLock();
+        var invocation = Invocation();
+
+        await Assert.ThrowsAsync<TofuException>(() => Runner(temp, tofu, stateLock: stateLock)
+            .ApplyAsync(invocation, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None));
+
+        var (deployment, execution) = Assert.Single(stateLock.Released);
+        Assert.Equal(invocation.DeploymentId, deployment);
+        Assert.Matches("^[0-9a-f]{16}$", execution);
+    }
+
+    [Fact]
+    public async Task EachRunTagsItsBackendAddressesWithItsOwnExecution()
+    {
+        using var temp = new TempDir();
+        var seen = temp.File("seen");
+        var tofu = Samples.Script(temp, "tofu", $$"""
+            echo "$1 $TF_HTTP_ADDRESS $TF_HTTP_LOCK_ADDRESS" >> '{{seen}}'
+            [ "$1" = output ] && echo '{}'
+            exit 0
+            """);
+        var runner = Runner(temp, tofu);
+        var invocation = Invocation() with { Run = 3 };
+
+        await runner.ApplyAsync(invocation, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+        await runner.ApplyAsync(invocation, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+
+        var executions = File.ReadAllLines(seen).Select(l => System.Text.RegularExpressions.Regex.Match(l, "^(\\w+) (\\S+)\\?op=apply&run=3&exec=(\\w+) \\2/lock\\?op=apply&run=3&exec=\\3$"))
+            .Select(m => Assert.IsType<System.Text.RegularExpressions.Match>(m)).ToList();
+        Assert.All(executions, m => Assert.True(m.Success));
+        // One execution for the four commands of a run, a new one for the next run.
+        Assert.Equal(2, executions.Select(m => m.Groups[3].Value).Distinct().Count());
+    }
+
     sealed class CountingLock : ITofuStateLock
     {
         public System.Collections.Concurrent.ConcurrentQueue<string> Calls { get; } = new();
+        public System.Collections.Concurrent.ConcurrentQueue<(string, string)> Released { get; } = new();
+        public volatile TofuLockCheck Answer = TofuLockCheck.Renewed;
 
-        public Task<bool> RenewLockAsync(string deploymentId, CancellationToken cancellationToken)
+        public Task<TofuLockCheck> RenewLockAsync(string deploymentId, string execution, CancellationToken cancellationToken)
         {
             Calls.Enqueue(deploymentId);
-            return Task.FromResult(true);
+            return Task.FromResult(Answer);
+        }
+
+        public Task ReleaseIfHeldByAsync(string deploymentId, string execution, CancellationToken cancellationToken)
+        {
+            Released.Enqueue((deploymentId, execution));
+            return Task.CompletedTask;
         }
     }
 }

@@ -100,7 +100,6 @@ public class TofuStateStoreTests
 
         // The holder's process died: nobody renews, the lease ends (break = expiry without waiting 60 s).
         await StateBlob(blobs, id).GetBlobLeaseClient().BreakAsync(TimeSpan.Zero);
-        Assert.False(await store.RenewLockAsync(id, default));
 
         Assert.Equal(TofuLockOutcome.Done, (await store.LockAsync(id, next, default)).Outcome);
         Assert.Equal(TofuLockOutcome.Done, (await store.LockAsync(id, next, default)).Outcome);
@@ -137,15 +136,86 @@ public class TofuStateStoreTests
     {
         var (store, blobs, _) = await StoreAsync();
         var id = DeploymentId.New();
-        Assert.False(await store.RenewLockAsync(id, default));
-        var a = Lock();
-        await store.LockAsync(id, a, default);
+        var tag = TofuRunTag.New(TofuRunTag.Apply, 1);
+        Assert.Equal(TofuLockCheck.Free, await store.RenewLockAsync(id, tag.Execution, default));
+        await store.LockAsync(id, Lock(), tag, default);
 
-        Assert.True(await store.RenewLockAsync(id, default));
+        Assert.Equal(TofuLockCheck.Renewed, await store.RenewLockAsync(id, tag.Execution, default));
 
         await StateBlob(blobs, id).GetBlobLeaseClient().BreakAsync(TimeSpan.Zero);
-        Assert.False(await store.RenewLockAsync(id, default));
+        Assert.Equal(TofuLockCheck.Free, await store.RenewLockAsync(id, tag.Execution, default));
         Assert.NotEqual(LeaseState.Leased, (await StateBlob(blobs, id).GetPropertiesAsync()).Value.LeaseState);
+    }
+
+    [Fact]
+    public async Task ANewExecutionTakesALiveLockAtOnceAndTheOldOneIsFencedOff()
+    {
+        var (store, _, events) = await StoreAsync();
+        var id = DeploymentId.New();
+        var (gone, next) = (TofuRunTag.New(TofuRunTag.Apply, 1), TofuRunTag.New(TofuRunTag.Apply, 1));
+        var (goneLock, nextLock) = (Lock("nonroot@killed-pod"), Lock("nonroot@next-pod"));
+        await store.LockAsync(id, goneLock, gone, default);
+
+        // No waiting for the 60 s lease: the earlier execution's work item lapsed, so it is gone.
+        Assert.Equal(TofuLockOutcome.Done, (await store.LockAsync(id, nextLock, next, default)).Outcome);
+
+        var takeover = Assert.Single(events.Recorded).Event;
+        Assert.Contains("its execution is gone", takeover.Message);
+        Assert.Contains("nonroot@killed-pod", takeover.Message);
+        // Fencing: whatever the old execution still tries is refused, and its runner learns it is no longer current.
+        Assert.Equal(TofuLockOutcome.HeldByOther, (await store.WriteStateAsync(id, goneLock.Id, BinaryData.FromString("{\"serial\":9}"), default)).Outcome);
+        Assert.Equal(TofuLockCheck.TakenOver, await store.RenewLockAsync(id, gone.Execution, default));
+        Assert.Equal(TofuLockOutcome.Done, (await store.WriteStateAsync(id, nextLock.Id, BinaryData.FromString("{\"serial\":10}"), default)).Outcome);
+        Assert.Equal(TofuLockCheck.Renewed, await store.RenewLockAsync(id, next.Execution, default));
+    }
+
+    [Fact]
+    public async Task AnOlderRunOrAnApplyAfterAWipeWaitsForTheLease()
+    {
+        var (store, _, events) = await StoreAsync();
+        var id = DeploymentId.New();
+        await store.LockAsync(id, Lock(), TofuRunTag.New(TofuRunTag.Destroy, 2), default);
+
+        Assert.Equal(TofuLockOutcome.HeldByOther, (await store.LockAsync(id, Lock(), TofuRunTag.New(TofuRunTag.Apply, 2), default)).Outcome);
+        Assert.Equal(TofuLockOutcome.HeldByOther, (await store.LockAsync(id, Lock(), TofuRunTag.New(TofuRunTag.Destroy, 1), default)).Outcome);
+        Assert.Equal(TofuLockOutcome.HeldByOther, (await store.LockAsync(id, Lock(), tag: null, default)).Outcome);
+        Assert.Empty(events.Recorded);
+    }
+
+    [Fact]
+    public async Task AWipeAsksTheRunningApplyToStop()
+    {
+        var (store, _, _) = await StoreAsync();
+        var id = DeploymentId.New();
+        var apply = TofuRunTag.New(TofuRunTag.Apply, 1);
+        Assert.False(await store.RequestStopAsync(id, default));
+        var held = Lock();
+        await store.LockAsync(id, held, apply, default);
+
+        Assert.True(await store.RequestStopAsync(id, default));
+
+        Assert.Equal(TofuLockCheck.StopRequested, await store.RenewLockAsync(id, apply.Execution, default));
+        // tofu saves its state under the lock it still holds, then unlocks; the request goes with the lock.
+        Assert.Equal(TofuLockOutcome.Done, (await store.WriteStateAsync(id, held.Id, BinaryData.FromString("{}"), default)).Outcome);
+        Assert.Equal(TofuLockOutcome.Done, (await store.UnlockAsync(id, held, default)).Outcome);
+        await store.LockAsync(id, Lock(), TofuRunTag.New(TofuRunTag.Apply, 1), default);
+        Assert.Equal(TofuLockCheck.TakenOver, await store.RenewLockAsync(id, apply.Execution, default));
+    }
+
+    [Fact]
+    public async Task ALockLeftByAnExecutionIsReleasedOnlyForThatExecution()
+    {
+        var (store, _, _) = await StoreAsync();
+        var id = DeploymentId.New();
+        var (mine, other) = (TofuRunTag.New(TofuRunTag.Apply, 1), TofuRunTag.New(TofuRunTag.Apply, 1));
+        await store.LockAsync(id, Lock(), mine, default);
+
+        await store.ReleaseIfHeldByAsync(id, other.Execution, default);
+        Assert.NotNull(await store.HolderAsync(id, default));
+
+        await store.ReleaseIfHeldByAsync(id, mine.Execution, default);
+        Assert.Null(await store.HolderAsync(id, default));
+        Assert.Equal(TofuLockOutcome.Done, (await store.LockAsync(id, Lock(), tag: null, default)).Outcome);
     }
 
     [Fact]
