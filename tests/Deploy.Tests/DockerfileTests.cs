@@ -94,6 +94,11 @@ public sealed class DockerfileTests
 
     [Theory]
     [MemberData(nameof(Both))]
+    public void TheRuntimeCarriesSetprivSoTofuDiesWithItsHost(string name) =>
+        Assert.Contains(Load(name).Final.Arguments("RUN"), r => r.StartsWith("command -v setpriv &&", StringComparison.Ordinal));
+
+    [Theory]
+    [MemberData(nameof(Both))]
     public void RunsAsTheSeedsNonRootUidOn8080(string name)
     {
         var final = Load(name).Final;

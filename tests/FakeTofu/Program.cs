@@ -21,6 +21,10 @@ using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, conte
     Console.WriteLine("Interrupt received.\nPlease wait for OpenTofu to exit or data loss may occur.\nGracefully shutting down...");
 });
 
+// FAKE_TOFU_PIDS: one line per command started, so a test can tell whether this process outlived its host.
+if (Environment.GetEnvironmentVariable("FAKE_TOFU_PIDS") is { Length: > 0 } pids)
+    File.AppendAllText(pids, $"{Environment.ProcessId} {(args.Length > 0 ? args[0] : "")}{Environment.NewLine}");
+
 if (args.Length == 0)
 {
     Console.Error.WriteLine("Usage: tofu [global options] <subcommand> [args]");

@@ -105,6 +105,26 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILL to the host process alone, not its children: whatever it started must die with it by itself.</summary>
+    public void KillAlone()
+    {
+        if (!process.HasExited && kill(process.Id, 9) != 0) throw new InvalidOperationException($"kill -KILL {process.Id} failed: {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>Whether a process is gone: no longer in /proc, or a zombie waiting to be reaped.</summary>
+    public static bool IsGone(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>SIGTERM: what the kubelet sends first.</summary>
     public void Terminate()
     {

@@ -14,7 +14,7 @@ public sealed record TofuCommandResult(int ExitCode, string CapturedStdout, IRea
 /// secrets redacted, and each stream delivered in order; <paramref name="captureStdout"/> keeps stdout
 /// instead (for <c>output -json</c>, which may hold values). On cancellation tofu gets SIGINT first — tofu
 /// then finishes what it has in flight, saves state and releases its lock — and is killed only if it is
-/// still there after the grace period.
+/// still there after the grace period. tofu never outlives this process (see <see cref="ChildLauncher"/>).
 /// </summary>
 public static class TofuProcess
 {
@@ -26,7 +26,9 @@ public static class TofuProcess
         string binary, string workdir, IReadOnlyDictionary<string, string> environment, string command, IReadOnlyList<string> arguments,
         bool captureStdout, Redactor redactor, Func<TofuLine, Task> onLine, TimeSpan interruptGrace, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(binary)
+        var executable = ChildLauncher.Resolve(binary)
+                         ?? throw new TofuException(command, $"tofu {command}: cannot start {binary}: no such executable", transient: false);
+        var start = new ProcessStartInfo(ChildLauncher.FileName(executable))
         {
             WorkingDirectory = workdir,
             RedirectStandardInput = true,
@@ -36,6 +38,7 @@ public static class TofuProcess
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        foreach (var prefix in ChildLauncher.Arguments(executable)) start.ArgumentList.Add(prefix);
         start.ArgumentList.Add(command);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         start.Environment.Clear();
@@ -44,7 +47,7 @@ public static class TofuProcess
         using var process = new Process { StartInfo = start };
         try
         {
-            process.Start();
+            await ChildLauncher.StartAsync(process);
         }
         catch (Win32Exception e)
         {
@@ -189,5 +192,68 @@ public static class TofuProcess
             if (deliveryFailure is not null)
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(deliveryFailure);
         }
+    }
+}
+
+/// <summary>
+/// Starts tofu so that it dies with this process. A host killed with SIGKILL runs no code, and its orphaned tofu
+/// used to go on creating servers it could no longer record while the next host created them again (issue 21:
+/// 12 creations for 6 resources). On Linux the child is started through util-linux's <c>setpriv --pdeathsig KILL</c>,
+/// which sets PR_SET_PDEATHSIG and then execs tofu (same pid, so SIGINT still reaches tofu itself). The kernel sends
+/// that signal when the thread that forked the child ends — not only the process — so every child is forked from
+/// one dedicated thread that lives as long as the process; a thread-pool thread retiring would kill a running apply.
+/// Where setpriv is missing (not Linux), tofu starts directly and the start-up check says so.
+/// </summary>
+public static class ChildLauncher
+{
+    static readonly System.Collections.Concurrent.BlockingCollection<(Process Process, TaskCompletionSource Started)> Pending = new();
+    static readonly Lazy<Thread> Spawner = new(() =>
+    {
+        var thread = new Thread(() =>
+        {
+            foreach (var (process, started) in Pending.GetConsumingEnumerable())
+            {
+                try
+                {
+                    process.Start();
+                    started.SetResult();
+                }
+                catch (Exception e)
+                {
+                    started.SetException(e);
+                }
+            }
+        }) { IsBackground = true, Name = "child-launcher" };
+        thread.Start();
+        return thread;
+    });
+
+    /// <summary>The setpriv that ties a child's life to ours, or null where there is none.</summary>
+    public static string? ParentDeathGuard { get; } = OperatingSystem.IsLinux() ? Resolve("setpriv") : null;
+
+    public static string FileName(string executable) => ParentDeathGuard ?? executable;
+
+    public static IEnumerable<string> Arguments(string executable) =>
+        ParentDeathGuard is null ? [] : ["--pdeathsig", "KILL", "--", executable];
+
+    public static Task StartAsync(Process process)
+    {
+        _ = Spawner.Value;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Pending.Add((process, started));
+        return started.Task;
+    }
+
+    /// <summary>The full path of <paramref name="binary"/> (a path, or a name looked up on PATH), or null when it is not there.</summary>
+    public static string? Resolve(string binary)
+    {
+        if (binary.Contains('/') || binary.Contains('\\'))
+            return File.Exists(binary) ? Path.GetFullPath(binary) : null;
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, binary);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
     }
 }

@@ -21,6 +21,8 @@ public static class StartupChecks
             services.GetRequiredService<Catalyst.Domain.Auth.AuthSettings>();
             // Loads (or generates) the handover key now, so a key problem is logged at start, as the original did.
             services.GetRequiredService<Catalyst.Domain.Auth.SignerSource>();
+            if (OperatingSystem.IsLinux() && Catalyst.Domain.Tofu.ChildLauncher.ParentDeathGuard is null)
+                log.LogWarning("setpriv (util-linux) is not on PATH: a tofu child would outlive this process if it were killed");
             return true;
         }
         catch (SettingException e)

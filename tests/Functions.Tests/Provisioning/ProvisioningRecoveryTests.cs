@@ -14,17 +14,29 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
         world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromMilliseconds(300));
         // Slow resources leave a wide, safe window after each "Creation complete" (the state is written by then).
         world.Settings["FAKE_TOFU_RESOURCE_DELAY_MS"] = "3000";
+        var pids = Path.Combine(Path.GetDirectoryName(world.Journal)!, "tofu-pids.log");
+        world.Settings["FAKE_TOFU_PIDS"] = pids;
         var first = await world.StartAppAsync();
         var id = await world.CreateDeploymentAsync("crash", b => { b["sovereignDomainMode"] = "byo"; b["sovereignFQDN"] = "k8s.crash.example"; });
 
         await Wait.UntilAsync(() => world.EventsAsync(id).Result.Count(e => e["message"]!.GetValue<string>().Contains("Creation complete")) >= 2,
             TimeSpan.FromSeconds(90), "two resources to be created");
-        first.Kill();
+        var applying = int.Parse(File.ReadAllLines(pids).Last(l => l.EndsWith(" apply", StringComparison.Ordinal)).Split(' ')[0]);
+        // The host process alone, as when a node's OOM killer picks it: its tofu child is not killed by the test.
+        first.KillAlone();
         Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Wait.UntilAsync(() => AppProcess.IsGone(applying), TimeSpan.FromSeconds(1), "the killed host's tofu to die with it");
+        output.WriteLine($"tofu {applying} gone {clock.ElapsedMilliseconds} ms after its host");
         var createdBeforeKill = world.JournalLines().Count(l => l.StartsWith("created", StringComparison.Ordinal));
         output.WriteLine($"killed after {createdBeforeKill} creations");
 
+        clock.Restart();
         var second = await world.StartAppAsync();
+        // Resumed = a new apply has started: the work item came back and plan took the dead run's lock at once.
+        await Wait.UntilAsync(() => File.ReadAllLines(pids).Any(l => l.EndsWith(" apply", StringComparison.Ordinal) && int.Parse(l.Split(' ')[0]) != applying),
+            TimeSpan.FromSeconds(30), "tofu to apply again on the next host");
+        output.WriteLine($"restart → tofu applying again: {clock.Elapsed.TotalSeconds:0.0} s");
         var statuses = new HashSet<string>();
         var ready = await Wait.ForAsync(async () =>
         {
@@ -37,7 +49,6 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
         var creations = world.JournalLines().Where(l => l.StartsWith("created", StringComparison.Ordinal)).ToList();
         if (creations.Count != creations.Distinct().Count())
         {
-            // Rare under a loaded CI machine; say everything that tells how it happened.
             output.WriteLine($"journal:\n{string.Join('\n', world.JournalLines())}");
             output.WriteLine($"events:\n{string.Join('\n', (await world.EventsAsync(id)).Select(e => e.ToJsonString()))}");
             output.WriteLine($"first host:\n{first.Output}\nsecond host:\n{second.Output}");
@@ -45,6 +56,8 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
         Assert.Equal(creations.Distinct().Count(), creations.Count);
         Assert.Equal(6, creations.Count);
         Assert.Equal("ready", ready["result"]!["phase1Outcome"]!.GetValue<string>());
+        // The dead run's lock was taken without waiting out its lease, and the timeline says so.
+        Assert.Contains(await world.EventsAsync(id), e => e["message"]!.GetValue<string>().Contains("its execution is gone"));
     }
 
     [Fact]
