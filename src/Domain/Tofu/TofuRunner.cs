@@ -19,6 +19,36 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
     public TofuSettings Settings { get; } = settings;
 
     readonly SemaphoreSlim slots = new(settings.MaxParallel, settings.MaxParallel);
+    readonly CancellationTokenSource stopping = new();
+    readonly object runningGate = new();
+    int running;
+    TaskCompletionSource? idle;
+
+    /// <summary>
+    /// Interrupts every tofu of this process (SIGINT, then kill after <see cref="InterruptGrace"/>) and waits until
+    /// each has exited, at most <paramref name="timeout"/>. The host calls it while its HTTP server still answers:
+    /// an interrupted tofu saves the resource it was creating to the state backend — this very process — and a
+    /// server that stopped first left that resource out of state (created twice by the next host).
+    /// </summary>
+    public async Task StopAllAsync(TimeSpan timeout)
+    {
+        Task wait;
+        lock (runningGate)
+        {
+            idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (running == 0) idle.TrySetResult();
+            wait = idle.Task;
+        }
+        await stopping.CancelAsync();
+        try
+        {
+            await wait.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            log?.LogWarning("tofu did not exit within {Timeout} of the host stopping", timeout);
+        }
+    }
 
     public static readonly TofuPhase InitPhase = new("tofu-init", "Initialising OpenTofu working directory");
     public static readonly TofuPhase PlanPhase = new("tofu-plan", "Planning Hetzner resources (network, firewall, server, LB, DNS)");
@@ -56,6 +86,21 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         });
 
     async Task<T> RunAsync<T>(TofuInvocation invocation, string operation, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
+    {
+        lock (runningGate) running++;
+        try
+        {
+            using var stopOrCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping.Token);
+            return await RunWhenSlotFreeAsync(invocation, operation, onLine, stopOrCancel.Token, steps);
+        }
+        finally
+        {
+            lock (runningGate)
+                if (--running == 0) idle?.TrySetResult();
+        }
+    }
+
+    async Task<T> RunWhenSlotFreeAsync<T>(TofuInvocation invocation, string operation, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
     {
         if (!slots.Wait(0))
         {

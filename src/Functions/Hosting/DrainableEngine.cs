@@ -123,10 +123,23 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
         return null!;
     }
 
+    /// <summary>Whether the sidecar has started the engine (it does when the worker first connects).</summary>
+    public bool Started => started;
+
+    volatile bool started;
+
+    public async Task StartAsync()
+    {
+        await engine.StartAsync();
+        started = true;
+    }
+
+    // The sidecar stops the engine when its host stops, started or not; stopping one that never started threw a
+    // NullReferenceException on a thread-pool thread and aborted the process (exit 134) on an early SIGTERM.
+    public Task StopAsync() => started ? engine.StopAsync() : Task.CompletedTask;
+    public Task StopAsync(bool isForced) => started ? engine.StopAsync(isForced) : Task.CompletedTask;
+
     // Everything else goes straight to the engine.
-    public Task StartAsync() => engine.StartAsync();
-    public Task StopAsync() => engine.StopAsync();
-    public Task StopAsync(bool isForced) => engine.StopAsync(isForced);
     public Task CreateAsync() => engine.CreateAsync();
     public Task CreateAsync(bool recreateInstanceStore) => engine.CreateAsync(recreateInstanceStore);
     public Task CreateIfNotExistsAsync() => engine.CreateIfNotExistsAsync();

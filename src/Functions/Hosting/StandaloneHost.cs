@@ -23,6 +23,26 @@ public static class StandaloneHost
 {
     public static async Task<int> RunAsync(string[] args, IReadOnlyList<Assembly> functionAssemblies)
     {
+        // SIGTERM before the host listens for it (a pod stopped during a rollout) ends the start cleanly with exit 0
+        // instead of the default 143; once the host runs, the same signal stops it the ordered way.
+        using var terminated = new CancellationTokenSource();
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            terminated.Cancel();
+        });
+        try
+        {
+            return await RunAsync(args, functionAssemblies, terminated.Token);
+        }
+        catch (OperationCanceledException) when (terminated.IsCancellationRequested)
+        {
+            return 0;
+        }
+    }
+
+    static async Task<int> RunAsync(string[] args, IReadOnlyList<Assembly> functionAssemblies, CancellationToken terminated)
+    {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         HostConfiguration.AddFunctionsSources(builder.Configuration, AppContext.BaseDirectory);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
@@ -43,9 +63,9 @@ public static class StandaloneHost
             engineSettings = DurableEngineSettings.From(builder.Configuration);
             shutdown = ShutdownSettings.From(builder.Configuration);
             catalog = FunctionCatalog.Discover(functionAssemblies);
-            await storage.ProbeAsync(TimeSpan.FromSeconds(Settings.Int(k => builder.Configuration[k], "CATALYST_STORAGE_PROBE_SECONDS", 5, 1, 120)));
+            await storage.ProbeAsync(TimeSpan.FromSeconds(Settings.Int(k => builder.Configuration[k], "CATALYST_STORAGE_PROBE_SECONDS", 5, 1, 120))).WaitAsync(terminated);
             engine = new AzureStorageOrchestrationService(engineSettings.ToEngineSettings(storage.ConnectionString, bootLoggerFactory));
-            await engine.CreateIfNotExistsAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            await engine.CreateIfNotExistsAsync().WaitAsync(TimeSpan.FromSeconds(60), terminated);
         }
         catch (SettingException e)
         {
@@ -58,7 +78,7 @@ public static class StandaloneHost
         builder.WebHost.UseUrls($"http://{bind}:{port}");
 
         var dispatch = new DrainableEngine(engine, DrainableEngine.RenewIntervalFor(engineSettings.WorkItemQueueVisibilityTimeout));
-        await using var sidecar = await DurableSidecar.StartAsync(engine, dispatch, bootLoggerFactory, CancellationToken.None);
+        await using var sidecar = await DurableSidecar.StartAsync(engine, dispatch, bootLoggerFactory, terminated);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton(shutdown);
         builder.Services.AddSingleton(dispatch);
@@ -76,15 +96,21 @@ public static class StandaloneHost
 
         var app = builder.Build();
         if (!StartupChecks.Pass(app.Services, log)) return 2;
+        terminated.ThrowIfCancellationRequested();
         // An unexpected failure answers in the API's error shape, never a stack trace or an empty body.
         app.UseExceptionHandler(failed => failed.Run(context => Results.Json(
             new Catalyst.Domain.Deployments.ApiError("internal-error", $"the request failed; see the server log (trace {context.TraceIdentifier})"),
             statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context)));
         app.UseCatalystAuth();
         app.MapHttpFunctions(catalog.Http);
+        // Runs before any hosted service (the HTTP server included) stops: tofu saves state through this process.
+        if (app.Services.GetRequiredService<Catalyst.Domain.Tofu.ITofuRunner>() is Catalyst.Domain.Tofu.TofuRunner tofu)
+            app.Lifetime.ApplicationStopping.Register(() => tofu.StopAllAsync(shutdown.Drain).GetAwaiter().GetResult());
         // Last resort: whatever hangs past the budget, the process still ends before the kubelet's SIGKILL would.
         app.Lifetime.ApplicationStopping.Register(() => _ = Task.Delay(shutdown.Total + TimeSpan.FromSeconds(5)).ContinueWith(_ => Environment.Exit(0)));
 
+        // From here a SIGTERM stops the app the ordered way, wherever its start is.
+        using var stopOnTerm = terminated.Register(() => app.Lifetime.StopApplication());
         await app.StartAsync();
         // One line operators and tests read to learn where we listen (PORT=0 picks a free port).
         log.LogInformation("Catalyst standalone host listening on {Addresses}", string.Join(", ", app.Urls));
@@ -92,7 +118,7 @@ public static class StandaloneHost
         app.Services.GetRequiredService<SelfAddress>().BaseUrl = $"http://127.0.0.1:{bound.Port}";
         await app.WaitForShutdownAsync();
         await sidecar.StopAsync(TimeSpan.FromSeconds(5));
-        await engine.StopAsync(isForced: true).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+        if (dispatch.Started) await engine.StopAsync(isForced: true).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
         return 0;
     }
 

@@ -133,6 +133,38 @@ public class StandaloneProcessTests(ITestOutputHelper output)
         Assert.Equal(1, File.ReadAllLines(journal).Count(l => l == "p3:after:started"));
     }
 
+    public static TheoryData<string> Moments() => new() { "first-output", "listening", "idle" };
+
+    [Theory]
+    [MemberData(nameof(Moments))]
+    public async Task SigtermAtAnyMomentAfterStartEndsTheProcessWithExitZero(string moment)
+    {
+        // A pod stopped during a rollout may be anywhere in its start: before the Durable engine runs, just as it
+        // listens, or idle. It used to abort with exit 134 when the sidecar stopped an engine that never started.
+        var azurite = await AzuriteServer.Shared;
+        var (settings, _) = ProbeSettings(azurite, "sigterm");
+        await using var app = AppProcess.Start(TestHost, settings);
+        switch (moment)
+        {
+            case "first-output":
+                await Wait.UntilAsync(() => app.Output.Length > 0 || app.HasExited, TimeSpan.FromSeconds(60), "the first line the host prints");
+                break;
+            case "listening":
+                await Wait.UntilAsync(() => app.Output.Contains("listening on", StringComparison.Ordinal) || app.HasExited, TimeSpan.FromSeconds(60), "the host to listen");
+                break;
+            default:
+                await app.WaitHealthyAsync();
+                break;
+        }
+        Assert.False(app.HasExited, $"the host exited before SIGTERM:\n{app.Output}");
+        var clock = Stopwatch.StartNew();
+        app.Terminate();
+
+        Assert.True(await app.WaitForExitAsync(TimeSpan.FromSeconds(40)), "SIGTERM did not end the process within the shutdown budget");
+        output.WriteLine($"{moment}: exit {app.ExitCode} after {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(app.ExitCode == 0, $"exit code {app.ExitCode}:\n{app.Output}");
+    }
+
     [Fact]
     public async Task TwoHostsOnOneTaskHubRunAnActivityOfThreeVisibilityTimeoutsExactlyOnce()
     {

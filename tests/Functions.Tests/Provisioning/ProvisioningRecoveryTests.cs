@@ -61,6 +61,40 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task SigtermMidApplyInterruptsTofuExitsZeroAndTheNextHostFinishesWithoutCreatingTwice()
+    {
+        await using var world = await ProvisioningWorld.CreateAsync();
+        world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromMilliseconds(300));
+        world.Settings["FAKE_TOFU_RESOURCE_DELAY_MS"] = "2000";
+        var pids = Path.Combine(Path.GetDirectoryName(world.Journal)!, "tofu-pids.log");
+        world.Settings["FAKE_TOFU_PIDS"] = pids;
+        var first = await world.StartAppAsync();
+        var id = await world.CreateDeploymentAsync("term", b => { b["sovereignDomainMode"] = "byo"; b["sovereignFQDN"] = "k8s.term.example"; });
+        await Wait.UntilAsync(() => world.EventsAsync(id).Result.Any(e => e["message"]!.GetValue<string>().Contains("Creation complete")),
+            TimeSpan.FromSeconds(90), "a resource to be created");
+        var applying = int.Parse(File.ReadAllLines(pids).Last(l => l.EndsWith(" apply", StringComparison.Ordinal)).Split(' ')[0]);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        first.Terminate();
+        Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(35)), "SIGTERM did not end the host within its shutdown budget");
+        output.WriteLine($"SIGTERM mid-apply → exit {first.ExitCode} after {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal(0, first.ExitCode);
+        Assert.True(AppProcess.IsGone(applying), "tofu outlived its host");
+
+        await world.StartAppAsync();
+        await world.WaitForStatusAsync(id, "ready", TimeSpan.FromSeconds(180));
+        var creations = world.JournalLines().Where(l => l.StartsWith("created", StringComparison.Ordinal)).ToList();
+        if (creations.Count != 6)
+        {
+            output.WriteLine($"journal:\n{string.Join('\n', world.JournalLines())}");
+            output.WriteLine($"events:\n{string.Join('\n', (await world.EventsAsync(id)).Select(e => e["message"]!.GetValue<string>()))}");
+            output.WriteLine($"first host:\n{first.Output}");
+        }
+        Assert.Equal(6, creations.Count);
+        Assert.Equal(6, creations.Distinct().Count());
+    }
+
+    [Fact]
     public async Task SigkillDuringTheWatchResumesWithoutRecordingATransitionTwice()
     {
         await using var world = await ProvisioningWorld.CreateAsync();
