@@ -40,11 +40,48 @@ static class FakeCloud
 
     public static string Lineage(JsonObject? state) => state?["lineage"]?.GetValue<string>() ?? "";
 
-    public static void Add(JsonObject state, string address, string deploymentId)
+    public static void Add(JsonObject state, string address, string deploymentId, string? id = null)
     {
-        state["resources"]!.AsArray().Add(new JsonObject { ["address"] = address, ["id"] = ResourceId(deploymentId, address) });
+        state["resources"]!.AsArray().Add(new JsonObject { ["address"] = address, ["id"] = id ?? ResourceId(deploymentId, address) });
         Touch(state, deploymentId);
     }
+
+    /// <summary>The id the state holds for an address (Hetzner's id when the fake created it there).</summary>
+    public static string IdOf(JsonObject state, string address) =>
+        state["resources"]!.AsArray().First(r => r!["address"]!.GetValue<string>() == address)!["id"]!.GetValue<string>();
+
+    /// <summary>
+    /// The Hetzner API kind and object name the module gives a resource (infra/hetzner: main.tf, nodes.tf,
+    /// load_balancer.tf), written out here independently of the app's adoption map so a test can catch either.
+    /// </summary>
+    public static (string Kind, string Name) HetznerObject(string address, JsonObject variables)
+    {
+        var fqdn = variables["sovereign_fqdn"]?.GetValue<string>() ?? "";
+        var dashed = fqdn.Replace('.', '-');
+        var prefix = dashed[..Math.Min(50, dashed.Length)].Trim('-', '.');
+        int Index() => int.Parse(address[(address.IndexOf('[') + 1)..address.IndexOf(']')], System.Globalization.CultureInfo.InvariantCulture);
+        return address switch
+        {
+            "hcloud_network.this" => ("networks", $"{prefix}-net"),
+            "hcloud_firewall.nodes" => ("firewalls", $"{prefix}-fw"),
+            "hcloud_ssh_key.admin" => ("ssh_keys", $"{prefix}-admin"),
+            "hcloud_load_balancer.this" => ("load_balancers", $"{prefix}-lb"),
+            _ when address.StartsWith("hcloud_server.control_plane[", StringComparison.Ordinal) => ("servers", $"{prefix}-cp-{Index() + 1}"),
+            _ when address.StartsWith("hcloud_server.worker[", StringComparison.Ordinal) => ("servers", $"{prefix}-worker-{Index() + 1}"),
+            _ => throw new FakeTofuException($"Error: fake tofu does not know the Hetzner object of {address}"),
+        };
+    }
+
+    /// <summary>The role label the module puts on a resource.</summary>
+    public static string Role(string address) => address switch
+    {
+        "hcloud_network.this" => "network",
+        "hcloud_firewall.nodes" => "firewall",
+        "hcloud_ssh_key.admin" => "ssh-key",
+        "hcloud_load_balancer.this" => "lb",
+        _ when address.StartsWith("hcloud_server.control_plane[", StringComparison.Ordinal) => "control-plane",
+        _ => "worker",
+    };
 
     public static void Remove(JsonObject state, string address, string deploymentId)
     {

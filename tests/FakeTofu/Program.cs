@@ -4,12 +4,17 @@ using System.Text.Json.Nodes;
 using Catalyst.Domain.Tofu;
 using Catalyst.FakeTofu;
 
-// A fake `tofu` (DESIGN §8): init, plan -out=FILE, apply FILE, output -json, destroy, version. It refuses what
-// real tofu must never be given here (a secret in the tfvars file, state without TF_ENCRYPTION), locks and
+// A fake `tofu` (DESIGN §8): init, plan -out=FILE, apply FILE, output -json, destroy, state list, version. It refuses
+// what real tofu must never be given here (a secret in the tfvars file, state without TF_ENCRYPTION), locks and
 // stores state through the http backend like tofu, and writes state after every resource so a kill mid-apply
-// leaves partial state. Test knobs: FAKE_TOFU_JOURNAL (one line per create/destroy),
-// FAKE_TOFU_RESOURCE_DELAY_MS (per resource), FAKE_TOFU_FAIL=apply (a provider error). A journal path may hold
-// {deployment_id}: one journal per deployment, for runs with many deployments at once.
+// leaves partial state. With HCLOUD_ENDPOINT set (as the real hcloud provider reads it) every create and destroy
+// is also a POST/DELETE at that Hetzner API (see FakeHetznerApi), and the state holds Hetzner's ids. Import blocks
+// (`import { to = ADDRESS  id = "ID" }` in any .tf file) are honoured: plan says "will be imported", apply adds the
+// address with that id to state without creating anything. Test knobs: FAKE_TOFU_JOURNAL (one line per
+// created/imported/destroyed resource), FAKE_TOFU_RESOURCE_DELAY_MS (per resource), FAKE_TOFU_FAIL=apply (a
+// provider error), FAKE_TOFU_DIE_AFTER_CREATE=ADDRESS (exit 137 right after creating ADDRESS, before its state is
+// written or the lock released: a SIGKILL in the worst place). A journal path may hold {deployment_id}: one journal
+// per deployment, for runs with many deployments at once.
 
 var interrupted = false;
 // Like tofu: the first SIGINT lets the resource in flight finish, then state is saved and the lock released.
@@ -55,6 +60,9 @@ try
         case "output":
             Preflight();
             return Output();
+        case "state" when args.Length > 1 && args[1] == "list":
+            Preflight();
+            return StateList();
         default:
             throw new FakeTofuException($"Error: fake tofu does not know the command \"{args[0]}\"");
     }
@@ -129,13 +137,24 @@ int Plan()
     {
         var state = client.Get();
         var existing = state is null ? [] : FakeCloud.Existing(state);
-        var create = FakeCloud.Desired(variables).Where(r => !existing.Contains(r)).ToList();
-        Console.Error.WriteLine("Warning: fake tofu: resources exist only in the state; nothing is created at Hetzner");
+        var desired = FakeCloud.Desired(variables);
+        var imports = ImportBlocks().Where(i => !existing.Contains(i.To)).ToList();
+        if (imports.FirstOrDefault(i => !desired.Contains(i.To)) is { To: not null } stray)
+            throw new FakeTofuException($"Error: Configuration for import target does not exist\n\nThe configuration for the given import target {stray.To} does not exist.");
+        var create = desired.Where(r => !existing.Contains(r) && imports.All(i => i.To != r)).ToList();
+        if (FakeHetznerApi.FromEnvironment() is null)
+            Console.Error.WriteLine("Warning: fake tofu: resources exist only in the state; nothing is created at Hetzner");
+        foreach (var import in imports) Console.WriteLine($"  # {import.To} will be imported");
         foreach (var address in create) Console.WriteLine($"  # {address} will be created");
-        Console.WriteLine(create.Count == 0
+        Console.WriteLine(create.Count + imports.Count == 0
             ? "No changes. Your infrastructure matches the configuration."
-            : $"Plan: {create.Count} to add, 0 to change, 0 to destroy.");
-        var plan = new JsonObject { ["serial"] = FakeCloud.Serial(state), ["lineage"] = FakeCloud.Lineage(state), ["create"] = new JsonArray(create.Select(c => (JsonNode)c!).ToArray()) };
+            : $"Plan: {(imports.Count > 0 ? $"{imports.Count} to import, " : "")}{create.Count} to add, 0 to change, 0 to destroy.");
+        var plan = new JsonObject
+        {
+            ["serial"] = FakeCloud.Serial(state), ["lineage"] = FakeCloud.Lineage(state),
+            ["create"] = new JsonArray(create.Select(c => (JsonNode)c!).ToArray()),
+            ["import"] = new JsonArray(imports.Select(i => (JsonNode)new JsonObject { ["to"] = i.To, ["id"] = i.Id }).ToArray()),
+        };
         File.WriteAllText(planFile, plan.ToJsonString());
         File.SetUnixFileMode(planFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Console.WriteLine($"Saved the plan to: {planFile}");
@@ -161,23 +180,44 @@ int Apply()
         if (plan["serial"]!.GetValue<long>() != FakeCloud.Serial(state) || plan["lineage"]!.GetValue<string>() != FakeCloud.Lineage(state))
             throw new FakeTofuException("Error: Saved plan is stale\n\nThe given plan file can no longer be applied because the state was changed\nby another operation after the plan was created.");
         state ??= FakeCloud.NewState();
-        Console.Error.WriteLine("Warning: fake tofu: resources exist only in the state; nothing is created at Hetzner");
+        using var hetzner = FakeHetznerApi.FromEnvironment();
+        if (hetzner is null)
+            Console.Error.WriteLine("Warning: fake tofu: resources exist only in the state; nothing is created at Hetzner");
         if (Environment.GetEnvironmentVariable("FAKE_TOFU_FAIL") == "apply")
             throw new FakeTofuException("Error: creating server: token is invalid (unauthorized)\n\n  with hcloud_server.control_plane[0],\n  on nodes.tf line 8, in resource \"hcloud_server\" \"control_plane\":");
+        var imported = 0;
+        foreach (var import in (plan["import"]?.AsArray() ?? []).Select(n => (To: n!["to"]!.GetValue<string>(), Id: n["id"]!.GetValue<string>())))
+        {
+            if (interrupted) break;
+            Console.WriteLine($"{import.To}: Importing... [id={import.Id}]");
+            Journal($"imported {import.To}", deploymentId);
+            FakeCloud.Add(state, import.To, deploymentId, import.Id);
+            client.Put(state);
+            imported++;
+            Console.WriteLine($"{import.To}: Import complete [id={import.Id}]");
+        }
         var added = 0;
+        var dieAfter = Environment.GetEnvironmentVariable("FAKE_TOFU_DIE_AFTER_CREATE");
         foreach (var address in plan["create"]!.AsArray().Select(n => n!.GetValue<string>()).Where(a => !FakeCloud.Existing(state).Contains(a)))
         {
             if (interrupted) break;
             Console.WriteLine($"{address}: Creating...");
             Delay();
+            var id = hetzner?.Create(address, variables);
             Journal($"created {address}", deploymentId);
-            FakeCloud.Add(state, address, deploymentId);
+            if (address == dieAfter)
+            {
+                // Killed between "created at Hetzner" and "state written": no state write, no unlock, no unwinding.
+                Console.Out.Flush();
+                Environment.Exit(137);
+            }
+            FakeCloud.Add(state, address, deploymentId, id);
             client.Put(state);
             added++;
-            Console.WriteLine($"{address}: Creation complete after 0s [id={FakeCloud.ResourceId(deploymentId, address)}]");
+            Console.WriteLine($"{address}: Creation complete after 0s [id={FakeCloud.IdOf(state, address)}]");
         }
         if (interrupted) throw new FakeTofuException("Error: execution halted");
-        Console.WriteLine($"Apply complete! Resources: {added} added, 0 changed, 0 destroyed.");
+        Console.WriteLine($"Apply complete! Resources: {(imported > 0 ? $"{imported} imported, " : "")}{added} added, 0 changed, 0 destroyed.");
         // cloud-init runs on a server's first boot, not on every apply.
         if (added > 0) FakeCloudInit.PostKubeconfig(variables);
         return 0;
@@ -197,12 +237,14 @@ int Destroy()
     try
     {
         var state = client.Get() ?? FakeCloud.NewState();
+        using var hetzner = FakeHetznerApi.FromEnvironment();
         var destroyed = 0;
         foreach (var address in Enumerable.Reverse(FakeCloud.Existing(state)).ToList())
         {
             if (interrupted) break;
-            Console.WriteLine($"{address}: Destroying... [id={FakeCloud.ResourceId(deploymentId, address)}]");
+            Console.WriteLine($"{address}: Destroying... [id={FakeCloud.IdOf(state, address)}]");
             Delay();
+            hetzner?.Delete(address, FakeCloud.IdOf(state, address), variables);
             Journal($"destroyed {address}", deploymentId);
             FakeCloud.Remove(state, address, deploymentId);
             client.Put(state);
@@ -227,6 +269,23 @@ int Output()
     Console.WriteLine(outputs.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     return 0;
 }
+
+int StateList()
+{
+    var state = Initialized().Get();
+    foreach (var address in state is null ? [] : FakeCloud.Existing(state)) Console.WriteLine(address);
+    return 0;
+}
+
+// Import blocks in the configuration: `import { to = ADDRESS  id = "ID" }`, in any order, on one line or several.
+List<(string To, string Id)> ImportBlocks() =>
+    Directory.EnumerateFiles(".", "*.tf").OrderBy(f => f, StringComparer.Ordinal)
+        .SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(f), @"(?m)^\s*import\s*\{(?<body>[^}]*)\}"))
+        .Select(m => (
+            To: System.Text.RegularExpressions.Regex.Match(m.Groups["body"].Value, @"\bto\s*=\s*(?<to>[^\s]+)").Groups["to"].Value,
+            Id: System.Text.RegularExpressions.Regex.Match(m.Groups["body"].Value, @"\bid\s*=\s*""(?<id>[^""]*)""").Groups["id"].Value))
+        .Select(i => i.To.Length == 0 || i.Id.Length == 0 ? throw new FakeTofuException("Error: Invalid import block: \"to\" and \"id\" are required") : i)
+        .ToList();
 
 void Delay()
 {

@@ -23,8 +23,31 @@ public sealed record DeploymentRecord
     [JsonPropertyName("kubeconfigBearerHash")] public required string KubeconfigBearerHash { get; init; }
     [JsonPropertyName("sandbox")] public bool Sandbox { get; init; }
     [JsonPropertyName("wipe"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public WipeReport? Wipe { get; init; }
+    /// <summary>
+    /// Owner-labelled Hetzner objects the last apply found that tofu's state lacks and no module address matches: it
+    /// could not adopt them, so they are left for a person (see the run's warn events).
+    /// </summary>
+    [JsonPropertyName("unadoptedResources"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int UnadoptedResources { get; init; }
+    /// <summary>What the last orphan sweep that changed its finding found (see <c>OrphanSweep</c>).</summary>
+    [JsonPropertyName("orphans"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public OrphanReport? Orphans { get; init; }
     /// <summary>Bumped by each retry so the workflow's own writes can tell a new run from a stale one.</summary>
     [JsonPropertyName("run")] public int Run { get; init; } = 1;
+}
+
+/// <summary>
+/// Owner-labelled Hetzner objects tofu's state does not hold, as the orphan sweep last found them. A sweep that finds
+/// the same set again writes nothing, so <see cref="SweptAt"/> is when this finding was first made.
+/// </summary>
+public sealed record OrphanReport
+{
+    [JsonPropertyName("count")] public int Count { get; init; }
+    /// <summary>"kind/id name", sorted.</summary>
+    [JsonPropertyName("objects")] public IReadOnlyList<string> Objects { get; init; } = [];
+    [JsonPropertyName("sweptAt")] public DateTimeOffset SweptAt { get; init; }
+    /// <summary>How many of them the sweep deleted (only for wiped or failed deployments, with CATALYST_ORPHAN_SWEEP_DELETE).</summary>
+    [JsonPropertyName("deleted")] public int Deleted { get; init; }
+    /// <summary>Why the last sweep of this deployment could not finish, until one does.</summary>
+    [JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Error { get; init; }
 }
 
 /// <summary>What provisioning produced (reference B.8 Result).</summary>

@@ -29,6 +29,8 @@ public static class DeploymentView
             if (result.ComponentStates is { Count: > 0 } states) view["componentStates"] = states;
             if (result.Phase1FinishedAt is { } finished) view["phase1FinishedAt"] = finished.UtcDateTime;
         }
+        if (record.UnadoptedResources > 0) view["unadoptedResources"] = record.UnadoptedResources;
+        if (record.Orphans is { } orphans) view["orphans"] = orphans;
         if (record.Sandbox) view["sandbox"] = true;
         return view;
     }

@@ -41,6 +41,16 @@ public sealed class HetznerSweep(HttpClient http)
         return leftovers;
     }
 
+    /// <summary>Deletes one object (<c>DELETE /v1/{kind}/{id}</c>); one already gone counts as deleted.</summary>
+    public async Task DeleteAsync(Leftover leftover, string hetznerToken, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"v1/{leftover.Kind}/{leftover.Id}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", hetznerToken);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.NotFound)
+            throw new HttpRequestException($"Hetzner API delete {leftover.Kind}/{leftover.Id}: HTTP {(int)response.StatusCode}", null, response.StatusCode);
+    }
+
     /// <summary>The hcloud command an operator runs to remove one leftover.</summary>
     public static string CommandFor(Leftover leftover) =>
         $"hcloud {leftover.Kind.TrimEnd('s').Replace("_ip", "-ip").Replace('_', '-')} delete {leftover.Id}";

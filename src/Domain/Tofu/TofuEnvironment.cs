@@ -13,7 +13,7 @@ public static partial class TofuEnvironment
     // Inherited values with these names would change what tofu does (another backend, extra CLI arguments, a
     // stray variable), so the parent's are dropped before ours are added.
     static readonly string[] OwnedPrefixes = ["TF_VAR_", "TF_HTTP_", "TF_CLI_ARGS"];
-    static readonly string[] OwnedNames = ["TF_ENCRYPTION", "TF_INPUT", "TF_IN_AUTOMATION"];
+    static readonly string[] OwnedNames = ["TF_ENCRYPTION", "TF_INPUT", "TF_IN_AUTOMATION", "HCLOUD_ENDPOINT"];
 
     // The app's own settings hold its secrets (the vault key, the storage account key, operator tokens); tofu and
     // its provider plugins need none of them, so they stay in the app.
@@ -46,6 +46,8 @@ public static partial class TofuEnvironment
         environment["TF_HTTP_USERNAME"] = backend.Username;
         environment["TF_HTTP_PASSWORD"] = backend.Password;
         environment["TF_ENCRYPTION"] = EncryptionConfig(backend.EncryptionPassphrase);
+        // The hcloud provider's API base; the app's CATALYST_HETZNER_API_BASE_URL, so tofu and the app see one Hetzner.
+        if (invocation.HetznerEndpoint is { Length: > 0 } hetzner) environment["HCLOUD_ENDPOINT"] = hetzner;
         return environment;
     }
 

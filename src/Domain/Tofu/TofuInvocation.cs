@@ -9,7 +9,14 @@ public sealed record TofuInvocation(
     IReadOnlyDictionary<string, object?> Variables,
     IReadOnlyDictionary<string, string> SecretVariables,
     TofuBackend Backend,
-    int Run = 0);
+    int Run = 0)
+{
+    /// <summary>The Hetzner API tofu's hcloud provider talks to (<c>HCLOUD_ENDPOINT</c>, e.g. <c>http://127.0.0.1:1234/v1</c>); null = the provider's default.</summary>
+    public string? HetznerEndpoint { get; init; }
+
+    /// <summary>When set, apply adopts what an earlier run left out of state before it plans (<see cref="TofuAdoption"/>).</summary>
+    public TofuAdoptionSource? Adoption { get; init; }
+}
 
 /// <summary>
 /// The app's own http state backend for this deployment (DESIGN §5), handed to tofu through <c>TF_HTTP_*</c>
@@ -53,4 +60,7 @@ public interface ITofuRunner
 
     /// <summary>Stages the module, then init and destroy against the same state.</summary>
     Task DestroyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
+
+    /// <summary>Stages the module, then init and <c>tofu state list</c>: the addresses the state holds.</summary>
+    Task<IReadOnlySet<string>> StateListAsync(TofuInvocation invocation, CancellationToken cancellationToken);
 }

@@ -67,6 +67,10 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         {
             await onPhase(InitPhase);
             await run.CommandAsync("init", ["-input=false", "-no-color"]);
+            // Import what an earlier, killed run created but never wrote to state (TofuAdoption).
+            if (invocation.Adoption is { } adoption)
+                await TofuAdoption.AdoptAsync(adoption, invocation.Variables, Path.Combine(Settings.WorkDirectory, invocation.DeploymentId),
+                    () => run.CommandAsync("state", ["list", "-no-color"], captureStdout: true, failure: "list tofu state"), cancellationToken);
             await onPhase(PlanPhase);
             await run.CommandAsync("plan", ["-input=false", "-no-color", "-out=tfplan"]);
             await onPhase(ApplyPhase);
@@ -83,6 +87,14 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
             await onPhase(DestroyPhase);
             await run.CommandAsync("destroy", ["-input=false", "-no-color", "-auto-approve"]);
             return true;
+        });
+
+    /// <summary>The addresses tofu's state holds (<c>tofu state list</c>), after staging and init; nothing is locked or changed.</summary>
+    public Task<IReadOnlySet<string>> StateListAsync(TofuInvocation invocation, CancellationToken cancellationToken) =>
+        RunAsync(invocation, TofuRunTag.Apply, _ => Task.CompletedTask, cancellationToken, async run =>
+        {
+            await run.CommandAsync("init", ["-input=false", "-no-color"]);
+            return TofuAdoption.ParseStateList(await run.CommandAsync("state", ["list", "-no-color"], captureStdout: true, failure: "list tofu state"));
         });
 
     async Task<T> RunAsync<T>(TofuInvocation invocation, string operation, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)

@@ -1,20 +1,33 @@
 using System.Threading.Channels;
 using Catalyst.Domain.Auth;
 using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Hetzner;
 using Catalyst.Domain.Store;
 using Catalyst.Domain.Tofu;
+using Catalyst.Domain.Wizard;
 using Catalyst.Functions.Hosting;
 
 namespace Catalyst.Functions.Activities;
 
 /// <summary>
 /// Assembles what a tofu run needs from the record, the vault and configuration, and turns its phases and lines
-/// into timeline events (batched: a busy apply prints hundreds of lines).
+/// into timeline events (batched: a busy apply prints hundreds of lines). Tofu's hcloud provider gets the app's Hetzner
+/// endpoint, and an apply adopts what an earlier run left out of state (<see cref="TofuAdoption"/>), reporting it here.
 /// </summary>
 public sealed class TofuRunContext(
     DeploymentStore store, Vault vault, EventLog events, ITofuRunner runner, TofuBackendCredentials credentials,
-    Func<OperatorSecrets> operatorSecrets, Func<ProvisionSettings> settings, SelfAddress self, Redactor redactor, TimeProvider time, SignerSource signer)
+    Func<OperatorSecrets> operatorSecrets, Func<ProvisionSettings> settings, SelfAddress self, Redactor redactor, TimeProvider time, SignerSource signer,
+    HetznerEndpoint hetznerEndpoint, HetznerSweep hetzner)
 {
+    /// <summary>
+    /// What tofu gets as <c>HCLOUD_ENDPOINT</c>: the configured API with its version path, or nothing for the public API
+    /// (the provider's own default), so tofu and the app always see one Hetzner.
+    /// </summary>
+    public static string? HcloudEndpoint(HetznerEndpoint endpoint) =>
+        endpoint.BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') is var url && url == HetznerEndpoint.Default.GetLeftPart(UriPartial.Path).TrimEnd('/')
+            ? null
+            : url + "/v1";
+
     public ITofuRunner Runner => runner;
 
     public async Task<Run> PrepareAsync(string deploymentId, int runNumber, CancellationToken cancellationToken)
@@ -31,9 +44,11 @@ public sealed class TofuRunContext(
         var secretVariables = TofuVariables.Secret(secrets, ops);
         var backend = credentials.BackendFor(deploymentId, current.TofuBackendUrl ?? self.BaseUrl);
         var invocation = new TofuInvocation(deploymentId, TofuVariables.Plain(deploymentId, record.Request, current, secrets.HandoverJwtPublicKey),
-            secretVariables, backend, runNumber);
+            secretVariables, backend, runNumber) { HetznerEndpoint = HcloudEndpoint(hetznerEndpoint) };
         var runRedactor = redactor.With(secretVariables.Values.Append(backend.Password).Append(backend.EncryptionPassphrase));
-        return new Run(store, events, time, deploymentId, runNumber, runRedactor, invocation, record.Request.SovereignFqdn);
+        var hetznerToken = secrets.HetznerToken;
+        return new Run(store, events, time, deploymentId, runNumber, runRedactor, invocation, record.Request.SovereignFqdn,
+            hetznerToken.Length == 0 ? null : ct => hetzner.ListAsync(deploymentId, hetznerToken, ct));
     }
 
     public sealed class Run : IAsyncDisposable
@@ -51,7 +66,7 @@ public sealed class TofuRunContext(
         long line;
 
         internal Run(DeploymentStore store, EventLog events, TimeProvider time, string deploymentId, int runNumber, Redactor redactor,
-            TofuInvocation invocation, string sovereignFqdn)
+            TofuInvocation invocation, string sovereignFqdn, Func<CancellationToken, Task<IReadOnlyList<Leftover>>>? listOwned)
         {
             SovereignFqdn = sovereignFqdn;
             this.store = store;
@@ -60,7 +75,7 @@ public sealed class TofuRunContext(
             this.deploymentId = deploymentId;
             this.runNumber = runNumber;
             this.redactor = redactor;
-            Invocation = invocation;
+            Invocation = listOwned is null ? invocation : invocation with { Adoption = new TofuAdoptionSource(listOwned, OnAdoptionAsync) };
             pump = Task.Run(PumpAsync);
         }
 
@@ -77,6 +92,27 @@ public sealed class TofuRunContext(
             {
                 Key = $"{deploymentId}:{runNumber}:{execution}:{phase.Name}", Time = now, Phase = phase.Name, Level = EventLevels.Info, Message = phase.Message,
             });
+        }
+
+        /// <summary>An info event per adopted object, a warn event per unmatched one, and the unmatched count on the record.</summary>
+        public async Task OnAdoptionAsync(AdoptionPlan plan)
+        {
+            var now = time.GetUtcNow();
+            foreach (var adopted in plan.Imports)
+                pending.Writer.TryWrite(new DeploymentEvent
+                {
+                    Key = $"{deploymentId}:{runNumber}:adopt:{adopted.Object.Kind}/{adopted.Object.Id}", Time = now, Phase = "tofu-adopt", Level = EventLevels.Info,
+                    Message = $"adopted {adopted.Address} (id {adopted.Object.Id}) created by an earlier run",
+                });
+            foreach (var orphan in plan.Unmatched)
+                pending.Writer.TryWrite(new DeploymentEvent
+                {
+                    Key = $"{deploymentId}:{runNumber}:unadopted:{orphan.Kind}/{orphan.Id}", Time = now, Phase = "tofu-adopt", Level = EventLevels.Warn,
+                    Message = $"{orphan.Kind}/{orphan.Id} \"{orphan.Name}\" carries this deployment's owner label but matches nothing the module creates; " +
+                              $"it was not adopted and tofu will not manage it (remove it with: {HetznerSweep.CommandFor(orphan)})",
+                });
+            var count = plan.Unmatched.Count;
+            await store.UpdateAsync(deploymentId, r => r.Run == runNumber && r.UnadoptedResources != count ? r with { UnadoptedResources = count } : null);
         }
 
         public Task OnLineAsync(TofuLine tofuLine)

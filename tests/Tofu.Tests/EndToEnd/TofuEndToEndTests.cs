@@ -1,5 +1,6 @@
 using System.Net;
 using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Hetzner;
 using Catalyst.Domain.Tofu;
 using Catalyst.Testing;
 
@@ -124,6 +125,67 @@ public class TofuEndToEndTests(AppFixture fixture) : IClassFixture<AppFixture>, 
         var created = Journal(journal);
         Assert.Equal(ResourcesWithTwoWorkers, created.Length);
         Assert.Equal(created.Length, created.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task AnObjectCreatedAtHetznerBeforeACrashIsAdoptedByTheNextApplyNotCreatedAgain()
+    {
+        var id = DeploymentId.New();
+        var journal = temp.File("journal");
+        var token = Samples.HcloudToken();
+        using var hetzner = new FakeHetzner(token);
+        using var http = new HttpClient { BaseAddress = new Uri(hetzner.Url + "/") };
+        var sweep = new HetznerSweep(http);
+        var reported = new System.Collections.Concurrent.ConcurrentQueue<AdoptionPlan>();
+        var invocation = Samples.Invocation(id, fixture.Backend(id), hcloudToken: token) with
+        {
+            HetznerEndpoint = hetzner.Endpoint,
+            Adoption = new TofuAdoptionSource(ct => sweep.ListAsync(id, token, ct), plan =>
+            {
+                reported.Enqueue(plan);
+                return Task.CompletedTask;
+            }),
+        };
+        var killed = Runner(Samples.FakeTofu(temp, new Dictionary<string, string>
+        {
+            ["FAKE_TOFU_JOURNAL"] = journal, ["FAKE_TOFU_DIE_AFTER_CREATE"] = "hcloud_server.control_plane[0]",
+        }, "killed-tofu"));
+
+        await Assert.ThrowsAsync<TofuException>(() => killed.ApplyAsync(invocation, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None));
+
+        Assert.Equal(["created hcloud_network.this", "created hcloud_firewall.nodes", "created hcloud_ssh_key.admin", "created hcloud_server.control_plane[0]"], Journal(journal));
+        var server = Assert.Single(hetzner.Objects, o => o.Name == "acme-omani-works-cp-1");
+        Assert.Equal(id, server.Labels[TofuContract.OwnerLabel]);
+        // The process died holding the state lock; an operator's force-unlock (or the lease running out) frees it.
+        var store = new TofuStateStore(fixture.Blobs, null);
+        var holder = await store.HolderAsync(id, default);
+        Assert.NotNull(holder);
+        await store.UnlockAsync(id, holder.Info, default);
+
+        var runner = Runner(Samples.FakeTofu(temp, new Dictionary<string, string> { ["FAKE_TOFU_JOURNAL"] = journal }));
+        var log = new RunLog();
+        await runner.ApplyAsync(invocation, log.OnPhase, log.OnLine, CancellationToken.None);
+
+        var lines = Journal(journal);
+        Assert.Single(lines, l => l == "created hcloud_server.control_plane[0]");
+        Assert.Single(lines, l => l == "imported hcloud_server.control_plane[0]");
+        Assert.Equal(ResourcesWithTwoWorkers, lines.Count(l => l.StartsWith("created ", StringComparison.Ordinal)));
+        Assert.Equal(lines.Length, lines.Distinct().Count());
+        Assert.Contains(log.Lines, l => l is { Command: "plan", Text: "# hcloud_server.control_plane[0] will be imported" });
+        Assert.Contains(log.Lines, l => l is { Command: "apply", Text: "Apply complete! Resources: 1 imported, 3 added, 0 changed, 0 destroyed." });
+        var adopted = Assert.Single(reported.Last().Imports);
+        Assert.Equal(("hcloud_server.control_plane[0]", server.Id), (adopted.Address, adopted.Object.Id));
+        Assert.Empty(reported.Last().Unmatched);
+        Assert.Equal(ResourcesWithTwoWorkers, hetzner.Objects.Count);
+        Assert.Equal(ResourcesWithTwoWorkers, hetzner.Objects.Select(o => o.Name).Distinct().Count());
+
+        // The next apply has nothing to adopt; destroy deletes every object at Hetzner, the adopted one included.
+        await runner.ApplyAsync(invocation, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+        Assert.Empty(reported.Last().Imports);
+        Assert.Equal(lines.Length, Journal(journal).Length);
+        await runner.DestroyAsync(invocation, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+        Assert.Empty(hetzner.Objects);
+        Assert.Contains(hetzner.Deleted, o => o.Id == server.Id);
     }
 
     public void Dispose() => temp.Dispose();

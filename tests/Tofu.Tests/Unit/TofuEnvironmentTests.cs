@@ -120,4 +120,17 @@ public class TofuEnvironmentTests
         };
         Assert.Throws<ArgumentException>(() => TofuEnvironment.Build(Parent, invocation));
     }
+
+    [Fact]
+    public void TheHcloudProviderGetsTheAppsHetznerEndpointOrNone()
+    {
+        var id = Samples.NewId();
+        var invocation = Samples.Invocation(id, Samples.Backend(id));
+        var parent = new Dictionary<string, string?>(Parent) { ["HCLOUD_ENDPOINT"] = "http://inherited/v1" };
+
+        Assert.False(TofuEnvironment.Build(parent, invocation).ContainsKey("HCLOUD_ENDPOINT"));
+        Assert.Equal("http://127.0.0.1:4000/v1", TofuEnvironment.Build(parent, invocation with { HetznerEndpoint = "http://127.0.0.1:4000/v1" })["HCLOUD_ENDPOINT"]);
+        Assert.Null(Catalyst.Functions.Activities.TofuRunContext.HcloudEndpoint(new(new Uri("https://api.hetzner.cloud/"))));
+        Assert.Equal("http://127.0.0.1:4000/v1", Catalyst.Functions.Activities.TofuRunContext.HcloudEndpoint(new(new Uri("http://127.0.0.1:4000/"))));
+    }
 }
