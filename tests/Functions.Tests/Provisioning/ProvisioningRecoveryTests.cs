@@ -95,6 +95,33 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AServerCreatedButNeverWrittenToStateIsAdoptedByTheRetryNotCreatedAgain()
+    {
+        // The worst moment for a crash: Hetzner has made the server, tofu dies before its state write.
+        await using var world = await ProvisioningWorld.CreateAsync();
+        world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromMilliseconds(300));
+        world.Settings["FAKE_TOFU_DIE_AFTER_CREATE"] = "hcloud_server.control_plane[0]";
+        var app = await world.StartAppAsync();
+        var id = await world.CreateDeploymentAsync("adopt", b => { b["sovereignDomainMode"] = "byo"; b["sovereignFQDN"] = "k8s.adopt.example"; });
+        await world.WaitForStatusAsync(id, "failed");
+
+        using var retry = await app.Http.PostAsync($"/api/v1/deployments/{id}/phases/tofu-apply/retry", null);
+        Assert.Equal(System.Net.HttpStatusCode.OK, retry.StatusCode);
+        await world.WaitForStatusAsync(id, "ready", TimeSpan.FromSeconds(180));
+
+        var journal = world.JournalLines();
+        Assert.Equal(1, journal.Count(l => l == "created hcloud_server.control_plane[0]"));
+        Assert.Equal(1, journal.Count(l => l == "imported hcloud_server.control_plane[0]"));
+        var created = journal.Where(l => l.StartsWith("created ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(created.Distinct().Count(), created.Count);
+        Assert.Contains(await world.EventsAsync(id), e => e["message"]!.GetValue<string>().StartsWith("adopted hcloud_server.control_plane[0] (id ", StringComparison.Ordinal));
+        // One object at Hetzner for each resource of the module: nothing paid for twice.
+        var objects = world.Hetzner.Objects;
+        Assert.Equal(created.Count, objects.Count);
+        Assert.Equal(objects.Count, objects.Select(o => o.Name).Distinct().Count());
+    }
+
+    [Fact]
     public async Task SigkillDuringTheWatchResumesWithoutRecordingATransitionTwice()
     {
         await using var world = await ProvisioningWorld.CreateAsync();
