@@ -94,7 +94,7 @@ public sealed class ProbeHttp
         var state = await client.GetInstanceAsync(id, getInputsAndOutputs: true);
         return state is null
             ? Results.NotFound()
-            : Results.Json(new { status = state.RuntimeStatus.ToString(), customStatus = state.ReadCustomStatusAs<string>(), output = state.Name == ProbeNames.Probe ? state.ReadOutputAs<string>() : state.SerializedOutput,
+            : Results.Json(new { status = state.RuntimeStatus.ToString(), customStatus = state.Name == ProbeNames.Probe ? state.ReadCustomStatusAs<string>() : state.SerializedCustomStatus, output = state.Name == ProbeNames.Probe ? state.ReadOutputAs<string>() : state.SerializedOutput,
                 // The benchmarks time orchestrations by the engine's own clock, not by how often they poll.
                 createdAt = state.CreatedAt, lastUpdatedAt = state.LastUpdatedAt });
     }
