@@ -4,6 +4,7 @@ using Catalyst.Domain.Store;
 using Catalyst.Functions.Orchestrations;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Functions.Timers;
@@ -15,11 +16,20 @@ namespace Catalyst.Functions.Timers;
 /// record that was judged (same run, same last update), so the first replica files it and the others find it changed.
 /// </summary>
 public sealed class ResumeStrandedFunction(DeploymentStore store, EventLog events, Func<ProvisionSettings> settings, Func<WatchSettings> watch, TimeProvider time,
-    ILogger<ResumeStrandedFunction> log)
+    IConfiguration configuration, ILogger<ResumeStrandedFunction> log)
 {
+    /// <summary>
+    /// The Functions host's own switch for a function (<c>AzureWebJobs.ResumeStranded.Disabled</c>, or
+    /// <c>AzureWebJobs__ResumeStranded__Disabled</c> as an environment variable), honoured here so standalone obeys it
+    /// too. Tests that share one storage account between apps on different task hubs set it: each app would see the
+    /// others' records with no workflow in its own hub.
+    /// </summary>
+    bool Disabled => configuration["AzureWebJobs.ResumeStranded.Disabled"] is "true" or "1" || configuration["AzureWebJobs:ResumeStranded:Disabled"] is "true" or "1";
+
     [Function(nameof(ResumeStranded))]
     public async Task ResumeStranded([TimerTrigger("30 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
+        if (Disabled) return;
         var now = time.GetUtcNow();
         var (page, total) = (0, int.MaxValue);
         for (var offset = 0; offset < total; offset += page)

@@ -19,6 +19,7 @@ public sealed class IsolatedApp : IAsyncLifetime
         Azurite = await AzuriteServer.StartAsync();
         var settings = AppProcess.TestSettings(Azurite, AppProcess.UniqueHubName("api"));
         foreach (var (k, v) in WizardBodies.OperatorSettings) settings[k] = v;
+        settings.Remove(AppProcess.ResumeStrandedDisabled); // its own Azurite: the timer sees only this app's records
         App = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), settings);
         await App.WaitHealthyAsync();
     }
