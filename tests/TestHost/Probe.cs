@@ -69,6 +69,16 @@ public sealed class ProbeHttp
         return Results.Accepted();
     }
 
+    /// <summary>Starts a probe the way the app starts its workflows (never over a pending or running instance).</summary>
+    [Function(nameof(StartProbeUnlessActive))]
+    public async Task<IResult> StartProbeUnlessActive([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "probe/{id}/unless-active")] HttpRequest request,
+        [DurableClient] DurableTaskClient client, string id)
+    {
+        var key = request.Query["key"].ToString();
+        var started = await Catalyst.Functions.Orchestrations.WorkflowInstances.StartUnlessActiveAsync(client, ProbeNames.Probe, new ProbeInput(key, 0), id, request.HttpContext.RequestAborted);
+        return Results.Json(new { started });
+    }
+
     [Function(nameof(RaiseGo))]
     public async Task<IResult> RaiseGo([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "probe/{id}/go")] HttpRequest request,
         [DurableClient] DurableTaskClient client, string id)
@@ -84,7 +94,7 @@ public sealed class ProbeHttp
         var state = await client.GetInstanceAsync(id, getInputsAndOutputs: true);
         return state is null
             ? Results.NotFound()
-            : Results.Json(new { status = state.RuntimeStatus.ToString(), customStatus = state.ReadCustomStatusAs<string>(), output = state.Name == ProbeNames.Probe ? state.ReadOutputAs<string>() : state.SerializedOutput,
+            : Results.Json(new { status = state.RuntimeStatus.ToString(), customStatus = state.Name == ProbeNames.Probe ? state.ReadCustomStatusAs<string>() : state.SerializedCustomStatus, output = state.Name == ProbeNames.Probe ? state.ReadOutputAs<string>() : state.SerializedOutput,
                 // The benchmarks time orchestrations by the engine's own clock, not by how often they poll.
                 createdAt = state.CreatedAt, lastUpdatedAt = state.LastUpdatedAt });
     }

@@ -38,7 +38,13 @@ public sealed class AppProcess : IAsyncDisposable
         ["CATALYST_BIND_ADDRESS"] = "127.0.0.1",
         ["CATALYST_HOST_MODE"] = "standalone",
         ["CATALYST_VAULT_KEY"] = TestVaultKey,
+        // Apps on one Azurite share the deployment records but not their task hubs: one app's ResumeStranded would find
+        // another's running deployments with no workflow in its own hub and file (or start) them. Tests that exercise the
+        // timer run it on an Azurite of their own (see IsolatedApp) and remove this.
+        [ResumeStrandedDisabled] = "true",
     };
+
+    public const string ResumeStrandedDisabled = "AzureWebJobs__ResumeStranded__Disabled";
 
     /// <summary>One random vault key per test run; tests that search storage for secrets know it too.</summary>
     public static readonly string TestVaultKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

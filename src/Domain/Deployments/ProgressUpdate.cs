@@ -23,11 +23,14 @@ public sealed record ProgressUpdate
     public string? ComponentState { get; init; }
     /// <summary>Phase-1 outcome (reference B.7); recorded with the time the watch finished.</summary>
     public string? Outcome { get; init; }
+    /// <summary>When set, the step applies only while the record has one of these statuses (a late workflow failure
+    /// must not turn a finished or wiping record into a failed one).</summary>
+    public IReadOnlyList<string>? OnlyWhile { get; init; }
 
     /// <summary>The record after this step, or null when the record belongs to another run or already says so.</summary>
     public DeploymentRecord? ApplyTo(DeploymentRecord record, DateTimeOffset now)
     {
-        if (record.Run != Run) return null;
+        if (record.Run != Run || OnlyWhile is { } statuses && !statuses.Contains(record.Status)) return null;
         var status = Status ?? record.Status;
         return record with
         {

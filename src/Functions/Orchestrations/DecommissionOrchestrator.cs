@@ -12,19 +12,34 @@ namespace Catalyst.Functions.Orchestrations;
 /// </summary>
 public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeReport>
 {
-    static readonly TaskOptions Retries = TaskOptions.FromRetryPolicy(new RetryPolicy(3, TimeSpan.FromSeconds(10), 2));
-
     [Function(TaskNames.Decommission)]
     public Task<WipeReport> Run([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context, context.GetInput<WipeInput>()!);
 
+    static readonly IReadOnlyList<string> Wiping = [DeploymentStatuses.Wiping];
+
     public override async Task<WipeReport> RunAsync(TaskOrchestrationContext context, WipeInput input)
     {
-        var steps = new WorkflowSteps(context, input.DeploymentId, input.Run);
+        var steps = new WorkflowSteps(context, input.DeploymentId, input.Run, "wipe");
+        try
+        {
+            return await RunStepsAsync(context, input, steps);
+        }
+        catch (Exception e)
+        {
+            // The record must not say 'wiping' for ever (a wipe request answers 202 to a wiping record): it ends failed,
+            // and a new wipe request, which every step tolerates, finishes the job.
+            await steps.FailWorkflowAsync(e, Wiping);
+            return new WipeReport { NeedsOperator = [$"the wipe workflow failed in {steps.CurrentPhase}; see the deployment's error and wipe again"] };
+        }
+    }
+
+    static async Task<WipeReport> RunStepsAsync(TaskOrchestrationContext context, WipeInput input, WorkflowSteps steps)
+    {
         await steps.RecordAsync("wipe", "tofu-destroy", 10, "Wipe: destroying the Sovereign's cloud resources with tofu destroy");
         TofuDestroyResult destroy;
         try
         {
-            destroy = await context.CallActivityAsync<TofuDestroyResult>(TaskNames.TofuDestroy, input, Retries);
+            destroy = await context.CallActivityAsync<TofuDestroyResult>(TaskNames.TofuDestroy, input, ActivityRetries.Default);
         }
         catch (TaskFailedException e)
         {
@@ -40,9 +55,9 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
             try
             {
                 var removed = await context.CallActivityAsync<UnpublishDnsResult>(DnsActivityNames.UnpublishDns,
-                    new UnpublishDnsInput(input.DeploymentId, pool.PoolDomain, pool.Subdomain), Retries);
+                    new UnpublishDnsInput(input.DeploymentId, pool.PoolDomain, pool.Subdomain), ActivityRetries.Default);
                 dnsRemoved.AddRange(removed.Removed);
-                released = await context.CallActivityAsync<bool>(TaskNames.ReleaseSubdomain, new SubdomainClaim(input.DeploymentId, pool.PoolDomain, pool.Subdomain), Retries);
+                released = await context.CallActivityAsync<bool>(TaskNames.ReleaseSubdomain, new SubdomainClaim(input.DeploymentId, pool.PoolDomain, pool.Subdomain), ActivityRetries.Default);
             }
             catch (TaskFailedException e)
             {
@@ -51,7 +66,7 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
         }
 
         await steps.RecordAsync("wipe", "sweep", 70, "Wipe: listing cloud objects that still carry the deployment's owner label");
-        var leftovers = await context.CallActivityAsync<IReadOnlyList<string>>(TaskNames.SweepLeftovers, input.DeploymentId, Retries);
+        var leftovers = await context.CallActivityAsync<IReadOnlyList<string>>(TaskNames.SweepLeftovers, input.DeploymentId, ActivityRetries.Default);
 
         var report = new WipeReport
         {
@@ -62,6 +77,6 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
             Leftovers = leftovers,
             NeedsOperator = [.. needsOperator, .. leftovers],
         };
-        return await context.CallActivityAsync<WipeReport>(TaskNames.FinishWipe, new FinishWipeInput(input.DeploymentId, input.Run, report), Retries);
+        return await context.CallActivityAsync<WipeReport>(TaskNames.FinishWipe, new FinishWipeInput(input.DeploymentId, input.Run, report), ActivityRetries.Default);
     }
 }

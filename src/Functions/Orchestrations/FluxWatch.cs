@@ -25,15 +25,14 @@ public static class FluxWatch
 
     /// <summary>The outcome, or null with the state to continue from in the next generation.</summary>
     /// <param name="arrival">A step to record before the first poll, in the same activity (BeginWatch).</param>
-    public static async Task<(WatchResult? Result, WatchState State)> RunAsync(TaskOrchestrationContext context, string id, int run, WatchSettings settings, WatchState state,
-        ProgressUpdate? arrival = null)
+    public static async Task<(WatchResult? Result, WatchState State)> RunAsync(TaskOrchestrationContext context, WorkflowSteps steps, string id, int run, WatchSettings settings,
+        WatchState state, ProgressUpdate? arrival = null)
     {
-        var steps = new WorkflowSteps(context, id, run);
         for (var poll = 0; ; poll++)
         {
             var listing = poll == 0 && arrival is not null
-                ? await context.CallActivityAsync<HelmReleaseListing>(TaskNames.BeginWatch, arrival)
-                : await context.CallActivityAsync<HelmReleaseListing>(TaskNames.ReadHelmReleases, id);
+                ? await context.CallActivityAsync<HelmReleaseListing>(TaskNames.BeginWatch, arrival, ActivityRetries.Default)
+                : await context.CallActivityAsync<HelmReleaseListing>(TaskNames.ReadHelmReleases, id, ActivityRetries.Default);
             if (listing.Kind == HelmReleaseListing.Unusable && !state.EverListed)
             {
                 await steps.RecordAsync("phase1", "watcher-start-failed", 100, $"Phase-1 watch could not start: {listing.Error}", level: EventLevels.Error);
@@ -44,7 +43,7 @@ public static class FluxWatch
                 var (next, transitions) = state.Observe(listing.Releases);
                 state = next;
                 if (transitions.Count > 0)
-                    await context.CallActivityAsync<bool>(TaskNames.RecordComponents, new ComponentUpdate(id, run, transitions, state.States));
+                    await context.CallActivityAsync<bool>(TaskNames.RecordComponents, new ComponentUpdate(id, run, transitions, state.States), ActivityRetries.Default);
                 if (state.GatePasses(settings))
                 {
                     await steps.RecordAsync("phase1", "all-reconciled", 95, $"All {state.States.Count} blueprints reconciled. Sovereign ready for handover.");

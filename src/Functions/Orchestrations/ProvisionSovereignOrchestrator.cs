@@ -26,21 +26,37 @@ public sealed record KubeconfigReceived(string Sha256, int Bytes);
 /// </summary>
 public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionInput, string>
 {
-    static readonly TaskOptions Retries = TaskOptions.FromRetryPolicy(new RetryPolicy(4, TimeSpan.FromSeconds(5), 2, TimeSpan.FromMinutes(1)));
-
     static readonly TaskOptions TofuRetries = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 4, firstRetryInterval: TimeSpan.FromSeconds(15), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(2)));
 
     [Function(TaskNames.ProvisionSovereign)]
     public Task<string> Run([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context, context.GetInput<ProvisionInput>()!);
 
+    /// <summary>A workflow failure is recorded only over a run still under way, never over a finished or wiping record.</summary>
+    static readonly IReadOnlyList<string> UnderWay = [DeploymentStatuses.Provisioning, DeploymentStatuses.Phase1Watching];
+
     public override async Task<string> RunAsync(TaskOrchestrationContext context, ProvisionInput input)
     {
-        var steps = new WorkflowSteps(context, input.DeploymentId, input.Run);
+        var steps = new WorkflowSteps(context, input.DeploymentId, input.Run, input.Watching is null && !input.KubeconfigAlreadyReceived ? "tofu" : "phase1");
+        try
+        {
+            return await RunStepsAsync(context, input, steps);
+        }
+        catch (Exception e)
+        {
+            // Whatever escaped (an activity failed through every retry, a bug): the run ends failed, never 'provisioning'
+            // for ever. If even this write fails, the orchestration fails and the ResumeStranded timer files the record.
+            await steps.FailWorkflowAsync(e, UnderWay);
+            return DeploymentStatuses.Failed;
+        }
+    }
+
+    static async Task<string> RunStepsAsync(TaskOrchestrationContext context, ProvisionInput input, WorkflowSteps steps)
+    {
         if (input.Watching is { } watching) return await WatchAsync(context, input, steps, watching);
         if (input.KubeconfigAlreadyReceived) return ContinueIntoWatch(context, input, arrival: null);
         if (input.Pool is { } claim)
-            await context.CallActivityAsync<bool>(TaskNames.ClaimSubdomain, new SubdomainClaim(input.DeploymentId, claim.PoolDomain, claim.Subdomain), Retries);
+            await context.CallActivityAsync<bool>(TaskNames.ClaimSubdomain, new SubdomainClaim(input.DeploymentId, claim.PoolDomain, claim.Subdomain), ActivityRetries.Default);
         await steps.RecordAsync("tofu", "tofu-start", 5, "Phase 0: provisioning Hetzner resources with OpenTofu", status: DeploymentStatuses.Provisioning);
 
         TofuApplyResult apply;
@@ -74,7 +90,7 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
             try
             {
                 var published = await context.CallActivityAsync<PublishDnsResult>(DnsActivityNames.PublishDns,
-                    new PublishDnsInput(input.DeploymentId, pool.PoolDomain, pool.Subdomain, apply.LoadBalancerIp), Retries);
+                    new PublishDnsInput(input.DeploymentId, pool.PoolDomain, pool.Subdomain, apply.LoadBalancerIp), ActivityRetries.Default);
                 await steps.RecordAsync("dns", "dns-published", 38,
                     $"DNS published for {published.Fqdn}: {published.Added.Count} record(s) added, {published.AlreadyPresent.Count} already present");
             }
@@ -123,7 +139,7 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
 
     static async Task<string> WatchAsync(TaskOrchestrationContext context, ProvisionInput input, WorkflowSteps steps, WatchState watching)
     {
-        var (watch, state) = await FluxWatch.RunAsync(context, input.DeploymentId, input.Run, input.Watch, watching, input.Arrival);
+        var (watch, state) = await FluxWatch.RunAsync(context, steps, input.DeploymentId, input.Run, input.Watch, watching, input.Arrival);
         if (watch is null)
         {
             context.ContinueAsNew(input with { Watching = state, Arrival = null });
@@ -136,7 +152,15 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         }
         await steps.RecordAsync("phase1", "ready", 100, $"Phase 1 finished ({watch.Outcome}): the Sovereign is ready.",
             status: DeploymentStatuses.Ready, outcome: watch.Outcome);
-        await context.CallActivityAsync<bool>(TaskNames.MintHandover, new HandoverInput(input.DeploymentId, input.Run));
+        try
+        {
+            await context.CallActivityAsync<bool>(TaskNames.MintHandover, new HandoverInput(input.DeploymentId, input.Run), ActivityRetries.Default);
+        }
+        catch (TaskFailedException)
+        {
+            // The deployment is ready either way; without the handover-ready event the owner mints a link with
+            // POST .../mint-handover-token (the engine logs the activity's failure).
+        }
         return DeploymentStatuses.Ready;
     }
 }

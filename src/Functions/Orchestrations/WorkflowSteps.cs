@@ -8,13 +8,16 @@ namespace Catalyst.Functions.Orchestrations;
 /// and a RecordProgress activity for the record and the timeline, keyed by run and step so a replay or a retried
 /// activity writes each step once.
 /// </summary>
-public sealed class WorkflowSteps(TaskOrchestrationContext context, string deploymentId, int run)
+public sealed class WorkflowSteps(TaskOrchestrationContext context, string deploymentId, int run, string phase)
 {
+    /// <summary>The phase of the last step reported (replayed the same way every time): where a workflow failure is filed.</summary>
+    public string CurrentPhase { get; private set; } = phase;
+
     public Task RecordAsync(string phase, string step, int progress, string message, string level = EventLevels.Info,
         string? status = null, DeploymentResult? result = null, string? component = null, string? componentState = null, string? keySuffix = null,
         string? outcome = null) =>
         context.CallActivityAsync<bool>(TaskNames.RecordProgress,
-            Progress(phase, step, progress, message, level, status, result, component, componentState, keySuffix, outcome));
+            Progress(phase, step, progress, message, level, status, result, component, componentState, keySuffix, outcome), ActivityRetries.Default);
 
     /// <summary>The step as custom status now, and the update to record — by RecordProgress, or folded into the next activity.</summary>
     public ProgressUpdate Progress(string phase, string step, int progress, string message, string level = EventLevels.Info,
@@ -22,6 +25,7 @@ public sealed class WorkflowSteps(TaskOrchestrationContext context, string deplo
         string? outcome = null)
     {
         context.SetCustomStatus(new { phase, step, progress, updatedAt = context.CurrentUtcDateTime });
+        CurrentPhase = phase;
         return new ProgressUpdate
         {
             DeploymentId = deploymentId,
@@ -40,9 +44,13 @@ public sealed class WorkflowSteps(TaskOrchestrationContext context, string deplo
         };
     }
 
-    public async Task FailAsync(string phase, string error, DeploymentFailure failure, string? outcome = null, DeploymentResult? result = null)
+    /// <param name="onlyWhile">When set, the failure is recorded only while the record still has one of these statuses
+    /// (a workflow failure never turns a ready, wiped or wiping record into a failed one).</param>
+    public async Task FailAsync(string phase, string error, DeploymentFailure failure, string? outcome = null, DeploymentResult? result = null,
+        IReadOnlyList<string>? onlyWhile = null)
     {
         context.SetCustomStatus(new { phase, step = "failed", progress = 100, updatedAt = context.CurrentUtcDateTime });
+        CurrentPhase = phase;
         await context.CallActivityAsync<bool>(TaskNames.RecordProgress, new ProgressUpdate
         {
             DeploymentId = deploymentId,
@@ -58,6 +66,19 @@ public sealed class WorkflowSteps(TaskOrchestrationContext context, string deplo
             Failure = failure,
             Result = result,
             Outcome = outcome,
-        });
+            OnlyWhile = onlyWhile,
+        }, ActivityRetries.Default);
+    }
+
+    /// <summary>
+    /// The top-level failure path: whatever escaped the workflow (an activity that failed through every retry, a bug)
+    /// ends the run failed, filed under the phase it was in, for the operator — never a record left saying it is running.
+    /// </summary>
+    public async Task FailWorkflowAsync(Exception e, IReadOnlyList<string> onlyWhile)
+    {
+        var (error, failure) = WorkflowFailures.Describe(CurrentPhase, e is TaskFailedException failed
+            ? new WorkflowFailures.Cause(failed.TaskName, failed.FailureDetails.ErrorType, failed.FailureDetails.ErrorMessage)
+            : new WorkflowFailures.Cause(null, e.GetType().Name, e.Message));
+        await FailAsync(CurrentPhase, error, failure, onlyWhile: onlyWhile);
     }
 }

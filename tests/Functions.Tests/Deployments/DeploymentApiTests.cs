@@ -19,6 +19,7 @@ public sealed class IsolatedApp : IAsyncLifetime
         Azurite = await AzuriteServer.StartAsync();
         var settings = AppProcess.TestSettings(Azurite, AppProcess.UniqueHubName("api"));
         foreach (var (k, v) in WizardBodies.OperatorSettings) settings[k] = v;
+        settings.Remove(AppProcess.ResumeStrandedDisabled); // its own Azurite: the timer sees only this app's records
         App = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), settings);
         await App.WaitHealthyAsync();
     }
@@ -194,8 +195,28 @@ public class DeploymentApiTests(IsolatedApp fixture) : IClassFixture<IsolatedApp
         await WaitForWorkflowAsync(strandedId, TimeSpan.FromSeconds(150));
     }
 
+    [Fact]
+    public async Task ATimerFilesARunUnderWayWhoseWorkflowIsGoneAsFailedWithoutRerunningIt()
+    {
+        // The record says Phase 0 is running but the task hub has no workflow for it (failed, terminated or purged).
+        var strandedId = await WriteStrandedRecordAsync("gone-wf", DateTimeOffset.UtcNow.AddMinutes(-5), phase: "tofu", step: "tofu-start");
+
+        var failed = await Wait.ForAsync(async () => await app.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{strandedId}") is { } s
+            && s["status"]!.GetValue<string>() == "failed" ? s : null, TimeSpan.FromSeconds(150), $"the timer to file {strandedId}");
+
+        var failure = failed["failure"]!.AsObject();
+        Assert.Equal("workflow-lost", failure["code"]!.GetValue<string>());
+        Assert.Equal("tofu", failure["phase"]!.GetValue<string>());
+        Assert.Equal("operator", failure["actor"]!.GetValue<string>());
+        Assert.Contains("Nothing was re-run automatically", failed["error"]!.GetValue<string>());
+        var events = (await app.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{strandedId}/events"))!["events"]!.AsArray();
+        Assert.Single(events, e => e!["message"]!.GetValue<string>().StartsWith("Workflow lost in tofu", StringComparison.Ordinal));
+        // Filed, not restarted: no workflow step ran.
+        Assert.Equal("failed", failed["step"]!.GetValue<string>());
+    }
+
     /// <summary>A queued record under a new id with no workflow behind it: a real deployment's record, copied and reset.</summary>
-    async Task<string> WriteStrandedRecordAsync(string subdomain, DateTimeOffset updatedAt)
+    async Task<string> WriteStrandedRecordAsync(string subdomain, DateTimeOffset updatedAt, string phase = "queued", string step = "queued")
     {
         using var first = await PostJsonAsync(WizardBodies.Valid(subdomain).ToJsonString(), Guid.NewGuid().ToString());
         var firstId = (await first.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
@@ -204,8 +225,8 @@ public class DeploymentApiTests(IsolatedApp fixture) : IClassFixture<IsolatedApp
         var strandedId = NewDeploymentId();
         record["id"] = strandedId;
         record["status"] = "provisioning";
-        record["phase"] = "queued";
-        record["step"] = "queued";
+        record["phase"] = phase;
+        record["step"] = step;
         record["updatedAt"] = updatedAt.ToString("O");
         await records.GetBlobClient($"{strandedId}.json").UploadAsync(BinaryData.FromString(record.ToJsonString()));
         return strandedId;

@@ -47,9 +47,11 @@ public sealed class ProvisioningWorld : IAsyncDisposable
     public static async Task<ProvisioningWorld> CreateAsync() =>
         new(await AzuriteServer.Shared, await FakeKubernetesApi.StartAsync());
 
-    public async Task<AppProcess> StartAppAsync()
+    /// <param name="testHost">The test host (tests/TestHost): the same app plus probe endpoints (GET /probe/{id} shows any
+    /// instance's engine status) and the fault seams its TEST_FAULT_* settings switch on.</param>
+    public async Task<AppProcess> StartAppAsync(bool testHost = false)
     {
-        App = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), Settings);
+        App = AppProcess.Start(testHost ? RepoPaths.BuildOutput("tests/TestHost", "Catalyst.TestHost.dll") : RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), Settings);
         await App.WaitHealthyAsync();
         return App;
     }
@@ -83,6 +85,14 @@ public sealed class ProvisioningWorld : IAsyncDisposable
 
     public async Task<List<JsonObject>> EventsAsync(string id) =>
         (await App!.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}/events"))!["events"]!.AsArray().Select(e => e!.AsObject()).ToList();
+
+    /// <summary>The engine's view of an instance (test host only): its runtime status, or null when there is none.</summary>
+    public async Task<string?> EngineStatusAsync(string instanceId)
+    {
+        using var response = await App!.Http.GetAsync($"/probe/{instanceId}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>();
+    }
 
     public string[] JournalLines() => File.Exists(Journal) ? File.ReadAllLines(Journal) : [];
 

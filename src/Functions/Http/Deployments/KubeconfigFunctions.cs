@@ -76,9 +76,13 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
                 $"Phase-1 watch: a late kubeconfig arrived ({body.Length} bytes) after the arrival wait gave up; restarting the HelmRelease watch.", now)], ct);
             await new DurableWorkflowStarter(client, settings(), watch(), restarted.Run, kubeconfigAlreadyReceived: true).StartAsync(restarted, ct);
         }
-        else
+        else if (!await WorkflowInstances.RaiseIfActiveAsync(client, id, TaskNames.KubeconfigReceivedEvent, received, ct))
         {
-            await client.RaiseEventAsync(id, TaskNames.KubeconfigReceivedEvent, received, ct);
+            // No workflow waits for it (the run already failed, or was wiped): the same answer in both hosts. The kubeconfig
+            // is stored (GET .../kubeconfig serves it), so cloud-init's PUT succeeded and it must not retry: 204, as in A.13.
+            log.LogWarning("Kubeconfig for {Id} stored, but no workflow is waiting for it (deployment is {Status})", id, record.Status);
+            await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{record.Run}:kubeconfig-unclaimed", "phase1",
+                $"Kubeconfig received from cloud-init ({body.Length} bytes) while no workflow was waiting for it (deployment {record.Status}); it is stored and GET /api/v1/deployments/{id}/kubeconfig serves it.", now)], ct);
         }
         return Results.NoContent();
     }
