@@ -62,6 +62,9 @@ public sealed record DurableEngineSettings(
         LeaseAcquireInterval = LeaseInterval / 3,
         LoggerFactory = loggerFactory,
         CustomMessageTypeBinder = new ProtobufTypeBinder(),
+        // As the Functions host's Durable extension: a start refused by its dedupe statuses fails loudly instead of
+        // reporting success for an instance it never created (WorkflowInstances.StartUnlessActiveAsync re-checks).
+        ThrowExceptionOnInvalidDedupeStatus = true,
     };
 
     // Errors name the full key (e.g. AzureFunctionsJobHost:extensions:durableTask:storageProvider:partitionCount).
