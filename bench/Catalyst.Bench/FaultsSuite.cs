@@ -5,7 +5,8 @@ using Azure.Storage.Blobs;
 namespace Catalyst.Bench;
 
 /// <summary>
-/// Provisions under SIGKILL: the host (with its tofu children, as a container kill would) is killed at random moments,
+/// Provisions under SIGKILL: the host process alone (not its process group: its tofu children must die by themselves)
+/// is killed at random moments,
 /// at least once while tofu applies, while the workflow waits for the kubeconfig and while it watches, and Azurite
 /// is stopped cleanly (SIGTERM) and restarted twice, once under a live host; then every
 /// provision must be ready, every resource created once (the fake tofu's journal) and every event log complete,
@@ -26,6 +27,8 @@ public static class FaultsSuite
         world.Settings["FAKE_TOFU_RESOURCE_DELAY_MS"] = "700";
         world.Settings["FAKE_TOFU_POSTBACK_DEFER_DIR"] = deferred;
         world.Settings["CATALYST_PHASE1_POLL_INTERVAL"] = "1s";
+        var pids = Path.Combine(world.Cloud.Root, "tofu-pids.log");
+        world.Settings["FAKE_TOFU_PIDS"] = pids;
         world.Cloud.Kubernetes.Installing(ReadsSuite.Kit, TimeSpan.FromSeconds(5));
         await world.StartAppAsync();
 
@@ -38,6 +41,7 @@ public static class FaultsSuite
         var recoveries = new List<double>();
         var covered = new HashSet<string>();
         var azuriteRestarted = false;
+        var orphans = new List<string>();
         var creating = Task.Run(async () =>
         {
             for (var i = 0; i < n; i++)
@@ -64,8 +68,12 @@ public static class FaultsSuite
             if (phases.Count == 0 || kills.Count >= MaxKills && covered.IsSupersetOf(["tofu", "kubeconfig-wait", "watch"])) continue;
             var phaseCounts = string.Join(", ", phases.GroupBy(p => p).Select(g => $"{g.Count()} {g.Key}"));
             covered.UnionWith(phases);
-            world.App!.Kill();
+            var tofuBefore = File.Exists(pids) ? File.ReadAllLines(pids).Select(l => int.Parse(l.Split(' ')[0])).ToHashSet() : [];
+            world.App!.KillAlone();
             await world.App.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            var died = Stopwatch.StartNew();
+            while (died.Elapsed < TimeSpan.FromSeconds(1) && tofuBefore.Any(p => !Catalyst.Testing.AppProcess.IsGone(p))) await Task.Delay(20);
+            orphans.AddRange(tofuBefore.Where(p => !Catalyst.Testing.AppProcess.IsGone(p)).Select(p => $"tofu {p} alive 1 s after kill {kills.Count + 1}"));
             var note = "";
             if (!azuriteRestarted && kills.Count == 2)
             {
@@ -105,9 +113,15 @@ public static class FaultsSuite
         var incomplete = ids.Where(id => world.Cloud.JournalLines(id).Where(l => l.StartsWith("created ", StringComparison.Ordinal)).Distinct().Count() != Resources).ToList();
         report.Line($"- resources: {(twice.Count == 0 ? "none created twice" : "CREATED TWICE: " + string.Join("; ", twice))}; {(incomplete.Count == 0 ? $"all {n} have exactly {Resources} distinct resources" : "incomplete: " + string.Join(", ", incomplete))}");
 
+        report.Line($"- tofu after a host SIGKILL: {(orphans.Count == 0 ? "every tofu child was gone within 1 s" : "OUTLIVED ITS HOST: " + string.Join("; ", orphans))}");
+        // The fake cloud is the judge too: one object per module resource and name, nothing left over.
+        var objects = world.Cloud.Hetzner.Objects;
+        var duplicateObjects = objects.GroupBy(o => (o.Kind, o.Name)).Where(g => g.Count() > 1).Select(g => $"{g.Key.Kind}/{g.Key.Name} ×{g.Count()}").ToList();
+        report.Line($"- Hetzner objects: {objects.Count} for {n} provisions; {(duplicateObjects.Count == 0 ? "no name twice" : "TWICE: " + string.Join("; ", duplicateObjects))}");
         var eventProblems = await CheckEventsAsync(new BlobServiceClient(world.Azurite.ConnectionString), ids);
         report.Line($"- events: {(eventProblems.Count == 0 ? "every log has accepted + the 8 phase steps once each, in order; no duplicate keys" : string.Join("; ", eventProblems))}");
-        var pass = ready == n && twice.Count == 0 && incomplete.Count == 0 && eventProblems.Count == 0 && covered.IsSupersetOf(["tofu", "kubeconfig-wait", "watch"]);
+        var pass = ready == n && twice.Count == 0 && incomplete.Count == 0 && eventProblems.Count == 0 && covered.IsSupersetOf(["tofu", "kubeconfig-wait", "watch"])
+                   && orphans.Count == 0 && duplicateObjects.Count == 0 && objects.Count == n * Resources;
         report.Line($"- **{(pass ? "PASS" : "FAIL")}**");
         report.Line();
     }

@@ -271,6 +271,20 @@ public sealed class TofuStateStore : ITofuStateLock
         }
     }
 
+    /// <summary>Who holds the lock now: null when no lease is live (the metadata may still name the last holder).</summary>
+    public async Task<TofuLockHolder?> LiveHolderAsync(string deploymentId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var properties = (await Blob(deploymentId).GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            return properties.LeaseState == LeaseState.Leased ? Holder(properties.Metadata) : null;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Who holds (or last held) the lock, from the blob's metadata.</summary>
     public async Task<TofuLockHolder?> HolderAsync(string deploymentId, CancellationToken cancellationToken) =>
         await HolderAsync(Blob(deploymentId), cancellationToken);

@@ -115,6 +115,14 @@ public sealed class TofuRunContext(
             await store.UpdateAsync(deploymentId, r => r.Run == runNumber && r.UnadoptedResources != count ? r with { UnadoptedResources = count } : null);
         }
 
+        /// <summary>A timeline note of this run's own (not a tofu line), keyed by its text so a re-delivered activity writes it once.</summary>
+        public void Note(string phase, string level, string message) =>
+            pending.Writer.TryWrite(new DeploymentEvent
+            {
+                Key = $"{deploymentId}:{runNumber}:note:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(message)))[..16]}",
+                Time = time.GetUtcNow(), Phase = phase, Level = level, Message = message,
+            });
+
         public Task OnLineAsync(TofuLine tofuLine)
         {
             var n = Interlocked.Increment(ref line);

@@ -13,15 +13,30 @@ public sealed record WipeInput(string DeploymentId, int Run, Catalyst.Functions.
 
 public sealed record TofuDestroyResult(bool Succeeded, string? Error);
 
-/// <summary><c>tofu destroy</c> against the deployment's state; a failure is reported, not thrown, so the wipe can say what is left.</summary>
-public sealed class TofuDestroyActivity(TofuRunContext tofu, IHostApplicationLifetime lifetime) : TaskActivity<WipeInput, TofuDestroyResult>
+/// <summary>
+/// <c>tofu destroy</c> against the deployment's state; a failure is reported, not thrown, so the wipe can say what is left.
+/// Terminating the provisioning workflow does not stop an apply that is running on some replica, so the wipe first asks
+/// it to stop (its runner interrupts tofu, which saves the resource in flight and unlocks) and gives it
+/// <see cref="ApplyStopWait"/>; destroy then takes the lock, from a stubborn apply too (a wipe's destroy overrides an apply).
+/// </summary>
+public sealed class TofuDestroyActivity(TofuRunContext tofu, TofuStateStore states, IHostApplicationLifetime lifetime) : TaskActivity<WipeInput, TofuDestroyResult>
 {
+    /// <summary>The apply's runner notices within a renewal (5 s); tofu then has its interrupt grace (20 s) to save and unlock.</summary>
+    public static readonly TimeSpan ApplyStopWait = TimeSpan.FromSeconds(30);
+
     [Function(TaskNames.TofuDestroy)]
     public Task<TofuDestroyResult> Run([ActivityTrigger] WipeInput input) => RunAsync(null!, input);
 
     public override async Task<TofuDestroyResult> RunAsync(TaskActivityContext context, WipeInput input)
     {
         await using var run = await tofu.PrepareAsync(input.DeploymentId, input.Run, lifetime.ApplicationStopping);
+        if (await states.RequestStopAsync(input.DeploymentId, lifetime.ApplicationStopping))
+        {
+            run.Note("wipe", EventLevels.Warn, "Wipe: an apply is still running; asked it to stop (tofu saves what it created and unlocks) before destroying");
+            var deadline = DateTimeOffset.UtcNow + ApplyStopWait;
+            while (DateTimeOffset.UtcNow < deadline && await states.LiveHolderAsync(input.DeploymentId, lifetime.ApplicationStopping) is { Tag.Operation: TofuRunTag.Apply })
+                await Task.Delay(TimeSpan.FromMilliseconds(500), lifetime.ApplicationStopping);
+        }
         try
         {
             await tofu.Runner.DestroyAsync(run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping);

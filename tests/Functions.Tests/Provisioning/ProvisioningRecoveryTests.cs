@@ -122,6 +122,36 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AWipeDuringAnApplyStopsItFirstThenDestroysEverythingItCreated()
+    {
+        await using var world = await ProvisioningWorld.CreateAsync();
+        world.Settings["FAKE_TOFU_RESOURCE_DELAY_MS"] = "2000";
+        var pids = Path.Combine(Path.GetDirectoryName(world.Journal)!, "tofu-pids.log");
+        world.Settings["FAKE_TOFU_PIDS"] = pids;
+        var app = await world.StartAppAsync();
+        var id = await world.CreateDeploymentAsync("wipeapply", b => { b["sovereignDomainMode"] = "byo"; b["sovereignFQDN"] = "k8s.wipeapply.example"; });
+        await Wait.UntilAsync(() => world.EventsAsync(id).Result.Any(e => e["message"]!.GetValue<string>().Contains("Creation complete")),
+            TimeSpan.FromSeconds(90), "the apply to create a resource");
+        var applying = int.Parse(File.ReadAllLines(pids).Last(l => l.EndsWith(" apply", StringComparison.Ordinal)).Split(' ')[0]);
+
+        using (var wipe = await app.Http.PostAsync($"/api/v1/deployments/{id}/wipe", null))
+            Assert.True(wipe.IsSuccessStatusCode, $"wipe answered {(int)wipe.StatusCode}");
+        await world.WaitForStatusAsync(id, "wiped", TimeSpan.FromSeconds(120));
+
+        Assert.True(AppProcess.IsGone(applying), "the apply's tofu still runs after the wipe");
+        var messages = (await world.EventsAsync(id)).Select(e => e["message"]!.GetValue<string>()).ToList();
+        Assert.Contains(messages, m => m.StartsWith("Wipe: an apply is still running; asked it to stop", StringComparison.Ordinal));
+        Assert.Contains("Interrupt received.", messages);
+        // Everything the apply created — the resource in flight included — was saved to state and destroyed.
+        var journal = world.JournalLines();
+        var created = journal.Where(l => l.StartsWith("created ", StringComparison.Ordinal)).Select(l => l["created ".Length..]).ToList();
+        var destroyed = journal.Where(l => l.StartsWith("destroyed ", StringComparison.Ordinal)).Select(l => l["destroyed ".Length..]).ToList();
+        Assert.NotEmpty(created);
+        Assert.Equal(created.Order(), destroyed.Order());
+        Assert.Empty(world.Hetzner.Objects);
+    }
+
+    [Fact]
     public async Task SigkillDuringTheWatchResumesWithoutRecordingATransitionTwice()
     {
         await using var world = await ProvisioningWorld.CreateAsync();
