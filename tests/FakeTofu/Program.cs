@@ -13,7 +13,8 @@ using Catalyst.FakeTofu;
 // address with that id to state without creating anything. Test knobs: FAKE_TOFU_JOURNAL (one line per
 // created/imported/destroyed resource), FAKE_TOFU_RESOURCE_DELAY_MS (per resource), FAKE_TOFU_FAIL=apply (a
 // provider error), FAKE_TOFU_DIE_AFTER_CREATE=ADDRESS (exit 137 right after creating ADDRESS, before its state is
-// written or the lock released: a SIGKILL in the worst place). A journal path may hold {deployment_id}: one journal
+// written or the lock released: a SIGKILL in the worst place), FAKE_TOFU_HANG_AFTER_CREATES=N (the next
+// creation stalls until tofu is interrupted, then completes and is saved). A journal path may hold {deployment_id}: one journal
 // per deployment, for runs with many deployments at once.
 
 var interrupted = false;
@@ -202,6 +203,10 @@ int Apply()
         {
             if (interrupted) break;
             Console.WriteLine($"{address}: Creating...");
+            // FAKE_TOFU_HANG_AFTER_CREATES=N: the (N+1)th creation stalls, holding the lock, until tofu is interrupted;
+            // then, like tofu, it finishes that resource and saves it before it stops.
+            if (int.TryParse(Environment.GetEnvironmentVariable("FAKE_TOFU_HANG_AFTER_CREATES"), out var hangAfter) && added == hangAfter)
+                while (!interrupted) Thread.Sleep(50);
             Delay();
             var id = hetzner?.Create(address, variables);
             Journal($"created {address}", deploymentId);

@@ -12,16 +12,13 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
     {
         await using var world = await ProvisioningWorld.CreateAsync();
         world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromMilliseconds(300));
-        // Slow resources leave a wide, safe window after each "Creation complete" (the state is written by then).
-        world.Settings["FAKE_TOFU_RESOURCE_DELAY_MS"] = "3000";
-        var pids = Path.Combine(Path.GetDirectoryName(world.Journal)!, "tofu-pids.log");
-        world.Settings["FAKE_TOFU_PIDS"] = pids;
+        // The third creation stalls until tofu is interrupted (or killed): the host dies with two resources in state.
+        world.Settings["FAKE_TOFU_HANG_AFTER_CREATES"] = "2";
         var first = await world.StartAppAsync();
         var id = await world.CreateDeploymentAsync("crash", b => { b["sovereignDomainMode"] = "byo"; b["sovereignFQDN"] = "k8s.crash.example"; });
 
-        await Wait.UntilAsync(() => world.EventsAsync(id).Result.Count(e => e["message"]!.GetValue<string>().Contains("Creation complete")) >= 2,
-            TimeSpan.FromSeconds(90), "two resources to be created");
-        var applying = int.Parse(File.ReadAllLines(pids).Last(l => l.EndsWith(" apply", StringComparison.Ordinal)).Split(' ')[0]);
+        await world.WaitForCreationsAsync(id, 2);
+        var applying = world.TofuPidsOf("apply").Last();
         // The host process alone, as when a node's OOM killer picks it: its tofu child is not killed by the test.
         first.KillAlone();
         Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
@@ -32,9 +29,10 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
         output.WriteLine($"killed after {createdBeforeKill} creations");
 
         clock.Restart();
+        world.Settings.Remove("FAKE_TOFU_HANG_AFTER_CREATES");
         var second = await world.StartAppAsync();
         // Resumed = a new apply has started: the work item came back and plan took the dead run's lock at once.
-        await Wait.UntilAsync(() => File.ReadAllLines(pids).Any(l => l.EndsWith(" apply", StringComparison.Ordinal) && int.Parse(l.Split(' ')[0]) != applying),
+        await Wait.UntilAsync(() => world.TofuPidsOf("apply").Any(pid => pid != applying),
             TimeSpan.FromSeconds(30), "tofu to apply again on the next host");
         output.WriteLine($"restart → tofu applying again: {clock.Elapsed.TotalSeconds:0.0} s");
         var statuses = new HashSet<string>();
@@ -65,14 +63,12 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
     {
         await using var world = await ProvisioningWorld.CreateAsync();
         world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromMilliseconds(300));
-        world.Settings["FAKE_TOFU_RESOURCE_DELAY_MS"] = "2000";
-        var pids = Path.Combine(Path.GetDirectoryName(world.Journal)!, "tofu-pids.log");
-        world.Settings["FAKE_TOFU_PIDS"] = pids;
+// The second creation stalls until tofu is interrupted; then it completes and must be saved before the host exits.
+        world.Settings["FAKE_TOFU_HANG_AFTER_CREATES"] = "1";
         var first = await world.StartAppAsync();
         var id = await world.CreateDeploymentAsync("term", b => { b["sovereignDomainMode"] = "byo"; b["sovereignFQDN"] = "k8s.term.example"; });
-        await Wait.UntilAsync(() => world.EventsAsync(id).Result.Any(e => e["message"]!.GetValue<string>().Contains("Creation complete")),
-            TimeSpan.FromSeconds(90), "a resource to be created");
-        var applying = int.Parse(File.ReadAllLines(pids).Last(l => l.EndsWith(" apply", StringComparison.Ordinal)).Split(' ')[0]);
+        await world.WaitForCreationsAsync(id, 1);
+        var applying = world.TofuPidsOf("apply").Last();
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         first.Terminate();
@@ -81,6 +77,7 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
         Assert.Equal(0, first.ExitCode);
         Assert.True(AppProcess.IsGone(applying), "tofu outlived its host");
 
+        world.Settings.Remove("FAKE_TOFU_HANG_AFTER_CREATES");
         await world.StartAppAsync();
         await world.WaitForStatusAsync(id, "ready", TimeSpan.FromSeconds(180));
         var creations = world.JournalLines().Where(l => l.StartsWith("created", StringComparison.Ordinal)).ToList();
@@ -125,14 +122,12 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
     public async Task AWipeDuringAnApplyStopsItFirstThenDestroysEverythingItCreated()
     {
         await using var world = await ProvisioningWorld.CreateAsync();
-        world.Settings["FAKE_TOFU_RESOURCE_DELAY_MS"] = "2000";
-        var pids = Path.Combine(Path.GetDirectoryName(world.Journal)!, "tofu-pids.log");
-        world.Settings["FAKE_TOFU_PIDS"] = pids;
+        // The apply's third creation stalls, holding the state lock, until something interrupts it.
+        world.Settings["FAKE_TOFU_HANG_AFTER_CREATES"] = "2";
         var app = await world.StartAppAsync();
         var id = await world.CreateDeploymentAsync("wipeapply", b => { b["sovereignDomainMode"] = "byo"; b["sovereignFQDN"] = "k8s.wipeapply.example"; });
-        await Wait.UntilAsync(() => world.EventsAsync(id).Result.Any(e => e["message"]!.GetValue<string>().Contains("Creation complete")),
-            TimeSpan.FromSeconds(90), "the apply to create a resource");
-        var applying = int.Parse(File.ReadAllLines(pids).Last(l => l.EndsWith(" apply", StringComparison.Ordinal)).Split(' ')[0]);
+        await world.WaitForCreationsAsync(id, 2);
+        var applying = world.TofuPidsOf("apply").Last();
 
         using (var wipe = await app.Http.PostAsync($"/api/v1/deployments/{id}/wipe", null))
             Assert.True(wipe.IsSuccessStatusCode, $"wipe answered {(int)wipe.StatusCode}");
@@ -146,7 +141,7 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
         var journal = world.JournalLines();
         var created = journal.Where(l => l.StartsWith("created ", StringComparison.Ordinal)).Select(l => l["created ".Length..]).ToList();
         var destroyed = journal.Where(l => l.StartsWith("destroyed ", StringComparison.Ordinal)).Select(l => l["destroyed ".Length..]).ToList();
-        Assert.NotEmpty(created);
+        Assert.Equal(3, created.Count);
         Assert.Equal(created.Order(), destroyed.Order());
         Assert.Empty(world.Hetzner.Objects);
     }

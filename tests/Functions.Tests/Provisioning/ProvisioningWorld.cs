@@ -31,6 +31,7 @@ public sealed class ProvisioningWorld : IAsyncDisposable
         Settings["CATALYST_DYNADOT_BASE_URL"] = Dynadot.Url;
         Settings["CATALYST_HETZNER_API_BASE_URL"] = Hetzner.Url;
         Settings["FAKE_TOFU_JOURNAL"] = Journal;
+        Settings["FAKE_TOFU_PIDS"] = TofuPids;
         Settings["FAKE_TOFU_KUBECONFIG_FILE"] = KubeconfigFile;
         Settings["FAKE_TOFU_POSTBACK_URL"] = "backend";
     }
@@ -42,6 +43,8 @@ public sealed class ProvisioningWorld : IAsyncDisposable
     public Dictionary<string, string?> Settings { get; }
     public string Journal => Path.Combine(root, "tofu-journal.log");
     public string KubeconfigFile => Path.Combine(root, "kubeconfig.yaml");
+    /// <summary>One line per tofu command the fake started: "pid command".</summary>
+    public string TofuPids => Path.Combine(root, "tofu-pids.log");
     public AppProcess? App { get; private set; }
 
     public static async Task<ProvisioningWorld> CreateAsync() =>
@@ -95,6 +98,16 @@ public sealed class ProvisioningWorld : IAsyncDisposable
     }
 
     public string[] JournalLines() => File.Exists(Journal) ? File.ReadAllLines(Journal) : [];
+
+    /// <summary>The pids of the tofu processes started for <paramref name="command"/>, oldest first.</summary>
+    public List<int> TofuPidsOf(string command) => File.Exists(TofuPids)
+        ? File.ReadAllLines(TofuPids).Where(l => l.EndsWith(" " + command, StringComparison.Ordinal)).Select(l => int.Parse(l.Split(' ')[0])).ToList()
+        : [];
+
+    /// <summary>Waits until the running apply has created <paramref name="count"/> resources (its state written each time).</summary>
+    public Task WaitForCreationsAsync(string id, int count) =>
+        Wait.UntilAsync(() => EventsAsync(id).Result.Count(e => e["message"]!.GetValue<string>().Contains("Creation complete")) >= count,
+            TimeSpan.FromSeconds(90), $"{count} resource(s) to be created");
 
     public async ValueTask DisposeAsync()
     {
