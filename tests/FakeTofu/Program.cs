@@ -206,7 +206,7 @@ int Apply()
             // FAKE_TOFU_HANG_AFTER_CREATES=N: the (N+1)th creation stalls, holding the lock, until tofu is interrupted;
             // then, like tofu, it finishes that resource and saves it before it stops.
             if (int.TryParse(Environment.GetEnvironmentVariable("FAKE_TOFU_HANG_AFTER_CREATES"), out var hangAfter) && added == hangAfter)
-                while (!interrupted) Thread.Sleep(50);
+                while (!Volatile.Read(ref interrupted)) Thread.Sleep(50);
             Delay();
             var id = hetzner?.Create(address, variables);
             Journal($"created {address}", deploymentId);
