@@ -231,10 +231,28 @@ public static class ChildLauncher
     /// <summary>The setpriv that ties a child's life to ours, or null where there is none.</summary>
     public static string? ParentDeathGuard { get; } = OperatingSystem.IsLinux() ? Resolve("setpriv") : null;
 
-    public static string FileName(string executable) => ParentDeathGuard ?? executable;
+    /// <summary>
+    /// coreutils' env, which starts the child with SIGINT at its default. A process started with SIGINT ignored (any
+    /// background job of a non-interactive shell: bash ignores SIGINT for those) passes the ignore on through fork and
+    /// exec, and then the SIGINT that lets tofu save its state and unlock never arrives (found when the recovery tests
+    /// ran from a background loop: every interrupt became a kill after the grace, and the resource in flight was lost).
+    /// </summary>
+    static readonly string? DefaultSignals = OperatingSystem.IsLinux() ? Resolve("env") : null;
 
-    public static IEnumerable<string> Arguments(string executable) =>
-        ParentDeathGuard is null ? [] : ["--pdeathsig", "KILL", "--", executable];
+    public static string FileName(string executable) => ParentDeathGuard ?? DefaultSignals ?? executable;
+
+    public static IEnumerable<string> Arguments(string executable)
+    {
+        var chain = new List<string>();
+        if (ParentDeathGuard is not null) chain.AddRange(["--pdeathsig", "KILL", "--"]);
+        if (DefaultSignals is not null)
+        {
+            if (ParentDeathGuard is not null) chain.Add(DefaultSignals);
+            chain.AddRange(["--default-signal=INT", "--"]);
+        }
+        if (chain.Count > 0) chain.Add(executable);
+        return chain;
+    }
 
     public static Task StartAsync(Process process)
     {

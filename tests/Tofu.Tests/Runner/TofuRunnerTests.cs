@@ -369,6 +369,39 @@ public class TofuRunnerTests
         Assert.Equal(2, executions.Select(m => m.Groups[3].Value).Distinct().Count());
     }
 
+    [Fact]
+    public async Task TofuCanBeInterruptedEvenWhenTheHostWasStartedWithSigintIgnored()
+    {
+        // A background job of a non-interactive shell starts with SIGINT ignored, and the ignore is inherited through
+        // fork and exec: tofu would never get the SIGINT that lets it save state. The launcher restores the default.
+        using var temp = new TempDir();
+        var masks = temp.File("masks");
+        var tofu = Samples.Script(temp, "tofu", $$"""
+            grep '^SigIgn:' /proc/self/status | awk '{print $2}' >> '{{masks}}'
+            [ "$1" = output ] && echo '{}'
+            exit 0
+            """);
+        var ignore = new byte[256];
+        BitConverter.GetBytes((long)1).CopyTo(ignore, 0); // sa_handler = SIG_IGN
+        var previous = new byte[256];
+        Assert.Equal(0, sigaction(2, ignore, previous));
+        try
+        {
+            await Runner(temp, tofu).ApplyAsync(Invocation(), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
+        }
+        finally
+        {
+            Assert.Equal(0, sigaction(2, previous, null));
+        }
+
+        var lines = File.ReadAllLines(masks);
+        Assert.Equal(4, lines.Length);
+        Assert.All(lines, mask => Assert.Equal(0UL, Convert.ToUInt64(mask, 16) & 2UL)); // bit 1 = SIGINT
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    static extern int sigaction(int signal, byte[]? action, byte[]? previous);
+
     sealed class CountingLock : ITofuStateLock
     {
         public System.Collections.Concurrent.ConcurrentQueue<string> Calls { get; } = new();
