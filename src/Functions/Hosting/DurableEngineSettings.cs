@@ -32,7 +32,10 @@ public sealed record DurableEngineSettings(
             PartitionCount: Int(storage, "partitionCount", 4, 1, 16),
             MaxQueuePollingInterval: Span(storage, "maxQueuePollingInterval", TimeSpan.FromSeconds(1)),
             ControlQueueVisibilityTimeout: Span(storage, "controlQueueVisibilityTimeout", TimeSpan.FromMinutes(1)),
-            WorkItemQueueVisibilityTimeout: Span(storage, "workItemQueueVisibilityTimeout", TimeSpan.FromMinutes(1)),
+            // 20 s: both hosts renew a running activity's lock (standalone every third of this, the Durable extension
+            // every 5 s below 30 s), so only a dead replica's work waits it out — recovery after a kill mid-apply in
+            // well under 30 s (issue 21). Orchestration work items are short and keep a minute.
+            WorkItemQueueVisibilityTimeout: Span(storage, "workItemQueueVisibilityTimeout", TimeSpan.FromSeconds(20)),
             MaxConcurrentActivities: Int(durable, "maxConcurrentActivityFunctions", 32, 1, 100),
             MaxConcurrentOrchestrations: Int(durable, "maxConcurrentOrchestratorFunctions", 64, 1, 1000),
             // Not a host.json key: only standalone's engine exposes it. A gracefully stopped host releases its

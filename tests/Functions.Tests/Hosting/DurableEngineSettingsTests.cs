@@ -22,7 +22,7 @@ public class DurableEngineSettingsTests
         Assert.Equal("catalyst", settings.HubName);
         Assert.Equal(4, settings.PartitionCount);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.MaxQueuePollingInterval);
-        Assert.Equal(TimeSpan.FromMinutes(1), settings.WorkItemQueueVisibilityTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(20), settings.WorkItemQueueVisibilityTimeout);
         Assert.Equal((32, 64), (settings.MaxConcurrentActivities, settings.MaxConcurrentOrchestrations));
     }
 
