@@ -227,9 +227,10 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
                 {
                     check = await stateLock.RenewLockAsync(deploymentId, execution, stop);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!stop.IsCancellationRequested)
                 {
-                    // One missed renewal is harmless: the lease lasts many intervals.
+                    // One missed renewal is harmless: the lease lasts many intervals. (A storage client's timeout is an
+                    // OperationCanceledException too: it must not end the loop, or the run would never hear a stop.)
                     log?.LogWarning("Renewing the tofu state lock of {DeploymentId} failed: {Problem}", deploymentId, e.Message);
                     continue;
                 }

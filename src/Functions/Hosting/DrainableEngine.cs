@@ -185,9 +185,9 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
                     {
                         await engine.RenewTaskActivityWorkItemLockAsync(item);
                     }
-                    catch (Exception e) when (e is not OperationCanceledException)
+                    catch (Exception) when (!stop.IsCancellationRequested)
                     {
-                        // One failed renewal is harmless: the timeout lasts three intervals. The engine logs the cause.
+                        // One failed renewal (a storage timeout included) is harmless: the timeout lasts three intervals.
                     }
                 }
             }

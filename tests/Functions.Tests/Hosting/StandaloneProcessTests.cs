@@ -18,7 +18,9 @@ public class StandaloneProcessTests(ITestOutputHelper output)
     [Fact]
     public async Task ServesHealthAndReadiness()
     {
-        var azurite = await AzuriteServer.Shared;
+        // An Azurite of its own: on the shared one, other tests' ready Sovereigns (their fake clusters already gone)
+        // are in the cluster cache, whose primary then never syncs and /readyz rightly answers 503.
+        await using var azurite = await AzuriteServer.StartAsync();
         await using var app = AppProcess.Start(App, AppProcess.TestSettings(azurite, AppProcess.UniqueHubName("health")));
         await app.WaitHealthyAsync();
 
