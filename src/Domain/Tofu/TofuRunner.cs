@@ -141,10 +141,10 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         using var superseded = new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token, superseded.Token);
         using var stopRenewing = new CancellationTokenSource();
-        string? stopReason = null;
-        var renewal = RenewLockAsync(invocation.DeploymentId, tag.Execution, reason =>
+        (string Reason, TofuLockCheck Found)? stopped = null;
+        var renewal = RenewLockAsync(invocation.DeploymentId, tag.Execution, (reason, found) =>
         {
-            stopReason = reason;
+            stopped = (reason, found);
             superseded.Cancel();
         }, stopRenewing.Token);
         var run = new Run(this, workdir, environment, TofuRunner.RedactorFor(invocation), onLine, linked.Token);
@@ -154,8 +154,10 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && superseded.IsCancellationRequested)
         {
-            // Not retried: whoever took over (a newer execution, or the wipe) carries on from the saved state.
-            throw new TofuException(run.Current, $"tofu {run.Current}: stopped: {stopReason}", transient: false);
+            // Taken over: transient, so that if this (stale) execution's result reaches the workflow before the current
+            // one's, the workflow retries — an idempotent apply from the saved state — instead of failing the run. A
+            // wipe's stop is final: the wipe has terminated the workflow and owns the state now.
+            throw new TofuException(run.Current, $"tofu {run.Current}: stopped: {stopped!.Value.Reason}", transient: stopped.Value.Found == TofuLockCheck.TakenOver);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
         {
@@ -214,7 +216,7 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         return workdir;
     }
 
-    async Task RenewLockAsync(string deploymentId, string execution, Action<string> stopRun, CancellationToken stop)
+    async Task RenewLockAsync(string deploymentId, string execution, Action<string, TofuLockCheck> stopRun, CancellationToken stop)
     {
         if (stateLock is null) return;
         using var timer = new PeriodicTimer(LockRenewInterval);
@@ -242,7 +244,7 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
                 };
                 if (reason is null) continue;
                 log?.LogWarning("Stopping tofu for {DeploymentId}: {Reason}", deploymentId, reason);
-                stopRun(reason);
+                stopRun(reason, check);
                 return;
             }
         }
