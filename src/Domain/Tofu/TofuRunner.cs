@@ -69,7 +69,7 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
             await run.CommandAsync("init", ["-input=false", "-no-color"]);
             // Import what an earlier, killed run created but never wrote to state (TofuAdoption).
             if (invocation.Adoption is { } adoption)
-                await TofuAdoption.AdoptAsync(adoption, invocation.Variables, Path.Combine(Settings.WorkDirectory, invocation.DeploymentId),
+                await TofuAdoption.AdoptAsync(adoption, invocation.Variables, run.Workdir,
                     () => run.CommandAsync("state", ["list", "-no-color"], captureStdout: true, failure: "list tofu state"), cancellationToken);
             await onPhase(PlanPhase);
             await run.CommandAsync("plan", ["-input=false", "-no-color", "-out=tfplan"]);
@@ -89,7 +89,10 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
             return true;
         });
 
-    /// <summary>The addresses tofu's state holds (<c>tofu state list</c>), after staging and init; nothing is locked or changed.</summary>
+    /// <summary>
+    /// The addresses tofu's state holds (<c>tofu state list</c>), after staging and init; nothing is locked or changed.
+    /// It runs under an apply tag only so that its runner, like any, stops if a newer execution holds the lock.
+    /// </summary>
     public Task<IReadOnlySet<string>> StateListAsync(TofuInvocation invocation, CancellationToken cancellationToken) =>
         RunAsync(invocation, TofuRunTag.Apply, _ => Task.CompletedTask, cancellationToken, async run =>
         {
@@ -279,6 +282,9 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         Func<TofuLine, Task> onLine, CancellationToken cancellationToken)
     {
         public string Current { get; private set; } = "init";
+
+        /// <summary>Where this run's tofu works (staged by <see cref="TofuWorkdir"/>): the one place that knows the layout.</summary>
+        public string Workdir => workdir;
 
         public async Task<string> CommandAsync(string command, IReadOnlyList<string> arguments, bool captureStdout = false, string? failure = null)
         {

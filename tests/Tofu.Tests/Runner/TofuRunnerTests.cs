@@ -362,8 +362,8 @@ public class TofuRunnerTests
         await runner.ApplyAsync(invocation, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
         await runner.ApplyAsync(invocation, _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None);
 
-        var executions = File.ReadAllLines(seen).Select(l => System.Text.RegularExpressions.Regex.Match(l, "^(\\w+) (\\S+)\\?op=apply&run=3&exec=(\\w+) \\2/lock\\?op=apply&run=3&exec=\\3$"))
-            .Select(m => Assert.IsType<System.Text.RegularExpressions.Match>(m)).ToList();
+        var executions = File.ReadAllLines(seen).Select(l => System.Text.RegularExpressions.Regex.Match(l, "^(\\w+) (\\S+)\\?op=apply&run=3&exec=(\\w+) \\2/lock\\?op=apply&run=3&exec=\\3$")).ToList();
+        Assert.Equal(8, executions.Count); // init, plan, apply, output, twice
         Assert.All(executions, m => Assert.True(m.Success));
         // One execution for the four commands of a run, a new one for the next run.
         Assert.Equal(2, executions.Select(m => m.Groups[3].Value).Distinct().Count());
