@@ -52,6 +52,9 @@ if $sandbox; then
 fi
 dotnet build src/Functions/Catalyst.Functions.csproj -c Release --nologo -v quiet >&2
 export CATALYST_DATA_DIR=${CATALYST_DATA_DIR:-$root/.data}
+# A local run is an open API (no sign-in) on loopback only, unless the environment says otherwise (README, Security).
+export CATALYST_AUTH_MODE=${CATALYST_AUTH_MODE:-off}
+export CATALYST_BIND_ADDRESS=${CATALYST_BIND_ADDRESS:-127.0.0.1}
 # Local runs are development: without CATALYST_VAULT_KEY the app generates one into .data/vault.key (with a warning).
 export DOTNET_ENVIRONMENT=${DOTNET_ENVIRONMENT:-Development}
 # The module and tofu's scratch space in the checkout rather than the image paths (/infra/hetzner, /var/lib/catalyst).

@@ -37,6 +37,8 @@ public sealed class AppProcess : IAsyncDisposable
         ["CATALYST_DURABLE_LEASE_INTERVAL"] = "6s",
         ["CATALYST_BIND_ADDRESS"] = "127.0.0.1",
         ["CATALYST_HOST_MODE"] = "standalone",
+        // Tests of provisioning speak to an open API on loopback; the auth tests set session mode themselves.
+        ["CATALYST_AUTH_MODE"] = "off",
         ["CATALYST_VAULT_KEY"] = TestVaultKey,
         // Apps on one Azurite share the deployment records but not their task hubs: one app's ResumeStranded would find
         // another's running deployments with no workflow in its own hub and file (or start) them. Tests that exercise the

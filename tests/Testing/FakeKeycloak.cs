@@ -59,11 +59,19 @@ public sealed class FakeKeycloak : IDisposable
 
     public Realm RealmOf(string name) => Realms.GetOrAdd(name, _ => new Realm());
 
-    /// <summary>An access token as this Keycloak would issue it (for gate tests that need one without the exchange).</summary>
-    public string AccessToken(string subject, string email, TimeSpan? lifetime = null) => TestJwts.Rs256(SigningKey, new Dictionary<string, object>
+    /// <summary>
+    /// An access token as this Keycloak would issue it (for gate tests that need one without the exchange): issued by
+    /// <paramref name="realm"/> at this fake's address, for <paramref name="audience"/> (aud and azp), with the realm
+    /// roles given.
+    /// </summary>
+    public string AccessToken(string subject, string email, TimeSpan? lifetime = null, string realm = "openova", string audience = "catalyst-zero-ui",
+        IReadOnlyList<string>? roles = null, IReadOnlyList<string>? groups = null) => TestJwts.Rs256(SigningKey, new Dictionary<string, object>
     {
+        ["iss"] = $"{Url}/realms/{realm}", ["aud"] = audience, ["azp"] = audience,
         ["sub"] = subject, ["email"] = email, ["email_verified"] = true, ["preferred_username"] = email, ["typ"] = "Bearer",
         ["iat"] = TestJwts.Now, ["exp"] = TestJwts.Now + (long)(lifetime ?? TimeSpan.FromMinutes(5)).TotalSeconds,
+        ["realm_access"] = new Dictionary<string, object> { ["roles"] = roles ?? ["default-roles-" + realm] },
+        ["groups"] = groups ?? [],
     }, Kid);
 
     IResponseMessage Handle(IRequestMessage request)
@@ -71,7 +79,7 @@ public sealed class FakeKeycloak : IDisposable
         var path = request.Path;
         calls.Enqueue($"{request.Method} {path}");
         var parts = path.Trim('/').Split('/');
-        if (parts is ["realms", var r, "protocol", "openid-connect", "token"] && request.Method == "POST") return Token(RealmOf(r), HttpUtility.ParseQueryString(request.Body ?? ""));
+        if (parts is ["realms", var r, "protocol", "openid-connect", "token"] && request.Method == "POST") return Token(r, RealmOf(r), HttpUtility.ParseQueryString(request.Body ?? ""));
         if (parts is ["realms", _, "protocol", "openid-connect", "certs"]) return Json(200, new JsonObject { ["keys"] = new JsonArray(JsonNode.Parse(TestJwts.PublicJwk(SigningKey, Kid))) });
         if (parts.Length < 3 || parts[0] != "admin" || parts[1] != "realms") return Json(404, new JsonObject { ["error"] = "not found" });
         var bearer = request.Headers?.TryGetValue("Authorization", out var auth) == true ? auth.ToString()!.Replace("Bearer ", "") : "";
@@ -92,7 +100,7 @@ public sealed class FakeKeycloak : IDisposable
         };
     }
 
-    IResponseMessage Token(Realm realm, System.Collections.Specialized.NameValueCollection form)
+    IResponseMessage Token(string realmName, Realm realm, System.Collections.Specialized.NameValueCollection form)
     {
         if (form["client_id"] != ClientId || form["client_secret"] != ClientSecret)
             return Json(401, new JsonObject { ["error"] = "unauthorized_client", ["error_description"] = "Invalid client or Invalid client credentials" });
@@ -118,7 +126,7 @@ public sealed class FakeKeycloak : IDisposable
         if (email is null) return Json(400, new JsonObject { ["error"] = "invalid_token", ["error_description"] = "Invalid token" });
         return Json(200, new JsonObject
         {
-            ["access_token"] = AccessToken(userId, email), ["refresh_token"] = "refresh-" + Guid.NewGuid().ToString("N"), ["expires_in"] = 300,
+            ["access_token"] = AccessToken(userId, email, realm: realmName, audience: form["audience"] ?? ClientId), ["refresh_token"] = "refresh-" + Guid.NewGuid().ToString("N"), ["expires_in"] = 300,
             ["audience"] = form["audience"],
         });
     }

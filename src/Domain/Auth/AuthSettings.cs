@@ -11,6 +11,30 @@ namespace Catalyst.Domain.Auth;
 public sealed record AuthSettings
 {
     public const string DefaultIssuer = "https://console.openova.io";
+    public const string ModeSetting = "CATALYST_AUTH_MODE";
+    public const string DefaultOperatorRole = "catalyst-operator";
+
+    /// <summary>
+    /// <see cref="AuthMode.Session"/> unless <c>CATALYST_AUTH_MODE=off</c> says otherwise: the API fails closed (issue 14;
+    /// the original left the gate off whenever <c>CATALYST_KC_ADDR</c> was unset, which made every tenant's kubeconfig,
+    /// wipe and handover public).
+    /// </summary>
+    public AuthMode Mode { get; init; } = AuthMode.Session;
+    /// <summary>The Keycloak role or group (in <c>realm_access</c>, <c>resource_access</c> or <c>groups</c>) that makes a caller an operator.</summary>
+    public string OperatorRole { get; init; } = DefaultOperatorRole;
+    /// <summary>Verified emails that are operators whatever their token says (for Catalyst-signed sessions, which carry no Keycloak roles).</summary>
+    public IReadOnlyList<string> OperatorEmails { get; init; } = [];
+    /// <summary>The <c>iss</c> a Keycloak session must carry: the realm's public URL, which may differ from the in-cluster address.</summary>
+    public string? GateIssuer { get; init; }
+    /// <summary>The client a Keycloak session must be for: its <c>aud</c> or <c>azp</c>.</summary>
+    public string GateAudience { get; init; } = "catalyst-zero-ui";
+    /// <summary>When set, a Keycloak session must also carry this role or group to use the API at all.</summary>
+    public string? GateRequiredRole { get; init; }
+    /// <summary>
+    /// A header an authenticating proxy in front of Catalyst sets to the signed-in user's email (e.g. oauth2-proxy's
+    /// <c>X-Auth-Request-Email</c>). Unset (the default), every identity header a client sends is removed unread.
+    /// </summary>
+    public string? TrustedIdentityHeader { get; init; }
 
     public string? HandoverKeyPath { get; init; }
     public string? HandoverPublicJwkPath { get; init; }
@@ -29,7 +53,8 @@ public sealed record AuthSettings
     public string PostAuthRedirect { get; init; } = "/wizard";
     public string ApiPublicUrl { get; init; } = "https://console.openova.io/sovereign";
     public required SmtpSettings Smtp { get; init; }
-    public IReadOnlyList<string> CorsOrigins { get; init; } = ["*"];
+    /// <summary>Origins allowed to call cross-origin (<c>CORS_ORIGIN</c>); none by default.</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
 
     public static AuthSettings From(Func<string, string?> read)
     {
@@ -40,8 +65,27 @@ public sealed record AuthSettings
         // The original documents 32 random bytes; anything much shorter is guessable and makes every session forgeable.
         if (secret is { Length: < 32 })
             throw new SettingException("CATALYST_SESSION_COOKIE_SECRET", $"is {secret.Length} characters; use at least 32 (e.g. openssl rand -base64 32)");
-        return new AuthSettings
+        var mode = Settings.Text(read, ModeSetting, "session").ToLowerInvariant() switch
         {
+            "session" => AuthMode.Session,
+            "off" => AuthMode.Off,
+            var other => throw new SettingException(ModeSetting, $"is '{other}'; use session (the default) or off"),
+        };
+        var gateRealmUrl = kcAddr is null ? null : $"{Url("CATALYST_KC_ADDR", kcAddr).AbsoluteUri.TrimEnd('/')}/realms/{Uri.EscapeDataString(kcRealm ?? "openova")}";
+        var trustedHeader = Settings.Text(read, "CATALYST_TRUSTED_IDENTITY_HEADER");
+        if (trustedHeader is not null && !IdentityHeaders.IsHeaderName(trustedHeader))
+            throw new SettingException("CATALYST_TRUSTED_IDENTITY_HEADER", $"'{trustedHeader}' is not a header name");
+        var openovaAudience = Settings.Text(read, "CATALYST_OPENOVA_KC_AUDIENCE", "catalyst-zero-ui");
+        var settings = new AuthSettings
+        {
+            Mode = mode,
+            OperatorRole = Settings.Text(read, "CATALYST_OPERATOR_ROLE", DefaultOperatorRole),
+            OperatorEmails = List(Settings.Text(read, "CATALYST_OPERATOR_EMAILS", "")).Select(e => e.ToLowerInvariant()).ToList(),
+            GateIssuer = Settings.Text(read, "CATALYST_KC_ISSUER", gateRealmUrl ?? "").TrimEnd('/') is { Length: > 0 } iss ? iss : null,
+            // The client Catalyst exchanges sessions for: the Sovereign's console on a Sovereign (HandoverLogin), else Catalyst-Zero's UI.
+            GateAudience = Settings.Text(read, "CATALYST_KC_AUDIENCE", Settings.Text(read, "SOVEREIGN_FQDN") is null ? openovaAudience : HandoverLogin.ExchangeAudience),
+            GateRequiredRole = Settings.Text(read, "CATALYST_KC_REQUIRED_ROLE"),
+            TrustedIdentityHeader = trustedHeader,
             HandoverKeyPath = keyPath,
             HandoverPublicJwkPath = keyPath is null ? null : Settings.Text(read, "CATALYST_HANDOVER_PUBKEY_PATH", keyPath + ".pub.jwk"),
             Issuer = Settings.Text(read, "CATALYST_HANDOVER_JWT_ISSUER", DefaultIssuer),
@@ -57,9 +101,8 @@ public sealed record AuthSettings
                 Settings.Text(read, "CATALYST_OPENOVA_KC_REALM", "openova"),
                 Settings.Text(read, "CATALYST_OPENOVA_KC_SA_CLIENT_ID", "catalyst-zero-server"),
                 Settings.Text(read, "CATALYST_OPENOVA_KC_SA_CLIENT_SECRET")),
-            OpenovaAudience = Settings.Text(read, "CATALYST_OPENOVA_KC_AUDIENCE", "catalyst-zero-ui"),
-            GateJwksUrl = kcAddr is null ? null
-                : new Uri($"{Url("CATALYST_KC_ADDR", kcAddr).AbsoluteUri.TrimEnd('/')}/realms/{Uri.EscapeDataString(kcRealm ?? "openova")}/protocol/openid-connect/certs"),
+            OpenovaAudience = openovaAudience,
+            GateJwksUrl = gateRealmUrl is null ? null : new Uri($"{gateRealmUrl}/protocol/openid-connect/certs"),
             SessionCookieSecret = secret,
             SessionCookieDomain = Settings.Text(read, "CATALYST_SESSION_COOKIE_DOMAIN"),
             PostAuthRedirect = Settings.Text(read, "CATALYST_POST_AUTH_REDIRECT", "/wizard"),
@@ -70,18 +113,35 @@ public sealed record AuthSettings
                 Settings.Text(read, "CATALYST_SMTP_USER"),
                 Settings.Text(read, "CATALYST_SMTP_PASS"),
                 Settings.Text(read, "CATALYST_SMTP_FROM", "noreply@openova.io")),
-            CorsOrigins = Settings.Text(read, "CORS_ORIGIN", "*").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            CorsOrigins = List(Settings.Text(read, "CORS_ORIGIN", "")),
         };
+        if (settings.Mode == AuthMode.Session && !settings.HasIdentitySource)
+            throw new SettingException(ModeSetting, "is session (the default) but no identity source is configured: set CATALYST_KC_ADDR (Keycloak sessions), " +
+                "CATALYST_SESSION_COOKIE_SECRET or CATALYST_HANDOVER_KEY_PATH (sessions Catalyst signs), or CATALYST_TRUSTED_IDENTITY_HEADER (an authenticating proxy); " +
+                "or set CATALYST_AUTH_MODE=off to serve an open API (every deployment, kubeconfig and wipe to anyone who can reach the port)");
+        return settings;
     }
+
+    /// <summary>Something that can tell who a caller is: without one, session mode would refuse every request.</summary>
+    public bool HasIdentitySource => GateJwksUrl is not null || SessionCookieSecret is not null || HandoverKeyPath is not null || TrustedIdentityHeader is not null;
+
+    static IReadOnlyList<string> List(string text) => text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     // The session secret stays out of logs and exception messages even when the whole settings object is printed.
     public override string ToString() =>
-        $"AuthSettings {{ Signer = {HandoverKeyPath ?? "off"}, Issuer = {Issuer}, SovereignFqdn = {SovereignFqdn}, Gate = {GateJwksUrl?.ToString() ?? "off"}, SessionCookieSecret = {(SessionCookieSecret is null ? "unset" : "set")} }}";
+        $"AuthSettings {{ Mode = {Mode}, Signer = {HandoverKeyPath ?? "off"}, Issuer = {Issuer}, SovereignFqdn = {SovereignFqdn}, Gate = {GateJwksUrl?.ToString() ?? "off"}, SessionCookieSecret = {(SessionCookieSecret is null ? "unset" : "set")} }}";
 
     static Uri Url(string setting, string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
             ? uri
             : throw new SettingException(setting, $"'{text}' is not an http(s) URL");
+}
+
+/// <summary>Whether the API asks who is calling (<see cref="Session"/>) or serves anyone who can reach it (<see cref="Off"/>).</summary>
+public enum AuthMode
+{
+    Session,
+    Off,
 }
 
 /// <summary>A Keycloak realm reached with a service account (reference E.3). No secret means "not configured".</summary>

@@ -26,15 +26,12 @@ public static class HandoverMint
         record.Result?.SovereignFqdn is { Length: > 0 } fqdn ? fqdn : record.Request.SovereignFqdn;
 
     /// <summary>
-    /// Subject: X-User-Sub (set by the session gate), else X-Forwarded-User, else "unknown". Email: X-User-Email, else
-    /// X-Forwarded-Email, else X-Auth-Request-Email, else the subject (<c>EmailFromSubject</c> says so, for a warning).
+    /// Whom the token names: the signed-in caller (the owner, or an operator acting for them). With no session (auth mode
+    /// off) the organisation's email on the request, as the automatic handover does. Never a request header: the
+    /// original's X-Forwarded-Email let any caller name themselves <c>sovereign-admin</c> (issue 14).
     /// </summary>
-    public static (string Subject, string Email, bool EmailFromSubject) Identity(Func<string, string?> header)
-    {
-        var subject = First(header, "X-User-Sub", "X-Forwarded-User") ?? "unknown";
-        var email = First(header, "X-User-Email", "X-Forwarded-Email", "X-Auth-Request-Email");
-        return (subject, email ?? subject, email is null);
-    }
+    public static (string Subject, string Email) Recipient(SessionIdentity? caller, DeploymentRecord record) =>
+        caller is { } c ? (c.Subject, c.Email.Length > 0 ? c.Email : c.Subject) : (record.Request.OrgEmail, record.Request.OrgEmail);
 
     public static string EventMessage(string deploymentId) =>
         $"Sovereign ready for handover: the live stream carries a one-time handover link (valid 5 minutes); POST /api/v1/deployments/{deploymentId}/mint-handover-token mints another.";
@@ -60,7 +57,4 @@ public static class HandoverMint
 
     /// <summary>The idempotency key of the handover event of a deployment's run (one per run).</summary>
     public static string EventKey(string deploymentId, int run, string phase) => $"{deploymentId}:{run}:{phase}";
-
-    static string? First(Func<string, string?> header, params string[] names) =>
-        names.Select(header).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
 }

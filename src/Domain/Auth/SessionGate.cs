@@ -2,20 +2,25 @@ namespace Catalyst.Domain.Auth;
 
 /// <summary>
 /// The session gate over <c>/api/v1/*</c> (reference E.5, A.1), written once for both hosts: each host's middleware asks
-/// <see cref="DecideAsync"/> and does what the decision says. Off entirely when <c>CATALYST_KC_ADDR</c> is unset, as the
-/// original. Preflights (OPTIONS) pass; so do the routes that carry their own credential or start a sign-in.
+/// <see cref="DecideAsync"/> and does what the decision says. On unless <c>CATALYST_AUTH_MODE=off</c> (the original
+/// was off whenever <c>CATALYST_KC_ADDR</c> was unset). Preflights (OPTIONS) pass; so do the routes that carry their
+/// own credential or start a sign-in.
 /// </summary>
-public sealed class SessionGate(SessionVerifier verifier, bool enabled)
+public sealed class SessionGate(SessionVerifier verifier, SessionRules rules, bool enabled)
 {
     public const string Unauthenticated = "unauthenticated";
 
     public bool Enabled => enabled;
 
     /// <param name="cookieValue">The <c>catalyst_session</c> cookie, if any.</param>
-    public async Task<GateDecision> DecideAsync(string method, string path, string? cookieValue, CancellationToken cancellationToken)
+    /// <param name="proxyEmail">The operator-named trusted identity header's value, if one is configured and sent.</param>
+    public async Task<GateDecision> DecideAsync(string method, string path, string? cookieValue, string? proxyEmail, CancellationToken cancellationToken)
     {
         if (!enabled || HttpMethods.IsOptions(method) || !GatePaths.IsGated(method, path)) return GateDecision.Pass;
-        if (string.IsNullOrEmpty(cookieValue)) return GateDecision.Deny(401, Unauthenticated, "no session cookie", clearCookie: false);
+        if (string.IsNullOrEmpty(cookieValue))
+            return string.IsNullOrWhiteSpace(proxyEmail)
+                ? GateDecision.Deny(401, Unauthenticated, "no session cookie", clearCookie: false)
+                : GateDecision.Allow(rules.ProxyIdentity(proxyEmail.Trim()));
         return await verifier.CheckAsync(cookieValue, cancellationToken) switch
         {
             SessionVerifier.Outcome.Valid valid => GateDecision.Allow(valid.Identity),

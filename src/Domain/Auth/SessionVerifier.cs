@@ -3,16 +3,23 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Catalyst.Domain.Auth;
 
-/// <summary>Who a valid session belongs to (the original's claims: sub, email, email_verified, preferred_username).</summary>
-public sealed record SessionIdentity(string Subject, string Email, bool EmailVerified, string? PreferredUsername);
+/// <summary>
+/// Who a valid session belongs to (the original's claims: sub, email, email_verified, preferred_username), and whether
+/// that caller is an operator, who may act on every tenant's deployments.
+/// </summary>
+public sealed record SessionIdentity(string Subject, string Email, bool EmailVerified, string? PreferredUsername)
+{
+    public bool IsOperator { get; init; }
+}
 
 /// <summary>
 /// Reads a <c>catalyst_session</c> cookie (E.5): the HMAC form is checked first (constant time), then the token inside.
-/// An RS256 token whose kid Keycloak publishes is a Keycloak session (issuer and audience unchecked, as the original);
-/// any other must be a session Catalyst signed itself (<see cref="SessionTokens"/>, typ "session") with the signer's key
-/// or the key derived from the cookie secret. <c>exp</c> is required for both.
+/// An RS256 token whose kid Keycloak publishes is a Keycloak session: its issuer, audience (or <c>azp</c>) and, when
+/// configured, its role are checked (<see cref="SessionRules"/>; the original checked none, so any token of the realm —
+/// for any client — opened the API). Any other must be a session Catalyst signed itself (<see cref="SessionTokens"/>,
+/// typ "session") with the signer's key or the key derived from the cookie secret. <c>exp</c> is required for both.
 /// </summary>
-public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local, JwksCache? keycloak, TimeProvider time)
+public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local, JwksCache? keycloak, SessionRules rules, TimeProvider time)
 {
     public abstract record Outcome
     {
@@ -48,7 +55,8 @@ public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local,
                 return new Outcome.Unavailable();
             }
             if (keys.Count > 0)
-                return await TokenChecks.VerifyAsync(token, keys, alg, time) is { } kc ? new Outcome.Valid(IdentityOf(kc)) : new Outcome.Invalid();
+                return await TokenChecks.VerifyAsync(token, keys, alg, time) is { } kc && rules.AdmitsKeycloak(kc)
+                    ? new Outcome.Valid(rules.Identity(kc)) : new Outcome.Invalid();
         }
 
         SecurityKey? localKey = alg switch
@@ -59,10 +67,6 @@ public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local,
         };
         if (localKey is null) return new Outcome.Invalid();
         var jwt = await TokenChecks.VerifyAsync(token, [localKey], alg, time);
-        return jwt is not null && TokenChecks.Text(jwt, "typ") == SessionTokens.SessionType ? new Outcome.Valid(IdentityOf(jwt)) : new Outcome.Invalid();
+        return jwt is not null && TokenChecks.Text(jwt, "typ") == SessionTokens.SessionType ? new Outcome.Valid(rules.Identity(jwt)) : new Outcome.Invalid();
     }
-
-    static SessionIdentity IdentityOf(JsonWebToken jwt) => new(
-        TokenChecks.Text(jwt, "sub"), TokenChecks.Text(jwt, "email"), TokenChecks.IsTrue(jwt, "email_verified"),
-        TokenChecks.Text(jwt, "preferred_username") is { Length: > 0 } u ? u : null);
 }

@@ -33,20 +33,16 @@ public static class AuthPipeline
             return false;
         }
 
+        // Only the gate says who the caller is: identity headers a client sends never reach a function, except the one an
+        // operator names as set by their authenticating proxy (read here, then removed like the rest).
+        var settings = services.GetRequiredService<AuthSettings>();
+        var proxyEmail = settings.TrustedIdentityHeader is { } trusted ? request.Headers[trusted].ToString() : null;
+        foreach (var name in request.Headers.Keys.Where(IdentityHeaders.ClaimsIdentity).ToList()) request.Headers.Remove(name);
+        if (settings.TrustedIdentityHeader is { } t) request.Headers.Remove(t);
+
         var gate = services.GetRequiredService<SessionGate>();
-        if (gate.Enabled)
-        {
-            // Only the gate says who the caller is: a client's own X-User-* headers never reach a function.
-            request.Headers.Remove("X-User-Email");
-            request.Headers.Remove("X-User-Sub");
-        }
-        var decision = await gate.DecideAsync(request.Method, request.Path.Value ?? "/", request.Cookies[SessionCookies.Session], context.RequestAborted);
-        if (decision.Identity is { } identity)
-        {
-            request.Headers["X-User-Email"] = identity.Email;
-            request.Headers["X-User-Sub"] = identity.Subject;
-            context.Items[IdentityItem] = identity;
-        }
+        var decision = await gate.DecideAsync(request.Method, request.Path.Value ?? "/", request.Cookies[SessionCookies.Session], proxyEmail, context.RequestAborted);
+        if (decision.Identity is { } identity) context.Items[IdentityItem] = identity;
         if (decision.Allowed) return true;
 
         if (decision.ClearCookie)

@@ -46,9 +46,12 @@ public static class AuthServices
             var jwks = settings.GateJwksUrl is { } url
                 ? new JwksCache(sp.GetRequiredService<IHttpClientFactory>().CreateClient(KeycloakHttpClient), url, sp.GetRequiredService<TimeProvider>())
                 : null;
-            return new SessionVerifier(sp.GetRequiredService<SessionCookies>(), sp.GetRequiredService<SessionTokens>(), jwks, sp.GetRequiredService<TimeProvider>());
+            return new SessionVerifier(sp.GetRequiredService<SessionCookies>(), sp.GetRequiredService<SessionTokens>(), jwks, sp.GetRequiredService<SessionRules>(),
+                sp.GetRequiredService<TimeProvider>());
         });
-        services.AddSingleton(sp => new SessionGate(sp.GetRequiredService<SessionVerifier>(), sp.GetRequiredService<AuthSettings>().GateJwksUrl is not null));
+        services.AddSingleton(sp => SessionRules.From(sp.GetRequiredService<AuthSettings>()));
+        services.AddSingleton(sp => new SessionGate(sp.GetRequiredService<SessionVerifier>(), sp.GetRequiredService<SessionRules>(),
+            sp.GetRequiredService<AuthSettings>().Mode == AuthMode.Session));
         services.AddSingleton(sp => new CorsPolicy(sp.GetRequiredService<AuthSettings>().CorsOrigins));
 
         services.AddSingleton<IMagicLinkMailer>(sp => new SmtpMagicLinkMailer(sp.GetRequiredService<AuthSettings>().Smtp));

@@ -128,7 +128,7 @@ public sealed class HandoverSignerTests : IDisposable
         Assert.Null(source.Signer);
         Assert.Contains("1024 bits", source.Problem);
 
-        var off = SignerSource.Load(AuthSettings.From(_ => null), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var off = SignerSource.Load(AuthSettings.From(k => k == "CATALYST_AUTH_MODE" ? "off" : null), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Assert.Equal("CATALYST_HANDOVER_KEY_PATH is not set", off.Problem);
     }
 
@@ -143,7 +143,8 @@ public sealed class HandoverSignerTests : IDisposable
         Assert.Null(defaults.GateJwksUrl);
         Assert.Equal(("openova", "catalyst-zero-server", "catalyst-zero-ui"), (defaults.OpenovaKeycloak.Realm, defaults.OpenovaKeycloak.ClientId, defaults.OpenovaAudience));
         Assert.Equal(("stalwart-web.stalwart.svc.cluster.local", 587, "noreply@openova.io"), (defaults.Smtp.Host, defaults.Smtp.Port, defaults.Smtp.From));
-        Assert.Equal(["*"], defaults.CorsOrigins);
+        Assert.Empty(defaults.CorsOrigins);
+        Assert.Equal((AuthMode.Session, "catalyst-operator", "catalyst-zero-ui"), (defaults.Mode, defaults.OperatorRole, defaults.GateAudience));
 
         var set = new Dictionary<string, string?>
         {
@@ -154,6 +155,7 @@ public sealed class HandoverSignerTests : IDisposable
         Assert.Equal("https://console.example.org", overridden.Issuer);
         // The env overlap (E.5): one address, two realms by default.
         Assert.Equal("http://kc:8080/realms/openova/protocol/openid-connect/certs", overridden.GateJwksUrl!.ToString());
+        Assert.Equal("http://kc:8080/realms/openova", overridden.GateIssuer);
         Assert.Equal("http://kc:8080/", overridden.SovereignKeycloak.Address.ToString());
         Assert.Equal("http://kc:8080/", overridden.OpenovaKeycloak.Address.ToString());
         Assert.DoesNotContain("s3cr3t", overridden.SovereignKeycloak.ToString());

@@ -9,6 +9,7 @@ public class SessionGateTests
 {
     const string Secret = "0123456789abcdef0123456789abcdef-test-secret";
     static readonly HandoverSigner Signer = new(RSA.Create(2048), AuthSettings.DefaultIssuer);
+    static readonly SessionRules Rules = new("https://kc.example/realms/openova", "catalyst-zero-ui", null, "catalyst-operator", ["ops@example.com"]);
 
     [Theory]
     [InlineData("GET", "/api/v1/deployments", true)]
@@ -47,7 +48,7 @@ public class SessionGateTests
     {
         var cookies = new SessionCookies(secret, null);
         var tokens = new SessionTokens(signer ?? Signer, secret, AuthSettings.DefaultIssuer, time ?? TimeProvider.System);
-        return new SessionGate(new SessionVerifier(cookies, tokens, null, time ?? TimeProvider.System), enabled);
+        return new SessionGate(new SessionVerifier(cookies, tokens, null, Rules, time ?? TimeProvider.System), Rules, enabled);
     }
 
     static string SessionCookie(HandoverSigner? signer = null, string? secret = Secret) =>
@@ -55,7 +56,7 @@ public class SessionGateTests
             .Issue("user-1", "owner@example.com", "openova-user"));
 
     static Task<GateDecision> Decide(SessionGate gate, string? cookie, string method = "GET", string path = "/api/v1/deployments") =>
-        gate.DecideAsync(method, path, cookie, CancellationToken.None);
+        gate.DecideAsync(method, path, cookie, null, CancellationToken.None);
 
     [Fact]
     public async Task AValidSessionPassesWithItsIdentity()
@@ -116,7 +117,7 @@ public class SessionGateTests
         var tokens = new SessionTokens(null, Secret, AuthSettings.DefaultIssuer, TimeProvider.System);
         var session = tokens.Issue("u", "e@x.io", "sovereign-admin");
         Assert.Equal("HS256", TestJwts.Header(session).GetProperty("alg").GetString());
-        var gate = new SessionGate(new SessionVerifier(new SessionCookies(Secret, null), tokens, null, TimeProvider.System), enabled: true);
+        var gate = new SessionGate(new SessionVerifier(new SessionCookies(Secret, null), tokens, null, Rules, TimeProvider.System), Rules, enabled: true);
         Assert.True((await Decide(gate, new SessionCookies(Secret, null).Encode(session))).Allowed);
         // The derived key is not the secret itself.
         var forged = TestJwts.Hs256(System.Text.Encoding.UTF8.GetBytes(Secret), new { sub = "u", exp = TestJwts.Now + 60, typ = "session" });

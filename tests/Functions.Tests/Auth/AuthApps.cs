@@ -70,6 +70,7 @@ public sealed class SovereignApps : IAsyncLifetime
         Dictionary<string, string?> Settings(bool keycloakSecret)
         {
             var settings = AppProcess.TestSettings(azurite, AppProcess.UniqueHubName("sov"));
+            settings["CATALYST_AUTH_MODE"] = "session";
             settings["SOVEREIGN_FQDN"] = Fqdn;
             settings["CATALYST_HANDOVER_JWT_PUBLIC_KEY_PATH"] = PublicKeyPath;
             settings["CATALYST_KC_ADDR"] = Keycloak.Url;

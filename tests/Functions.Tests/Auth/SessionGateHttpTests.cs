@@ -48,7 +48,7 @@ public sealed class SessionGateHttpTests(SovereignApps apps)
             using var refused = await AuthHttp.GetAsync(Http, "/api/v1/whoami", value);
             await AssertUnauthenticated(refused, cleared: true);
         }
-        using var fresh = await AuthHttp.GetAsync(Http, "/api/v1/whoami", cookies.Encode(apps.Keycloak.AccessToken("kc-user-1", "kc@acme.example")));
+        using var fresh = await AuthHttp.GetAsync(Http, "/api/v1/whoami", cookies.Encode(apps.Keycloak.AccessToken("kc-user-1", "kc@acme.example", realm: "sovereign", audience: "catalyst-ui")));
         Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
         Assert.Equal("""{"email":"kc@acme.example","sub":"kc-user-1","verified":true}""", await fresh.Content.ReadAsStringAsync());
     }

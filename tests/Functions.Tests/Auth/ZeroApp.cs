@@ -44,6 +44,7 @@ public sealed class ZeroApp : IAsyncLifetime
 
     public Dictionary<string, string?> Settings => new()
     {
+        ["CATALYST_AUTH_MODE"] = "session",
         ["CATALYST_HANDOVER_KEY_PATH"] = KeyPath,
         ["CATALYST_KC_ADDR"] = Keycloak.Url,
         ["CATALYST_OPENOVA_KC_SA_CLIENT_SECRET"] = Keycloak.ClientSecret,

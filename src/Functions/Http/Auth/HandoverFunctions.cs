@@ -25,8 +25,7 @@ public sealed class HandoverFunctions(SignerSource signer, DeploymentStore store
         var fqdn = HandoverMint.Fqdn(record);
         if (fqdn.Length == 0) return HttpErrors.Json(StatusCodes.Status422UnprocessableEntity, "missing-fqdn", "the deployment has no Sovereign FQDN to hand over to");
 
-        var (subject, email, emailFromSubject) = HandoverMint.Identity(name => request.Headers[name].FirstOrDefault());
-        if (emailFromSubject) log.LogWarning("Handover for {Id}: no email header; using the subject {Subject} as email", id, subject);
+        var (subject, email) = HandoverMint.Recipient(AuthPipeline.IdentityOf(request.HttpContext), record);
         var minted = key.MintHandover(fqdn, id, subject, email);
         log.LogInformation("Handover token {Jti} minted for {Id} ({Fqdn}) to {Subject}, expires {ExpiresAt:O}", minted.Jti, id, fqdn, subject, minted.ExpiresAt);
         return Results.Json(new { token = minted.Token, redirectURL = HandoverSigner.HandoverUrl(fqdn, minted.Token) });
