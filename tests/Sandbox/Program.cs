@@ -100,7 +100,15 @@ static async Task StreamAsync(HttpClient http, string id, SandboxProgress progre
                     return;
                 }
                 if (data["phase"] is not null) progress.Event(data);
-                else if (data["handoverURL"] is { } url) Console.WriteLine($"  handover link (one-time, expires {data["expiresAt"]}): {url}");
+                else if (data["mintURL"]?.GetValue<string>() is { } mint)
+                {
+                    // The stream says where to mint the link, as the console does; the link itself is never streamed.
+                    using var minted = await http.PostAsync(mint, null, ct);
+                    var link = JsonNode.Parse(await minted.Content.ReadAsStringAsync(ct));
+                    Console.WriteLine(minted.IsSuccessStatusCode
+                        ? $"  handover link (one-time, valid 5 minutes): {link?["redirectURL"]}"
+                        : $"  handover link not minted: {(int)minted.StatusCode} {link?["error"]}");
+                }
             }
             else if (line.Length == 0 && !done) continue;
         }

@@ -6,9 +6,8 @@ namespace Catalyst.Domain.Auth;
 /// <summary>
 /// The rules for minting a handover for a deployment (reference E.1): who may be handed over (status ready or adopted,
 /// a known FQDN), whom the token names (identity headers, in the original's order), and the timeline event that
-/// announces an automatic handover (phase <c>handover-ready</c>). The event carries no token: a handover token is a
-/// credential, and records and events never hold one. The SSE stream mints a fresh one-time link for each frame
-/// (<c>event: handover-ready</c>, data <c>{"handoverURL","expiresAt"}</c>).
+/// announces an automatic handover (phase <c>handover-ready</c>). Neither the event nor the stream carries a token: a
+/// handover token is a credential, minted only by the owner-checked mint endpoint and audited there.
 /// </summary>
 public static class HandoverMint
 {
@@ -34,16 +33,19 @@ public static class HandoverMint
         caller is { } c ? (c.Subject, c.Email.Length > 0 ? c.Email : c.Subject) : (record.Request.OrgEmail, record.Request.OrgEmail);
 
     public static string EventMessage(string deploymentId) =>
-        $"Sovereign ready for handover: the live stream carries a one-time handover link (valid 5 minutes); POST /api/v1/deployments/{deploymentId}/mint-handover-token mints another.";
+        $"Sovereign ready for handover: POST {MintPath(deploymentId)} mints the owner's one-time handover link (valid 5 minutes).";
+
+    public static string MintPath(string deploymentId) => $"/api/v1/deployments/{deploymentId}/mint-handover-token";
 
     /// <summary>
-    /// The SSE frame for a handover-ready event, with a link minted for this frame only (never stored); null for any
-    /// other event or when no link can be minted (<paramref name="mint"/> returns null).
+    /// The SSE frame for a handover-ready event: where to mint the link, never a token (issue 14: a stream minted a
+    /// fresh <c>sovereign-admin</c> token for every connection, unlogged). The console asks the owner-checked mint
+    /// endpoint, which records who asked. Null for any other event.
     /// </summary>
-    public static string? StreamFrame(DeploymentEvent e, Func<(string Url, DateTimeOffset ExpiresAt)?> mint)
+    public static string? StreamFrame(DeploymentEvent e, string deploymentId)
     {
-        if (e.Phase != ReadyPhase || mint() is not { } link) return null;
-        var data = new Dictionary<string, string> { ["handoverURL"] = link.Url, ["expiresAt"] = link.ExpiresAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ") };
+        if (e.Phase != ReadyPhase) return null;
+        var data = new Dictionary<string, string> { ["deploymentId"] = deploymentId, ["mintURL"] = MintPath(deploymentId) };
         return $"event: {ReadyPhase}\ndata: {JsonSerializer.Serialize(data)}\n\n";
     }
 

@@ -26,8 +26,9 @@ public sealed class DeploymentCreator(
     public sealed record Rejected(int Status, ApiError Error) : Outcome;
 
     /// <summary><paramref name="workflows"/> comes per call: in Functions mode the Durable client is a trigger binding, not a service.</summary>
+    /// <param name="owner">The signed-in creator; null when authentication is off.</param>
     public async Task<Outcome> CreateAsync(string? contentType, ReadOnlyMemory<byte> body, bool truncated, string? idempotencyKey,
-        IWorkflowStarter workflows, CancellationToken cancellationToken)
+        DeploymentOwner? owner, IWorkflowStarter workflows, CancellationToken cancellationToken)
     {
         var (parsed, error) = DeploymentRequestReader.Read(contentType, body.Span, truncated);
         if (error is not null) return new Rejected(400, error);
@@ -45,6 +46,9 @@ public sealed class DeploymentCreator(
         if (!string.IsNullOrWhiteSpace(idempotencyKey))
         {
             if (idempotencyKey.Length > 255) return new Rejected(400, new ApiError("invalid Idempotency-Key", "at most 255 characters"));
+            // A key is the caller's own: another user who sends the same key starts their own deployment, and is never
+            // answered with (or told of) someone else's.
+            if (owner is not null) idempotencyKey = $"{owner.Subject}\n{idempotencyKey}";
             if (await idempotency.ClaimAsync(idempotencyKey, id, body, cancellationToken) is { } earlier)
             {
                 if (earlier.BodyHash != IdempotencyKeys.Hex(body.Span))
@@ -81,6 +85,7 @@ public sealed class DeploymentCreator(
             StartedAt = now,
             UpdatedAt = now,
             KubeconfigBearerHash = KubeconfigBearer.Hash(bearer),
+            Owner = owner,
             // Marked at birth so a reader of any record knows it never had (and never will have) real servers.
             Sandbox = sandbox.Enabled,
         };

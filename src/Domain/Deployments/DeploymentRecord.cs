@@ -20,6 +20,8 @@ public sealed record DeploymentRecord
     [JsonPropertyName("startedAt")] public required DateTimeOffset StartedAt { get; init; }
     [JsonPropertyName("updatedAt")] public DateTimeOffset UpdatedAt { get; init; }
     [JsonPropertyName("finishedAt")] public DateTimeOffset? FinishedAt { get; init; }
+    /// <summary>Who created it (issue 14); only they and operators may see or act on it when sign-in is on.</summary>
+    [JsonPropertyName("owner"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DeploymentOwner? Owner { get; init; }
     [JsonPropertyName("kubeconfigBearerHash")] public required string KubeconfigBearerHash { get; init; }
     [JsonPropertyName("sandbox")] public bool Sandbox { get; init; }
     [JsonPropertyName("wipe"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public WipeReport? Wipe { get; init; }

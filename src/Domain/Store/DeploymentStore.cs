@@ -28,7 +28,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
         await EnsureContainerAsync(cancellationToken);
         try
         {
-            var written = await Blob(record.Id).UploadAsync(Serialize(record), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            var written = await Blob(record.Id).UploadAsync(Serialize(record), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, Metadata = record.Owner?.Metadata() }, cancellationToken);
             Remember(record, written.Value.ETag);
             listing = null; // this process lists its own new deployment at once
             return true;
@@ -152,7 +152,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
             updated = updated with { UpdatedAt = DateTimeOffset.UtcNow };
             try
             {
-                var written = await Blob(id).UploadAsync(Serialize(updated), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = current.ETag } }, cancellationToken);
+                var written = await Blob(id).UploadAsync(Serialize(updated), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = current.ETag }, Metadata = updated.Owner?.Metadata() }, cancellationToken);
                 Remember(updated, written.Value.ETag);
                 return updated;
             }
@@ -163,11 +163,15 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
         }
     }
 
-    /// <summary>Newest first. Records that do not parse are passed to <paramref name="onCorrupt"/> and skipped.</summary>
-    public async Task<(IReadOnlyList<DeploymentRecord> Items, int Total)> ListAsync(int offset, int limit, Action<string, string>? onCorrupt = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Newest first, only those <paramref name="visible"/> admits by their owner keys (all when null); the total counts
+    /// the visible ones. Records that do not parse are passed to <paramref name="onCorrupt"/> and skipped.
+    /// </summary>
+    public async Task<(IReadOnlyList<DeploymentRecord> Items, int Total)> ListAsync(int offset, int limit, Action<string, string>? onCorrupt = null,
+        CancellationToken cancellationToken = default, Func<OwnerKeys, bool>? visible = null)
     {
         await EnsureContainerAsync(cancellationToken);
-        var names = await NamesAsync(cancellationToken);
+        var names = (await NamesAsync(cancellationToken)).Where(n => visible is null || visible(n.Owner)).ToList();
         var page = names.OrderByDescending(n => n.Created).ThenBy(n => n.Id, StringComparer.Ordinal).Skip(offset).Take(limit).ToList();
         var records = await Task.WhenAll(page.Select(async n =>
         {
@@ -185,20 +189,24 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
     }
 
     // The listing itself, shared by list requests within the same second (a blob listing per request dominated the list's cost).
-    (List<(string Id, DateTimeOffset Created)> Names, DateTimeOffset At)? listing;
+    (List<(string Id, DateTimeOffset Created, OwnerKeys Owner)> Names, DateTimeOffset At)? listing;
 
-    async Task<List<(string Id, DateTimeOffset Created)>> NamesAsync(CancellationToken cancellationToken)
+    async Task<List<(string Id, DateTimeOffset Created, OwnerKeys Owner)>> NamesAsync(CancellationToken cancellationToken)
     {
         if (listing is { } cached && Now - cached.At <= ListFreshness) return cached.Names;
-        var names = new List<(string Id, DateTimeOffset Created)>();
-        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken))
+        var names = new List<(string Id, DateTimeOffset Created, OwnerKeys Owner)>();
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, null, cancellationToken))
         {
             var id = blob.Name.EndsWith(".json", StringComparison.Ordinal) ? blob.Name[..^5] : "";
-            if (DeploymentId.IsValid(id)) names.Add((id, blob.Properties.CreatedOn ?? DateTimeOffset.MinValue));
+            if (!DeploymentId.IsValid(id)) continue;
+            var owner = new OwnerKeys(Meta(blob.Metadata, DeploymentOwner.SubjectMetadata), Meta(blob.Metadata, DeploymentOwner.EmailMetadata));
+            names.Add((id, blob.Properties.CreatedOn ?? DateTimeOffset.MinValue, owner));
         }
         listing = (names, Now);
         return names;
     }
+
+    static string? Meta(IDictionary<string, string>? metadata, string key) => metadata is not null && metadata.TryGetValue(key, out var v) ? v : null;
 
     /// <summary>How stale a listed record may be: the list is a dashboard view, polled.</summary>
     public static readonly TimeSpan ListFreshness = TimeSpan.FromSeconds(1);

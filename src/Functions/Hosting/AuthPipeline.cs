@@ -43,13 +43,51 @@ public static class AuthPipeline
         var gate = services.GetRequiredService<SessionGate>();
         var decision = await gate.DecideAsync(request.Method, request.Path.Value ?? "/", request.Cookies[SessionCookies.Session], proxyEmail, context.RequestAborted);
         if (decision.Identity is { } identity) context.Items[IdentityItem] = identity;
-        if (decision.Allowed) return true;
+        if (decision.Allowed)
+        {
+            if (!gate.Enabled || decision.Identity is null || await MayActOnAsync(request.Path.Value ?? "/", decision.Identity, settings, services, context.RequestAborted))
+                return true;
+            await NotFoundAsync(context, request.Path.Value ?? "/");
+            return false;
+        }
 
         if (decision.ClearCookie)
             foreach (var cookie in services.GetRequiredService<SessionCookies>().Clear(IsSecure(request), includeRefresh: false))
                 response.Headers.Append("Set-Cookie", cookie);
         await Results.Json(new ApiError(decision.Error!, decision.Detail), statusCode: decision.Status).ExecuteAsync(context);
         return false;
+    }
+
+    /// <summary>
+    /// The owner check (issue 14) for a route that acts on one deployment: its owner and operators go on; anyone else is
+    /// answered exactly as for an unknown id. A Sovereign's own cluster (SOVEREIGN_FQDN set, no deployment record) is its
+    /// signed-in users' to read, gated per namespace by the cluster cache's access review; on Catalyst-Zero, a cluster
+    /// that is no tenant's deployment (Zero's own) is for operators only.
+    /// </summary>
+    static async Task<bool> MayActOnAsync(string path, SessionIdentity caller, AuthSettings settings, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (DeploymentRoutes.Parse(path) is not { } route || caller.IsOperator) return true;
+        DeploymentRecord? record = null;
+        try
+        {
+            if (DeploymentId.IsValid(route.Id))
+                record = await services.GetRequiredService<Catalyst.Domain.Store.DeploymentStore>().GetRecentAsync(route.Id, TimeSpan.FromSeconds(1), cancellationToken);
+        }
+        catch (Catalyst.Domain.Store.CorruptRecordException)
+        {
+            return false; // whose it is cannot be read: only an operator may look at it
+        }
+        if (record is not null) return DeploymentAccess.Allows(settings.Mode, caller, record.Owner);
+        return route.Kind == DeploymentRoutes.Kind.Deployment || settings.SovereignFqdn.Length > 0;
+    }
+
+    static Task NotFoundAsync(HttpContext context, string path)
+    {
+        var (kind, id) = DeploymentRoutes.Parse(path)!.Value;
+        var result = kind == DeploymentRoutes.Kind.Deployment
+            ? Catalyst.Functions.Http.HttpErrors.DeploymentNotFound(id)
+            : Catalyst.Functions.Http.Sovereigns.K8sFunctions.UnknownCluster(id);
+        return result.ExecuteAsync(context);
     }
 
     /// <summary>The identity the gate established for this request, if it checked one.</summary>

@@ -24,6 +24,7 @@ public static class DeploymentServices
         services.AddSingleton(sp => new Redactor(OperatorSecrets.From(Read).Values.Append(configuration[VaultKey.SettingName])));
         services.AddSingleton(sp => new DeploymentStore(sp.GetRequiredService<StorageConnection>().Blobs));
         services.AddSingleton(sp => new EventLog(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<Redactor>()));
+        services.AddSingleton<Catalyst.Functions.Http.AuditTrail>();
         services.AddSingleton<IDeploymentEvents>(sp => sp.GetRequiredService<EventLog>());
         services.AddSingleton(sp => new IdempotencyKeys(sp.GetRequiredService<StorageConnection>().Blobs));
         services.AddSingleton(_ => SandboxMode.From(Read));

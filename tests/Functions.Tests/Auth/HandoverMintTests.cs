@@ -15,7 +15,9 @@ public sealed class HandoverMintTests(ZeroApp zero)
     const string Owner = "mint-owner@acme.example";
     HttpClient Http => zero.Http;
 
-    public static async Task<DeploymentRecord> PutRecordAsync(ZeroApp zero, string status, string fqdn, string email = Owner, DateTimeOffset? finishedAt = null)
+    /// <summary>A record owned by <paramref name="ownerEmail"/> (default: the organisation's <paramref name="email"/>), matched by verified email.</summary>
+    public static async Task<DeploymentRecord> PutRecordAsync(ZeroApp zero, string status, string fqdn, string email = Owner, DateTimeOffset? finishedAt = null,
+        string? ownerEmail = null)
     {
         var store = new DeploymentStore(new Azure.Storage.Blobs.BlobServiceClient(zero.Azurite.ConnectionString));
         var record = new DeploymentRecord
@@ -23,6 +25,7 @@ public sealed class HandoverMintTests(ZeroApp zero)
             Id = Guid.NewGuid().ToString("N")[..16], Status = status, Request = new DeploymentRequest { SovereignFqdn = fqdn, OrgEmail = email },
             StartedAt = DateTimeOffset.UtcNow, KubeconfigBearerHash = new string('0', 64),
             Result = fqdn.Length == 0 ? null : new DeploymentResult { SovereignFqdn = fqdn }, FinishedAt = finishedAt,
+            Owner = new DeploymentOwner("owner-" + Guid.NewGuid().ToString("N")[..8], ownerEmail ?? email),
         };
         Assert.True(await store.CreateAsync(record));
         return record;

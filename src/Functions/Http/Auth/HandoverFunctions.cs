@@ -1,4 +1,5 @@
 using Catalyst.Domain.Auth;
+using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
 using Catalyst.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +12,7 @@ namespace Catalyst.Functions.Http.Auth;
 /// Handover (reference E.1, E.2): Catalyst-Zero mints the one-time token and publishes its public key; a Sovereign's
 /// <c>/auth/handover</c> turns the token into a session. The rules live in <see cref="HandoverMint"/> and <see cref="HandoverLogin"/>.
 /// </summary>
-public sealed class HandoverFunctions(SignerSource signer, DeploymentStore store, HandoverLogin login, ILogger<HandoverFunctions> log)
+public sealed class HandoverFunctions(SignerSource signer, DeploymentStore store, HandoverLogin login, AuditTrail audit, ILogger<HandoverFunctions> log)
 {
     [Function(nameof(MintHandoverToken))]
     public async Task<IResult> MintHandoverToken(
@@ -28,6 +29,7 @@ public sealed class HandoverFunctions(SignerSource signer, DeploymentStore store
         var (subject, email) = HandoverMint.Recipient(AuthPipeline.IdentityOf(request.HttpContext), record);
         var minted = key.MintHandover(fqdn, id, subject, email);
         log.LogInformation("Handover token {Jti} minted for {Id} ({Fqdn}) to {Subject}, expires {ExpiresAt:O}", minted.Jti, id, fqdn, subject, minted.ExpiresAt);
+        await audit.RecordAsync(request.HttpContext, id, AuditEvents.MintHandover, request.HttpContext.RequestAborted);
         return Results.Json(new { token = minted.Token, redirectURL = HandoverSigner.HandoverUrl(fqdn, minted.Token) });
     }
 

@@ -1,6 +1,8 @@
+using Catalyst.Domain.Auth;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
+using Catalyst.Functions.Hosting;
 using Catalyst.Functions.Orchestrations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -11,7 +13,7 @@ namespace Catalyst.Functions.Http.Deployments;
 
 /// <summary>Create, read and list deployments (reference A.8, A.9).</summary>
 public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentStore store, EventLog events,
-    Func<ProvisionSettings> settings, Func<WatchSettings> watch, ILogger<DeploymentFunctions> log)
+    Func<ProvisionSettings> settings, Func<WatchSettings> watch, AuthSettings auth, ILogger<DeploymentFunctions> log)
 {
     [Function(nameof(CreateDeployment))]
     public async Task<IResult> CreateDeployment(
@@ -22,7 +24,7 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
         var read = await RequestBody.ReadAsync(request, DeploymentRequestReader.MaxBodyBytes, ct);
         var (body, truncated) = (read ?? [], read is null);
         var outcome = await creator.CreateAsync(request.ContentType, body, truncated, request.Headers["Idempotency-Key"].FirstOrDefault(),
-            new DurableWorkflowStarter(client, settings(), watch()), ct);
+            DeploymentAccess.OwnerOf(AuthPipeline.IdentityOf(request.HttpContext)), new DurableWorkflowStarter(client, settings(), watch()), ct);
         switch (outcome)
         {
             case DeploymentCreator.Rejected rejected:
@@ -48,7 +50,7 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
         return Results.Json(DeploymentView.From(record, await events.CountAsync(id, ct)));
     }
 
-    /// <summary>Newest first; <c>?limit=</c> (1–200, default 50) and <c>?offset=</c>.</summary>
+    /// <summary>Newest first; <c>?limit=</c> (1–200, default 50), <c>?offset=</c>, and for operators <c>?owner=</c> (an email).</summary>
     [Function(nameof(ListDeployments))]
     public async Task<IResult> ListDeployments(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments")] HttpRequest request)
@@ -57,8 +59,14 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
         var offset = int.TryParse(request.Query["offset"], out var o) ? o : 0;
         if (limit is < 1 or > 200 || offset < 0)
             return HttpErrors.Json(StatusCodes.Status400BadRequest, "invalid paging", "limit must be 1-200 and offset 0 or more");
+        // Each caller sees their own; an operator sees all, or one owner's with ?owner=<email>.
+        var caller = AuthPipeline.IdentityOf(request.HttpContext);
+        var mode = auth.Mode;
+        Func<OwnerKeys, bool> visible = request.Query["owner"].FirstOrDefault() is { Length: > 0 } ownerEmail && (caller?.IsOperator ?? mode == AuthMode.Off)
+            ? keys => keys.Email == DeploymentOwner.EmailKey(ownerEmail)
+            : keys => DeploymentAccess.Allows(mode, caller, keys);
         var (items, total) = await store.ListAsync(offset, limit,
-            (id, problem) => log.LogWarning("Skipping deployment record {Id}: {Problem}", id, problem), request.HttpContext.RequestAborted);
+            (id, problem) => log.LogWarning("Skipping deployment record {Id}: {Problem}", id, problem), request.HttpContext.RequestAborted, visible);
         var next = offset + items.Count < total ? offset + limit : (int?)null;
         return Results.Json(new { items = items.Select(r => DeploymentView.From(r, numEvents: null)), total, offset, limit, nextOffset = next });
     }

@@ -32,15 +32,7 @@ public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog ev
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments/{id}/logs")] HttpRequest request, string id)
     {
         var ct = request.HttpContext.RequestAborted;
-        if (await store.GetAsync(id, ct) is not { } first) return HttpErrors.DeploymentNotFound(id);
-        // Each handover-ready frame gets its own one-time link for the organisation's email; it is sent, never stored.
-        (string, DateTimeOffset)? MintLink()
-        {
-            if (signer.Signer is not { } s) return null;
-            var fqdn = HandoverMint.Fqdn(first);
-            var minted = s.MintHandover(fqdn, id, first.Request.OrgEmail, first.Request.OrgEmail);
-            return (HandoverSigner.HandoverUrl(fqdn, minted.Token), minted.ExpiresAt);
-        }
+        if (await store.GetAsync(id, ct) is null) return HttpErrors.DeploymentNotFound(id);
         var response = request.HttpContext.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
@@ -54,7 +46,7 @@ public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog ev
             {
                 foreach (var e in await events.ReadAsync(id, after, ct))
                 {
-                    await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n{HandoverMint.StreamFrame(e, MintLink)}", ct);
+                    await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n{HandoverMint.StreamFrame(e, id)}", ct);
                     after = e.Seq;
                 }
                 var record = await store.GetAsync(id, ct);
@@ -64,7 +56,7 @@ public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog ev
                 {
                     // Read once more: the final events are written before the terminal status.
                     foreach (var e in await events.ReadAsync(id, after, ct))
-                        await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n{HandoverMint.StreamFrame(e, MintLink)}", ct);
+                        await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n{HandoverMint.StreamFrame(e, id)}", ct);
                     var state = record is null ? null : DeploymentView.From(record, await events.CountAsync(id, ct));
                     await response.WriteAsync($"event: done\ndata: {JsonSerializer.Serialize(state, Json)}\n\n", ct);
                     break;

@@ -17,7 +17,7 @@ namespace Catalyst.Functions.Http.Deployments;
 /// reference (hash and size), never the bytes.
 /// </summary>
 public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, EventLog events, Func<ProvisionSettings> settings,
-    Func<WatchSettings> watch, TimeProvider time, SovereignCache clusters, ILogger<KubeconfigFunctions> log)
+    Func<WatchSettings> watch, TimeProvider time, SovereignCache clusters, AuditTrail audit, ILogger<KubeconfigFunctions> log)
 {
     [Function(nameof(PutKubeconfig))]
     public async Task<IResult> PutKubeconfig(
@@ -107,6 +107,7 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
                 ? HttpErrors.Json(StatusCodes.Status409Conflict, "not-implemented",
                     "kubeconfig has not been captured for this deployment yet. Operator can fetch it via SSH per docs/RUNBOOK-PROVISIONING.md §Fetch kubeconfig via SSH; programmatic capture happens when the new Sovereign's cloud-init PUTs to this endpoint.")
                 : HttpErrors.Json(StatusCodes.Status409Conflict, "kubeconfig-file-missing", "deployment record points at a kubeconfig that is no longer in the vault (wiped?)");
+        await audit.RecordAsync(request.HttpContext, id, AuditEvents.DownloadKubeconfig, ct);
         request.HttpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{record.Request.SovereignFqdn}-kubeconfig.yaml\"";
         return Results.Bytes(kubeconfig, "application/yaml");
     }

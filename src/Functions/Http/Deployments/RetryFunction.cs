@@ -9,7 +9,7 @@ using Microsoft.DurableTask.Client;
 namespace Catalyst.Functions.Http.Deployments;
 
 /// <summary>POST /api/v1/deployments/{id}/phases/{phase}/retry (reference A.15).</summary>
-public sealed class RetryFunction(DeploymentStore store, EventLog events, Func<ProvisionSettings> settings, Func<WatchSettings> watch, TimeProvider time)
+public sealed class RetryFunction(DeploymentStore store, EventLog events, Func<ProvisionSettings> settings, Func<WatchSettings> watch, TimeProvider time, AuditTrail audit)
 {
     [Function(nameof(RetryPhase))]
     public async Task<IResult> RetryPhase(
@@ -24,6 +24,7 @@ public sealed class RetryFunction(DeploymentStore store, EventLog events, Func<P
                 return HttpErrors.Json(StatusCodes.Status400BadRequest, RetryRules.UnknownPhaseError(phase));
 
             case RetryRules.Kind.Phase1:
+                await audit.RecordAsync(request.HttpContext, id, $"{AuditEvents.Retry} of {phase}", ct);
                 await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:manual-retry:{phase}:{time.GetUtcNow().ToUnixTimeSeconds()}", "phase1",
                     $"Manual retry requested for {phase}: on the Sovereign run `kubectl annotate helmrelease -n flux-system bp-{phase.Replace("bp-", "")} reconcile.fluxcd.io/requestedAt=\"$(date +%s)\" --overwrite` (see {RetryRules.Runbook}).",
                     time.GetUtcNow())], ct);
@@ -36,6 +37,7 @@ public sealed class RetryFunction(DeploymentStore store, EventLog events, Func<P
         var restarted = await store.UpdateAsync(id, r => RetryRules.Phase0Blocker(r) is null ? RetryRules.Restart(r, phase) : null, ct);
         if (restarted is null || restarted.Run == record.Run)
             return HttpErrors.Json(StatusCodes.Status409Conflict, RetryRules.InFlightError);
+        await audit.RecordAsync(request.HttpContext, id, $"{AuditEvents.Retry} of {phase} (run {restarted.Run})", ct);
         await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{restarted.Run}:retry", "queued",
             $"Phase 0 retry accepted (run {restarted.Run}) — re-running tofu apply against the existing state.", time.GetUtcNow())], ct);
         await new DurableWorkflowStarter(client, settings(), watch(), restarted.Run).StartAsync(restarted, ct);

@@ -17,7 +17,7 @@ namespace Catalyst.Functions.Http.Deployments;
 /// within <c>CATALYST_WIPE_WAIT</c> (default 20s), answers 200 with its report; otherwise 202 and the report lands on
 /// the deployment. Wiping a wiped deployment answers its report again and changes nothing.
 /// </summary>
-public sealed class WipeFunction(DeploymentStore store, EventLog events, IConfiguration configuration, TimeProvider time, SovereignCache clusters)
+public sealed class WipeFunction(DeploymentStore store, EventLog events, IConfiguration configuration, TimeProvider time, SovereignCache clusters, AuditTrail audit)
 {
     [Function(nameof(WipeDeployment))]
     public async Task<IResult> WipeDeployment(
@@ -38,6 +38,7 @@ public sealed class WipeFunction(DeploymentStore store, EventLog events, IConfig
         if (started is null || started.Run == record.Run)
             return Results.Json(new { id, status = started?.Status ?? record.Status, statusURL = $"/api/v1/deployments/{id}" }, statusCode: StatusCodes.Status202Accepted);
 
+        await audit.RecordAsync(request.HttpContext, id, AuditEvents.Wipe, ct);
         // The provisioning workflow (and its watch) must not keep writing while the cloud side is torn down.
         if (await client.GetInstanceAsync(id, ct) is { IsRunning: true })
             await client.TerminateInstanceAsync(id, "wiped", ct);
