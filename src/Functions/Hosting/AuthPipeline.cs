@@ -47,7 +47,7 @@ public static class AuthPipeline
         {
             if (!gate.Enabled || decision.Identity is null || await MayActOnAsync(request.Path.Value ?? "/", decision.Identity, settings, services, context.RequestAborted))
                 return true;
-            await NotFoundAsync(context, request.Path.Value ?? "/");
+            await NotFoundAsync(context, request.Path.Value ?? "/", services);
             return false;
         }
 
@@ -81,14 +81,8 @@ public static class AuthPipeline
         return route.Kind == DeploymentRoutes.Kind.Deployment || settings.SovereignFqdn.Length > 0;
     }
 
-    static Task NotFoundAsync(HttpContext context, string path)
-    {
-        var (kind, id) = DeploymentRoutes.Parse(path)!.Value;
-        var result = kind == DeploymentRoutes.Kind.Deployment
-            ? Catalyst.Functions.Http.HttpErrors.DeploymentNotFound(id)
-            : Catalyst.Functions.Http.Sovereigns.K8sFunctions.UnknownCluster(id);
-        return result.ExecuteAsync(context);
-    }
+    static Task NotFoundAsync(HttpContext context, string path, IServiceProvider services) =>
+        Catalyst.Functions.Http.UnknownIdAnswers.For(context.Request, DeploymentRoutes.Parse(path)!.Value, services).ExecuteAsync(context);
 
     /// <summary>The identity the gate established for this request, if it checked one.</summary>
     public static SessionIdentity? IdentityOf(HttpContext context) => context.Items[IdentityItem] as SessionIdentity;
