@@ -63,7 +63,9 @@ public sealed class SettingsWiringTests
         ["CATALYST_K8SCACHE_SAR_TTL_SECONDS"] = "the original's 30",
         ["CATALYST_K8SCACHE_SNAPSHOT_INTERVAL"] = "the original's 60s",
         ["CATALYST_K8SCACHE_SNAPSHOT_MAX_AGE"] = "the original's 1h",
-        ["CATALYST_K8SCACHE_USER_HEADER"] = "the original's X-Forwarded-User",
+        ["CATALYST_K8SCACHE_SAR_USER_CLAIM"] = "email, as a kube-apiserver's --oidc-username-claim usually is",
+        ["CATALYST_K8SCACHE_SAR_USER_PREFIX"] = "none, as --oidc-username-prefix when unset for the email claim",
+        ["CATALYST_K8SCACHE_UNREDACTED_KINDS"] = "none: every kind's env values are redacted",
     };
 
     /// <summary>

@@ -53,7 +53,10 @@ public sealed record AuthSettings
     public string PostAuthRedirect { get; init; } = "/wizard";
     public string ApiPublicUrl { get; init; } = "https://console.openova.io/sovereign";
     public required SmtpSettings Smtp { get; init; }
-    /// <summary>Origins allowed to call cross-origin (<c>CORS_ORIGIN</c>); none by default.</summary>
+    /// <summary>
+    /// Origins allowed to call cross-origin (<c>CORS_ORIGIN</c>), normalised, and/or <c>*</c> (any origin, without
+    /// credentials); none by default. See <see cref="CorsPolicy"/>.
+    /// </summary>
     public IReadOnlyList<string> CorsOrigins { get; init; } = [];
 
     public static AuthSettings From(Func<string, string?> read)
@@ -75,6 +78,15 @@ public sealed record AuthSettings
         var trustedHeader = Settings.Text(read, "CATALYST_TRUSTED_IDENTITY_HEADER");
         if (trustedHeader is not null && !IdentityHeaders.IsHeaderName(trustedHeader))
             throw new SettingException("CATALYST_TRUSTED_IDENTITY_HEADER", $"'{trustedHeader}' is not a header name");
+        IReadOnlyList<string> corsOrigins;
+        try
+        {
+            corsOrigins = CorsPolicy.ParseOrigins(Settings.Text(read, "CORS_ORIGIN", ""));
+        }
+        catch (FormatException e)
+        {
+            throw new SettingException("CORS_ORIGIN", e.Message);
+        }
         var openovaAudience = Settings.Text(read, "CATALYST_OPENOVA_KC_AUDIENCE", "catalyst-zero-ui");
         var settings = new AuthSettings
         {
@@ -113,7 +125,7 @@ public sealed record AuthSettings
                 Settings.Text(read, "CATALYST_SMTP_USER"),
                 Settings.Text(read, "CATALYST_SMTP_PASS"),
                 Settings.Text(read, "CATALYST_SMTP_FROM", "noreply@openova.io")),
-            CorsOrigins = List(Settings.Text(read, "CORS_ORIGIN", "")),
+            CorsOrigins = corsOrigins,
         };
         if (settings.Mode == AuthMode.Session && !settings.HasIdentitySource)
             throw new SettingException(ModeSetting, "is session (the default) but no identity source is configured: set CATALYST_KC_ADDR (Keycloak sessions), " +

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Catalyst.Domain.ClusterCache;
 
 /// <summary>
-/// One object as the cache keeps it: its compact JSON, already redacted when its kind is sensitive, and the few
+/// One object as the cache keeps it: its compact JSON, already redacted (env values; data of sensitive kinds), and the few
 /// metadata fields that lists filter and sort on. Keeping bytes rather than a JSON tree costs a fraction of the
 /// memory, and every answer (list, stream, snapshot) writes the bytes as they are.
 /// </summary>
@@ -42,8 +42,11 @@ public sealed class CachedObject
     static readonly string[] DataFields = ["data", "stringData", "binaryData"];
 
     /// <summary>
-    /// Builds the cached form of an API object. Items of a list carry no apiVersion/kind, so they are filled in from
-    /// the kind. For a sensitive kind (reference D.6) the copy has no data/stringData (nor binaryData, which holds
+    /// Builds the cached form of an API object. Redaction happens here, once per object version as it arrives (list,
+    /// watch or snapshot read back), rather than when serving: lists, streams and snapshots all write these bytes as
+    /// they are, so an object is redacted once instead of on every answer, and a snapshot blob can never hold what an
+    /// answer would not show. Containers' env values are redacted for every kind not opted out (<see cref="EnvRedaction"/>).
+    /// Items of a list carry no apiVersion/kind, so they are filled in from the kind. For a sensitive kind (reference D.6) the copy has no data/stringData (nor binaryData, which holds
     /// the same kind of content) and instead lists the key names under <c>redactedKeys</c> with
     /// <c>redactedValue: "&lt;redacted&gt;"</c>; the last-applied annotation is blanked too, because kubectl writes
     /// the whole object, data included, into it. Null when the object has no name.
@@ -54,6 +57,7 @@ public sealed class CachedObject
             return null;
         var name = Text(metadata, "name");
         if (string.IsNullOrEmpty(name)) return null;
+        if (!kind.KeepEnvValues && EnvRedaction.Redact(item) is { } withoutEnv) item = withoutEnv;
 
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer))

@@ -11,7 +11,15 @@ public sealed record ClusterCacheOptions
     public string? KindsConfigMap { get; init; }
     public string KindsConfigMapNamespace { get; init; } = "catalyst";
     public string? KindsFile { get; init; }
-    public string UserHeader { get; init; } = "X-Forwarded-User";
+    /// <summary>
+    /// Which session claim names the user in SubjectAccessReviews, and the prefix put before it: set them as the
+    /// Sovereign's kube-apiserver names OIDC users (<c>--oidc-username-claim</c>, <c>--oidc-username-prefix</c>), so
+    /// the review asks about the same user the cluster's RBAC binds.
+    /// </summary>
+    public SarUserClaim SarUserClaim { get; init; } = SarUserClaim.Email;
+    public string SarUserPrefix { get; init; } = "";
+    /// <summary>Kinds whose containers' env values are served as they are (<c>CATALYST_K8SCACHE_UNREDACTED_KINDS</c>); none by default.</summary>
+    public IReadOnlySet<string> UnredactedKinds { get; init; } = new HashSet<string>();
     public TimeSpan SarTtl { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan SnapshotMaxAge { get; init; } = TimeSpan.FromHours(1);
@@ -37,7 +45,17 @@ public sealed record ClusterCacheOptions
         KindsConfigMap = Settings.Text(read, "CATALYST_K8SCACHE_KINDS_CONFIGMAP"),
         KindsConfigMapNamespace = Settings.Text(read, "CATALYST_K8SCACHE_KINDS_CONFIGMAP_NAMESPACE", "catalyst"),
         KindsFile = Settings.Text(read, "CATALYST_K8SCACHE_KINDS_FILE"),
-        UserHeader = Settings.Text(read, "CATALYST_K8SCACHE_USER_HEADER", "X-Forwarded-User"),
+        SarUserClaim = Settings.Text(read, "CATALYST_K8SCACHE_SAR_USER_CLAIM", "email").ToLowerInvariant() switch
+        {
+            "email" => SarUserClaim.Email,
+            "sub" => SarUserClaim.Sub,
+            "preferred_username" => SarUserClaim.PreferredUsername,
+            var other => throw new SettingException("CATALYST_K8SCACHE_SAR_USER_CLAIM", $"is '{other}'; use email (the default), sub or preferred_username"),
+        },
+        SarUserPrefix = Settings.Text(read, "CATALYST_K8SCACHE_SAR_USER_PREFIX", ""),
+        UnredactedKinds = Settings.Text(read, "CATALYST_K8SCACHE_UNREDACTED_KINDS", "")
+            .Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(KindSpec.Canonical).ToHashSet(StringComparer.Ordinal),
         SarTtl = TimeSpan.FromSeconds(Settings.Int(read, "CATALYST_K8SCACHE_SAR_TTL_SECONDS", 30, 1, 3600)),
         SnapshotInterval = Settings.Duration(read, "CATALYST_K8SCACHE_SNAPSHOT_INTERVAL", TimeSpan.FromSeconds(60)),
         SnapshotMaxAge = Settings.Duration(read, "CATALYST_K8SCACHE_SNAPSHOT_MAX_AGE", TimeSpan.FromHours(1)),
@@ -49,3 +67,6 @@ public sealed record ClusterCacheOptions
         Burst = Settings.Int(read, "CATALYST_K8SCACHE_BURST", 100, 1, 10_000),
     };
 }
+
+/// <summary>The session claim a SubjectAccessReview names the user by.</summary>
+public enum SarUserClaim { Email, Sub, PreferredUsername }

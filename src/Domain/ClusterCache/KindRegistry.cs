@@ -6,6 +6,9 @@ namespace Catalyst.Domain.ClusterCache;
 /// </summary>
 public sealed record KindSpec(string Name, string Group, string Version, string Resource, bool Namespaced, bool Sensitive = false)
 {
+    /// <summary>Containers' env values served as they are (<c>CATALYST_K8SCACHE_UNREDACTED_KINDS</c>); redacted otherwise (<see cref="EnvRedaction"/>).</summary>
+    public bool KeepEnvValues { get; init; }
+
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
     /// <summary>The cluster-wide collection path: core kinds live under /api, everything else under /apis.</summary>

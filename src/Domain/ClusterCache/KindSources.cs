@@ -31,6 +31,15 @@ public static class KindSources
             else
                 log.LogWarning("Kinds file {Path} does not exist; ignored", path);
         }
+        foreach (var unredacted in options.UnredactedKinds.Order(StringComparer.Ordinal))
+        {
+            if (registry.Find(unredacted) is { } kind)
+            {
+                registry.Add(kind with { KeepEnvValues = true });
+                log.LogWarning("Cluster cache serves {Kind} objects with their containers' env values (CATALYST_K8SCACHE_UNREDACTED_KINDS)", unredacted);
+            }
+            else log.LogWarning("CATALYST_K8SCACHE_UNREDACTED_KINDS names {Kind}, which is not a watched kind; ignored", unredacted);
+        }
         log.LogInformation("Cluster cache watches {Count} kinds: {Kinds}", registry.Names.Count, string.Join(", ", registry.Names));
         return registry;
     }

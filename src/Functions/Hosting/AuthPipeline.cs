@@ -27,6 +27,9 @@ public static class AuthPipeline
         var preflight = CorsPolicy.IsPreflight(request.Method, origin, request.Headers.AccessControlRequestMethod.ToString());
         foreach (var (name, value) in services.GetRequiredService<CorsPolicy>().HeadersFor(origin, preflight))
             response.Headers.Append(name, value);
+        // A preflight never reaches the gate or a function. A disallowed origin gets 204 too, only without CORS headers:
+        // their absence is what makes a browser refuse, and one status for every preflight tells a prober nothing the
+        // headers do not already say (403 would add nothing to protect, since no data is behind a preflight).
         if (preflight)
         {
             response.StatusCode = StatusCodes.Status204NoContent;

@@ -45,12 +45,15 @@ public sealed class SovereignCollection : ICollectionFixture<SovereignApps>
 /// <summary>
 /// A Sovereign's catalyst-api (the handover verifier): SOVEREIGN_FQDN set, Catalyst-Zero's public key mounted as a JWK file,
 /// the Sovereign's Keycloak faked, a cookie secret and no signing key of its own. A second instance on the same storage
-/// has no Keycloak secret, for the replay-across-replicas and "keycloak not configured" checks.
+/// has no Keycloak secret, for the replay-across-replicas and "keycloak not configured" checks. The first allows one
+/// cross-origin origin, the second none (the default).
 /// </summary>
 public sealed class SovereignApps : IAsyncLifetime
 {
     public const string Fqdn = "omantel.omani.works";
     public const string CookieSecret = "sovereign-cookie-secret-0123456789abcdef";
+    /// <summary>The one origin <see cref="App"/> allows cross-origin (CORS_ORIGIN); <see cref="Replica"/> allows none (the default).</summary>
+    public const string CorsOrigin = "https://console.openova.io";
 
     readonly string folder = Directory.CreateTempSubdirectory("sovereign-").FullName;
 
@@ -78,6 +81,7 @@ public sealed class SovereignApps : IAsyncLifetime
             settings["CATALYST_KC_SA_CLIENT_ID"] = Keycloak.ClientId;
             settings["CATALYST_KC_SA_CLIENT_SECRET"] = keycloakSecret ? Keycloak.ClientSecret : null;
             settings["CATALYST_SESSION_COOKIE_SECRET"] = CookieSecret;
+            if (keycloakSecret) settings["CORS_ORIGIN"] = CorsOrigin;
             return settings;
         }
         var path = RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll");

@@ -93,20 +93,92 @@ public sealed class SessionGateHttpTests(SovereignApps apps)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, key.StatusCode);
     }
 
-    [Fact]
-    public async Task CorsEchoesTheOriginWithCredentialsAndAnswersPreflights()
-    {
-        using var preflight = await AuthHttp.SendAsync(Http, HttpMethod.Options, "/api/v1/deployments", null, null,
-            ("Origin", "https://console.openova.io"), ("Access-Control-Request-Method", "POST"), ("Access-Control-Request-Headers", "content-type"));
-        Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
-        Assert.Equal("https://console.openova.io", preflight.Headers.GetValues("Access-Control-Allow-Origin").Single());
-        Assert.Equal("true", preflight.Headers.GetValues("Access-Control-Allow-Credentials").Single());
-        Assert.Equal("GET, POST, PUT, PATCH, DELETE, OPTIONS", preflight.Headers.GetValues("Access-Control-Allow-Methods").Single());
-        Assert.Equal("Accept, Content-Type, Authorization, Cookie", preflight.Headers.GetValues("Access-Control-Allow-Headers").Single());
-        Assert.Equal("300", preflight.Headers.GetValues("Access-Control-Max-Age").Single());
+    static Task<HttpResponseMessage> PreflightAsync(HttpClient http, string origin) =>
+        AuthHttp.SendAsync(http, HttpMethod.Options, "/api/v1/deployments", null, null,
+            ("Origin", origin), ("Access-Control-Request-Method", "POST"), ("Access-Control-Request-Headers", "content-type"));
 
-        using var simple = await AuthHttp.GetAsync(Http, "/api/v1/deployments", null, ("Origin", "https://wizard.example"));
-        Assert.Equal(HttpStatusCode.Unauthorized, simple.StatusCode); // the gate still applies; the browser can read why
-        Assert.Equal("https://wizard.example", simple.Headers.GetValues("Access-Control-Allow-Origin").Single());
+    static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
+
+    /// <summary>No Access-Control-* header at all: the browser refuses, whatever the status.</summary>
+    static void AssertNoCors(HttpResponseMessage response, string what) =>
+        Assert.False(response.Headers.Any(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)), what);
+
+    [Fact]
+    public async Task CorsAllowsOnlyTheConfiguredOriginWithCredentials()
+    {
+        // The configured origin: preflight answered, the real request's answer (the gate's 401) readable, with credentials.
+        using (var preflight = await PreflightAsync(Http, SovereignApps.CorsOrigin))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
+            Assert.Equal(SovereignApps.CorsOrigin, Header(preflight, "Access-Control-Allow-Origin"));
+            Assert.Equal("true", Header(preflight, "Access-Control-Allow-Credentials"));
+            Assert.Equal("GET, POST, PUT, PATCH, DELETE, OPTIONS", Header(preflight, "Access-Control-Allow-Methods"));
+            Assert.Equal("Accept, Content-Type, Authorization, Cookie", Header(preflight, "Access-Control-Allow-Headers"));
+            Assert.Equal("300", Header(preflight, "Access-Control-Max-Age"));
+            Assert.Equal("Origin", Header(preflight, "Vary"));
+        }
+        using (var simple = await AuthHttp.GetAsync(Http, "/api/v1/deployments", null, ("Origin", SovereignApps.CorsOrigin)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, simple.StatusCode);
+            Assert.Equal(SovereignApps.CorsOrigin, Header(simple, "Access-Control-Allow-Origin"));
+            Assert.Equal("true", Header(simple, "Access-Control-Allow-Credentials"));
+        }
+
+        // Any other origin, a look-alike, and the opaque origin "null": no CORS headers, on preflights and with a valid session.
+        var cookie = await SignInAsync();
+        foreach (var origin in new[] { "https://evil.example", "https://console.openova.io.evil.example", "http://console.openova.io", "https://console.openova.io:8443", "null" })
+        {
+            using var preflight = await PreflightAsync(Http, origin);
+            Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
+            AssertNoCors(preflight, $"preflight from {origin}");
+            using var read = await AuthHttp.GetAsync(Http, "/api/v1/whoami", cookie, ("Origin", origin));
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            AssertNoCors(read, $"GET from {origin}");
+            Assert.Equal("Origin", Header(read, "Vary"));
+        }
+
+        // Unset (the replica): not even the origin the first app allows.
+        using (var preflight = await PreflightAsync(apps.ReplicaHttp, SovereignApps.CorsOrigin)) AssertNoCors(preflight, "preflight with CORS_ORIGIN unset");
+        using (var simple = await AuthHttp.GetAsync(apps.ReplicaHttp, "/api/v1/deployments", null, ("Origin", SovereignApps.CorsOrigin))) AssertNoCors(simple, "GET with CORS_ORIGIN unset");
+    }
+
+    [Fact]
+    public async Task CorsStarAllowsAnyOriginButNeverWithCredentialsNorNull()
+    {
+        var settings = AppProcess.TestSettings(await AzuriteServer.Shared, AppProcess.UniqueHubName("cors"));
+        settings["CATALYST_AUTH_MODE"] = "session";
+        settings["CATALYST_SESSION_COOKIE_SECRET"] = SovereignApps.CookieSecret;
+        settings["CORS_ORIGIN"] = "*";
+        await using var app = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), settings);
+        await app.WaitHealthyAsync();
+        using var http = AuthHttp.RawClient(app);
+
+        using (var preflight = await PreflightAsync(http, "https://anyone.example"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
+            Assert.Equal("*", Header(preflight, "Access-Control-Allow-Origin"));
+            Assert.Null(Header(preflight, "Access-Control-Allow-Credentials"));
+            Assert.Equal("GET, POST, PUT, PATCH, DELETE, OPTIONS", Header(preflight, "Access-Control-Allow-Methods"));
+        }
+        using (var simple = await AuthHttp.GetAsync(http, "/api/v1/deployments", null, ("Origin", SovereignApps.CorsOrigin)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, simple.StatusCode);
+            Assert.Equal("*", Header(simple, "Access-Control-Allow-Origin"));
+            Assert.Null(Header(simple, "Access-Control-Allow-Credentials"));
+        }
+        using (var preflight = await PreflightAsync(http, "null")) AssertNoCors(preflight, "preflight from null under *");
+        using (var simple = await AuthHttp.GetAsync(http, "/api/v1/deployments", null, ("Origin", "null"))) AssertNoCors(simple, "GET from null under *");
+    }
+
+    [Fact]
+    public async Task AnOriginWithAPathStopsTheHostNamingTheSetting()
+    {
+        var settings = AppProcess.TestSettings(await AzuriteServer.Shared, AppProcess.UniqueHubName("cors"));
+        settings["CORS_ORIGIN"] = "https://console.openova.io/sovereign";
+        await using var app = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), settings);
+        Assert.True(await app.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the app started with a CORS_ORIGIN that has a path");
+        Assert.NotEqual(0, app.ExitCode);
+        Assert.Contains("CORS_ORIGIN", app.Output);
     }
 }

@@ -1,3 +1,4 @@
+using Catalyst.Domain.Auth;
 using Catalyst.Domain.ClusterCache;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -7,10 +8,10 @@ namespace Catalyst.Functions.Http.Sovereigns;
 /// <summary>
 /// <c>GET /api/v1/sovereigns/{id}/k8s/stream?kinds=a,b&amp;initialState=1</c> (reference D.9): server-sent events of a
 /// cluster's changes. The subscription exists before the initial state is read, so nothing falls between the two
-/// (an object may then arrive twice, which a client keyed on ns/name absorbs). Each event is SAR-gated when a
-/// user header is present. A comment ping every 15 s keeps proxies from closing an idle stream.
+/// (an object may then arrive twice, which a client keyed on ns/name absorbs). In session mode each event is SAR-gated
+/// for the session's user, as the list is (<see cref="CacheAccess"/>). A comment ping every 15 s keeps proxies from closing an idle stream.
 /// </summary>
-public sealed class K8sStreamFunction(SovereignCache cache, TimeProvider time)
+public sealed class K8sStreamFunction(SovereignCache cache, AuthSettings auth, TimeProvider time)
 {
     static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
@@ -18,6 +19,8 @@ public sealed class K8sStreamFunction(SovereignCache cache, TimeProvider time)
     public async Task<IResult> StreamK8sEvents(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/sovereigns/{id}/k8s/stream")] HttpRequest request, string id)
     {
+        var access = K8sFunctions.Access(request, auth, cache);
+        if (access is CacheAccess.Refused refused) return K8sFunctions.Refuse(refused);
         var kindsParam = request.Query["kinds"].ToString();
         var kinds = new List<string>();
         foreach (var name in kindsParam.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -30,7 +33,7 @@ public sealed class K8sStreamFunction(SovereignCache cache, TimeProvider time)
         if (cache.Resolve(id) is not { } cluster) return K8sFunctions.UnknownCluster(id);
 
         var ct = request.HttpContext.RequestAborted;
-        var user = K8sFunctions.User(request, cache);
+        var user = (access as CacheAccess.Reviewed)?.User;
         using var subscription = cache.Subscribe(cluster, kinds.ToHashSet(StringComparer.Ordinal));
         var response = request.HttpContext.Response;
         response.ContentType = "text/event-stream";
