@@ -134,8 +134,6 @@ public sealed partial class MagicLinkTests(ZeroApp zero)
             (TestJwts.Rs256(key, Claims(c => c["email_verified"] = false)), HttpStatusCode.Unauthorized, "email not verified"),
             (TestJwts.Rs256(key, Claims(c => c.Remove("sub"))), HttpStatusCode.Unauthorized, "missing email or sub claim"),
             (TestJwts.Rs256(key, Claims(c => c.Remove("jti"))), HttpStatusCode.Unauthorized, "missing jti"),
-            // A user Keycloak does not know: the exchange fails.
-            (TestJwts.Rs256(key, Claims()), HttpStatusCode.Unauthorized, "keycloak error: token exchange"),
         };
         foreach (var (token, status, expected) in cases)
         {
@@ -146,5 +144,43 @@ public sealed partial class MagicLinkTests(ZeroApp zero)
                 : JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
             Assert.Equal(expected, actual);
         }
+
+        // Keycloak failing to create the user at redemption: the handover's message, and no session.
+        zero.Keycloak.FailUserCreate = true;
+        try
+        {
+            using var failed = await Http.GetAsync($"/api/v1/auth/magic?token={Uri.EscapeDataString(TestJwts.Rs256(key, Claims(c => c["email"] = "kc-down@acme.example")))}");
+            Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
+            Assert.Equal("keycloak error: ensure user", JsonDocument.Parse(await failed.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+            Assert.Empty(AuthHttp.SetCookies(failed));
+        }
+        finally
+        {
+            zero.Keycloak.FailUserCreate = false;
+        }
+    }
+
+    [Fact]
+    public async Task RequestingALinkCreatesNoUserRedeemingItDoes()
+    {
+        var email = $"stranger-{Guid.NewGuid():N}@acme.example";
+        var realm = zero.Keycloak.RealmOf("openova");
+        var calls = zero.Keycloak.Calls.Count;
+        var link = await RequestLinkAsync(zero, email);
+
+        // Asking proves nothing about the mailbox: Keycloak is not called at all, and the link names the email.
+        Assert.Empty(zero.Keycloak.Calls.Skip(calls));
+        Assert.False(realm.Users.ContainsKey(email));
+        var token = Uri.UnescapeDataString(link[(link.IndexOf('=') + 1)..]);
+        Assert.Equal(email, TestJwts.Payload(token).GetProperty("sub").GetString());
+
+        using var signIn = await Http.GetAsync(LocalPath(link));
+        Assert.Equal(HttpStatusCode.Found, signIn.StatusCode);
+        var userId = realm.Users[email];
+        Assert.True(realm.Created[userId]["emailVerified"]!.GetValue<bool>());
+        Assert.True(realm.Members[userId].ContainsKey(realm.Groups["openova-users"]));
+        Assert.Contains($"POST /admin/realms/openova/users", zero.Keycloak.Calls.Skip(calls));
+        using var whoami = await AuthHttp.GetAsync(Http, "/api/v1/whoami", AuthHttp.CookieValue(signIn, "catalyst_session"));
+        Assert.Equal(userId, JsonDocument.Parse(await whoami.Content.ReadAsStringAsync()).RootElement.GetProperty("sub").GetString());
     }
 }
