@@ -15,21 +15,39 @@ namespace Catalyst.Domain.Auth;
 /// fixed the path the same way).
 /// </summary>
 public sealed class MagicLinks(AuthSettings settings, SignerSource signer, OneTimeTokens jtis, Func<KeycloakSettings, KeycloakClient> keycloak,
-    IMagicLinkMailer mailer, SessionTokens sessions, SessionCookies cookies, TimeProvider time, ILogger<MagicLinks> log)
+    IMagicLinkMailer mailer, MagicLinkThrottle throttle, SessionTokens sessions, SessionCookies cookies, TimeProvider time, ILogger<MagicLinks> log)
 {
     public const string UserGroup = "openova-users";
     public const string UserRole = "openova-user";
+    public const string TooManyRequests = "too-many-requests";
     public static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(15);
 
     public string Audience => settings.ApiPublicUrl + "/api/v1/auth/magic";
 
-    /// <summary>POST /api/v1/auth/magic-link: 200, or the original's status and message.</summary>
-    public async Task<LoginOutcome.Refused?> RequestAsync(string? email, CancellationToken cancellationToken)
+    /// <summary>
+    /// POST /api/v1/auth/magic-link: 200, or the original's status and message; 429 over the per-email or per-address
+    /// limit (<paramref name="client"/>: the connection's address, never a header a client could choose).
+    /// </summary>
+    public async Task<LoginOutcome.Refused?> RequestAsync(string? email, System.Net.IPAddress? client, CancellationToken cancellationToken)
     {
         if (signer.Signer is not { } key)
             return new(503, "auth not configured: handover signer unavailable (CATALYST_HANDOVER_KEY_PATH not set)", signer.Problem);
         if (!EmailAddress.IsValid(email)) return new(400, "email required");
         if (!settings.OpenovaKeycloak.Configured) return new(503, "auth not configured: CATALYST_OPENOVA_KC_SA_CLIENT_SECRET not set");
+        try
+        {
+            if (await throttle.AcquireAsync(email!, client, cancellationToken) is { } wait)
+            {
+                log.LogWarning("Magic link refused: rate limit ({Seconds} s left)", wait);
+                return new(429, TooManyRequests, "too many sign-in links requested; try again later", wait);
+            }
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or RateLimitContentionException or IOException)
+        {
+            // Without the shared count there is no limit: refuse rather than mail without one.
+            log.LogError("Magic link refused: the rate-limit store failed ({Error})", e.GetType().Name);
+            return new(503, "rate limit unavailable");
+        }
 
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var token = key.Sign(new Dictionary<string, object>

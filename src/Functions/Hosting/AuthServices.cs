@@ -54,6 +54,9 @@ public static class AuthServices
             sp.GetRequiredService<AuthSettings>().Mode == AuthMode.Session));
         services.AddSingleton(sp => new CorsPolicy(sp.GetRequiredService<AuthSettings>().CorsOrigins));
 
+        services.AddSingleton(sp => new MagicLinkThrottle(
+            new BlobRateLimiter(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<AuthSettings>().MagicLinkLimits));
         services.AddSingleton<IMagicLinkMailer>(sp => new SmtpMagicLinkMailer(sp.GetRequiredService<AuthSettings>().Smtp));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<HandoverLogin>(sp, OneTimeStore(sp, OneTimeTokens.HandoverContainer)));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<MagicLinks>(sp, OneTimeStore(sp, OneTimeTokens.MagicLinkContainer)));

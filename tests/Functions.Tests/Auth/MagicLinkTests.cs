@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Catalyst.Domain.Auth;
+using Catalyst.Functions.Hosting;
 using Catalyst.Testing;
 using MimeKit;
 
@@ -182,5 +184,44 @@ public sealed partial class MagicLinkTests(ZeroApp zero)
         Assert.Contains($"POST /admin/realms/openova/users", zero.Keycloak.Calls.Skip(calls));
         using var whoami = await AuthHttp.GetAsync(Http, "/api/v1/whoami", AuthHttp.CookieValue(signIn, "catalyst_session"));
         Assert.Equal(userId, JsonDocument.Parse(await whoami.Content.ReadAsStringAsync()).RootElement.GetProperty("sub").GetString());
+    }
+
+    [Fact]
+    public async Task TheSixthLinkForOneEmailInAWindowIsRefusedWithRetryAfterAndSendsNoMail()
+    {
+        var email = $"Busy-{Guid.NewGuid():N}@acme.example";
+        for (var i = 0; i < 5; i++)
+            // The limit counts the address however it is spelt.
+            await RequestLinkAsync(zero, i % 2 == 0 ? email : email.ToLowerInvariant());
+        var sent = zero.Smtp.Messages().Count;
+
+        using var refused = await Http.PostAsync("/api/v1/auth/magic-link", new StringContent(JsonSerializer.Serialize(new { email }), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        var retryAfter = refused.Headers.RetryAfter?.Delta?.TotalSeconds;
+        Assert.InRange(retryAfter ?? 0, 1, 900);
+        var body = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("too-many-requests", body.GetProperty("error").GetString());
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("detail").GetString()));
+        // The refusal is answered before any mail is sent, so the count is final when the response arrives.
+        Assert.Equal(sent, zero.Smtp.Messages().Count);
+    }
+
+    [Fact]
+    public async Task TheAddressLimitRefusesAcrossEmailsAndARefusalSpendsNothing()
+    {
+        // The throttle on the app's storage with the default limits (5 per email, 20 per address).
+        using var services = zero.Services();
+        var throttle = new MagicLinkThrottle(new BlobRateLimiter(services.GetRequiredService<StorageConnection>().Blobs, TimeProvider.System), MagicLinkLimits.Default);
+        var client = new IPAddress(RandomNumberGenerator.GetBytes(4));
+        var run = Guid.NewGuid().ToString("N");
+        for (var i = 0; i < 20; i++)
+            Assert.Null(await throttle.AcquireAsync($"user{i}-{run}@acme.example", client, CancellationToken.None));
+        var victim = $"victim-{run}@acme.example";
+        Assert.InRange(await throttle.AcquireAsync(victim, client, CancellationToken.None) ?? 0, 1, 900);
+
+        // The address's refusal gave the email's admission back: the victim still has all five from elsewhere.
+        var elsewhere = IPAddress.Parse("2001:db8::" + run[..4]);
+        for (var i = 0; i < 5; i++) Assert.Null(await throttle.AcquireAsync(victim, elsewhere, CancellationToken.None));
+        Assert.NotNull(await throttle.AcquireAsync(victim, elsewhere, CancellationToken.None));
     }
 }

@@ -28,9 +28,10 @@ public sealed class SessionFunctions(MagicLinks links, SessionVerifier verifier,
                 // A body that is not JSON carries no email: the original's 400 "email required".
             }
         }
-        return await links.RequestAsync(email, ct) is { } refused
-            ? HttpErrors.Json(refused.Status, refused.Error, refused.Detail)
-            : Results.Json(new { ok = true });
+        if (await links.RequestAsync(email, request.HttpContext.Connection.RemoteIpAddress, ct) is not { } refused) return Results.Json(new { ok = true });
+        if (refused.RetryAfterSeconds is { } wait)
+            request.HttpContext.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return HttpErrors.Json(refused.Status, refused.Error, refused.Detail);
     }
 
     [Function(nameof(MagicLinkSignIn))]
