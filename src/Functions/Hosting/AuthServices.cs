@@ -25,7 +25,7 @@ public static class AuthServices
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<AuthSettings>();
-            return new SessionCookies(settings.SessionCookieSecret, settings.SessionCookieDomain);
+            return new SessionCookies(settings.SessionCookieSecret, settings.SessionCookieDomain, Catalyst.Domain.Store.VaultKey.IsDevelopment(key => configuration[key]));
         });
         services.AddSingleton(sp =>
         {

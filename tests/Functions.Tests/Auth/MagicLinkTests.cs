@@ -53,7 +53,7 @@ public sealed partial class MagicLinkTests(ZeroApp zero)
         Assert.Equal(HttpStatusCode.Found, signIn.StatusCode);
         Assert.Equal("/sovereign/wizard", signIn.Headers.Location?.OriginalString);
         var session = AuthHttp.SetCookies(signIn).Single(c => c.StartsWith("catalyst_session=", StringComparison.Ordinal));
-        Assert.EndsWith("; Max-Age=300; Domain=console.zero.test; Path=/; HttpOnly; SameSite=Lax", session);
+        Assert.EndsWith("; Max-Age=300; Domain=console.zero.test; Path=/; HttpOnly; Secure; SameSite=Strict", session);
         Assert.Contains(AuthHttp.SetCookies(signIn), c => c.StartsWith("catalyst_refresh=refresh-", StringComparison.Ordinal));
 
         var cookie = AuthHttp.CookieValue(signIn, "catalyst_session")!;
