@@ -47,8 +47,9 @@ public static class AuthServices
                 ? new JwksCache(sp.GetRequiredService<IHttpClientFactory>().CreateClient(KeycloakHttpClient), url, sp.GetRequiredService<TimeProvider>())
                 : null;
             return new SessionVerifier(sp.GetRequiredService<SessionCookies>(), sp.GetRequiredService<SessionTokens>(), jwks, sp.GetRequiredService<SessionRules>(),
-                sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SessionRevocations>());
         });
+        services.AddSingleton(sp => new SessionRevocations(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => SessionRules.From(sp.GetRequiredService<AuthSettings>()));
         services.AddSingleton(sp => new SessionGate(sp.GetRequiredService<SessionVerifier>(), sp.GetRequiredService<SessionRules>(),
             sp.GetRequiredService<AuthSettings>().Mode == AuthMode.Session));
