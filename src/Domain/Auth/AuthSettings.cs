@@ -53,6 +53,7 @@ public sealed record AuthSettings
     public string PostAuthRedirect { get; init; } = "/wizard";
     public string ApiPublicUrl { get; init; } = "https://console.openova.io/sovereign";
     public required SmtpSettings Smtp { get; init; }
+    public MagicLinkLimits MagicLinkLimits { get; init; } = MagicLinkLimits.Default;
     /// <summary>
     /// Origins allowed to call cross-origin (<c>CORS_ORIGIN</c>), normalised, and/or <c>*</c> (any origin, without
     /// credentials); none by default. See <see cref="CorsPolicy"/>.
@@ -126,6 +127,10 @@ public sealed record AuthSettings
                 Settings.Text(read, "CATALYST_SMTP_PASS"),
                 Settings.Text(read, "CATALYST_SMTP_FROM", "noreply@openova.io")),
             CorsOrigins = corsOrigins,
+            MagicLinkLimits = new MagicLinkLimits(
+                Settings.Int(read, "CATALYST_MAGIC_LINK_PER_EMAIL", MagicLinkLimits.Default.PerEmail, 1),
+                Settings.Int(read, "CATALYST_MAGIC_LINK_PER_ADDRESS", MagicLinkLimits.Default.PerAddress, 1),
+                Settings.Duration(read, "CATALYST_MAGIC_LINK_WINDOW", MagicLinkLimits.Default.Window)),
         };
         if (settings.Mode == AuthMode.Session && !settings.HasIdentitySource)
             throw new SettingException(ModeSetting, "is session (the default) but no identity source is configured: set CATALYST_KC_ADDR (Keycloak sessions), " +

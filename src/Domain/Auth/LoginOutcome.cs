@@ -3,7 +3,8 @@ namespace Catalyst.Domain.Auth;
 /// <summary>How a sign-in ends: refused with the original's message, or a redirect (with cookies on success).</summary>
 public abstract record LoginOutcome
 {
-    public sealed record Refused(int Status, string Error, string? Detail = null) : LoginOutcome;
+    /// <summary><paramref name="RetryAfterSeconds"/>: a 429's Retry-After.</summary>
+    public sealed record Refused(int Status, string Error, string? Detail = null, int? RetryAfterSeconds = null) : LoginOutcome;
 
     public sealed record Redirect(int Status, string Location, IReadOnlyList<string> SetCookies) : LoginOutcome
     {

@@ -13,9 +13,8 @@ public interface IMagicLinkMailer
 
 /// <summary>
 /// Sends the sign-in link over SMTP with MailKit (reference E.4): the original's message, From "OpenOva Platform".
-/// STARTTLS whenever the server offers it (implicit TLS on 465). Credentials are used only when both user and password
-/// are set, and are never sent over a connection that is not encrypted unless the server is on loopback (a local relay
-/// or the tests' server); otherwise the send fails rather than leak the password.
+/// The link is a credential, so it travels over TLS (<see cref="SocketOptions"/>) unless the server is on loopback (a
+/// local relay or the tests' server). Credentials are used only when both user and password are set.
 /// </summary>
 public sealed class SmtpMagicLinkMailer(SmtpSettings settings) : IMagicLinkMailer
 {
@@ -37,7 +36,7 @@ public sealed class SmtpMagicLinkMailer(SmtpSettings settings) : IMagicLinkMaile
         cts.CancelAfter(Timeout);
         try
         {
-            await client.ConnectAsync(settings.Host, settings.Port, settings.Port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable, cts.Token);
+            await client.ConnectAsync(settings.Host, settings.Port, SocketOptions(settings.Host, settings.Port), cts.Token);
             if (settings.User is { Length: > 0 } user && settings.Password is { Length: > 0 } password)
             {
                 if (!client.IsSecure && !IsLoopback(settings.Host))
@@ -55,7 +54,17 @@ public sealed class SmtpMagicLinkMailer(SmtpSettings settings) : IMagicLinkMaile
         }
     }
 
-    static bool IsLoopback(string host) =>
+    /// <summary>
+    /// Implicit TLS on 465; otherwise STARTTLS, required (the send fails when the server does not offer it, or its
+    /// certificate does not verify) unless the host is loopback, where it is used when offered.
+    /// </summary>
+    public static SecureSocketOptions SocketOptions(string host, int port) =>
+        port == 465 ? SecureSocketOptions.SslOnConnect
+        : IsLoopback(host) ? SecureSocketOptions.StartTlsWhenAvailable
+        : SecureSocketOptions.StartTls;
+
+    /// <summary>"localhost", 127.0.0.0/8 or ::1 (an IPv4-mapped loopback too); names are not resolved, so a DNS answer cannot make a host loopback.</summary>
+    public static bool IsLoopback(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
 }
 

@@ -4,40 +4,49 @@ using Microsoft.IdentityModel.Tokens;
 namespace Catalyst.Domain.Auth;
 
 /// <summary>
-/// Magic-link sign-in on Catalyst-Zero (reference E.4, Option B): <see cref="RequestAsync"/> makes sure the user exists in
-/// the openova realm and emails a 15-minute one-time link signed by the handover signer; <see cref="SignInAsync"/> checks
-/// it, burns its jti (container <c>magic-jti</c>, separate from handovers) and starts a session as the handover does.
+/// Magic-link sign-in on Catalyst-Zero (reference E.4, Option B): <see cref="RequestAsync"/> emails a 15-minute one-time
+/// link signed by the handover signer whose subject is the email; it never calls Keycloak (the original created an
+/// enabled, verified user for any address a stranger typed). <see cref="SignInAsync"/> checks the link, burns its jti
+/// (container <c>magic-jti</c>, separate from handovers), and only then, the mailbox proven, makes sure the user exists
+/// in the openova realm and starts a session for the user's Keycloak id, as the handover does.
 /// Refusals a person can act on redirect to the login page (<c>?error=reason</c>, 303); the rest are 401s, as the original.
 /// The link points at <c>{CATALYST_API_PUBLIC_URL}/api/v1/auth/magic</c>, the route that serves it, and that URL is also
 /// the token's audience (the original's first cut sent <c>…/auth/magic</c>, which no route answered; its later variant
 /// fixed the path the same way).
 /// </summary>
 public sealed class MagicLinks(AuthSettings settings, SignerSource signer, OneTimeTokens jtis, Func<KeycloakSettings, KeycloakClient> keycloak,
-    IMagicLinkMailer mailer, SessionTokens sessions, SessionCookies cookies, TimeProvider time, ILogger<MagicLinks> log)
+    IMagicLinkMailer mailer, MagicLinkThrottle throttle, SessionTokens sessions, SessionCookies cookies, TimeProvider time, ILogger<MagicLinks> log)
 {
     public const string UserGroup = "openova-users";
     public const string UserRole = "openova-user";
+    public const string TooManyRequests = "too-many-requests";
     public static readonly TimeSpan LinkLifetime = TimeSpan.FromMinutes(15);
 
     public string Audience => settings.ApiPublicUrl + "/api/v1/auth/magic";
 
-    /// <summary>POST /api/v1/auth/magic-link: 200, or the original's status and message.</summary>
-    public async Task<LoginOutcome.Refused?> RequestAsync(string? email, CancellationToken cancellationToken)
+    /// <summary>
+    /// POST /api/v1/auth/magic-link: 200, or the original's status and message; 429 over the per-email or per-address
+    /// limit (<paramref name="client"/>: the connection's address, never a header a client could choose).
+    /// </summary>
+    public async Task<LoginOutcome.Refused?> RequestAsync(string? email, System.Net.IPAddress? client, CancellationToken cancellationToken)
     {
         if (signer.Signer is not { } key)
             return new(503, "auth not configured: handover signer unavailable (CATALYST_HANDOVER_KEY_PATH not set)", signer.Problem);
         if (!EmailAddress.IsValid(email)) return new(400, "email required");
         if (!settings.OpenovaKeycloak.Configured) return new(503, "auth not configured: CATALYST_OPENOVA_KC_SA_CLIENT_SECRET not set");
-
-        string userId;
         try
         {
-            userId = await keycloak(settings.OpenovaKeycloak).EnsureUserAsync(email!, UserGroup, cancellationToken);
+            if (await throttle.AcquireAsync(email!, client, cancellationToken) is { } wait)
+            {
+                log.LogWarning("Magic link refused: rate limit ({Seconds} s left)", wait);
+                return new(429, TooManyRequests, "too many sign-in links requested; try again later", wait);
+            }
         }
-        catch (Exception e) when (LoginOutcome.IsKeycloakFailure(e))
+        catch (Exception e) when (e is Azure.RequestFailedException or RateLimitContentionException or IOException)
         {
-            log.LogError("Magic link: {Problem}", e.Message);
-            return new(502, "user provisioning failed");
+            // Without the shared count there is no limit: refuse rather than mail without one.
+            log.LogError("Magic link refused: the rate-limit store failed ({Error})", e.GetType().Name);
+            return new(503, "rate limit unavailable");
         }
 
         var now = time.GetUtcNow().ToUnixTimeSeconds();
@@ -45,7 +54,9 @@ public sealed class MagicLinks(AuthSettings settings, SignerSource signer, OneTi
         {
             ["iss"] = key.Issuer,
             ["aud"] = new[] { Audience },
-            ["sub"] = userId,
+            // The address is not proven yet, so no Keycloak user exists for it: the link names the email, and redeeming it
+            // (which proves the mailbox) creates the user.
+            ["sub"] = email!,
             ["iat"] = now,
             ["exp"] = now + (long)LinkLifetime.TotalSeconds,
             ["jti"] = Guid.NewGuid().ToString(),
@@ -90,10 +101,22 @@ public sealed class MagicLinks(AuthSettings settings, SignerSource signer, OneTi
         }
 
         if (!settings.OpenovaKeycloak.Configured) return new LoginOutcome.Refused(401, LoginOutcome.KeycloakNotConfigured);
+        var client = keycloak(settings.OpenovaKeycloak);
+        string userId;
+        try
+        {
+            userId = await client.EnsureUserAsync(email, UserGroup, cancellationToken);
+        }
+        catch (Exception e) when (LoginOutcome.IsKeycloakFailure(e))
+        {
+            log.LogError("Magic link sign-in: {Problem}", e.Message);
+            return new LoginOutcome.Refused(401, LoginOutcome.EnsureUserFailed);
+        }
+
         KeycloakClient.Exchange exchange;
         try
         {
-            exchange = await keycloak(settings.OpenovaKeycloak).ImpersonateAsync(subject, settings.OpenovaAudience, cancellationToken);
+            exchange = await client.ImpersonateAsync(userId, settings.OpenovaAudience, cancellationToken);
         }
         catch (Exception e) when (LoginOutcome.IsKeycloakFailure(e))
         {
@@ -108,7 +131,7 @@ public sealed class MagicLinks(AuthSettings settings, SignerSource signer, OneTi
             case KeycloakClient.Exchange.Refused refused when sessions.CanIssue:
                 log.LogInformation("Magic link sign-in: Keycloak refused token exchange ({Reason}); {Email} gets a Catalyst session", refused.Reason, email);
                 return new LoginOutcome.Redirect(302, settings.PostAuthRedirect,
-                    cookies.Issue(sessions.Issue(subject, email, UserRole), SessionTokens.Lifetime, null, TimeSpan.Zero, secure));
+                    cookies.Issue(sessions.Issue(userId, email, UserRole), SessionTokens.Lifetime, null, TimeSpan.Zero, secure));
             default:
                 log.LogError("Magic link sign-in: Keycloak refused token exchange and no session key is configured");
                 return new LoginOutcome.Refused(401, LoginOutcome.ExchangeFailed);

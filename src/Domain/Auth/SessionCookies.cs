@@ -8,11 +8,13 @@ namespace Catalyst.Domain.Auth;
 /// The session cookies (reference E.5). With <c>CATALYST_SESSION_COOKIE_SECRET</c> set, <c>catalyst_session</c> is the HMAC
 /// form <c>&lt;token&gt;.&lt;base64url(HMAC-SHA256(secret, token))&gt;</c> and only that form is read back; without it the
 /// value is the bare JWT. Every sign-in path writes cookies here, so what one path issues the gate accepts. Attributes:
-/// Path /, HttpOnly, SameSite=Lax (the handover and magic-link paths of the original; a top-level navigation from an
-/// email or another console must carry the cookie), Secure over TLS or behind <c>X-Forwarded-Proto: https</c>, and
-/// <c>Domain</c> from <c>CATALYST_SESSION_COOKIE_DOMAIN</c> when set.
+/// Path /, HttpOnly, SameSite=Strict (the original's HMAC form; no other site can make a browser send it, and Lax is not
+/// needed: the console's own fetches are same-site, and the cookie a sign-in redirect sets is stored whatever the
+/// navigation's origin), Secure always outside Development and, in Development, over TLS or behind
+/// <c>X-Forwarded-Proto: https</c> (a development server on plain http still signs in), and <c>Domain</c> from
+/// <c>CATALYST_SESSION_COOKIE_DOMAIN</c> when set.
 /// </summary>
-public sealed class SessionCookies(string? secret, string? domain)
+public sealed class SessionCookies(string? secret, string? domain, bool development = false)
 {
     public const string Session = "catalyst_session";
     public const string Refresh = "catalyst_refresh";
@@ -73,7 +75,7 @@ public sealed class SessionCookies(string? secret, string? domain)
     {
         var age = maxAge is { } a ? $"Max-Age={(long)a.TotalSeconds}" : "Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT";
         var scope = domain is not null && !hostOnly ? $"; Domain={domain}" : "";
-        return $"{name}={value}; {age}{scope}; Path=/; HttpOnly{(secure ? "; Secure" : "")}; SameSite=Lax";
+        return $"{name}={value}; {age}{scope}; Path=/; HttpOnly{(secure || !development ? "; Secure" : "")}; SameSite=Strict";
     }
 
     string Mac(string token) => Base64Url.EncodeToString(HMACSHA256.HashData(key!, Encoding.UTF8.GetBytes(token)));

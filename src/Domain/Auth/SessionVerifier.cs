@@ -19,7 +19,8 @@ public sealed record SessionIdentity(string Subject, string Email, bool EmailVer
 /// for any client — opened the API). Any other must be a session Catalyst signed itself (<see cref="SessionTokens"/>,
 /// typ "session") with the signer's key or the key derived from the cookie secret. <c>exp</c> is required for both.
 /// </summary>
-public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local, JwksCache? keycloak, SessionRules rules, TimeProvider time)
+public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local, JwksCache? keycloak, SessionRules rules, TimeProvider time,
+    SessionRevocations? revocations = null)
 {
     public abstract record Outcome
     {
@@ -30,6 +31,19 @@ public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local,
     }
 
     public async Task<Outcome> CheckAsync(string? cookieValue, CancellationToken cancellationToken)
+    {
+        var outcome = await VerifyAsync(cookieValue, cancellationToken);
+        if (outcome is not Outcome.Valid || revocations is null) return outcome;
+        // A signed-out session stays out on every replica; storage that cannot say is "cannot tell", as with Keycloak's keys.
+        return await revocations.IsRevokedAsync(cookies.Decode(cookieValue)!, cancellationToken) switch
+        {
+            false => outcome,
+            true => new Outcome.Invalid(),
+            null => new Outcome.Unavailable(),
+        };
+    }
+
+    async Task<Outcome> VerifyAsync(string? cookieValue, CancellationToken cancellationToken)
     {
         if (cookies.Decode(cookieValue) is not { } token) return new Outcome.Invalid();
         string alg, kid;

@@ -25,7 +25,7 @@ public static class AuthServices
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<AuthSettings>();
-            return new SessionCookies(settings.SessionCookieSecret, settings.SessionCookieDomain);
+            return new SessionCookies(settings.SessionCookieSecret, settings.SessionCookieDomain, Catalyst.Domain.Store.VaultKey.IsDevelopment(key => configuration[key]));
         });
         services.AddSingleton(sp =>
         {
@@ -47,13 +47,17 @@ public static class AuthServices
                 ? new JwksCache(sp.GetRequiredService<IHttpClientFactory>().CreateClient(KeycloakHttpClient), url, sp.GetRequiredService<TimeProvider>())
                 : null;
             return new SessionVerifier(sp.GetRequiredService<SessionCookies>(), sp.GetRequiredService<SessionTokens>(), jwks, sp.GetRequiredService<SessionRules>(),
-                sp.GetRequiredService<TimeProvider>());
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SessionRevocations>());
         });
+        services.AddSingleton(sp => new SessionRevocations(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => SessionRules.From(sp.GetRequiredService<AuthSettings>()));
         services.AddSingleton(sp => new SessionGate(sp.GetRequiredService<SessionVerifier>(), sp.GetRequiredService<SessionRules>(),
             sp.GetRequiredService<AuthSettings>().Mode == AuthMode.Session));
         services.AddSingleton(sp => new CorsPolicy(sp.GetRequiredService<AuthSettings>().CorsOrigins));
 
+        services.AddSingleton(sp => new MagicLinkThrottle(
+            new BlobRateLimiter(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<AuthSettings>().MagicLinkLimits));
         services.AddSingleton<IMagicLinkMailer>(sp => new SmtpMagicLinkMailer(sp.GetRequiredService<AuthSettings>().Smtp));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<HandoverLogin>(sp, OneTimeStore(sp, OneTimeTokens.HandoverContainer)));
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<MagicLinks>(sp, OneTimeStore(sp, OneTimeTokens.MagicLinkContainer)));

@@ -20,15 +20,28 @@ public class SessionCookiesTests
     }
 
     [Fact]
-    public void IssuedCookiesCarryTheOriginalsAttributes()
+    public void IssuedCookiesAreStrictHttpOnlyAndSecureOutsideDevelopment()
     {
         var headers = new SessionCookies(null, "console.openova.io").Issue("a.b.c", TimeSpan.FromHours(1), "refresh-1", TimeSpan.FromHours(8), secure: true);
-        Assert.Equal("catalyst_session=a.b.c; Max-Age=3600; Domain=console.openova.io; Path=/; HttpOnly; Secure; SameSite=Lax", headers[0]);
-        Assert.Equal("catalyst_refresh=refresh-1; Max-Age=28800; Domain=console.openova.io; Path=/; HttpOnly; Secure; SameSite=Lax", headers[1]);
+        Assert.Equal("catalyst_session=a.b.c; Max-Age=3600; Domain=console.openova.io; Path=/; HttpOnly; Secure; SameSite=Strict", headers[0]);
+        Assert.Equal("catalyst_refresh=refresh-1; Max-Age=28800; Domain=console.openova.io; Path=/; HttpOnly; Secure; SameSite=Strict", headers[1]);
 
+        // Outside Development a plain-http request (TLS ended at a proxy that says nothing) still gets Secure cookies.
         var plain = new SessionCookies(null, null).Issue("a.b.c", TimeSpan.FromHours(8), null, TimeSpan.Zero, secure: false);
-        Assert.Equal("catalyst_session=a.b.c; Max-Age=28800; Path=/; HttpOnly; SameSite=Lax", plain[0]);
+        Assert.Equal("catalyst_session=a.b.c; Max-Age=28800; Path=/; HttpOnly; Secure; SameSite=Strict", plain[0]);
         Assert.StartsWith("catalyst_refresh=; Max-Age=0; Expires=Thu, 01 Jan 1970", plain[1]);
+        Assert.All(new SessionCookies(null, null).Clear(secure: false), c => Assert.EndsWith("; HttpOnly; Secure; SameSite=Strict", c));
+    }
+
+    [Fact]
+    public void InDevelopmentSecureFollowsTheRequest()
+    {
+        var development = new SessionCookies(null, null, development: true);
+        Assert.Equal("catalyst_session=a.b.c; Max-Age=60; Path=/; HttpOnly; SameSite=Strict",
+            development.Issue("a.b.c", TimeSpan.FromMinutes(1), null, TimeSpan.Zero, secure: false)[0]);
+        Assert.Equal("catalyst_session=a.b.c; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Strict",
+            development.Issue("a.b.c", TimeSpan.FromMinutes(1), null, TimeSpan.Zero, secure: true)[0]);
+        Assert.All(development.Clear(secure: false), c => Assert.DoesNotContain("Secure", c));
     }
 
     [Fact]

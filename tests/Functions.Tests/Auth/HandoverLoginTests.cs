@@ -99,8 +99,9 @@ public sealed class HandoverLoginTests(SovereignApps apps)
         Assert.Equal(HttpStatusCode.Found, response.StatusCode);
         Assert.Equal("/console/dashboard", response.Headers.Location?.OriginalString);
         var session = AuthHttp.SetCookies(response).Single(c => c.StartsWith("catalyst_session=", StringComparison.Ordinal));
-        Assert.Matches("; Max-Age=300; Path=/; HttpOnly; SameSite=Lax$", session);
-        Assert.Matches("^catalyst_refresh=refresh-[0-9a-f]+; Max-Age=2400; Path=/; HttpOnly; SameSite=Lax$", AuthHttp.SetCookies(response).Single(c => c.StartsWith("catalyst_refresh=", StringComparison.Ordinal)));
+        // Secure over plain http: the test apps run outside Development (SessionCookiesTests covers Development).
+        Assert.Matches("; Max-Age=300; Path=/; HttpOnly; Secure; SameSite=Strict$", session);
+        Assert.Matches("^catalyst_refresh=refresh-[0-9a-f]+; Max-Age=2400; Path=/; HttpOnly; Secure; SameSite=Strict$", AuthHttp.SetCookies(response).Single(c => c.StartsWith("catalyst_refresh=", StringComparison.Ordinal)));
 
         // The owner now exists in the Sovereign's realm, verified, in sovereign-admins; the session is Keycloak's token for them.
         var realm = apps.Keycloak.RealmOf("sovereign");

@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Catalyst.Domain.Auth;
+using Catalyst.Functions.Hosting;
 using Catalyst.Testing;
 using MimeKit;
 
@@ -51,7 +53,7 @@ public sealed partial class MagicLinkTests(ZeroApp zero)
         Assert.Equal(HttpStatusCode.Found, signIn.StatusCode);
         Assert.Equal("/sovereign/wizard", signIn.Headers.Location?.OriginalString);
         var session = AuthHttp.SetCookies(signIn).Single(c => c.StartsWith("catalyst_session=", StringComparison.Ordinal));
-        Assert.EndsWith("; Max-Age=300; Domain=console.zero.test; Path=/; HttpOnly; SameSite=Lax", session);
+        Assert.EndsWith("; Max-Age=300; Domain=console.zero.test; Path=/; HttpOnly; Secure; SameSite=Strict", session);
         Assert.Contains(AuthHttp.SetCookies(signIn), c => c.StartsWith("catalyst_refresh=refresh-", StringComparison.Ordinal));
 
         var cookie = AuthHttp.CookieValue(signIn, "catalyst_session")!;
@@ -134,8 +136,6 @@ public sealed partial class MagicLinkTests(ZeroApp zero)
             (TestJwts.Rs256(key, Claims(c => c["email_verified"] = false)), HttpStatusCode.Unauthorized, "email not verified"),
             (TestJwts.Rs256(key, Claims(c => c.Remove("sub"))), HttpStatusCode.Unauthorized, "missing email or sub claim"),
             (TestJwts.Rs256(key, Claims(c => c.Remove("jti"))), HttpStatusCode.Unauthorized, "missing jti"),
-            // A user Keycloak does not know: the exchange fails.
-            (TestJwts.Rs256(key, Claims()), HttpStatusCode.Unauthorized, "keycloak error: token exchange"),
         };
         foreach (var (token, status, expected) in cases)
         {
@@ -146,5 +146,82 @@ public sealed partial class MagicLinkTests(ZeroApp zero)
                 : JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
             Assert.Equal(expected, actual);
         }
+
+        // Keycloak failing to create the user at redemption: the handover's message, and no session.
+        zero.Keycloak.FailUserCreate = true;
+        try
+        {
+            using var failed = await Http.GetAsync($"/api/v1/auth/magic?token={Uri.EscapeDataString(TestJwts.Rs256(key, Claims(c => c["email"] = "kc-down@acme.example")))}");
+            Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
+            Assert.Equal("keycloak error: ensure user", JsonDocument.Parse(await failed.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+            Assert.Empty(AuthHttp.SetCookies(failed));
+        }
+        finally
+        {
+            zero.Keycloak.FailUserCreate = false;
+        }
+    }
+
+    [Fact]
+    public async Task RequestingALinkCreatesNoUserRedeemingItDoes()
+    {
+        var email = $"stranger-{Guid.NewGuid():N}@acme.example";
+        var realm = zero.Keycloak.RealmOf("openova");
+        var calls = zero.Keycloak.Calls.Count;
+        var link = await RequestLinkAsync(zero, email);
+
+        // Asking proves nothing about the mailbox: Keycloak is not called at all, and the link names the email.
+        Assert.Empty(zero.Keycloak.Calls.Skip(calls));
+        Assert.False(realm.Users.ContainsKey(email));
+        var token = Uri.UnescapeDataString(link[(link.IndexOf('=') + 1)..]);
+        Assert.Equal(email, TestJwts.Payload(token).GetProperty("sub").GetString());
+
+        using var signIn = await Http.GetAsync(LocalPath(link));
+        Assert.Equal(HttpStatusCode.Found, signIn.StatusCode);
+        var userId = realm.Users[email];
+        Assert.True(realm.Created[userId]["emailVerified"]!.GetValue<bool>());
+        Assert.True(realm.Members[userId].ContainsKey(realm.Groups["openova-users"]));
+        Assert.Contains($"POST /admin/realms/openova/users", zero.Keycloak.Calls.Skip(calls));
+        using var whoami = await AuthHttp.GetAsync(Http, "/api/v1/whoami", AuthHttp.CookieValue(signIn, "catalyst_session"));
+        Assert.Equal(userId, JsonDocument.Parse(await whoami.Content.ReadAsStringAsync()).RootElement.GetProperty("sub").GetString());
+    }
+
+    [Fact]
+    public async Task TheSixthLinkForOneEmailInAWindowIsRefusedWithRetryAfterAndSendsNoMail()
+    {
+        var email = $"Busy-{Guid.NewGuid():N}@acme.example";
+        for (var i = 0; i < 5; i++)
+            // The limit counts the address however it is spelt.
+            await RequestLinkAsync(zero, i % 2 == 0 ? email : email.ToLowerInvariant());
+        var sent = zero.Smtp.Messages().Count;
+
+        using var refused = await Http.PostAsync("/api/v1/auth/magic-link", new StringContent(JsonSerializer.Serialize(new { email }), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        var retryAfter = refused.Headers.RetryAfter?.Delta?.TotalSeconds;
+        Assert.InRange(retryAfter ?? 0, 1, 900);
+        var body = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("too-many-requests", body.GetProperty("error").GetString());
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("detail").GetString()));
+        // The refusal is answered before any mail is sent, so the count is final when the response arrives.
+        Assert.Equal(sent, zero.Smtp.Messages().Count);
+    }
+
+    [Fact]
+    public async Task TheAddressLimitRefusesAcrossEmailsAndARefusalSpendsNothing()
+    {
+        // The throttle on the app's storage with the default limits (5 per email, 20 per address).
+        using var services = zero.Services();
+        var throttle = new MagicLinkThrottle(new BlobRateLimiter(services.GetRequiredService<StorageConnection>().Blobs, TimeProvider.System), MagicLinkLimits.Default);
+        var client = new IPAddress(RandomNumberGenerator.GetBytes(4));
+        var run = Guid.NewGuid().ToString("N");
+        for (var i = 0; i < 20; i++)
+            Assert.Null(await throttle.AcquireAsync($"user{i}-{run}@acme.example", client, CancellationToken.None));
+        var victim = $"victim-{run}@acme.example";
+        Assert.InRange(await throttle.AcquireAsync(victim, client, CancellationToken.None) ?? 0, 1, 900);
+
+        // The address's refusal gave the email's admission back: the victim still has all five from elsewhere.
+        var elsewhere = IPAddress.Parse("2001:db8::" + run[..4]);
+        for (var i = 0; i < 5; i++) Assert.Null(await throttle.AcquireAsync(victim, elsewhere, CancellationToken.None));
+        Assert.NotNull(await throttle.AcquireAsync(victim, elsewhere, CancellationToken.None));
     }
 }

@@ -56,6 +56,9 @@ public sealed class ZeroApp : IAsyncLifetime
         ["CATALYST_POST_AUTH_REDIRECT"] = "/sovereign/wizard",
         ["CATALYST_SESSION_COOKIE_SECRET"] = CookieSecret,
         ["CATALYST_SESSION_COOKIE_DOMAIN"] = "console.zero.test",
+        // Every test asks from 127.0.0.1: the per-address limit (default 20) would be spent by the collection as a whole.
+        // Per-email stays at its default; MagicLinkTests checks both limits.
+        ["CATALYST_MAGIC_LINK_PER_ADDRESS"] = "1000",
     };
 
     /// <summary>The app's services in this process, on the same storage and key, for activity-level tests.</summary>

@@ -3,11 +3,13 @@ using Catalyst.Domain.Auth;
 using Catalyst.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Functions.Http.Auth;
 
 /// <summary>Magic-link sign-in, who am I, sign out (reference E.4 Option B, E.5).</summary>
-public sealed class SessionFunctions(MagicLinks links, SessionVerifier verifier, SessionCookies cookies)
+public sealed class SessionFunctions(MagicLinks links, SessionVerifier verifier, SessionCookies cookies, SessionRevocations revocations,
+    ILogger<SessionFunctions> log)
 {
     [Function(nameof(RequestMagicLink))]
     public async Task<IResult> RequestMagicLink(
@@ -28,9 +30,10 @@ public sealed class SessionFunctions(MagicLinks links, SessionVerifier verifier,
                 // A body that is not JSON carries no email: the original's 400 "email required".
             }
         }
-        return await links.RequestAsync(email, ct) is { } refused
-            ? HttpErrors.Json(refused.Status, refused.Error, refused.Detail)
-            : Results.Json(new { ok = true });
+        if (await links.RequestAsync(email, request.HttpContext.Connection.RemoteIpAddress, ct) is not { } refused) return Results.Json(new { ok = true });
+        if (refused.RetryAfterSeconds is { } wait)
+            request.HttpContext.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return HttpErrors.Json(refused.Status, refused.Error, refused.Detail);
     }
 
     [Function(nameof(MagicLinkSignIn))]
@@ -54,12 +57,40 @@ public sealed class SessionFunctions(MagicLinks links, SessionVerifier verifier,
             : Results.Json(new { email = identity.Email, sub = identity.Subject, verified = identity.EmailVerified });
     }
 
+    /// <summary>
+    /// 204, the cookies cleared and the session revoked (<see cref="SessionRevocations"/>), so a copy of the cookie is refused
+    /// by every replica until it expires. Only a session this server accepts is recorded: a made-up cookie writes nothing.
+    /// If the revocation cannot be stored the cookies are still cleared, and the 503 says the session stays valid.
+    /// </summary>
     [Function(nameof(DeleteSession))]
-    public IResult DeleteSession([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/auth/session")] HttpRequest request)
+    public async Task<IResult> DeleteSession([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/auth/session")] HttpRequest request)
     {
+        var ct = request.HttpContext.RequestAborted;
+        var revoked = true;
+        var value = request.Cookies[SessionCookies.Session];
+        switch (string.IsNullOrEmpty(value) ? new SessionVerifier.Outcome.Invalid() : await verifier.CheckAsync(value, ct))
+        {
+            case SessionVerifier.Outcome.Valid:
+                try
+                {
+                    await revocations.RevokeAsync(cookies.Decode(value)!, ct);
+                }
+                catch (Exception e) when (e is Azure.RequestFailedException or AggregateException or IOException)
+                {
+                    log.LogError("Sign-out could not record the revocation ({Error})", e.GetType().Name);
+                    revoked = false;
+                }
+                break;
+            case SessionVerifier.Outcome.Unavailable:
+                // Keycloak's keys or the revocation store could not be read: nothing could be recorded either.
+                revoked = false;
+                break;
+        }
         foreach (var cookie in cookies.Clear(AuthPipeline.IsSecure(request)))
             request.HttpContext.Response.Headers.Append("Set-Cookie", cookie);
-        return Results.NoContent();
+        return revoked
+            ? Results.NoContent()
+            : HttpErrors.Json(StatusCodes.Status503ServiceUnavailable, "sign-out-incomplete", "the cookies are cleared but the session could not be revoked; it stays valid until it expires");
     }
 }
 
