@@ -52,6 +52,15 @@ public sealed class SettingsWiringTests
         ["CATALYST_TOFU_TIMEOUT"] = "the original's 30m Phase-0 limit",
         ["CATALYST_TOFU_BINARY"] = "the image's pinned tofu on PATH",
         ["CATALYST_TOFU_BACKEND_URL"] = "the app itself on loopback:8080, where both images listen",
+        // Sign-in (issue 14): the defaults are the safe choice; CATALYST_AUTH_MODE and the operator role are set in the ConfigMap.
+        ["CATALYST_KC_AUDIENCE"] = "the client Catalyst exchanges sessions for: catalyst-zero-ui on Zero, catalyst-ui on a Sovereign",
+        ["CATALYST_KC_ISSUER"] = "the realm's JWKS pins the realm; set it only to pin the public issuer URL too",
+        ["CATALYST_KC_REQUIRED_ROLE"] = "any user of the realm may sign in (sign-up proves the email first)",
+        ["CATALYST_OPERATOR_EMAILS"] = "operators come from the Keycloak role",
+        ["CATALYST_TRUSTED_IDENTITY_HEADER"] = "no authenticating proxy in front: identity comes from the session only",
+        ["CATALYST_MAGIC_LINK_PER_EMAIL"] = "5 per window",
+        ["CATALYST_MAGIC_LINK_PER_ADDRESS"] = "20 per window",
+        ["CATALYST_MAGIC_LINK_WINDOW"] = "15m",
         // Cluster-cache tuning: the original's values are the defaults (reference D).
         ["CATALYST_K8SCACHE_ENABLED"] = "on",
         ["CATALYST_K8SCACHE_BURST"] = "the original's 100",

@@ -24,7 +24,7 @@ public sealed record AuthSettings
     public string OperatorRole { get; init; } = DefaultOperatorRole;
     /// <summary>Verified emails that are operators whatever their token says (for Catalyst-signed sessions, which carry no Keycloak roles).</summary>
     public IReadOnlyList<string> OperatorEmails { get; init; } = [];
-    /// <summary>The <c>iss</c> a Keycloak session must carry: the realm's public URL, which may differ from the in-cluster address.</summary>
+    /// <summary>When set, the <c>iss</c> a Keycloak session must carry: the realm's public URL (not the in-cluster address).</summary>
     public string? GateIssuer { get; init; }
     /// <summary>The client a Keycloak session must be for: its <c>aud</c> or <c>azp</c>.</summary>
     public string GateAudience { get; init; } = "catalyst-zero-ui";
@@ -94,7 +94,9 @@ public sealed record AuthSettings
             Mode = mode,
             OperatorRole = Settings.Text(read, "CATALYST_OPERATOR_ROLE", DefaultOperatorRole),
             OperatorEmails = List(Settings.Text(read, "CATALYST_OPERATOR_EMAILS", "")).Select(e => e.ToLowerInvariant()).ToList(),
-            GateIssuer = Settings.Text(read, "CATALYST_KC_ISSUER", gateRealmUrl ?? "").TrimEnd('/') is { Length: > 0 } iss ? iss : null,
+            // Only when set: the realm's JWKS already pins the realm, and its public issuer URL usually differs from the
+            // in-cluster address Catalyst reaches it on, so a derived default would refuse every session.
+            GateIssuer = Settings.Text(read, "CATALYST_KC_ISSUER")?.TrimEnd('/'),
             // The client Catalyst exchanges sessions for: the Sovereign's console on a Sovereign (HandoverLogin), else Catalyst-Zero's UI.
             GateAudience = Settings.Text(read, "CATALYST_KC_AUDIENCE", Settings.Text(read, "SOVEREIGN_FQDN") is null ? openovaAudience : HandoverLogin.ExchangeAudience),
             GateRequiredRole = Settings.Text(read, "CATALYST_KC_REQUIRED_ROLE"),

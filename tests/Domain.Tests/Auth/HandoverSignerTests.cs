@@ -155,7 +155,7 @@ public sealed class HandoverSignerTests : IDisposable
         Assert.Equal("https://console.example.org", overridden.Issuer);
         // The env overlap (E.5): one address, two realms by default.
         Assert.Equal("http://kc:8080/realms/openova/protocol/openid-connect/certs", overridden.GateJwksUrl!.ToString());
-        Assert.Equal("http://kc:8080/realms/openova", overridden.GateIssuer);
+        Assert.Null(overridden.GateIssuer);
         Assert.Equal("http://kc:8080/", overridden.SovereignKeycloak.Address.ToString());
         Assert.Equal("http://kc:8080/", overridden.OpenovaKeycloak.Address.ToString());
         Assert.DoesNotContain("s3cr3t", overridden.SovereignKeycloak.ToString());
