@@ -141,6 +141,9 @@ public sealed record AuthSettings
         return settings;
     }
 
+    /// <summary>Logged at start and sent on every /readyz answer while authentication is off.</summary>
+    public const string OffWarning = "CATALYST_AUTH_MODE=off: no sign-in; anyone who can reach this port can list every deployment, download its kubeconfig, mint its handover and wipe it";
+
     /// <summary>Something that can tell who a caller is: without one, session mode would refuse every request.</summary>
     public bool HasIdentitySource => GateJwksUrl is not null || SessionCookieSecret is not null || HandoverKeyPath is not null || TrustedIdentityHeader is not null;
 

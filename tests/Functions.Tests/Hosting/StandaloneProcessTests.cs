@@ -29,6 +29,25 @@ public class StandaloneProcessTests(ITestOutputHelper output)
         Assert.Equal("text/plain", health.Content.Headers.ContentType?.MediaType);
         using var ready = await app.Http.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        // Test apps run with sign-in off, said explicitly; every probe and the start say what that exposes.
+        Assert.Contains("CATALYST_AUTH_MODE=off", ready.Headers.GetValues("Warning").Single());
+        Assert.Contains("CATALYST_AUTH_MODE=off: no sign-in", app.Output);
+    }
+
+    /// <summary>Issue 14: sign-in is the default, and a production start with nothing to sign in with refuses to serve.</summary>
+    [Fact]
+    public async Task AProductionStartWithNoIdentitySourceAndAuthNotOffExitsNamingTheSettings()
+    {
+        var settings = AppProcess.TestSettings(await AzuriteServer.Shared, "noauth1");
+        settings.Remove("CATALYST_AUTH_MODE");
+        settings["DOTNET_ENVIRONMENT"] = "Production";
+        await using var app = AppProcess.Start(App, settings);
+
+        Assert.True(await app.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the app served with no way to tell who is calling");
+        Assert.NotEqual(0, app.ExitCode);
+        foreach (var setting in new[] { "CATALYST_AUTH_MODE", "CATALYST_KC_ADDR", "CATALYST_SESSION_COOKIE_SECRET", "CATALYST_HANDOVER_KEY_PATH", "CATALYST_TRUSTED_IDENTITY_HEADER" })
+            Assert.Contains(setting, app.Output);
+        Assert.DoesNotContain("Catalyst standalone host listening", app.Output);
     }
 
     [Theory]
