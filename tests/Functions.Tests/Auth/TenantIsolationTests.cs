@@ -208,6 +208,36 @@ public sealed class TenantIsolationTests(TenantApp tenants) : IClassFixture<Tena
         Assert.DoesNotContain(token, tenants.App.Output);
     }
 
+    [Fact]
+    public async Task IdentityHeadersAreIgnoredUnlessAnOperatorNamesTheProxysOne()
+    {
+        // Not configured (this app): a header claiming an identity is no identity at all.
+        foreach (var header in new[] { "X-Forwarded-Email", "X-Forwarded-User", "X-Auth-Request-Email", "X-User-Email", "X-Remote-User" })
+            Assert.Equal(HttpStatusCode.Unauthorized, (await CallAsync(HttpMethod.Get, "/api/v1/whoami", null, (header, TenantApp.OperatorEmail))).Status);
+
+        // Configured: the named header, and only it, identifies the caller (an authenticating proxy sets it).
+        var settings = AppProcess.TestSettings(tenants.Azurite, AppProcess.UniqueHubName("proxy"));
+        settings["CATALYST_AUTH_MODE"] = "session";
+        settings["CATALYST_TRUSTED_IDENTITY_HEADER"] = "X-Auth-Request-Email";
+        settings["CATALYST_OPERATOR_EMAILS"] = TenantApp.OperatorEmail;
+        await using var proxied = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), settings);
+        await proxied.WaitHealthyAsync();
+        using var http = AuthHttp.RawClient(proxied);
+        using (var who = await AuthHttp.GetAsync(http, "/api/v1/whoami", null, ("X-Auth-Request-Email", "carol@proxied.example")))
+        {
+            Assert.Equal(HttpStatusCode.OK, who.StatusCode);
+            Assert.Equal("carol@proxied.example", JsonNode.Parse(await who.Content.ReadAsStringAsync())!["email"]!.GetValue<string>());
+        }
+        using (var other = await AuthHttp.GetAsync(http, "/api/v1/whoami", null, ("X-Forwarded-Email", "carol@proxied.example")))
+            Assert.Equal(HttpStatusCode.Unauthorized, other.StatusCode);
+        // The owner rule applies to proxied identities too: carol is not alice.
+        var id = await AlicesSovereignAsync();
+        using (var refused = await AuthHttp.GetAsync(http, $"/api/v1/deployments/{id}", null, ("X-Auth-Request-Email", "carol@proxied.example")))
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        using (var owner = await AuthHttp.GetAsync(http, $"/api/v1/deployments/{id}", null, ("X-Auth-Request-Email", "alice@tenant-a.example")))
+            Assert.Equal(HttpStatusCode.OK, owner.StatusCode);
+    }
+
     async Task<HttpResponseMessage> PostAsync(string cookie, JsonObject body, string idempotencyKey)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/deployments") { Content = System.Net.Http.Json.JsonContent.Create(body) };

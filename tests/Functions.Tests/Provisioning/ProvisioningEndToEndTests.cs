@@ -8,13 +8,16 @@ using Xunit.Abstractions;
 namespace Catalyst.Functions.Tests.Provisioning;
 
 /// <summary>POST → tofu → postback → watch → outcome, through the real HTTP API, with every outside system faked.</summary>
-public class ProvisioningEndToEndTests(ITestOutputHelper output)
+public partial class ProvisioningEndToEndTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task PoolDeploymentBecomesReadyWithEveryComponentInstalled()
     {
         await using var world = await ProvisioningWorld.CreateAsync();
         world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromSeconds(1));
+        // The handover signer on, so the ready step announces a handover (and nothing may carry its token).
+        var keyFolder = Directory.CreateTempSubdirectory("e2e-key-").FullName;
+        world.Settings["CATALYST_HANDOVER_KEY_PATH"] = Path.Combine(keyFolder, "handover.pem");
         var app = await world.StartAppAsync();
 
         var posted = Stopwatch.StartNew();
@@ -39,7 +42,22 @@ public class ProvisioningEndToEndTests(ITestOutputHelper output)
         Assert.Equal("attachment; filename=\"happy.omani.works-kubeconfig.yaml\"", kubeconfig.Content.Headers.ContentDisposition!.ToString());
 
         await SecretScan.AssertNoPlaintextAsync(world.Azurite, app.Output, await SecretScan.SecretsOfAsync(world.Azurite, id));
+
+        // Issue 14: a ready deployment's stream, timeline, record and log carry no JWT; the stream says where the owner
+        // mints the handover instead (the original minted a sovereign-admin token for every stream connection).
+        var stream = await ReadSseUntilAsync(app, id, line => line == "event: done");
+        Assert.Contains($"\"mintURL\":\"/api/v1/deployments/{id}/mint-handover-token\"", stream);
+        var record = await (await app.Http.GetAsync($"/api/v1/deployments/{id}")).Content.ReadAsStringAsync();
+        var timeline = await (await app.Http.GetAsync($"/api/v1/deployments/{id}/events")).Content.ReadAsStringAsync();
+        var stored = (await new Azure.Storage.Blobs.BlobServiceClient(world.Azurite.ConnectionString).GetBlobContainerClient("deployments")
+            .GetBlobClient($"{id}.json").DownloadContentAsync()).Value.Content.ToString();
+        foreach (var (where, text) in new[] { ("stream", stream), ("record", record), ("stored record", stored), ("timeline", timeline), ("log", app.Output) })
+            Assert.False(Jwt().IsMatch(text), $"the {where} holds a JWT: {Jwt().Match(text).Value[..Math.Min(20, Jwt().Match(text).Length)]}…");
+        Directory.Delete(keyFolder, recursive: true);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.")]
+    private static partial System.Text.RegularExpressions.Regex Jwt();
 
     [Fact]
     public async Task OneFailingHelmReleaseFailsTheDeploymentWithTheBreakdown()
