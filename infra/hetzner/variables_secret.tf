@@ -48,20 +48,6 @@ variable "powerdns_api_key" {
   description = "PowerDNS API key for cert-manager DNS-01; becomes cert-manager/powerdns-api-credentials."
 }
 
-variable "dynadot_key" {
-  type        = string
-  sensitive   = true
-  default     = ""
-  description = "Legacy Dynadot API key. Accepted for the app's contract; the module writes no DNS (PDM owns it)."
-}
-
-variable "dynadot_secret" {
-  type        = string
-  sensitive   = true
-  default     = ""
-  description = "Legacy Dynadot API secret. Accepted for the app's contract; the module writes no DNS (PDM owns it)."
-}
-
 variable "object_storage_secret_key" {
   type        = string
   sensitive   = true

@@ -51,6 +51,7 @@ public sealed class SettingsWiringTests
         ["CATALYST_WIPE_WAIT"] = "20s, below any ingress timeout",
         ["CATALYST_TOFU_TIMEOUT"] = "the original's 30m Phase-0 limit",
         ["CATALYST_TOFU_BINARY"] = "the image's pinned tofu on PATH",
+        ["CATALYST_TOFU_ENV_PASSTHROUGH"] = "tofu inherits only PATH, HOME, TMPDIR, proxies and CAs; nothing else is needed by the image",
         ["CATALYST_TOFU_BACKEND_URL"] = "the app itself on loopback:8080, where both images listen",
         // Sign-in (issue 14): the defaults are the safe choice; CATALYST_AUTH_MODE and the operator role are set in the ConfigMap.
         ["CATALYST_KC_AUDIENCE"] = "the client Catalyst exchanges sessions for: catalyst-zero-ui on Zero, catalyst-ui on a Sovereign",

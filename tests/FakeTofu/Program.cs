@@ -31,6 +31,11 @@ using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, conte
 if (Environment.GetEnvironmentVariable("FAKE_TOFU_PIDS") is { Length: > 0 } pids)
     File.AppendAllText(pids, $"{Environment.ProcessId} {(args.Length > 0 ? args[0] : "")}{Environment.NewLine}");
 
+// FAKE_TOFU_ENV_NAMES: the names (never the values) of this process's environment, one per line, so a test can check
+// that tofu inherits only the allowlist.
+if (Environment.GetEnvironmentVariable("FAKE_TOFU_ENV_NAMES") is { Length: > 0 } envNames)
+    File.WriteAllLines(envNames, Environment.GetEnvironmentVariables().Keys.Cast<string>().Order(StringComparer.Ordinal));
+
 if (args.Length == 0)
 {
     Console.Error.WriteLine("Usage: tofu [global options] <subcommand> [args]");

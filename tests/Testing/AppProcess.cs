@@ -39,6 +39,8 @@ public sealed class AppProcess : IAsyncDisposable
         ["CATALYST_HOST_MODE"] = "standalone",
         // Tests of provisioning speak to an open API on loopback; the auth tests set session mode themselves.
         ["CATALYST_AUTH_MODE"] = "off",
+        // tofu inherits only an allowlist of the app's environment; the fake tofu's knobs are set on the app.
+        ["CATALYST_TOFU_ENV_PASSTHROUGH"] = "FAKE_TOFU_*",
         ["CATALYST_VAULT_KEY"] = TestVaultKey,
         // Apps on one Azurite share the deployment records but not their task hubs: one app's ResumeStranded would find
         // another's running deployments with no workflow in its own hub and file (or start) them. Tests that exercise the

@@ -54,7 +54,7 @@ public sealed class FakeSovereignCloud : IAsyncDisposable
     public Dictionary<string, string?> AppSettings(AzuriteServer? azurite, string? storageConnection, string hubName)
     {
         var settings = azurite is null
-            ? new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storageConnection, ["CATALYST_BIND_ADDRESS"] = "127.0.0.1", ["CATALYST_AUTH_MODE"] = "off",
+            ? new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storageConnection, ["CATALYST_BIND_ADDRESS"] = "127.0.0.1", ["CATALYST_AUTH_MODE"] = "off", ["CATALYST_TOFU_ENV_PASSTHROUGH"] = "FAKE_TOFU_*",
                 ["CATALYST_HOST_MODE"] = "standalone", ["CATALYST_VAULT_KEY"] = AppProcess.TestVaultKey,
                 ["AzureFunctionsJobHost__extensions__durableTask__hubName"] = hubName }
             : AppProcess.TestSettings(azurite, hubName);

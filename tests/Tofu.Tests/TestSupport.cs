@@ -48,7 +48,6 @@ public static class Samples
             ["hcloud_token"] = hcloudToken ?? HcloudToken(),
             ["harbor_robot_token"] = "harbor-robot-" + Guid.NewGuid().ToString("N"),
             ["kubeconfig_bearer_token"] = "bearer-" + Guid.NewGuid().ToString("N"),
-            ["dynadot_key"] = "",
         },
         backend);
 

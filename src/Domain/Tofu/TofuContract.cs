@@ -44,8 +44,6 @@ public static class TofuContract
         "ghcr_pull_token",
         "harbor_robot_token",
         "powerdns_api_key",
-        "dynadot_key",
-        "dynadot_secret",
         "object_storage_secret_key",
     ];
 

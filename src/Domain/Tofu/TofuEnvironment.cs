@@ -4,26 +4,28 @@ using System.Text.RegularExpressions;
 namespace Catalyst.Domain.Tofu;
 
 /// <summary>
-/// The environment a tofu child process gets: the app's own, minus the app's settings and anything tofu would
-/// read as its configuration, plus this run's secrets (<c>TF_VAR_*</c>), backend (<c>TF_HTTP_*</c>) and state encryption
-/// (<c>TF_ENCRYPTION</c>). Secrets travel only here, never in a file or on a command line (DESIGN §4).
+/// The environment a tofu child process gets: an allowlist of the app's own (<see cref="Inherited"/>, plus what an
+/// operator names in <c>CATALYST_TOFU_ENV_PASSTHROUGH</c>), plus this run's secrets (<c>TF_VAR_*</c>), backend
+/// (<c>TF_HTTP_*</c>) and state encryption (<c>TF_ENCRYPTION</c>). Secrets travel only here, never in a file or on a
+/// command line (DESIGN §4). An allowlist, not a denylist (issue 15): the process environment also holds the storage
+/// key, managed-identity secrets and telemetry keys under names no prefix list anticipates, and tofu runs a module
+/// and provider plugins that need none of them.
 /// </summary>
 public static partial class TofuEnvironment
 {
-    // Inherited values with these names would change what tofu does (another backend, extra CLI arguments, a
-    // stray variable), so the parent's are dropped before ours are added.
-    static readonly string[] OwnedPrefixes = ["TF_VAR_", "TF_HTTP_", "TF_CLI_ARGS"];
-    static readonly string[] OwnedNames = ["TF_ENCRYPTION", "TF_INPUT", "TF_IN_AUTOMATION", "HCLOUD_ENDPOINT"];
+    /// <summary>What tofu and its providers need from the host: where binaries are, a home and a temp folder, proxies and CAs.</summary>
+    public static readonly IReadOnlyList<string> Inherited =
+    [
+        "PATH", "HOME", "TMPDIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy", "all_proxy",
+        "SSL_CERT_FILE", "SSL_CERT_DIR",
+    ];
 
-    // The app's own settings hold its secrets (the vault key, the storage account key, operator tokens); tofu and
-    // its provider plugins need none of them, so they stay in the app.
-    static readonly string[] AppPrefixes = ["CATALYST_", "AzureWebJobs", "DYNADOT_"];
-
-    public static Dictionary<string, string> Build(IEnumerable<KeyValuePair<string, string?>> parent, TofuInvocation invocation)
+    /// <param name="passthrough">Extra names the operator lets through; an entry ending in <c>*</c> is a prefix.</param>
+    public static Dictionary<string, string> Build(IEnumerable<KeyValuePair<string, string?>> parent, TofuInvocation invocation, IReadOnlyList<string>? passthrough = null)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in parent)
-            if (value is not null && !IsOwned(name) && !AppPrefixes.Any(p => name.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+            if (value is not null && (Inherited.Contains(name, StringComparer.Ordinal) || Passes(name, passthrough ?? [])) && !IsOwned(name))
                 environment[name] = value;
 
         environment["TF_INPUT"] = "false";
@@ -50,6 +52,13 @@ public static partial class TofuEnvironment
         if (invocation.HetznerEndpoint is { Length: > 0 } hetzner) environment["HCLOUD_ENDPOINT"] = hetzner;
         return environment;
     }
+
+    static bool Passes(string name, IReadOnlyList<string> passthrough) =>
+        passthrough.Any(p => p.EndsWith('*') ? name.StartsWith(p[..^1], StringComparison.Ordinal) : name == p);
+
+    // Values with these names are this run's own (its backend, its variables): never the parent's, even if let through.
+    static readonly string[] OwnedPrefixes = ["TF_VAR_", "TF_HTTP_", "TF_CLI_ARGS"];
+    static readonly string[] OwnedNames = ["TF_ENCRYPTION", "TF_INPUT", "TF_IN_AUTOMATION", "HCLOUD_ENDPOINT"];
 
     static bool IsOwned(string name) =>
         OwnedNames.Contains(name, StringComparer.Ordinal) || OwnedPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));

@@ -138,7 +138,7 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         var environment = TofuEnvironment.Build(
             Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
                 .Select(e => new KeyValuePair<string, string?>((string)e.Key, e.Value as string)),
-            invocation with { Backend = invocation.Backend.Tagged(tag) });
+            invocation with { Backend = invocation.Backend.Tagged(tag) }, Settings.EnvPassthrough);
 
         using var deadline = new CancellationTokenSource(Settings.Timeout);
         using var superseded = new CancellationTokenSource();

@@ -9,6 +9,11 @@ namespace Catalyst.Domain.Tofu;
 /// </summary>
 public sealed record TofuSettings(string ModulePath, string WorkDirectory, string Binary, TimeSpan Timeout, string BackendUrl, int MaxParallel = TofuSettings.DefaultMaxParallel)
 {
+    public const string EnvPassthroughSetting = "CATALYST_TOFU_ENV_PASSTHROUGH";
+
+    /// <summary>Environment variables (or <c>PREFIX*</c>) tofu may inherit beyond <see cref="TofuEnvironment.Inherited"/>: a provider mirror's config, the fakes' knobs.</summary>
+    public IReadOnlyList<string> EnvPassthrough { get; init; } = [];
+
     public const string ModulePathSetting = "CATALYST_TOFU_MODULE_PATH";
     public const string WorkDirectorySetting = "CATALYST_TOFU_WORKDIR";
     public const string BinarySetting = "CATALYST_TOFU_BINARY";
@@ -31,6 +36,18 @@ public sealed record TofuSettings(string ModulePath, string WorkDirectory, strin
             Settings.Duration(read, TimeoutSetting, TimeSpan.FromMinutes(30)),
             backendUrl.TrimEnd('/'),
             // Activities run many at once (host.json); tofu processes are heavy, so they have their own, smaller limit.
-            Settings.Int(read, MaxParallelSetting, DefaultMaxParallel, 1, 64));
+            Settings.Int(read, MaxParallelSetting, DefaultMaxParallel, 1, 64))
+        {
+            EnvPassthrough = Passthrough(Settings.Text(read, EnvPassthroughSetting, "")),
+        };
+    }
+
+    static IReadOnlyList<string> Passthrough(string text)
+    {
+        var names = text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var name in names)
+            if (name.TrimEnd('*').Length == 0 || !name.TrimEnd('*').All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || name.IndexOf('*') is var star && star >= 0 && star != name.Length - 1)
+                throw new SettingException(EnvPassthroughSetting, $"'{name}' is not an environment variable name or NAME_PREFIX*");
+        return names;
     }
 }

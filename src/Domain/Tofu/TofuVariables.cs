@@ -48,7 +48,5 @@ public static class TofuVariables
         ["ghcr_pull_token"] = operatorSecrets.GhcrPullToken,
         ["harbor_robot_token"] = operatorSecrets.HarborRobotToken,
         ["powerdns_api_key"] = operatorSecrets.PowerDnsApiKey,
-        ["dynadot_key"] = operatorSecrets.DynadotApiKey,
-        ["dynadot_secret"] = operatorSecrets.DynadotApiSecret,
     };
 }

@@ -18,6 +18,11 @@ public partial class ProvisioningEndToEndTests(ITestOutputHelper output)
         // The handover signer on, so the ready step announces a handover (and nothing may carry its token).
         var keyFolder = Directory.CreateTempSubdirectory("e2e-key-").FullName;
         world.Settings["CATALYST_HANDOVER_KEY_PATH"] = Path.Combine(keyFolder, "handover.pem");
+        // Secrets of the host that tofu must not inherit (issue 15): the fake tofu writes down the names it got.
+        var envNames = Path.Combine(keyFolder, "tofu-env-names");
+        world.Settings["FAKE_TOFU_ENV_NAMES"] = envNames;
+        world.Settings["IDENTITY_HEADER"] = "managed-identity-secret";
+        world.Settings["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=telemetry";
         var app = await world.StartAppAsync();
 
         var posted = Stopwatch.StartNew();
@@ -53,6 +58,14 @@ public partial class ProvisioningEndToEndTests(ITestOutputHelper output)
             .GetBlobClient($"{id}.json").DownloadContentAsync()).Value.Content.ToString();
         foreach (var (where, text) in new[] { ("stream", stream), ("record", record), ("stored record", stored), ("timeline", timeline), ("log", app.Output) })
             Assert.False(Jwt().IsMatch(text), $"the {where} holds a JWT: {Jwt().Match(text).Value[..Math.Min(20, Jwt().Match(text).Length)]}…");
+        var tofuGot = File.ReadAllLines(envNames);
+        Assert.All(tofuGot, name => Assert.True(Catalyst.Domain.Tofu.TofuEnvironment.Inherited.Contains(name)
+            || name is "TF_INPUT" or "TF_IN_AUTOMATION" or "TF_ENCRYPTION" or "HCLOUD_ENDPOINT"
+            || name is "PWD" or "SHLVL" or "_" // set by the fake's bash wrapper itself, not inherited
+            || name.StartsWith("TF_VAR_", StringComparison.Ordinal) || name.StartsWith("TF_HTTP_", StringComparison.Ordinal)
+            || name.StartsWith("FAKE_TOFU_", StringComparison.Ordinal), $"tofu inherited {name}"));
+        Assert.Contains("PATH", tofuGot);
+        Assert.DoesNotContain(tofuGot, n => n.Contains("DYNADOT", StringComparison.OrdinalIgnoreCase) || n.Contains("dynadot", StringComparison.Ordinal));
         Directory.Delete(keyFolder, recursive: true);
     }
 

@@ -19,6 +19,11 @@ public class TofuEnvironmentTests
         ["CATALYST_VAULT_KEY"] = "vault-key",
         ["AzureWebJobsStorage"] = "AccountKey=storage-key",
         ["DYNADOT_API_SECRET"] = "dynadot-secret",
+        ["IDENTITY_ENDPOINT"] = "http://169.254.169.254/msi",
+        ["IDENTITY_HEADER"] = "managed-identity-secret",
+        ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=telemetry-key",
+        ["HTTPS_PROXY"] = "http://proxy:3128",
+        ["FAKE_TOFU_JOURNAL"] = "/tmp/journal",
     };
 
     static (TofuInvocation Invocation, Dictionary<string, string> Environment) Build()
@@ -59,7 +64,7 @@ public class TofuEnvironmentTests
     }
 
     [Fact]
-    public void InheritedTofuConfigurationIsDroppedTheRestKept()
+    public void InheritedTofuConfigurationIsDroppedAndOnlyTheAllowlistIsInherited()
     {
         var (_, environment) = Build();
 
@@ -71,7 +76,37 @@ public class TofuEnvironmentTests
         Assert.Equal("false", environment["TF_INPUT"]);
         Assert.Equal("true", environment["TF_IN_AUTOMATION"]);
         Assert.Equal("/usr/bin:/bin", environment["PATH"]);
+        Assert.Equal("http://proxy:3128", environment["HTTPS_PROXY"]);
+        // Issue 15: nothing outside the allowlist and what Catalyst sets for this run.
+        var set = new[] { "TF_INPUT", "TF_IN_AUTOMATION", "TF_ENCRYPTION", "HCLOUD_ENDPOINT" };
+        Assert.All(environment.Keys, name => Assert.True(TofuEnvironment.Inherited.Contains(name) || set.Contains(name)
+            || name.StartsWith("TF_VAR_", StringComparison.Ordinal) || name.StartsWith("TF_HTTP_", StringComparison.Ordinal), $"{name} is not allowed"));
+        Assert.False(environment.ContainsKey("TF_LOG"));
+    }
+
+    [Fact]
+    public void AnOperatorMayLetNamesThroughButNeverTheRunsOwn()
+    {
+        var id = Samples.NewId();
+        var environment = TofuEnvironment.Build(Parent, Samples.Invocation(id, Samples.Backend(id)), ["TF_LOG", "FAKE_TOFU_*", "TF_VAR_*", "TF_HTTP_*"]);
         Assert.Equal("INFO", environment["TF_LOG"]);
+        Assert.Equal("/tmp/journal", environment["FAKE_TOFU_JOURNAL"]);
+        Assert.False(environment.ContainsKey("TF_VAR_stray"));
+        Assert.False(environment.ContainsKey("TF_HTTP_SKIP_CERT_VERIFICATION"));
+        Assert.False(environment.ContainsKey("IDENTITY_HEADER"));
+    }
+
+    [Theory]
+    [InlineData("TF_LOG, FAKE_TOFU_*", true)]
+    [InlineData("", true)]
+    [InlineData("*", false)]
+    [InlineData("A*B", false)]
+    [InlineData("NAME=value", false)]
+    public void ThePassthroughSettingIsNamesOrPrefixes(string value, bool valid)
+    {
+        var read = (string name) => name == TofuSettings.EnvPassthroughSetting ? value : null;
+        if (valid) TofuSettings.From(read);
+        else Assert.Throws<Catalyst.Domain.Configuration.SettingException>(() => TofuSettings.From(read));
     }
 
     [Fact]
@@ -82,6 +117,9 @@ public class TofuEnvironmentTests
         Assert.False(environment.ContainsKey("CATALYST_VAULT_KEY"));
         Assert.False(environment.ContainsKey("AzureWebJobsStorage"));
         Assert.False(environment.ContainsKey("DYNADOT_API_SECRET"));
+        Assert.False(environment.ContainsKey("IDENTITY_HEADER"));
+        Assert.False(environment.ContainsKey("APPLICATIONINSIGHTS_CONNECTION_STRING"));
+        Assert.DoesNotContain(environment.Keys, k => k.Contains("dynadot", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
