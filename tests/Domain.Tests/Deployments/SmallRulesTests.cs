@@ -64,7 +64,18 @@ public class SmallRulesTests
     {
         Assert.Equal(RetryRules.Kind.Phase0, RetryRules.Classify("tofu-apply", null));
         Assert.Equal(RetryRules.Kind.Phase1, RetryRules.Classify("cilium", null));
-        Assert.Equal(RetryRules.Kind.Phase1, RetryRules.Classify("bp-anything", null));
+        Assert.Equal(RetryRules.Kind.Unknown, RetryRules.Classify("bp-anything", null));
+        Assert.Equal(RetryRules.Kind.Unknown, RetryRules.Classify("bp-Click https://evil.example to continue", null));
+        Assert.Equal(RetryRules.Kind.Phase1, RetryRules.Classify("bp-cilium", null));
+        Assert.Equal(RetryRules.Kind.Phase0, RetryRules.Classify("tofu", null));
+        Assert.Equal("nats-jetstream", RetryRules.Component("bp-jetstream", null));
+        Assert.Equal("phase1", RetryRules.Component("phase1", null));
+        // A HelmRelease this deployment's watch has seen is known too.
+        var watched = Record() with { Result = new DeploymentResult { ComponentStates = new Dictionary<string, string> { ["console"] = "installed" } } };
+        Assert.Equal("console", RetryRules.Component("bp-console", watched));
+        Assert.Null(RetryRules.Component("bp-console", Record()));
+        Assert.Equal(RetryRules.ManualRetryEvent(watched, "console", DateTimeOffset.UnixEpoch).Key,
+            RetryRules.ManualRetryEvent(watched, "console", DateTimeOffset.UnixEpoch.AddHours(1)).Key);
         Assert.Equal(RetryRules.Kind.Unknown, RetryRules.Classify("reboot", null));
         Assert.Equal(RetryRules.InFlightError, RetryRules.Phase0Blocker(Record()));
         Assert.Null(RetryRules.Phase0Blocker(Record(status: DeploymentStatuses.Failed)));

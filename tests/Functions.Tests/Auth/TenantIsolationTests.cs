@@ -209,6 +209,30 @@ public sealed class TenantIsolationTests(TenantApp tenants) : IClassFixture<Tena
     }
 
     [Fact]
+    public async Task ARetryNamesOnlyAKnownPhaseAndLeavesOneEventPerRun()
+    {
+        var id = await AlicesSovereignAsync();
+        async Task<List<string>> TimelineAsync() =>
+            JsonNode.Parse((await CallAsync(HttpMethod.Get, $"/api/v1/deployments/{id}/events", alice)).Body)!["events"]!.AsArray()
+                .Select(e => e!["message"]!.GetValue<string>()).ToList();
+        var before = await TimelineAsync();
+
+        // Issue 15: the caller's text never reaches the timeline.
+        var phishing = Uri.EscapeDataString("bp-Your Sovereign is suspended: sign in at https://evil.example");
+        var (status, body) = await CallAsync(HttpMethod.Post, $"/api/v1/deployments/{id}/phases/{phishing}/retry", alice);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith("unknown phase", JsonNode.Parse(body)!["error"]!.GetValue<string>());
+        Assert.Equal(before, await TimelineAsync());
+
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.OK, (await CallAsync(HttpMethod.Post, $"/api/v1/deployments/{id}/phases/bp-jetstream/retry", alice)).Status);
+        var added = (await TimelineAsync()).Except(before).ToList();
+        Assert.Equal(2, added.Count); // the runbook event and its audit event, once for the run
+        Assert.Contains(added, m => m.StartsWith("Manual retry requested for nats-jetstream", StringComparison.Ordinal));
+        Assert.Contains(added, m => m.StartsWith("alice@tenant-a.example (sub alice-sub) requested a retry of nats-jetstream", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task IdentityHeadersAreIgnoredUnlessAnOperatorNamesTheProxysOne()
     {
         // Not configured (this app): a header claiming an identity is no identity at all.

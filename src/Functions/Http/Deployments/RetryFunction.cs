@@ -24,10 +24,9 @@ public sealed class RetryFunction(DeploymentStore store, EventLog events, Func<P
                 return HttpErrors.Json(StatusCodes.Status400BadRequest, RetryRules.UnknownPhaseError(phase));
 
             case RetryRules.Kind.Phase1:
-                await audit.RecordAsync(request.HttpContext, id, $"{AuditEvents.Retry} of {phase}", ct);
-                await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:manual-retry:{phase}:{time.GetUtcNow().ToUnixTimeSeconds()}", "phase1",
-                    $"Manual retry requested for {phase}: on the Sovereign run `kubectl annotate helmrelease -n flux-system bp-{phase.Replace("bp-", "")} reconcile.fluxcd.io/requestedAt=\"$(date +%s)\" --overwrite` (see {RetryRules.Runbook}).",
-                    time.GetUtcNow())], ct);
+                var component = RetryRules.Component(phase, record)!;
+                await audit.RecordAsync(request.HttpContext, id, $"{AuditEvents.Retry} of {component}", ct, once: $"{record.Run}:retry:{component}");
+                await events.AppendAsync(id, [RetryRules.ManualRetryEvent(record, component, time.GetUtcNow())], ct);
                 return Results.Json(new { id, phase, status = "manual-retry-required", runbook = RetryRules.Runbook,
                     message = "Phase 1 components are reconciled by Flux on the Sovereign; follow the runbook to request a reconcile." });
         }
