@@ -47,7 +47,10 @@ public sealed class SettingsWiringTests
         ["CATALYST_PHASE1_WATCH_TIMEOUT"] = "the original's 60m",
         ["CATALYST_PHASE1_FIRST_SEEN_TIMEOUT"] = "the original's 15m",
         ["CATALYST_PHASE1_POLL_INTERVAL"] = "10s",
-        ["CATALYST_SUBDOMAIN_RESERVATION_TTL"] = "30m, claimed by the workflow at once",
+        ["CATALYST_SUBDOMAIN_RESERVATION_TTL"] = "30m, renewed as the workflow starts; committed only after a successful apply",
+        // Issue 15 (squatting): the defaults are the safe choice in production.
+        ["CATALYST_RESERVED_SUBDOMAINS"] = "the built-in list of OpenOva's own names (console, www, api, mail, harbor, ns1…)",
+        ["CATALYST_MAX_DEPLOYMENTS_IN_PROGRESS_PER_OWNER"] = "3 per owner in session mode, which the ConfigMap sets",
         ["CATALYST_WIPE_WAIT"] = "20s, below any ingress timeout",
         ["CATALYST_TOFU_TIMEOUT"] = "the original's 30m Phase-0 limit",
         ["CATALYST_TOFU_BINARY"] = "the image's pinned tofu on PATH",

@@ -46,6 +46,8 @@ public sealed class AppProcess : IAsyncDisposable
         // another's running deployments with no workflow in its own hub and file (or start) them. Tests that exercise the
         // timer run it on an Azurite of their own (see IsolatedApp) and remove this.
         [ResumeStrandedDisabled] = "true",
+        // A create checks its Hetzner token with Hetzner: never the real one from a test.
+        ["CATALYST_HETZNER_API_BASE_URL"] = FakeHetzner.Shared.Url,
     };
 
     public const string ResumeStrandedDisabled = "AzureWebJobs__ResumeStranded__Disabled";

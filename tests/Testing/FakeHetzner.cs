@@ -74,6 +74,15 @@ public sealed class FakeHetzner : IDisposable
 
     readonly ConcurrentDictionary<long, bool> deletedLeftovers = new();
 
+    static readonly Lazy<FakeHetzner> shared = new(() => new FakeHetzner(WizardBodies.HetznerToken));
+
+    /// <summary>
+    /// One per test process, accepting <see cref="WizardBodies.HetznerToken"/>: every test app checks the tokens of the
+    /// deployments it creates with Hetzner (issue 15), and must never reach the real API doing so
+    /// (<see cref="AppProcess.TestSettings"/> points there; worlds with their own fake override it).
+    /// </summary>
+    public static FakeHetzner Shared => shared.Value;
+
     public string Token { get; }
     public string Url => server.Urls[0];
 

@@ -16,9 +16,14 @@ public interface IZoneLock
 /// write, so we make the writers take turns. The lease is short and renewed while held, so a killed holder frees
 /// the zone within <see cref="LeaseDuration"/>.
 /// </summary>
-public sealed class BlobZoneLock(BlobServiceClient blobs, string containerName = BlobZoneLock.Container) : IZoneLock
+/// <remarks>The same lease serves other "one at a time across replicas" needs under another <paramref name="prefix"/>
+/// (a tenant's creates, so the per-owner limit is counted by one request at a time).</remarks>
+public sealed class BlobZoneLock(BlobServiceClient blobs, string containerName = BlobZoneLock.Container, string prefix = BlobZoneLock.ZonePrefix) : IZoneLock
 {
     public const string Container = "reservations";
+    // "_" cannot start a DNS name, so these never collide with reservation paths.
+    public const string ZonePrefix = "_zone-locks/";
+    public const string OwnerPrefix = "_owner-locks/";
     static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(30);
     static readonly TimeSpan WaitAtMost = TimeSpan.FromMinutes(3);
 
@@ -26,8 +31,7 @@ public sealed class BlobZoneLock(BlobServiceClient blobs, string containerName =
     {
         var container = blobs.GetBlobContainerClient(containerName);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        // "_" cannot start a DNS name, so these never collide with reservation paths.
-        var blob = container.GetBlobClient($"_zone-locks/{domain}");
+        var blob = container.GetBlobClient(prefix + domain);
         try
         {
             await blob.UploadAsync(BinaryData.FromString(domain), overwrite: false, cancellationToken);
@@ -52,7 +56,7 @@ public sealed class BlobZoneLock(BlobServiceClient blobs, string containerName =
             }
             catch (RequestFailedException e) when (e.Status == 409)
             {
-                throw new TimeoutException($"DNS writes for {domain} stayed locked for {WaitAtMost.TotalMinutes:0} minutes", e);
+                throw new TimeoutException($"{prefix}{domain} stayed locked for {WaitAtMost.TotalMinutes:0} minutes", e);
             }
         }
     }

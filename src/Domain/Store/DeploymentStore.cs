@@ -188,6 +188,30 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
         return (records.OfType<DeploymentRecord>().ToList(), names.Count);
     }
 
+    /// <summary>
+    /// How many records <paramref name="visible"/> admits by their owner keys and <paramref name="match"/> admits by their
+    /// content, from a fresh listing and fresh reads: a decision (the per-owner limit) must see a record another replica
+    /// wrote a moment ago. Records that do not parse are not counted.
+    /// </summary>
+    public async Task<int> CountAsync(Func<OwnerKeys, bool> visible, Func<DeploymentRecord, bool> match, CancellationToken cancellationToken = default)
+    {
+        await EnsureContainerAsync(cancellationToken);
+        listing = null;
+        var names = (await NamesAsync(cancellationToken)).Where(n => visible(n.Owner)).ToList();
+        var records = await Task.WhenAll(names.Select(async n =>
+        {
+            try
+            {
+                return await GetAsync(n.Id, cancellationToken);
+            }
+            catch (CorruptRecordException)
+            {
+                return null;
+            }
+        }));
+        return records.Count(r => r is not null && match(r));
+    }
+
     // The listing itself, shared by list requests within the same second (a blob listing per request dominated the list's cost).
     (List<(string Id, DateTimeOffset Created, OwnerKeys Owner)> Names, DateTimeOffset At)? listing;
 

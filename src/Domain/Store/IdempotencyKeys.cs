@@ -72,6 +72,23 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
         }
     }
 
+    /// <summary>Forgets <paramref name="key"/> when its claim is <paramref name="deploymentId"/>'s: a request refused after
+    /// claiming stored nothing else, so a retry with the same key is decided afresh.</summary>
+    public async Task ReleaseAsync(string key, string deploymentId, CancellationToken cancellationToken = default)
+    {
+        var blob = Blob(key);
+        try
+        {
+            var current = await blob.DownloadContentAsync(cancellationToken);
+            if (JsonSerializer.Deserialize<Claim>(current.Value.Content.ToMemory().Span)?.DeploymentId != deploymentId) return;
+            await blob.DeleteAsync(conditions: new BlobRequestConditions { IfMatch = current.Value.Details.ETag }, cancellationToken: cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            // gone already, or changed by a takeover: theirs now
+        }
+    }
+
     BlobClient Blob(string key) => container.GetBlobClient(Hex(Encoding.UTF8.GetBytes(key)));
 
     public static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -48,11 +48,16 @@ public sealed class SystemHostResolver : IHostResolver
 }
 
 /// <summary>
-/// Is <c>{subdomain}.{poolDomain}</c> free? Managed pools answer from our reservations and never from DNS
-/// (Dynadot's wildcard parking made every name resolve; openova #163). A customer's own domain answers from DNS.
+/// Is <c>{subdomain}.{poolDomain}</c> free? Managed pools answer from the reserved names, our reservations and the pool
+/// zone's own records — never from public DNS (Dynadot's wildcard parking made every name resolve; openova #163). A
+/// customer's own domain answers from DNS.
 /// </summary>
-public sealed class SubdomainChecker(ManagedDomains managed, SubdomainReservations reservations, IHostResolver resolver)
+public sealed class SubdomainChecker(ManagedDomains managed, SubdomainReservations reservations, IHostResolver resolver,
+    ReservedSubdomains reserved, IPoolZoneReader zone)
 {
+    /// <summary>The answer for a label whose names hold records no live reservation accounts for (PDM's reason).</summary>
+    public const string ForeignRecordsDetail = "this subdomain already has DNS records in the pool that no Sovereign published — pick a different name";
+
     public async Task<SubdomainAvailability> CheckAsync(string? subdomain, string? poolDomain, CancellationToken cancellationToken)
     {
         var sub = SubdomainLabel.Normalize(subdomain);
@@ -66,6 +71,7 @@ public sealed class SubdomainChecker(ManagedDomains managed, SubdomainReservatio
 
     async Task<SubdomainAvailability> CheckManagedAsync(string pool, string sub, string fqdn, CancellationToken cancellationToken)
     {
+        if (reserved.Contains(sub)) return new SubdomainAvailability(false, ReservedSubdomains.Reason, ReservedSubdomains.Detail, fqdn);
         Reservation? current;
         try
         {
@@ -77,10 +83,31 @@ public sealed class SubdomainChecker(ManagedDomains managed, SubdomainReservatio
             // The wizard already treats this reason as "try again" (it was PDM's transient answer).
             return new SubdomainAvailability(false, "pdm-unavailable", "subdomain reservations are temporarily unreachable — try again", fqdn);
         }
-        if (current is null || !current.IsLive(reservations.Now)) return new SubdomainAvailability(true, Fqdn: fqdn);
+        if (current is null || !current.IsLive(reservations.Now)) return await CheckZoneAsync(pool, sub, fqdn, cancellationToken);
         return current.State == Reservation.Active
             ? new SubdomainAvailability(false, "active-state", "a Sovereign already uses this subdomain — pick a different name", fqdn)
             : new SubdomainAvailability(false, "reserved", "this subdomain is reserved by a provisioning in progress — pick a different name", fqdn);
+    }
+
+    /// <summary>
+    /// No live reservation holds the name, so any record at it or under it was not published by a Sovereign that still
+    /// owns it: an operator's record, or one left behind (issue 15: <c>console</c> and the like could be taken and their
+    /// records wiped). A Sovereign's own records are covered by its reservation, which it keeps until its wipe removed them.
+    /// </summary>
+    async Task<SubdomainAvailability> CheckZoneAsync(string pool, string sub, string fqdn, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ZoneRecord>? records;
+        try
+        {
+            records = await zone.RecordsUnderAsync(pool, sub, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new SubdomainAvailability(false, "pdm-unavailable", "the pool's DNS is temporarily unreadable — try again", fqdn);
+        }
+        return records is { Count: > 0 }
+            ? new SubdomainAvailability(false, ReservedSubdomains.Reason, ForeignRecordsDetail, fqdn)
+            : new SubdomainAvailability(true, Fqdn: fqdn);
     }
 
     async Task<SubdomainAvailability> CheckOwnDomainAsync(string fqdn, CancellationToken cancellationToken)

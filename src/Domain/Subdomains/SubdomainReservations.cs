@@ -53,7 +53,9 @@ public sealed class SubdomainReservations(BlobServiceClient blobs, TimeSpan ttl,
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(containerName);
     Task? created;
 
-    public async Task<ReserveResult> ReserveAsync(string poolDomain, string subdomain, string deploymentId, CancellationToken cancellationToken)
+    /// <param name="renew">Restart the TTL of a claim that is already ours and not committed (the workflow's start: the
+    /// name is committed only after a successful apply, so the claim must outlast the wait for a tofu slot).</param>
+    public async Task<ReserveResult> ReserveAsync(string poolDomain, string subdomain, string deploymentId, CancellationToken cancellationToken, bool renew = false)
     {
         var blob = await BlobAsync(poolDomain, subdomain, deploymentId, cancellationToken);
         for (var round = 0; round < Rounds; round++)
@@ -71,7 +73,7 @@ public sealed class SubdomainReservations(BlobServiceClient blobs, TimeSpan ttl,
             if (current.DeploymentId == deploymentId)
             {
                 // Ours already (a retried activity): idempotent. Renew a lapsed claim nobody took over.
-                if (current.IsLive(now)) return ReserveResult.Reserved;
+                if (current.IsLive(now) && !(renew && current.State == Reservation.Reserved)) return ReserveResult.Reserved;
                 if (await TryWriteAsync(blob, current with { ExpiresAt = now + ttl }, new BlobRequestConditions { IfMatch = etag }, cancellationToken))
                     return ReserveResult.Reserved;
                 continue;

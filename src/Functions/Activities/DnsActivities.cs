@@ -33,14 +33,19 @@ public sealed class PublishDnsActivity(SovereignDns dns, ILogger<PublishDnsActiv
 
     public override async Task<PublishDnsResult> RunAsync(TaskActivityContext context, PublishDnsInput input)
     {
-        var outcome = await dns.PublishAsync(input.PoolDomain, input.Subdomain, input.LoadBalancerIp, CancellationToken.None);
+        var outcome = await dns.PublishAsync(input.DeploymentId, input.PoolDomain, input.Subdomain, input.LoadBalancerIp, CancellationToken.None);
         log.LogInformation("Deployment {DeploymentId}: DNS for {Fqdn} published, {Added} added, {Present} already present",
             input.DeploymentId, outcome.Fqdn, outcome.Added.Count, outcome.AlreadyPresent.Count);
         return new PublishDnsResult(outcome.Fqdn, outcome.Added, outcome.AlreadyPresent);
     }
 }
 
-/// <summary>Decommission: removes the Sovereign's records and keeps every other record of the zone.</summary>
+/// <summary>
+/// Decommission: removes exactly the records this deployment published and keeps every other record of the zone. When
+/// the zone changed under the rewrite (<see cref="ZoneDriftException"/>) nothing is written and the activity fails: the
+/// shared retry policy runs it again from a fresh read (the zone copy of each attempt is in <c>dns-backups</c>), and
+/// if the zone keeps changing, the wipe's report names the records for an operator.
+/// </summary>
 public sealed class UnpublishDnsActivity(SovereignDns dns, ILogger<UnpublishDnsActivity> log) : TaskActivity<UnpublishDnsInput, UnpublishDnsResult>
 {
     [Function(DnsActivityNames.UnpublishDns)]
@@ -48,7 +53,7 @@ public sealed class UnpublishDnsActivity(SovereignDns dns, ILogger<UnpublishDnsA
 
     public override async Task<UnpublishDnsResult> RunAsync(TaskActivityContext context, UnpublishDnsInput input)
     {
-        var outcome = await dns.UnpublishAsync(input.PoolDomain, input.Subdomain, CancellationToken.None);
+        var outcome = await dns.UnpublishAsync(input.DeploymentId, input.PoolDomain, input.Subdomain, CancellationToken.None);
         log.LogInformation("Deployment {DeploymentId}: DNS for {Fqdn} unpublished, {Removed} removed", input.DeploymentId, outcome.Fqdn, outcome.Removed.Count);
         return new UnpublishDnsResult(outcome.Fqdn, outcome.Removed);
     }

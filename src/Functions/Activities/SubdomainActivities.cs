@@ -8,12 +8,26 @@ namespace Catalyst.Functions.Activities;
 public sealed record SubdomainClaim(string DeploymentId, string PoolDomain, string Subdomain);
 
 /// <summary>
-/// Makes the POST's reservation permanent as the workflow starts: a provision outlives the reservation TTL, and
-/// a failed deployment keeps its name (and its DNS) until it is wiped, so a retry finds it still its own.
+/// As the workflow starts: the POST's reservation is still ours (taken again if it lapsed and nobody else took it),
+/// its TTL restarted. Not committed yet (issue 15: names were made permanent before tofu ran, so a request with a
+/// made-up token held its name for ever): a run whose apply fails lets the claim lapse at the TTL.
 /// </summary>
 public sealed class ClaimSubdomainActivity(SubdomainReservations reservations) : TaskActivity<SubdomainClaim, bool>
 {
     [Function(TaskNames.ClaimSubdomain)]
+    public Task<bool> Run([ActivityTrigger] SubdomainClaim claim) => RunAsync(null!, claim);
+
+    public override async Task<bool> RunAsync(TaskActivityContext context, SubdomainClaim claim) =>
+        await reservations.ReserveAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId, CancellationToken.None, renew: true) == ReserveResult.Reserved;
+}
+
+/// <summary>
+/// After a successful apply: the name becomes permanent (active), so a Sovereign that exists keeps its name through a
+/// failed Phase 1 until it is wiped, and a retry finds it still its own.
+/// </summary>
+public sealed class CommitSubdomainActivity(SubdomainReservations reservations) : TaskActivity<SubdomainClaim, bool>
+{
+    [Function(TaskNames.CommitSubdomain)]
     public Task<bool> Run([ActivityTrigger] SubdomainClaim claim) => RunAsync(null!, claim);
 
     public override async Task<bool> RunAsync(TaskActivityContext context, SubdomainClaim claim)

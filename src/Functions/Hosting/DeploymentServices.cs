@@ -28,7 +28,9 @@ public static class DeploymentServices
         services.AddSingleton<IDeploymentEvents>(sp => sp.GetRequiredService<EventLog>());
         services.AddSingleton(sp => new IdempotencyKeys(sp.GetRequiredService<StorageConnection>().Blobs));
         services.AddSingleton(_ => SandboxMode.From(Read));
-        services.AddSingleton<DeploymentCreator>();
+        services.AddSingleton(sp => InProgressLimit.From(Read, sp.GetRequiredService<Catalyst.Domain.Auth.AuthSettings>().Mode));
+        // Transient: it checks tokens and reads the pool zone through typed HTTP clients, which must not live for ever.
+        services.AddTransient<DeploymentCreator>();
         services.AddSingleton(_ => new SelfAddress($"http://127.0.0.1:{(int.TryParse(configuration["PORT"], out var p) && p > 0 ? p : 8080)}"));
         services.AddSingleton<TofuRunContext>();
         services.AddHttpClient<Catalyst.Domain.Hetzner.HetznerSweep>(http =>

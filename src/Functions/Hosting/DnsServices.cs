@@ -23,6 +23,7 @@ public static class DnsServices
         services.AddSingleton(new DynadotEndpoint(BaseUrl(Read, DynadotEndpoint.Setting, DynadotEndpoint.Default)));
         services.AddSingleton(new HetznerEndpoint(BaseUrl(Read, HetznerEndpoint.Setting, HetznerEndpoint.Default)));
         var ttl = Settings.Duration(Read, SubdomainReservations.TtlSetting, SubdomainReservations.DefaultTtl);
+        services.AddSingleton(ReservedSubdomains.From(Read));
 
         services.AddHttpClient<DynadotClient>(c => c.Timeout = Timeout.InfiniteTimeSpan)
             // The default logging handlers write request URLs; Dynadot's carry the key and secret in the query.
@@ -45,10 +46,15 @@ public static class DnsServices
         services.AddHttpClient<HetznerTokenCheck>(c => c.Timeout = TimeSpan.FromSeconds(10)).RemoveAllLoggers();
 
         services.AddSingleton<IZoneLock>(sp => new BlobZoneLock(sp.GetRequiredService<StorageConnection>().Blobs));
+        services.AddSingleton(sp => new Catalyst.Domain.Deployments.OwnerLocks(
+            new BlobZoneLock(sp.GetRequiredService<StorageConnection>().Blobs, prefix: BlobZoneLock.OwnerPrefix)));
+        services.AddSingleton<IDnsLedger>(sp => new BlobDnsLedger(sp.GetRequiredService<StorageConnection>().Blobs));
         services.AddSingleton(sp => new SubdomainReservations(sp.GetRequiredService<StorageConnection>().Blobs, ttl));
         services.AddSingleton<IHostResolver, SystemHostResolver>();
-        services.AddSingleton<SubdomainChecker>();
+        // Transient, like what they use: the typed Dynadot and Hetzner clients must not be held for the process's life.
+        services.AddTransient<SubdomainChecker>();
         services.AddTransient<SovereignDns>();
+        services.AddTransient<IPoolZoneReader>(sp => sp.GetRequiredService<SovereignDns>());
         services.AddTransient<DynadotRegistrar>();
         return services;
     }

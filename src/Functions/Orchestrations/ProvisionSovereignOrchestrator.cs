@@ -55,8 +55,13 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
     {
         if (input.Watching is { } watching) return await WatchAsync(context, input, steps, watching);
         if (input.KubeconfigAlreadyReceived) return ContinueIntoWatch(context, input, arrival: null);
-        if (input.Pool is { } claim)
-            await context.CallActivityAsync<bool>(TaskNames.ClaimSubdomain, new SubdomainClaim(input.DeploymentId, claim.PoolDomain, claim.Subdomain), ActivityRetries.Default);
+        if (input.Pool is { } claim
+            && !await context.CallActivityAsync<bool>(TaskNames.ClaimSubdomain, new SubdomainClaim(input.DeploymentId, claim.PoolDomain, claim.Subdomain), ActivityRetries.Default))
+        {
+            await steps.FailAsync("tofu", $"{claim.Subdomain}.{claim.PoolDomain} is no longer this deployment's: its reservation lapsed and another deployment took the name",
+                new DeploymentFailure("subdomain-conflict", "tofu", Actors.User, "wipe this deployment and create it again with a different name"));
+            return DeploymentStatuses.Failed;
+        }
         await steps.RecordAsync("tofu", "tofu-start", 5, "Phase 0: provisioning Hetzner resources with OpenTofu", status: DeploymentStatuses.Provisioning);
 
         TofuApplyResult apply;
@@ -84,6 +89,14 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
             ConsoleUrl = $"https://console.{fqdn}",
             GitopsRepoUrl = $"https://gitea.{fqdn}",
         };
+        if (input.Pool is { } named
+            && !await context.CallActivityAsync<bool>(TaskNames.CommitSubdomain, new SubdomainClaim(input.DeploymentId, named.PoolDomain, named.Subdomain), ActivityRetries.Default))
+        {
+            // The apply outlasted the reservation and someone else took the name: no DNS for a name that is not ours.
+            await steps.FailAsync("dns", $"{named.Subdomain}.{named.PoolDomain} is no longer this deployment's: its reservation lapsed during the apply and another deployment took the name",
+                new DeploymentFailure("subdomain-conflict", "dns", Actors.User, "wipe this deployment and create it again with a different name"));
+            return DeploymentStatuses.Failed;
+        }
         if (input.Pool is { } pool)
         {
             await steps.RecordAsync("dns", "dns-publish", 35, $"Publishing DNS for {pool.Subdomain}.{pool.PoolDomain} → {apply.LoadBalancerIp}");

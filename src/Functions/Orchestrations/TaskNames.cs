@@ -15,6 +15,7 @@ public static class TaskNames
     public const string RecordComponents = "RecordComponents";
     public const string Decommission = "Decommission";
     public const string ClaimSubdomain = "ClaimSubdomain";
+    public const string CommitSubdomain = "CommitSubdomain";
     public const string ReleaseSubdomain = "ReleaseSubdomain";
     public const string TofuDestroy = "TofuDestroy";
     public const string SweepLeftovers = "SweepLeftovers";

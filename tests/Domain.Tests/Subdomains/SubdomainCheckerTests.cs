@@ -19,13 +19,25 @@ public class SubdomainCheckerTests
         }
     }
 
+    sealed class FakeZone : IPoolZoneReader
+    {
+        public List<ZoneRecord> Records { get; } = [];
+        public Exception? Fails { get; set; }
+
+        public Task<IReadOnlyList<ZoneRecord>?> RecordsUnderAsync(string poolDomain, string label, CancellationToken cancellationToken) =>
+            Fails is { } e ? Task.FromException<IReadOnlyList<ZoneRecord>?>(e)
+                : Task.FromResult<IReadOnlyList<ZoneRecord>?>(Records.Where(r => r.Host == label || r.Host.EndsWith("." + label, StringComparison.Ordinal)).ToList());
+    }
+
+    static readonly FakeZone NoRecords = new();
+
     static async Task<(SubdomainChecker Checker, SubdomainReservations Store, FakeResolver Resolver, ManualClock Clock)> CheckerAsync(HostLookup dns = HostLookup.Exists, string? error = null)
     {
         var blobs = new BlobServiceClient((await AzuriteServer.Shared).ConnectionString);
         var clock = new ManualClock();
         var store = new SubdomainReservations(blobs, TimeSpan.FromMinutes(30), clock, "chk" + Guid.NewGuid().ToString("N")[..20]);
         var resolver = new FakeResolver(dns, error);
-        return (new SubdomainChecker(ManagedDomains.Of("omani.works"), store, resolver), store, resolver, clock);
+        return (new SubdomainChecker(ManagedDomains.Of("omani.works"), store, resolver, ReservedSubdomains.Of("console"), NoRecords), store, resolver, clock);
     }
 
     [Theory]
@@ -88,8 +100,41 @@ public class SubdomainCheckerTests
         var azurite = await AzuriteServer.Shared;
         var dead = azurite.ConnectionString.Replace($":{azurite.BlobPort}/", $":{FreePort.Next()}/");
         var blobs = new BlobServiceClient(dead, new BlobClientOptions { Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(10) } });
-        var checker = new SubdomainChecker(ManagedDomains.Of("omani.works"), new SubdomainReservations(blobs, TimeSpan.FromMinutes(30)), new FakeResolver(HostLookup.NotFound));
+        var checker = new SubdomainChecker(ManagedDomains.Of("omani.works"), new SubdomainReservations(blobs, TimeSpan.FromMinutes(30)), new FakeResolver(HostLookup.NotFound),
+            ReservedSubdomains.Of("console"), NoRecords);
         var answer = await checker.CheckAsync("app", "omani.works", default);
         Assert.Equal((false, "pdm-unavailable", "app.omani.works"), (answer.Available, answer.Reason, answer.Fqdn));
+    }
+
+    [Fact]
+    public async Task AReservedLabelIsUnavailableWhateverTheReservationsSay()
+    {
+        var (checker, _, _, _) = await CheckerAsync();
+        Assert.Equal(new SubdomainAvailability(false, "reserved", ReservedSubdomains.Detail, "console.omani.works"),
+            await checker.CheckAsync(" Console ", "omani.works", default));
+        // Only in managed pools: a customer's own console.example.com is theirs to use.
+        Assert.Equal("exists", (await checker.CheckAsync("console", "customer.example", default)).Reason);
+    }
+
+    [Fact]
+    public async Task RecordsAtOrUnderALabelThatNoReservationHoldsMakeItUnavailable()
+    {
+        var blobs = new BlobServiceClient((await AzuriteServer.Shared).ConnectionString);
+        var store = new SubdomainReservations(blobs, TimeSpan.FromMinutes(30), null, "chk" + Guid.NewGuid().ToString("N")[..20]);
+        var zone = new FakeZone();
+        zone.Records.AddRange([new ZoneRecord("shop", "CNAME", "shops.example"), new ZoneRecord("mail.legacy", "MX", "mx.example", "10")]);
+        var checker = new SubdomainChecker(ManagedDomains.Of("omani.works"), store, new FakeResolver(HostLookup.NotFound), ReservedSubdomains.Of(), zone);
+
+        Assert.Equal(new SubdomainAvailability(false, "reserved", SubdomainChecker.ForeignRecordsDetail, "shop.omani.works"), await checker.CheckAsync("shop", "omani.works", default));
+        Assert.Equal("reserved", (await checker.CheckAsync("legacy", "omani.works", default)).Reason);
+        Assert.True((await checker.CheckAsync("shopping", "omani.works", default)).Available);
+
+        // A live reservation answers first: its Sovereign's own records are expected under its name.
+        await store.ReserveAsync("omani.works", "shop", "aaaaaaaaaaaaaaaa", default);
+        await store.CommitAsync("omani.works", "shop", "aaaaaaaaaaaaaaaa", default);
+        Assert.Equal("active-state", (await checker.CheckAsync("shop", "omani.works", default)).Reason);
+
+        zone.Fails = new DynadotException(DynadotFailure.Unavailable, "dynadot api unreachable");
+        Assert.Equal("pdm-unavailable", (await checker.CheckAsync("other", "omani.works", default)).Reason);
     }
 }

@@ -31,8 +31,10 @@ public sealed class WizardApp : IAsyncLifetime
         settings["CATALYST_HETZNER_API_BASE_URL"] = Hetzner.Urls[0];
         settings["CATALYST_DYNADOT_BASE_URL"] = Dynadot.Url;
         settings["DYNADOT_MANAGED_DOMAINS"] = "omani.works";
-        settings["DYNADOT_API_KEY"] = "operator-dynadot-key-5555";
-        settings["DYNADOT_API_SECRET"] = "operator-dynadot-secret-5555";
+        // The pool zone is read by the availability check (issue 15): the operator's account is the fake's.
+        Dynadot.AddZone("omani.works");
+        settings["DYNADOT_API_KEY"] = Dynadot.Key;
+        settings["DYNADOT_API_SECRET"] = Dynadot.Secret;
         App = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), settings);
         await App.WaitHealthyAsync();
     }
@@ -93,6 +95,16 @@ public sealed class WizardEndpointsTests(WizardApp fixture) : IClassFixture<Wiza
         await store.ReserveAsync("omani.works", sub, "0123456789abcdef", default);
         var reserved = await PostAsync(Http, "/api/v1/subdomains/check", $$"""{"subdomain":"{{sub}}","poolDomain":"omani.works"}""");
         Assert.Equal((false, "reserved"), (reserved.Body.GetProperty("available").GetBoolean(), reserved.Body.GetProperty("reason").GetString()));
+
+        // Issue 15: OpenOva's own names, and names that already hold records nobody published through Catalyst.
+        var console = await PostAsync(Http, "/api/v1/subdomains/check", """{"subdomain":"console","poolDomain":"omani.works"}""");
+        Assert.Equal((false, "reserved", ReservedSubdomains.Detail, "console.omani.works"), (console.Body.GetProperty("available").GetBoolean(),
+            console.Body.GetProperty("reason").GetString(), console.Body.GetProperty("detail").GetString(), console.Body.GetProperty("fqdn").GetString()));
+        var foreign = "f" + Guid.NewGuid().ToString("N")[..10];
+        fixture.Dynadot.ZoneOf("omani.works").Sub.Add(new FakeDynadot.Record($"mail.{foreign}", "MX", "mx.example", "10"));
+        var held = await PostAsync(Http, "/api/v1/subdomains/check", $$"""{"subdomain":"{{foreign}}","poolDomain":"omani.works"}""");
+        Assert.Equal((false, "reserved", SubdomainChecker.ForeignRecordsDetail),
+            (held.Body.GetProperty("available").GetBoolean(), held.Body.GetProperty("reason").GetString(), held.Body.GetProperty("detail").GetString()));
 
         var invalid = await PostAsync(Http, "/api/v1/subdomains/check", """{"subdomain":"9lives","poolDomain":"omani.works"}""");
         Assert.Equal(HttpStatusCode.OK, invalid.Status);

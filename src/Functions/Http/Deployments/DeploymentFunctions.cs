@@ -24,7 +24,7 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
         var read = await RequestBody.ReadAsync(request, DeploymentRequestReader.MaxBodyBytes, ct);
         var (body, truncated) = (read ?? [], read is null);
         var outcome = await creator.CreateAsync(request.ContentType, body, truncated, request.Headers["Idempotency-Key"].FirstOrDefault(),
-            DeploymentAccess.OwnerOf(AuthPipeline.IdentityOf(request.HttpContext)), new DurableWorkflowStarter(client, settings(), watch()), ct);
+            AuthPipeline.IdentityOf(request.HttpContext), new DurableWorkflowStarter(client, settings(), watch()), ct);
         switch (outcome)
         {
             case DeploymentCreator.Rejected rejected:
