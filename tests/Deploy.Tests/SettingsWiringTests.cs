@@ -79,6 +79,18 @@ public sealed class SettingsWiringTests
         ["CATALYST_K8SCACHE_SAR_USER_CLAIM"] = "email, as a kube-apiserver's --oidc-username-claim usually is",
         ["CATALYST_K8SCACHE_SAR_USER_PREFIX"] = "none, as --oidc-username-prefix when unset for the email claim",
         ["CATALYST_K8SCACHE_UNREDACTED_KINDS"] = "none: every kind's env values are redacted",
+        // Limits against hostile tenants and clients (issue 15): the defaults are sized for production.
+        ["CATALYST_K8SCACHE_LIST_PAGE_SIZE"] = "500 items, as the original's pager",
+        ["CATALYST_K8SCACHE_MAX_LIST_PAGE_BYTES"] = "64 MiB: a 500-item page of large objects fits",
+        ["CATALYST_K8SCACHE_MAX_WATCH_LINE_BYTES"] = "4 MiB: above etcd's 1.5 MiB object limit",
+        ["CATALYST_K8SCACHE_MAX_ERROR_BODY_BYTES"] = "64 KiB: an error body is only quoted in a log line",
+        ["CATALYST_K8SCACHE_MAX_OBJECTS_PER_KIND"] = "50 000 per kind per cluster",
+        ["CATALYST_K8SCACHE_SAR_CACHE_MAX"] = "10 000 answers",
+        ["CATALYST_K8SCACHE_MAX_SUBSCRIBERS_PER_CLUSTER"] = "200 streams per cluster per replica",
+        ["CATALYST_SSE_MAX_PER_CLIENT"] = "20 streams per client address per replica",
+        ["CATALYST_SSE_MAX_TOTAL"] = "1000 streams per replica",
+        ["CATALYST_EVENTS_MAX_PER_DEPLOYMENT"] = "100 000 events, ten times the original's buffer",
+        ["CATALYST_EVENTS_SEGMENT_MAX_APPENDS"] = "45 000, below Azure's 50 000 appends per blob; must be equal on every replica",
     };
 
     /// <summary>

@@ -60,6 +60,16 @@ public sealed partial class FakeClusterApi : IAsyncDisposable
 
     public int ListRequests(string path) => lists.GetValueOrDefault(path);
 
+    /// <summary>
+    /// A hostile API: a watch of a path listed here answers one line of that many bytes (one ADDED event whose object
+    /// carries a huge annotation), streamed in chunks, and then nothing more. <see cref="HugeLineBytesSent"/> says how
+    /// much of it Kestrel accepted; across processes Kestrel may go on accepting (and dropping) writes after the client
+    /// hung up, so an app in another process is judged by its memory instead.
+    /// </summary>
+    public ConcurrentDictionary<string, long> HugeWatchLines { get; } = new();
+    public long HugeLineBytesSent => Interlocked.Read(ref hugeLineBytesSent);
+    long hugeLineBytesSent;
+
     public static async Task<FakeClusterApi> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -221,6 +231,11 @@ public sealed partial class FakeClusterApi : IAsyncDisposable
     async Task Watch(HttpContext context, string path)
     {
         Interlocked.Increment(ref WatchRequests);
+        if (HugeWatchLines.TryGetValue(path, out var huge))
+        {
+            await HugeLineAsync(context, huge);
+            return;
+        }
         var from = long.TryParse(context.Request.Query["resourceVersion"], out var rv) ? rv : 0;
         var watcher = new Watcher(path);
         lock (gate)
@@ -250,6 +265,30 @@ public sealed partial class FakeClusterApi : IAsyncDisposable
         finally
         {
             lock (gate) watchers.Remove(watcher);
+        }
+    }
+
+    async Task HugeLineAsync(HttpContext context, long size)
+    {
+        context.Response.ContentType = "application/json";
+        var chunk = new byte[64 * 1024];
+        Array.Fill(chunk, (byte)'a');
+        try
+        {
+            await context.Response.WriteAsync("""{"type":"ADDED","object":{"metadata":{"namespace":"x","name":"huge","resourceVersion":"1","annotations":{"a":" """.TrimEnd(), context.RequestAborted);
+            // Kestrel drops writes to a connection the client closed without failing them; its writer says it is done instead.
+            for (long sent = 0; sent < size; sent += chunk.Length)
+            {
+                var written = await context.Response.BodyWriter.WriteAsync(chunk, context.RequestAborted);
+                if (written.IsCompleted || written.IsCanceled) return;
+                Interlocked.Add(ref hugeLineBytesSent, chunk.Length);
+            }
+            await context.Response.WriteAsync("\"}}}}\n", context.RequestAborted);
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client refused the line and hung up, as it should.
         }
     }
 

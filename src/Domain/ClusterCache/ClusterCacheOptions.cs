@@ -36,6 +36,18 @@ public sealed record ClusterCacheOptions
     public TimeSpan AbsentKindRetry { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Items per list page: bounds what one response holds in memory.</summary>
     public int ListPageSize { get; init; } = 500;
+    /// <summary>
+    /// What a tenant's API server may send (it can answer anything, of any size): bytes of one list page, of one watch
+    /// line (one object), of an error body we read, objects per kind. Past a limit the kind is stopped, not buffered.
+    /// </summary>
+    public int MaxListPageBytes { get; init; } = 64 * 1024 * 1024;
+    public int MaxWatchLineBytes { get; init; } = 4 * 1024 * 1024;
+    public int MaxErrorBodyBytes { get; init; } = 64 * 1024;
+    public int MaxObjectsPerKind { get; init; } = 50_000;
+    /// <summary>SubjectAccessReview answers kept; when full, expired ones go, then all (<see cref="SarCache"/>).</summary>
+    public int SarCacheMax { get; init; } = 10_000;
+    /// <summary>Stream subscribers one cluster may have on this replica.</summary>
+    public int MaxSubscribersPerCluster { get; init; } = 200;
     /// <summary>Above this age the list answer carries a stale warning (reference D.9).</summary>
     public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(30);
 
@@ -65,6 +77,13 @@ public sealed record ClusterCacheOptions
         SovereignFqdn = Settings.Text(read, "SOVEREIGN_FQDN"),
         Qps = Settings.Int(read, "CATALYST_K8SCACHE_QPS", 50, 1, 10_000),
         Burst = Settings.Int(read, "CATALYST_K8SCACHE_BURST", 100, 1, 10_000),
+        ListPageSize = Settings.Int(read, "CATALYST_K8SCACHE_LIST_PAGE_SIZE", 500, 1, 10_000),
+        MaxListPageBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_LIST_PAGE_BYTES", 64 * 1024 * 1024, 1024, int.MaxValue - 1),
+        MaxWatchLineBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_WATCH_LINE_BYTES", 4 * 1024 * 1024, 1024, int.MaxValue - 1),
+        MaxErrorBodyBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_ERROR_BODY_BYTES", 64 * 1024, 256, 16 * 1024 * 1024),
+        MaxObjectsPerKind = Settings.Int(read, "CATALYST_K8SCACHE_MAX_OBJECTS_PER_KIND", 50_000, 1, 10_000_000),
+        SarCacheMax = Settings.Int(read, "CATALYST_K8SCACHE_SAR_CACHE_MAX", 10_000, 1, 10_000_000),
+        MaxSubscribersPerCluster = Settings.Int(read, "CATALYST_K8SCACHE_MAX_SUBSCRIBERS_PER_CLUSTER", 200, 1, 1_000_000),
     };
 }
 

@@ -9,11 +9,12 @@ namespace Catalyst.Domain.ClusterCache;
 /// the list's resourceVersion with bookmarks; a 410 Gone re-lists, an error backs off exponentially (capped), and a
 /// kind the API does not serve is marked absent and retried rarely, so a missing CRD costs one request every few
 /// minutes instead of a hot loop. Objects are redacted as they are read (<see cref="CachedObject.From"/>): nothing
-/// unredacted leaves this class.
+/// unredacted leaves this class. Everything read from the API is bounded (<see cref="ClusterCacheOptions.MaxWatchLineBytes"/>
+/// and its neighbours): past a limit the kind is refused — emptied, stopped, logged and reported — rather than retried.
 /// </summary>
 public sealed class Informer(
     ClusterConnection api, KindCache cache, Action<CacheEvent> publish, Func<KindCache, CancellationToken, Task>? hydrate,
-    Action<KindCache> firstSynced, ClusterCacheOptions options, TimeProvider time, ILogger log)
+    Action<KindCache> firstSynced, ClusterCacheOptions options, TimeProvider time, ILogger log, Action<KindCache, string>? refused = null)
 {
     static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);
 
@@ -48,6 +49,15 @@ public sealed class Informer(
                         await Task.Delay(Backoff(++failures), time, cancellationToken);
                     else failures = 0;
                 }
+            }
+            catch (LimitExceededException e)
+            {
+                // Retrying would read the same oversized answer again: stop this kind until the cluster is registered anew.
+                var why = $"stopped: {e.Message}";
+                cache.Refuse(why);
+                log.LogWarning("Cluster {Cluster}: {Kind} {Why}", cache.Cluster, kind.Name, why);
+                refused?.Invoke(cache, e.Message);
+                return;
             }
             catch (GoneException e)
             {
@@ -93,14 +103,18 @@ public sealed class Informer(
             var query = $"{cache.Kind.CollectionPath}?limit={options.ListPageSize}" + (next is null ? "" : $"&continue={Uri.EscapeDataString(next)}");
             using var response = await api.GetAsync(query, cancellationToken);
             await ThrowUnlessOkAsync(response, cancellationToken);
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await using var body = new LimitedReadStream(await response.Content.ReadAsStreamAsync(cancellationToken), options.MaxListPageBytes,
+                "a list page (CATALYST_K8SCACHE_MAX_LIST_PAGE_BYTES)");
             using var page = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
             var root = page.RootElement;
             var kindName = root.TryGetProperty("kind", out var k) && k.GetString() is { } listKind && listKind.EndsWith("List", StringComparison.Ordinal) ? listKind[..^4] : null;
             if (root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
                 foreach (var item in items.EnumerateArray())
                     if (CachedObject.From(item, cache.Kind, kindName) is { } cached)
+                    {
                         listed[cached.Key] = cached;
+                        if (listed.Count > options.MaxObjectsPerKind) throw TooMany();
+                    }
             var metadata = root.TryGetProperty("metadata", out var m) ? m : default;
             resourceVersion ??= Text(metadata, "resourceVersion");
             next = Text(metadata, "continue") is { Length: > 0 } c ? c : null;
@@ -125,11 +139,12 @@ public sealed class Informer(
             using var response = await api.GetAsync(query, watchdog.Token);
             await ThrowUnlessOkAsync(response, watchdog.Token);
             await using var body = await response.Content.ReadAsStreamAsync(watchdog.Token);
-            using var reader = new StreamReader(body);
+            // Our own line reader, not StreamReader: a tenant's server can send one endless line, and it must not become one endless string.
+            var reader = new BoundedLineReader(body, options.MaxWatchLineBytes);
             cache.MarkLive(true, time.GetUtcNow());
             while (await reader.ReadLineAsync(watchdog.Token) is { } line)
             {
-                if (line.Length == 0) continue;
+                if (line.IsEmpty) continue;
                 resourceVersion = Apply(line, resourceVersion);
                 events++;
             }
@@ -145,7 +160,10 @@ public sealed class Informer(
         return (resourceVersion, events);
     }
 
-    string Apply(string line, string resourceVersion)
+    LimitExceededException TooMany() =>
+        new($"more than {options.MaxObjectsPerKind} objects of one kind (CATALYST_K8SCACHE_MAX_OBJECTS_PER_KIND)");
+
+    string Apply(ReadOnlyMemory<byte> line, string resourceVersion)
     {
         using var document = JsonDocument.Parse(line);
         var root = document.RootElement;
@@ -165,6 +183,7 @@ public sealed class Informer(
             case CacheEvent.Added or CacheEvent.Modified or CacheEvent.Deleted:
                 if (CachedObject.From(item, cache.Kind, Text(item, "kind")) is not { } cached) return resourceVersion;
                 var changed = type == CacheEvent.Deleted ? cache.Remove(cached.Key) : cache.Upsert(cached) is not null;
+                if (cache.Count > options.MaxObjectsPerKind) throw TooMany();
                 cache.Touch(now);
                 if (changed) publish(new CacheEvent(cache.Cluster, cache.Kind.Name, type, cached, now));
                 return cached.ResourceVersion.Length > 0 ? cached.ResourceVersion : resourceVersion;
@@ -173,11 +192,13 @@ public sealed class Informer(
         }
     }
 
-    static async Task ThrowUnlessOkAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    async Task ThrowUnlessOkAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode) return;
         var status = (int)response.StatusCode;
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        // Only the start of an error body is read: it is quoted in a log line, and the rest may be endless.
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var text = await LimitedReadStream.PrefixAsync(body, options.MaxErrorBodyBytes, cancellationToken);
         var why = $"the API answered {status}: {(text.Length > 200 ? text[..200] : text)}";
         throw response.StatusCode switch
         {

@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 
 namespace Catalyst.Domain.ClusterCache;
 
-/// <summary>Where one informer stands. <c>Absent</c>: the API does not serve the kind (an optional CRD not installed).</summary>
-public enum InformerState { Starting, Hydrated, Synced, Absent, Failing }
+/// <summary>
+/// Where one informer stands. <c>Absent</c>: the API does not serve the kind (an optional CRD not installed).
+/// <c>Refused</c>: the API sent more than a limit allows; the kind is stopped and emptied until the cluster is registered again.
+/// </summary>
+public enum InformerState { Starting, Hydrated, Synced, Absent, Failing, Refused }
 
 /// <summary>
 /// The cached objects of one kind on one cluster, and how current they are. Written by its informer only; read by
@@ -69,6 +72,15 @@ public sealed class KindCache(string cluster, KindSpec kind)
         });
         if (type is not null) Interlocked.Increment(ref version);
         return type;
+    }
+
+    /// <summary>Stops serving the kind: its objects are dropped so a refused cluster holds no memory for it.</summary>
+    internal void Refuse(string why)
+    {
+        items.Clear();
+        State = InformerState.Refused;
+        LastError = why;
+        Interlocked.Increment(ref version);
     }
 
     internal bool Remove(string key)

@@ -52,10 +52,21 @@ public sealed partial class SovereignCache
     }
 
     /// <summary>Events of <paramref name="kinds"/> on <paramref name="cluster"/>, queued up to <c>CATALYST_K8SCACHE_EVENT_BUFFER</c> (or <paramref name="capacity"/>).</summary>
-    public Subscription Subscribe(string cluster, IReadOnlySet<string> kinds, int? capacity = null)
+    public Subscription Subscribe(string cluster, IReadOnlySet<string> kinds, int? capacity = null) =>
+        TrySubscribe(cluster, kinds, capacity) ?? throw new InvalidOperationException($"cluster {cluster} has {options.MaxSubscribersPerCluster} subscribers already");
+
+    /// <summary>
+    /// As <see cref="Subscribe"/>, or null when the cluster already has <c>CATALYST_K8SCACHE_MAX_SUBSCRIBERS_PER_CLUSTER</c>
+    /// subscribers: every subscriber costs each of the cluster's events a queue slot, so their number is bounded too.
+    /// </summary>
+    public Subscription? TrySubscribe(string cluster, IReadOnlySet<string> kinds, int? capacity = null)
     {
         var subscription = new Subscription(cluster, kinds, capacity ?? options.EventBuffer, Unsubscribe);
-        lock (subscribersGate) subscribers = [.. subscribers, subscription];
+        lock (subscribersGate)
+        {
+            if (subscribers.Count(s => s.Cluster == cluster) >= options.MaxSubscribersPerCluster) return null;
+            subscribers = [.. subscribers, subscription];
+        }
         return subscription;
     }
 

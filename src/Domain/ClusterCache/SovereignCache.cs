@@ -32,14 +32,22 @@ public sealed partial class SovereignCache : IAsyncDisposable
         public volatile bool Removed;
     }
 
-    public SovereignCache(ClusterCacheOptions options, SnapshotStore? snapshots, ILoggerFactory loggers, TimeProvider? time = null)
+    readonly Func<string, string, string, CancellationToken, Task>? refused;
+
+    /// <param name="refused">
+    /// Told (cluster, kind, why) when a kind is stopped for exceeding a limit, to put it on the deployment's timeline;
+    /// its failures are logged, never thrown.
+    /// </param>
+    public SovereignCache(ClusterCacheOptions options, SnapshotStore? snapshots, ILoggerFactory loggers, TimeProvider? time = null,
+        Func<string, string, string, CancellationToken, Task>? refused = null)
     {
         this.options = options;
         this.snapshots = snapshots;
         this.loggers = loggers;
         this.time = time ?? TimeProvider.System;
+        this.refused = refused;
         log = loggers.CreateLogger("Catalyst.ClusterCache");
-        Sar = new SarCache(ReviewAsync, options.SarTtl, this.time);
+        Sar = new SarCache(ReviewAsync, options.SarTtl, this.time, options.SarCacheMax);
     }
 
     public ClusterCacheOptions Options => options;
@@ -146,7 +154,8 @@ public sealed partial class SovereignCache : IAsyncDisposable
         {
             var cache = new KindCache(cluster.Id, kind);
             caches[kind.Name] = cache;
-            var informer = new Informer(cluster.Connection, cache, Publish, snapshots is null ? null : HydrateAsync, SnapshotSoon, options, time, informerLog);
+            var informer = new Informer(cluster.Connection, cache, Publish, snapshots is null ? null : HydrateAsync, SnapshotSoon, options, time, informerLog,
+                (refusedCache, why) => _ = ReportRefusedAsync(refusedCache, why, token));
             cluster.Runners.Add(Task.Run(async () =>
             {
                 try { await informer.RunAsync(token); }
@@ -155,6 +164,24 @@ public sealed partial class SovereignCache : IAsyncDisposable
             }, CancellationToken.None));
         }
         cluster.Caches = caches;
+    }
+
+    /// <summary>How many kinds were stopped for exceeding a limit since start.</summary>
+    public int RefusedKinds => refusedKinds;
+    int refusedKinds;
+
+    async Task ReportRefusedAsync(KindCache cache, string why, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref refusedKinds);
+        if (refused is null) return;
+        try
+        {
+            await refused(cache.Cluster, cache.Kind.Name, why, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            log.LogWarning("Cluster {Cluster}: could not record that {Kind} was stopped: {Why}", cache.Cluster, cache.Kind.Name, e.Message.Split('\n')[0]);
+        }
     }
 
     async Task HydrateAsync(KindCache cache, CancellationToken cancellationToken)

@@ -5,42 +5,53 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Catalyst.Domain.Configuration;
 using Catalyst.Domain.Deployments;
 
 namespace Catalyst.Domain.Store;
 
 /// <summary>
-/// A deployment's timeline as an append blob <c>events/{id}.jsonl</c>, one JSON event per line (DESIGN §6).
-/// Appends are conditional on the blob's length, so concurrent writers (any replica) never interleave and a
-/// retried append never lands twice; events whose key is already logged are dropped. Readers get the newest
-/// <see cref="Cap"/> events, oldest dropped first, as the original's buffer (reference A.10, 10 000).
+/// A deployment's timeline as append blobs, one JSON event per line (DESIGN §6): segment 0 is <c>events/{id}.jsonl</c>,
+/// then <c>events/{id}.1.jsonl</c>, <c>{id}.2.jsonl</c>… An append blob takes at most 50 000 appends, so a writer starts
+/// the next segment once the current one holds <see cref="EventLogOptions.SegmentMaxBlocks"/>; <c>Seq</c> runs on across
+/// segments and readers follow them in order. Appends are conditional on the segment's length, so concurrent writers
+/// (any replica) never interleave and a retried append never lands twice; events whose key is already logged are
+/// dropped. Past <see cref="EventLogOptions.MaxPerDeployment"/> events further ones are dropped, after one warning event
+/// saying so: a workflow's write never fails because its timeline is long. Readers get the newest <see cref="Cap"/>
+/// events, oldest dropped first, as the original's buffer (reference A.10, 10 000).
 /// </summary>
-public sealed class EventLog(BlobServiceClient blobs, Redactor redactor) : IDeploymentEvents
+public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLogOptions? options = null) : IDeploymentEvents
 {
     public const string ContainerName = "events";
     public const int Cap = 10_000;
     static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    readonly EventLogOptions limits = options ?? new EventLogOptions();
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(ContainerName);
     readonly ConcurrentDictionary<string, LogState> logs = new();
     bool created;
 
+    /// <summary>The key of the one warning written when a deployment's timeline reaches its cap.</summary>
+    public static string CappedKey(string deploymentId) => $"{deploymentId}:events-capped";
+
     public async Task AppendAsync(string deploymentId, IReadOnlyList<DeploymentEvent> events, CancellationToken cancellationToken)
     {
         if (events.Count == 0) return;
-        var blob = Blob(deploymentId);
+        _ = Blob(deploymentId, 0); // validates the id
         var state = logs.GetOrAdd(deploymentId, _ => new LogState());
         await state.Gate.WaitAsync(cancellationToken);
         try
         {
             for (var attempt = 0; ; attempt++)
             {
-                var fresh = events.Where(e => !state.Keys.Contains(e.Key)).DistinctBy(e => e.Key).ToList();
+                var fresh = Capped(deploymentId, state, events.Where(e => !state.Keys.Contains(e.Key)).DistinctBy(e => e.Key).ToList());
                 if (fresh.Count == 0) return;
                 var numbered = fresh.Select((e, i) => e with { Seq = state.Count + i, Message = redactor.Redact(e.Message) }).ToList();
                 var payload = Encoding.UTF8.GetBytes(string.Concat(numbered.Select(e => JsonSerializer.Serialize(e, Json) + "\n")));
                 try
                 {
+                    if (state.Blocks >= limits.SegmentMaxBlocks) state.NextSegment();
+                    var blob = Blob(deploymentId, state.Segment);
                     if (state.Length == 0) await CreateAsync(blob, cancellationToken);
                     using var stream = new MemoryStream(payload);
                     await blob.AppendBlockAsync(stream, new AppendBlobAppendBlockOptions
@@ -48,6 +59,7 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor) : IDepl
                         Conditions = new AppendBlobRequestConditions { IfAppendPositionEqual = state.Length },
                     }, cancellationToken);
                     state.Add(numbered, payload.Length);
+                    state.Blocks++;
                     return;
                 }
                 catch (RequestFailedException e) when (e.Status is 412 or 404 && attempt < 50)
@@ -82,7 +94,10 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor) : IDepl
 
     public async Task DeleteAsync(string deploymentId, CancellationToken cancellationToken = default)
     {
-        await Blob(deploymentId).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+        // Segments are contiguous from 0: the first one missing ends the log.
+        for (var segment = 0; await Blob(deploymentId, segment).DeleteIfExistsAsync(cancellationToken: cancellationToken); segment++)
+        {
+        }
         logs.TryRemove(deploymentId, out _);
     }
 
@@ -102,26 +117,61 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor) : IDepl
         }
     }
 
-    /// <summary>Reads whatever was appended since we last looked (by anyone). One HEAD when nothing changed.</summary>
+    /// <summary>
+    /// Reads whatever was appended since we last looked (by anyone), following into later segments once one is full.
+    /// One HEAD when nothing changed.
+    /// </summary>
     async Task RefreshAsync(string deploymentId, LogState state, CancellationToken cancellationToken)
     {
-        var blob = Blob(deploymentId);
-        long length;
-        try
+        while (true)
         {
-            length = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ContentLength;
+            var blob = Blob(deploymentId, state.Segment);
+            BlobProperties properties;
+            try
+            {
+                properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return;
+            }
+            var length = properties.ContentLength;
+            if (length > state.Length)
+            {
+                var download = await blob.DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(state.Length, length - state.Length) }, cancellationToken);
+                var bytes = download.Value.Content.ToArray();
+                var complete = Array.LastIndexOf(bytes, (byte)'\n') + 1;
+                var parsed = Encoding.UTF8.GetString(bytes, 0, complete).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(line => JsonSerializer.Deserialize<DeploymentEvent>(line, Json)!).ToList();
+                state.Add(parsed, complete);
+            }
+            state.Blocks = properties.BlobCommittedBlockCount;
+            // A full segment is never appended to again: what follows is in the next one.
+            if (state.Blocks < limits.SegmentMaxBlocks || state.Length < length) return;
+            state.NextSegment();
         }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return;
-        }
-        if (length <= state.Length) return;
-        var download = await blob.DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(state.Length, length - state.Length) }, cancellationToken);
-        var bytes = download.Value.Content.ToArray();
-        var complete = Array.LastIndexOf(bytes, (byte)'\n') + 1;
-        var parsed = Encoding.UTF8.GetString(bytes, 0, complete).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => JsonSerializer.Deserialize<DeploymentEvent>(line, Json)!).ToList();
-        state.Add(parsed, complete);
+    }
+
+    /// <summary>
+    /// Keeps a timeline within <see cref="EventLogOptions.MaxPerDeployment"/>: the last slot holds one warning that
+    /// later events were dropped, and once it is written everything further is dropped.
+    /// </summary>
+    List<DeploymentEvent> Capped(string deploymentId, LogState state, List<DeploymentEvent> fresh)
+    {
+        var max = limits.MaxPerDeployment;
+        if (state.Count >= max || state.Keys.Contains(CappedKey(deploymentId))) return [];
+        var room = (int)Math.Max(0, max - 1 - state.Count);
+        if (fresh.Count <= room) return fresh;
+        var first = fresh[room];
+        return
+        [
+            .. fresh.Take(room),
+            new DeploymentEvent
+            {
+                Key = CappedKey(deploymentId), Phase = first.Phase, Level = EventLevels.Warn, Time = first.Time,
+                Message = $"This deployment's timeline reached its limit of {max} events (CATALYST_EVENTS_MAX_PER_DEPLOYMENT); later events are not recorded.",
+            },
+        ];
     }
 
     async Task CreateAsync(AppendBlobClient blob, CancellationToken cancellationToken)
@@ -134,9 +184,10 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor) : IDepl
         await blob.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
 
-    AppendBlobClient Blob(string deploymentId) =>
+    /// <summary>Segment 0 keeps the original name, so timelines written before segments existed read as they are.</summary>
+    AppendBlobClient Blob(string deploymentId, int segment) =>
         DeploymentId.IsValid(deploymentId)
-            ? container.GetAppendBlobClient($"{deploymentId}.jsonl")
+            ? container.GetAppendBlobClient(segment == 0 ? $"{deploymentId}.jsonl" : $"{deploymentId}.{segment}.jsonl")
             : throw new ArgumentException("invalid deployment id", nameof(deploymentId));
 
     sealed class LogState
@@ -144,9 +195,19 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor) : IDepl
         public readonly SemaphoreSlim Gate = new(1, 1);
         public readonly HashSet<string> Keys = new(StringComparer.Ordinal);
         public readonly List<DeploymentEvent> Tail = new();
+        /// <summary>The segment being read and appended to, its length and how many appends (blocks) it holds.</summary>
+        public int Segment;
         public long Length;
+        public int Blocks;
         public long Count;
         public DateTimeOffset SyncedAt;
+
+        public void NextSegment()
+        {
+            Segment++;
+            Length = 0;
+            Blocks = 0;
+        }
 
         public void Add(IReadOnlyList<DeploymentEvent> events, long bytes)
         {
@@ -160,4 +221,19 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor) : IDepl
             }
         }
     }
+}
+
+/// <summary>How long a timeline may grow and how it is cut into append blobs. Every replica must use the same values.</summary>
+public sealed record EventLogOptions
+{
+    /// <summary>Azure refuses the 50 001st append to one append blob; rolling over well before it leaves room for concurrent writers.</summary>
+    public const int AppendBlobBlockLimit = 50_000;
+    public long MaxPerDeployment { get; init; } = 100_000;
+    public int SegmentMaxBlocks { get; init; } = 45_000;
+
+    public static EventLogOptions From(Func<string, string?> read) => new()
+    {
+        MaxPerDeployment = Settings.Int(read, "CATALYST_EVENTS_MAX_PER_DEPLOYMENT", 100_000, 1, int.MaxValue),
+        SegmentMaxBlocks = Settings.Int(read, "CATALYST_EVENTS_SEGMENT_MAX_APPENDS", 45_000, 1, AppendBlobBlockLimit),
+    };
 }

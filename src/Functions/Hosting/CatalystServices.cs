@@ -15,6 +15,7 @@ public static class CatalystServices
         services.AddDns(configuration);
         services.AddTofu(configuration);
         services.AddClusterCache(configuration);
+        services.AddStreams(configuration);
         services.AddAuth(configuration);
         return services;
     }

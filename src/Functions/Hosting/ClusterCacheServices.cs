@@ -17,12 +17,31 @@ public static class ClusterCacheServices
         services.AddSingleton(_ => ClusterCacheOptions.From(k => configuration[k]));
         services.AddSingleton(sp => new SnapshotStore(sp.GetRequiredService<StorageConnection>().Blobs));
         services.AddSingleton(sp => new SovereignCache(sp.GetRequiredService<ClusterCacheOptions>(), sp.GetRequiredService<SnapshotStore>(),
-            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), RefusedOnTimeline(sp)));
         services.AddSingleton<IClusterSource>(sp => new VaultClusterSource(sp.GetRequiredService<DeploymentStore>(), sp.GetRequiredService<Vault>()));
         services.AddSingleton<IReadinessCheck, ClusterCacheReadinessCheck>();
         services.AddHostedService<ClusterCacheRunner>();
         return services;
     }
+
+    /// <summary>
+    /// A kind stopped for exceeding a limit goes on the deployment's timeline when the cluster is one of this Catalyst's
+    /// deployments (on Catalyst-Zero the cluster id is the deployment id); once per (cluster, kind), by the event's key.
+    /// </summary>
+    static Func<string, string, string, CancellationToken, Task> RefusedOnTimeline(IServiceProvider services) => async (cluster, kind, why, ct) =>
+    {
+        if (!Catalyst.Domain.Deployments.DeploymentId.IsValid(cluster)) return;
+        if (await services.GetRequiredService<DeploymentStore>().GetAsync(cluster, ct) is null) return;
+        await services.GetRequiredService<EventLog>().AppendAsync(cluster,
+        [
+            new Catalyst.Domain.Deployments.DeploymentEvent
+            {
+                Key = $"{cluster}:cluster-cache-refused:{kind}", Phase = "cluster-cache", Level = Catalyst.Domain.Deployments.EventLevels.Warn,
+                Time = services.GetRequiredService<TimeProvider>().GetUtcNow(),
+                Message = $"The cluster cache stopped reading {kind} from this Sovereign's API: {why}. Other kinds are unaffected; it is read again once the cluster is registered anew.",
+            },
+        ], ct);
+    };
 }
 
 /// <summary>

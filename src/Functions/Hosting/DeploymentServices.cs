@@ -23,7 +23,8 @@ public static class DeploymentServices
         // Every value that must never be stored or logged, known at startup; per-run secrets are added by each run.
         services.AddSingleton(sp => new Redactor(OperatorSecrets.From(Read).Values.Append(configuration[VaultKey.SettingName])));
         services.AddSingleton(sp => new DeploymentStore(sp.GetRequiredService<StorageConnection>().Blobs));
-        services.AddSingleton(sp => new EventLog(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<Redactor>()));
+        services.AddSingleton(_ => EventLogOptions.From(Read));
+        services.AddSingleton(sp => new EventLog(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<Redactor>(), sp.GetRequiredService<EventLogOptions>()));
         services.AddSingleton<Catalyst.Functions.Http.AuditTrail>();
         services.AddSingleton<IDeploymentEvents>(sp => sp.GetRequiredService<EventLog>());
         services.AddSingleton(sp => new IdempotencyKeys(sp.GetRequiredService<StorageConnection>().Blobs));

@@ -19,6 +19,8 @@ public static class StartupChecks
             services.GetRequiredService<Vault>();
             services.GetRequiredService<Catalyst.Domain.ClusterCache.ClusterCacheOptions>();
             services.GetRequiredService<Catalyst.Domain.Deployments.InProgressLimit>();
+            services.GetRequiredService<EventLogOptions>();
+            services.GetRequiredService<Catalyst.Domain.Streams.StreamLimits>();
             if (services.GetRequiredService<Catalyst.Domain.Auth.AuthSettings>().Mode == Catalyst.Domain.Auth.AuthMode.Off)
                 log.LogWarning("{Warning}", Catalyst.Domain.Auth.AuthSettings.OffWarning);
             // Loads (or generates) the handover key now, so a key problem is logged at start, as the original did.

@@ -24,14 +24,15 @@ public sealed class CacheHarness : IAsyncDisposable
     public BlobServiceClient Blobs { get; }
     public string Cluster { get; }
 
-    public static async Task<CacheHarness> StartAsync(ClusterCacheOptions? options = null, Action<FakeClusterApi, SnapshotStore, string>? before = null, bool start = true)
+    public static async Task<CacheHarness> StartAsync(ClusterCacheOptions? options = null, Action<FakeClusterApi, SnapshotStore, string>? before = null, bool start = true,
+        Func<string, string, string, CancellationToken, Task>? refused = null)
     {
         var blobs = new BlobServiceClient((await AzuriteServer.Shared).ConnectionString);
         var snapshots = new SnapshotStore(blobs);
         var api = await FakeClusterApi.StartAsync();
         var cluster = Catalyst.Domain.Deployments.DeploymentId.New();
         before?.Invoke(api, snapshots, cluster);
-        var cache = new SovereignCache(options ?? new ClusterCacheOptions(), snapshots, NullLoggerFactory.Instance);
+        var cache = new SovereignCache(options ?? new ClusterCacheOptions(), snapshots, NullLoggerFactory.Instance, refused: refused);
         var harness = new CacheHarness(api, cache, snapshots, blobs, cluster);
         if (start)
         {

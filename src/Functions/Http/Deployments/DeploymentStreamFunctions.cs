@@ -2,6 +2,7 @@ using System.Text.Json;
 using Catalyst.Domain.Auth;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
+using Catalyst.Domain.Streams;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
@@ -9,11 +10,11 @@ namespace Catalyst.Functions.Http.Deployments;
 
 /// <summary>
 /// The timeline: a snapshot (reference A.11) and a live SSE stream (A.10). Both read storage, so any replica can
-/// serve any deployment, and a client that reconnects with <c>Last-Event-ID</c> gets only what it missed.
+/// serve any deployment, and a client that reconnects with <c>Last-Event-ID</c> gets only what it missed. Streams are
+/// limited per client address and per replica (<see cref="StreamGate"/>), and share one storage poll per deployment.
 /// </summary>
-public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog events, TimeProvider time, SignerSource signer)
+public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog events, TimeProvider time, SignerSource signer, TimelineFeeds feeds, StreamGate streams)
 {
-    static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(500);
     static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
@@ -33,6 +34,8 @@ public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog ev
     {
         var ct = request.HttpContext.RequestAborted;
         if (await store.GetAsync(id, ct) is null) return HttpErrors.DeploymentNotFound(id);
+        using var slot = streams.TryEnter(request.HttpContext.Connection.RemoteIpAddress, out var refusal);
+        if (slot is null) return HttpErrors.TooManyStreams(request.HttpContext, streams.Limits, refusal!);
         var response = request.HttpContext.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
@@ -40,24 +43,27 @@ public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog ev
         response.Headers["X-Accel-Buffering"] = "no";
         var after = long.TryParse(request.Headers["Last-Event-ID"].FirstOrDefault() ?? request.Query["lastEventId"], out var last) ? last : -1;
         var lastBeat = time.GetUtcNow();
+        // Storage is read by the deployment's one shared poll; each stream only writes what it has not sent yet.
+        using var feed = feeds.Poller.Join(id);
+        long seen = 0;
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                foreach (var e in await events.ReadAsync(id, after, ct))
+                var polled = await feed.NextAsync(seen, ct);
+                seen = polled.Version;
+                var (record, log) = polled.Value;
+                foreach (var e in log)
                 {
+                    if (e.Seq <= after) continue;
                     await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n{HandoverMint.StreamFrame(e, id)}", ct);
                     after = e.Seq;
                 }
-                var record = await store.GetAsync(id, ct);
                 // A just-ready deployment's handover event follows the ready step: hold "done" briefly for it (HandoverMint.StreamWait).
-                if (record is null || (DeploymentStatuses.IsDone(record.Status)
-                                       && !HandoverMint.StreamShouldWait(record, signer.Signer is not null, await events.ReadAsync(id, cancellationToken: ct), time.GetUtcNow())))
+                // The poll read the record before the events, so the final events, written before the terminal status, are sent above.
+                if (record is null || (DeploymentStatuses.IsDone(record.Status) && !HandoverMint.StreamShouldWait(record, signer.Signer is not null, log, time.GetUtcNow())))
                 {
-                    // Read once more: the final events are written before the terminal status.
-                    foreach (var e in await events.ReadAsync(id, after, ct))
-                        await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n{HandoverMint.StreamFrame(e, id)}", ct);
-                    var state = record is null ? null : DeploymentView.From(record, await events.CountAsync(id, ct));
+                    var state = record is null ? null : DeploymentView.From(record, log.Count);
                     await response.WriteAsync($"event: done\ndata: {JsonSerializer.Serialize(state, Json)}\n\n", ct);
                     break;
                 }
@@ -67,7 +73,6 @@ public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog ev
                     lastBeat = time.GetUtcNow();
                 }
                 await response.Body.FlushAsync(ct);
-                await Task.Delay(Poll, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

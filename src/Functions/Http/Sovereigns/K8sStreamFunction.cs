@@ -1,5 +1,6 @@
 using Catalyst.Domain.Auth;
 using Catalyst.Domain.ClusterCache;
+using Catalyst.Domain.Streams;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
@@ -10,8 +11,9 @@ namespace Catalyst.Functions.Http.Sovereigns;
 /// cluster's changes. The subscription exists before the initial state is read, so nothing falls between the two
 /// (an object may then arrive twice, which a client keyed on ns/name absorbs). In session mode each event is SAR-gated
 /// for the session's user, as the list is (<see cref="CacheAccess"/>). A comment ping every 15 s keeps proxies from closing an idle stream.
+/// Streams are limited per client address and per replica (<see cref="StreamGate"/>), and per cluster (<see cref="SovereignCache.TrySubscribe"/>).
 /// </summary>
-public sealed class K8sStreamFunction(SovereignCache cache, AuthSettings auth, TimeProvider time)
+public sealed class K8sStreamFunction(SovereignCache cache, AuthSettings auth, TimeProvider time, StreamGate streams)
 {
     static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
@@ -34,7 +36,11 @@ public sealed class K8sStreamFunction(SovereignCache cache, AuthSettings auth, T
 
         var ct = request.HttpContext.RequestAborted;
         var user = (access as CacheAccess.Reviewed)?.User;
-        using var subscription = cache.Subscribe(cluster, kinds.ToHashSet(StringComparer.Ordinal));
+        using var slot = streams.TryEnter(request.HttpContext.Connection.RemoteIpAddress, out var refusal);
+        if (slot is null) return HttpErrors.TooManyStreams(request.HttpContext, streams.Limits, refusal!);
+        using var subscription = cache.TrySubscribe(cluster, kinds.ToHashSet(StringComparer.Ordinal));
+        if (subscription is null)
+            return HttpErrors.TooManyStreams(request.HttpContext, streams.Limits, $"this Sovereign has {cache.Options.MaxSubscribersPerCluster} streams open, its limit; retry later");
         var response = request.HttpContext.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
