@@ -6,8 +6,8 @@
 # changes go through the cluster (Flux, Crossplane), not through a server replacement.
 
 # Server types depend on the location now, and Hetzner deprecates them per location (provider
-# v1.53.0/v1.61.0 changelog): cx22/cx32/cpx31 were removed at the end of 2025 and a create with
-# one fails mid-apply (issue 22). So the sizes are looked up at plan and refused there when the
+# v1.53.0/v1.61.0 changelog): CX Gen2 and CPX Gen1 were removed at the end of 2025, and a create
+# with one fails mid-apply (issue 22). So the sizes are looked up at plan and refused there when the
 # region does not offer them, offers them only until a removal date, or has none left right now.
 data "hcloud_server_type" "control_plane" {
   name = var.control_plane_size
