@@ -1,4 +1,4 @@
-# One load balancer fronts the Sovereign: 6443 for the Kubernetes API (the kubeconfig the app
+# One load balancer (its type sized to the node count in main.tf) fronts the Sovereign: 6443 for the Kubernetes API (the kubeconfig the app
 # receives points here) and 80/443 for ingress. It reaches the nodes over the private network.
 #
 # Hetzner load-balancer targets are shared by all services of a balancer. So the control plane
@@ -6,11 +6,23 @@
 # 6443 on the control plane (agents do not listen on 6443) while 80/443 go to every node that
 # answers there. One balancer instead of two keeps one public IP for DNS and the kubeconfig.
 
+# The type's own target limit, read from the API, so the choice in main.tf is checked at plan.
+data "hcloud_load_balancer_type" "this" {
+  name = local.load_balancer_type
+}
+
 resource "hcloud_load_balancer" "this" {
   name               = "${local.name_prefix}-lb"
   load_balancer_type = local.load_balancer_type
   location           = var.region
   labels             = merge(local.owner_labels, { "catalyst.openova.io/role" = "lb" })
+
+  lifecycle {
+    precondition {
+      condition     = data.hcloud_load_balancer_type.this.max_targets >= local.load_balancer_targets
+      error_message = "load balancer type ${local.load_balancer_type} takes ${data.hcloud_load_balancer_type.this.max_targets} targets, but the Sovereign has ${local.load_balancer_targets} nodes."
+    }
+  }
 }
 
 resource "hcloud_load_balancer_network" "this" {

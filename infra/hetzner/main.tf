@@ -26,7 +26,18 @@ locals {
 
   control_plane_count = var.ha_enabled ? 3 : 1
   os_image            = "ubuntu-24.04"
-  load_balancer_type  = "lb11"
+
+  # Every node is a load-balancer target, and a type takes only so many (issue 22: lb11 takes
+  # 25, while worker_count allows 50). The smallest type that holds them all; the provider's
+  # hcloud_load_balancer_type data source reports max_targets, and load_balancer.tf checks the
+  # choice against it at plan.
+  load_balancer_targets = local.control_plane_count + var.worker_count
+  load_balancer_type    = local.load_balancer_targets <= 25 ? "lb11" : (local.load_balancer_targets <= 75 ? "lb21" : "lb31")
+
+  # SSH sources as the firewall stores them: a bare address is a /32 (or /128), as the provider
+  # and Hetzner's console take it (internal/firewall/validation.go normalizeIP). variables.tf
+  # refuses host bits, which the provider also refuses at plan.
+  ssh_allowed_cidrs = [for c in var.ssh_allowed_cidrs : strcontains(c, "/") ? c : (strcontains(c, ":") ? "${c}/128" : "${c}/32")]
 
   network_zone = {
     fsn1 = "eu-central", nbg1 = "eu-central", hel1 = "eu-central"
@@ -41,7 +52,31 @@ locals {
   worker_ips         = [for i in range(var.worker_count) : cidrhost(local.subnet_cidr, 100 + i)]
   load_balancer_ip   = cidrhost(local.subnet_cidr, 254)
   cilium_version     = "1.16.5"
-  helm_version       = "v3.16.4"
+  # Hetzner's private network has an MTU of 1450; Cilium would take eth0's 1500 and drop large
+  # cross-node packets (kube-hetzner pins the same value).
+  cilium_mtu = 1450
+
+  # Downloads on node 1 are verified against these published sha256 sums before anything runs
+  # (issue 22). helm: get.helm.sh's .sha256sum files; flux: the CLI archives of the flux2
+  # release, whose `flux install` applies the manifests embedded in that same binary. Moving a
+  # version means adding its sums here; a flux_version without one fails at plan (nodes.tf).
+  helm_version = "v3.18.4"
+  helm_sha256 = {
+    amd64 = "f8180838c23d7c7d797b208861fecb591d9ce1690d8704ed1e4cb8e2add966c1"
+    arm64 = "c0a45e67eef0c7416a8a8c9e9d5d2d30d70e4f4d3f7bea5de28241fffa8f3b89"
+  }
+  flux_sha256_by_version = {
+    "v2.4.0" = {
+      amd64 = "7b70b75af20e28fc30ee66cf5372ec8d51dd466fd2ee21aa42690984de70b09b"
+      arm64 = "4b8c95a1e8ad262dd33a67d28e22979cf3e022a9283d4676763b6728247d92a0"
+    }
+  }
+  flux_sha256 = lookup(local.flux_sha256_by_version, var.flux_version, { amd64 = "", arm64 = "" })
+
+  # How long node 1's bootstrap keeps retrying. The app waits for the kubeconfig for
+  # CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT (default 15 minutes); the unit retries a little
+  # past that so a slow but healthy boot still posts back before the app gives up on it.
+  bootstrap_deadline_seconds = 1200
   harbor_host        = "harbor.openova.io"
   harbor_robot_name  = "robot$openova-bot"
   ghcr_pull_username = "catalyst"
@@ -88,8 +123,12 @@ locals {
     object_storage_access_key = var.object_storage_access_key
     object_storage_secret_key = var.object_storage_secret_key
     cilium_version            = local.cilium_version
+    cilium_mtu                = local.cilium_mtu
     helm_version              = local.helm_version
+    helm_sha256               = local.helm_sha256
     flux_version              = var.flux_version
+    flux_sha256               = local.flux_sha256
+    bootstrap_deadline        = local.bootstrap_deadline_seconds
     gitops_repo_url           = var.gitops_repo_url
     gitops_branch             = var.gitops_branch
   })
@@ -147,7 +186,7 @@ resource "hcloud_firewall" "nodes" {
       direction   = "in"
       protocol    = "tcp"
       port        = "22"
-      source_ips  = rule.value
+      source_ips  = local.ssh_allowed_cidrs
     }
   }
 }

@@ -5,6 +5,25 @@
 # render (a rotated token, a new k3s pin) must not destroy a running node and its data. Day-2
 # changes go through the cluster (Flux, Crossplane), not through a server replacement.
 
+# Server types depend on the location now, and Hetzner deprecates them per location (provider
+# v1.53.0/v1.61.0 changelog): CX Gen2 and CPX Gen1 were removed at the end of 2025, and a create
+# with one fails mid-apply (issue 22). So the sizes are looked up at plan and refused there when the
+# region does not offer them, offers them only until a removal date, or has none left right now.
+data "hcloud_server_type" "control_plane" {
+  name = var.control_plane_size
+}
+
+data "hcloud_server_type" "worker" {
+  count = var.worker_count > 0 ? 1 : 0
+  name  = var.worker_size
+}
+
+locals {
+  # The region's entry of each size, or null when the size is not offered there.
+  control_plane_type_in_region = one([for l in data.hcloud_server_type.control_plane.locations : l if l.name == var.region])
+  worker_type_in_region        = var.worker_count > 0 ? one([for l in data.hcloud_server_type.worker[0].locations : l if l.name == var.region]) : null
+}
+
 resource "hcloud_server" "control_plane" {
   count = local.control_plane_count
 
@@ -35,6 +54,24 @@ resource "hcloud_server" "control_plane" {
 
   lifecycle {
     ignore_changes = [user_data, image, ssh_keys]
+
+    # try(): OpenTofu's && does not short-circuit, and a null entry has no attributes.
+    precondition {
+      condition     = local.control_plane_type_in_region != null
+      error_message = "control_plane_size ${var.control_plane_size} is not offered in ${var.region}."
+    }
+    precondition {
+      condition     = try(!local.control_plane_type_in_region.is_deprecated, false)
+      error_message = "control_plane_size ${var.control_plane_size} is deprecated in ${var.region}; choose a current server type."
+    }
+    precondition {
+      condition     = try(local.control_plane_type_in_region.available, false)
+      error_message = "control_plane_size ${var.control_plane_size} is not available in ${var.region} right now."
+    }
+    precondition {
+      condition     = local.flux_sha256.amd64 != "" && local.flux_sha256.arm64 != ""
+      error_message = "flux_version ${var.flux_version} has no pinned sha256 in main.tf (local.flux_sha256_by_version)."
+    }
   }
 }
 
@@ -67,11 +104,22 @@ resource "hcloud_server" "worker" {
   lifecycle {
     ignore_changes = [user_data, image, ssh_keys]
 
-    # Variable validation cannot compare two variables on OpenTofu 1.8, so the pairing is
-    # checked here, still before anything is created.
+    # Checked here, at plan, before anything is created.
     precondition {
       condition     = var.worker_size != ""
       error_message = "worker_size is required when worker_count > 0."
+    }
+    precondition {
+      condition     = local.worker_type_in_region != null
+      error_message = "worker_size ${var.worker_size} is not offered in ${var.region}."
+    }
+    precondition {
+      condition     = try(!local.worker_type_in_region.is_deprecated, false)
+      error_message = "worker_size ${var.worker_size} is deprecated in ${var.region}; choose a current server type."
+    }
+    precondition {
+      condition     = try(local.worker_type_in_region.available, false)
+      error_message = "worker_size ${var.worker_size} is not available in ${var.region} right now."
     }
   }
 }

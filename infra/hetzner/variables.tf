@@ -63,10 +63,16 @@ variable "region" {
 
 variable "control_plane_size" {
   type        = string
-  description = "Hetzner server type of the control-plane nodes, e.g. cx22, cpx31, ccx13, cax21."
+  description = "Hetzner server type of the control-plane nodes, e.g. cx23, cpx32, ccx13 or cax21 (Arm, EU locations only)."
   validation {
-    condition     = can(regex("^c?[a-z]+[0-9]+$", var.control_plane_size))
-    error_message = "control_plane_size must be a Hetzner server type such as cx22, cpx31 or ccx13."
+    condition     = can(regex("^c[a-z]{1,3}[0-9]{2,3}$", var.control_plane_size))
+    error_message = "control_plane_size must be a Hetzner server type such as cx23, cpx32 or ccx13."
+  }
+  # CX Gen2 and CPX Gen1 were removed at the end of 2025 (issue 22). nodes.tf asks the API at
+  # plan as well; this list refuses them even before the provider is reached.
+  validation {
+    condition     = !contains(["cx11", "cx21", "cx22", "cx31", "cx32", "cx41", "cx42", "cx51", "cx52", "cpx11", "cpx21", "cpx31", "cpx41", "cpx51"], var.control_plane_size)
+    error_message = "control_plane_size names a server type Hetzner has removed; use a current one such as cx23, cpx32 or ccx13."
   }
 }
 
@@ -74,8 +80,12 @@ variable "worker_size" {
   type        = string
   description = "Hetzner server type of the workers. May be empty when worker_count is 0."
   validation {
-    condition     = var.worker_size == "" || can(regex("^c?[a-z]+[0-9]+$", var.worker_size))
-    error_message = "worker_size must be empty or a Hetzner server type such as cx22, cpx31 or ccx13."
+    condition     = var.worker_size == "" || can(regex("^c[a-z]{1,3}[0-9]{2,3}$", var.worker_size))
+    error_message = "worker_size must be empty or a Hetzner server type such as cx23, cpx32 or ccx13."
+  }
+  validation {
+    condition     = !contains(["cx11", "cx21", "cx22", "cx31", "cx32", "cx41", "cx42", "cx51", "cx52", "cpx11", "cpx21", "cpx31", "cpx41", "cpx51"], var.worker_size)
+    error_message = "worker_size names a server type Hetzner has removed; use a current one such as cx23, cpx32 or ccx13."
   }
 }
 
@@ -234,9 +244,13 @@ variable "flux_version" {
 variable "ssh_allowed_cidrs" {
   type        = list(string)
   default     = []
-  description = "Source CIDRs allowed to reach SSH on the nodes. Empty keeps SSH closed at the firewall."
+  description = "Sources allowed to reach SSH on the nodes: CIDR blocks, or bare addresses taken as /32 (IPv6: /128). Empty keeps SSH closed at the firewall."
+  # The provider refuses a block with host bits set (203.0.113.7/24) at plan and takes a bare
+  # address as /32 (internal/firewall/validation.go); the module agrees with it, and so does the
+  # app (DeploymentValidator.SshSourceProblem). The address must be written as the provider
+  # writes it back (lower case, shortest IPv6 form), so state never differs from the input.
   validation {
-    condition     = alltrue([for c in var.ssh_allowed_cidrs : can(cidrhost(c, 0))])
-    error_message = "ssh_allowed_cidrs must contain CIDR blocks such as 203.0.113.7/32."
+    condition     = alltrue([for c in var.ssh_allowed_cidrs : try(cidrhost(strcontains(c, "/") ? c : (strcontains(c, ":") ? "${c}/128" : "${c}/32"), 0) == split("/", c)[0], false)])
+    error_message = "ssh_allowed_cidrs must hold addresses or CIDR blocks without host bits, such as 203.0.113.7, 203.0.113.0/24 or 2001:db8::/32."
   }
 }

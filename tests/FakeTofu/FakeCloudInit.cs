@@ -6,7 +6,7 @@ namespace Catalyst.FakeTofu;
 /// <summary>
 /// Plays the control plane's cloud-init (reference B.6): once the servers exist, PUT the kubeconfig to
 /// <c>{catalyst_api_url}/api/v1/deployments/{deployment_id}/kubeconfig</c> with the bearer, retrying like
-/// <c>curl --retry</c>. Knobs: FAKE_TOFU_KUBECONFIG_FILE (what to post; unset = the cluster never calls back),
+/// the module's <c>curl --retry --retry-connrefused</c> (issue 22): connection failures, 408, 429 and 5xx only. Knobs: FAKE_TOFU_KUBECONFIG_FILE (what to post; unset = the cluster never calls back),
 /// FAKE_TOFU_POSTBACK_URL (base URL; "backend" = the origin of the state backend, i.e. the app that ran us).
 /// <c>${deployment_id}</c> in the file is replaced, so one fake Kubernetes API can tell the clusters apart;
 /// FAKE_TOFU_POSTBACK_JOURNAL, when set, gets "{deployment id} {unix ms}" when the PUT is sent (benchmarks time from it).
@@ -48,7 +48,7 @@ static class FakeCloudInit
                 if ((int)response.StatusCode < 300 && Environment.GetEnvironmentVariable("FAKE_TOFU_POSTBACK_JOURNAL") is { Length: > 0 } journal)
                     File.AppendAllText(journal, $"{deploymentId} {sent}{Environment.NewLine}");
                 Console.WriteLine($"cloud-init (fake): kubeconfig PUT answered {(int)response.StatusCode}");
-                if ((int)response.StatusCode < 500) return;
+                if ((int)response.StatusCode is not (408 or 429 or >= 500)) return;
             }
             catch (HttpRequestException e)
             {

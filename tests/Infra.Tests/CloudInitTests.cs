@@ -21,18 +21,22 @@ public class CloudInitTests
         Expressions.TemplateCalls(Module).First(c => c.TemplateFile == template);
 
     [Fact]
-    public void Postback_puts_the_kubeconfig_on_the_apps_route_with_the_bearer_and_retry_budget()
+    public void Postback_puts_the_kubeconfig_on_the_apps_route_with_the_bearer_from_a_file()
     {
         var lines = Lines(ControlPlane);
-        var curl = Assert.Single(lines, l => l.StartsWith("curl ", StringComparison.Ordinal) && l.Contains("-X PUT"));
+        var curl = Assert.Single(lines, l => l.Contains("curl ", StringComparison.Ordinal) && l.Contains("-X PUT"));
 
         var route = TofuContract.KubeconfigPostbackRouteTemplate.Replace("{id}", "${deployment_id}", StringComparison.Ordinal);
-        Assert.Contains(" ${catalyst_api_url}/" + route, curl);
-        Assert.Contains("-H \"Authorization: Bearer ${kubeconfig_bearer_token}\"", curl);
+        Assert.Contains("POSTBACK_URL='${catalyst_api_url}/" + route + "'", lines);
+        Assert.Contains("\"$POSTBACK_URL\"", curl);
+        // The bearer reaches curl as a header file (-H @file), never on its command line.
+        Assert.Contains("-H @\"$INPUTS/postback-header\"", curl);
+        Assert.Contains("Authorization: Bearer ${kubeconfig_bearer_token}", lines);
         Assert.Contains("-H \"Content-Type: application/x-yaml\"", curl);
-        Assert.Contains("--retry 60 --retry-delay 10 --retry-all-errors", curl);
-        Assert.Contains("--data-binary @/etc/rancher/k3s/k3s.yaml.public", curl);
-        Assert.Contains("-fsSL", curl);
+        // Transient failures only (refused, timeouts, 408/429/500/502/503/504); a 4xx is final.
+        Assert.Matches(@"--retry \d+ --retry-connrefused --retry-delay \d+", curl);
+        Assert.DoesNotContain("--retry-all-errors", Text(ControlPlane));
+        Assert.Contains("--data-binary @\"$public\"", curl);
     }
 
     [Fact]
@@ -42,19 +46,22 @@ public class CloudInitTests
         int At(string prefix) => lines.FindIndex(l => l.StartsWith(prefix, StringComparison.Ordinal));
 
         var health = lines.FindIndex(l => l.Contains("kubectl get --raw /healthz"));
-        var create = At("install -m 0600 /dev/null /etc/rancher/k3s/k3s.yaml.public");
-        var rewrite = At("sed 's|https://127.0.0.1:6443|https://${load_balancer_ipv4}:6443|g' /etc/rancher/k3s/k3s.yaml > /etc/rancher/k3s/k3s.yaml.public");
-        var put = lines.FindIndex(l => l.StartsWith("curl ", StringComparison.Ordinal) && l.Contains("-X PUT"));
-        var remove = At("rm -f /etc/rancher/k3s/k3s.yaml.public");
+        var create = At("install -m 0600 /dev/null \"$public\"");
+        var rewrite = At("sed 's|https://127.0.0.1:6443|https://${load_balancer_ipv4}:6443|g' /etc/rancher/k3s/k3s.yaml > \"$public\"");
+        var put = lines.FindIndex(l => l.Contains("curl ", StringComparison.Ordinal) && l.Contains("-X PUT"));
+        var remove = At("rm -f \"$public\"");
 
         Assert.True(health >= 0 && health < create && create < rewrite && rewrite < put && put < remove,
             $"expected healthz < install < sed < curl < rm, got {health}, {create}, {rewrite}, {put}, {remove}");
 
         // Rendered only when the app supplied all three (a hand-run apply has no one to PUT to).
-        var guard = lines.Take(put).Last(l => l.StartsWith("%{", StringComparison.Ordinal));
-        foreach (var input in new[] { "deployment_id", "kubeconfig_bearer_token", "catalyst_api_url" })
+        foreach (var written in new[] { At("cat > /etc/catalyst/bootstrap/postback-header"), At("POSTBACK_URL='${catalyst_api_url}") })
         {
-            Assert.Contains($"{input} != \"\"", guard);
+            var guard = lines.Take(written).Last(l => l.StartsWith("%{", StringComparison.Ordinal));
+            foreach (var input in new[] { "deployment_id", "kubeconfig_bearer_token", "catalyst_api_url" })
+            {
+                Assert.Contains($"{input} != \"\"", guard);
+            }
         }
     }
 
@@ -90,7 +97,7 @@ public class CloudInitTests
     [Theory]
     [InlineData(ControlPlane)]
     [InlineData(Worker)]
-    public void Secrets_reach_only_kubectl_stdin_k3s_files_and_the_postback_header(string template)
+    public void Secrets_reach_only_kubectl_stdin_and_0600_files(string template)
     {
         var call = Call(template);
         var secretLocals = Expressions.SecretLocals(Module);
@@ -100,7 +107,7 @@ public class CloudInitTests
         Assert.Contains("k3s_token", secretVars);
         Assert.Contains("registries_json", secretVars);
 
-        var allowedHeredocs = new Regex(@"^(kubectl apply -f - |cat > /etc/rancher/k3s/(registries|config)\.yaml )<<'(?<end>\w+)'$");
+        var allowedHeredocs = new Regex(@"^(kubectl apply -f - |cat > /etc/rancher/k3s/(registries|config)\.yaml |cat > /etc/catalyst/bootstrap/(secrets\.json|postback-header) )<<'(?<end>\w+)'$");
         var failures = new List<string>();
         string? heredocEnd = null;
         foreach (var (line, number) in Text(template).Split('\n').Select((l, i) => (l.TrimEnd('\r'), i + 1)))
@@ -120,8 +127,7 @@ public class CloudInitTests
 
             var interpolates = Regex.IsMatch(line, @"(?<!\$)\$\{");
             var leaked = secretVars.Where(v => interpolates && Regex.IsMatch(line, $@"\b{v}\b")).ToList();
-            var postbackHeader = line.Contains("-H \"Authorization: Bearer ${kubeconfig_bearer_token}\"") && leaked.SequenceEqual(["kubeconfig_bearer_token"]);
-            if (leaked.Count > 0 && !line.TrimStart().StartsWith("%{", StringComparison.Ordinal) && !postbackHeader)
+            if (leaked.Count > 0 && !line.TrimStart().StartsWith("%{", StringComparison.Ordinal))
             {
                 failures.Add($"{template}:{number}: {string.Join(", ", leaked)} outside kubectl stdin or k3s's own files");
             }

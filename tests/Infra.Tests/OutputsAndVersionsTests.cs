@@ -58,11 +58,11 @@ public class OutputsAndVersionsTests
     }
 
     [Fact]
-    public void Only_versions_tf_configures_tofu_and_state_encryption_is_left_to_the_app()
+    public void Only_versions_tf_configures_tofu()
     {
-        // TF_ENCRYPTION from the app configures state encryption; a block in a file would fight it.
+        // The encryption block there only enforces; its method comes from the app's TF_ENCRYPTION
+        // (ProviderAndBootTests checks how the two combine).
         Assert.All(Module.TerraformBlocks, t => Assert.Equal("versions.tf", t.File));
-        Assert.All(Module.TerraformBlocks, t => Assert.False(t.Body.ContainsKey("encryption")));
     }
 
     [Fact]

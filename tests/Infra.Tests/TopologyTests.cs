@@ -35,7 +35,7 @@ public class TopologyTests
     {
         var ssh = Assert.Single(FirewallRules(), r => HclModule.Json(r).Contains("\"22\"", StringComparison.Ordinal));
         Assert.Contains("length(var.ssh_allowed_cidrs) > 0", HclModule.Text(ssh["for_each"]));
-        Assert.Equal("${rule.value}", HclModule.Text(ssh["content"]![0]!["source_ips"]));
+        Assert.Equal("${local.ssh_allowed_cidrs}", HclModule.Text(ssh["content"]![0]!["source_ips"]));
         Assert.Equal("[]", HclModule.Json(Module.Variable("ssh_allowed_cidrs").Body["default"]!));
     }
 

@@ -10,6 +10,10 @@ public static partial class DeploymentValidator
 {
     public static readonly IReadOnlyList<string> ObjectStorageRegions = ["fsn1", "nbg1", "hel1"];
 
+    /// <summary>The most workers a Sovereign may have; with three control-plane nodes the load balancer then takes 53
+    /// targets, which lb21 holds (infra/hetzner/main.tf picks the type by target count).</summary>
+    public const int MaxWorkers = 50;
+
     /// <summary>Returns the first problem as (message, field), or null when the request may be provisioned.</summary>
     public static (string Message, string Field)? Validate(DeploymentRequest request, OperatorSecrets operatorSecrets)
     {
@@ -80,16 +84,43 @@ public static partial class DeploymentValidator
         }
         if (!EmailAddress().IsMatch(request.OrgEmail)) return ($"organisation email \"{request.OrgEmail}\" is not an email address", "orgEmail");
         if (!ServerType().IsMatch(request.ControlPlaneSize))
-            return ($"control plane size \"{request.ControlPlaneSize}\" is not a Hetzner server type (e.g. cx22, cpx31)", "controlPlaneSize");
-        if (request.WorkerCount is < 0 or > 50) return ("worker count must be between 0 and 50", "workerCount");
+            return ($"control plane size \"{request.ControlPlaneSize}\" is not a Hetzner server type (e.g. cx23, cpx32)", "controlPlaneSize");
+        if (request.WorkerCount is < 0 or > MaxWorkers) return ($"worker count must be between 0 and {MaxWorkers}", "workerCount");
         if (request.WorkerCount > 0 && !ServerType().IsMatch(request.WorkerSize))
-            return ($"worker size \"{request.WorkerSize}\" is not a Hetzner server type (e.g. cx22, cpx31)", "workerSize");
+            return ($"worker size \"{request.WorkerSize}\" is not a Hetzner server type (e.g. cx23, cpx32)", "workerSize");
         if (!LocationName().IsMatch(request.Region)) return ($"region \"{request.Region}\" is not a Hetzner location (e.g. fsn1, nbg1, hel1)", "region");
+        // The module refuses the same at plan (infra/hetzner/nodes.tf); refusing here keeps a create from failing mid-apply.
+        if (HetznerServerTypes.Problem(request.ControlPlaneSize, request.Region) is { } cpSize)
+            return ($"control plane size {cpSize}", "controlPlaneSize");
+        if (request.WorkerCount > 0 && HetznerServerTypes.Problem(request.WorkerSize, request.Region) is { } workerSize)
+            return ($"worker size {workerSize}", "workerSize");
         if (!SshKey().IsMatch(request.SshPublicKey.Trim()))
             return ("SSH public key must be an OpenSSH public key (ssh-ed25519, ssh-rsa or ecdsa-sha2-*)", "sshPublicKey");
         if (!HetznerToken().IsMatch(request.HetznerToken))
             return ("hetzner token must be the 64 letters and digits Hetzner Cloud issues (Project → Security → API tokens)", "hetznerToken");
         return null;
+    }
+
+    /// <summary>
+    /// Why an SSH source (infra/hetzner's ssh_allowed_cidrs) would be refused, or null. The rule is the hcloud provider's
+    /// (internal/firewall/validation.go): a bare address is one host (/32, /128), and a block must not have host bits
+    /// set (203.0.113.7/24 fails at plan). The address must also be in the form the API writes back, so the module and
+    /// the app accept exactly the same strings.
+    /// </summary>
+    public static string? SshSourceProblem(string value)
+    {
+        var slash = value.IndexOf('/');
+        var address = slash < 0 ? value : value[..slash];
+        if (!System.Net.IPAddress.TryParse(address, out var ip) || ip.ToString() != address || address.Contains('%'))
+            return $"\"{value}\" is not an IP address or CIDR block";
+        var width = ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 128 : 32;
+        var prefix = width;
+        if (slash >= 0 && (!int.TryParse(value[(slash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out prefix) || prefix > width))
+            return $"\"{value}\" has no valid prefix length";
+        var bytes = ip.GetAddressBytes();
+        for (var bit = prefix; bit < width; bit++) bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+        var network = new System.Net.IPAddress(bytes);
+        return network.Equals(ip) ? null : $"\"{value}\" has host bits set; write it as {network}/{prefix}";
     }
 
     public static bool IsFqdn(string value) =>

@@ -48,15 +48,15 @@ public class DeploymentValidatorTests
         var r = TestRequests.Valid() with
         {
             HetznerToken = "",
-            Regions = [new RegionSpec { Provider = "hetzner", CloudRegion = "nbg1", ControlPlaneSize = "cpx31", WorkerCount = 1 }],
+            Regions = [new RegionSpec { Provider = "hetzner", CloudRegion = "nbg1", ControlPlaneSize = "cpx32", WorkerCount = 1 }],
         };
         Assert.Equal("region[0] workerSize is required when workerCount > 0", Problem(r));
         Assert.Equal("region[0] provider is required", Problem(r with { Regions = [new RegionSpec()] }));
         Assert.Equal("region[0] workerCount must be non-negative",
             Problem(r with { Regions = [new RegionSpec { Provider = "h", CloudRegion = "x", ControlPlaneSize = "c", WorkerCount = -1 }] }));
 
-        var mirrored = (r with { Region = "", Regions = [r.Regions[0] with { WorkerSize = "cx32" }] }).WithRegionMirrored();
-        Assert.Equal(("nbg1", "cpx31", "cx32", 1), (mirrored.Region, mirrored.ControlPlaneSize, mirrored.WorkerSize, mirrored.WorkerCount));
+        var mirrored = (r with { Region = "", Regions = [r.Regions[0] with { WorkerSize = "cx33" }] }).WithRegionMirrored();
+        Assert.Equal(("nbg1", "cpx32", "cx33", 1), (mirrored.Region, mirrored.ControlPlaneSize, mirrored.WorkerSize, mirrored.WorkerCount));
     }
 
     [Fact]
