@@ -241,4 +241,15 @@ public class SovereignKubeconfigTests
         Assert.Contains("link-local", SovereignKubeconfig.Read(Bytes(K3s(server: "https://169.254.169.254")), Record(lb: "169.254.169.254"), sandbox: true).Refusal);
         Assert.Contains("users[0].user.exec", SovereignKubeconfig.Read(Bytes(http.Replace("    token: fake-token.0123456789abcdef", "    exec: {command: id}")), Record(), sandbox: true).Refusal);
     }
+
+    [Fact]
+    public async Task NoClientIsEverBuiltFromARefusedKubeconfig()
+    {
+        var marker = Path.Combine(Path.GetTempPath(), $"catalyst-exec-marker-{Guid.NewGuid():N}");
+        var exec = Bytes(K3s(userExtra: $"\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: /bin/sh\n      args: [\"-c\", \"touch {marker}\"]"));
+        Assert.Throws<KubeconfigRefusedException>(() => Catalyst.Domain.ClusterCache.ClusterConnection.FromKubeconfig(exec, 50, 100));
+        var listing = await new Catalyst.Domain.Flux.HelmReleaseReader().ListAsync(exec, CancellationToken.None);
+        Assert.Contains("users[0].user", Assert.IsType<Catalyst.Domain.Flux.HelmReleaseReader.Unusable>(listing).Error);
+        Assert.False(File.Exists(marker), "the exec plugin ran");
+    }
 }
