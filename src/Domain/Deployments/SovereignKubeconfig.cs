@@ -76,6 +76,10 @@ public sealed record SovereignKubeconfig
             throw Refused("(body)", "the kubeconfig is not UTF-8");
         }
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        // YAML allows only printable characters; YamlDotNet read past a NUL that other parsers stop at (found by the
+        // bad-input suite): refuse control characters rather than let two readers see two documents.
+        if (text.Any(c => c < ' ' && c is not ('\t' or '\n' or '\r') || c is >= '\u007F' and <= '\u009F' && c != '\u0085' || c is '\uFFFE' or '\uFFFF'))
+            throw Refused("(body)", "control characters are refused");
         var root = ReadTree(text);
         if (root is not Map top) throw Refused("(body)", "the kubeconfig is not a YAML or JSON object");
         return FromTree(top);

@@ -252,4 +252,14 @@ public class SovereignKubeconfigTests
         Assert.Contains("users[0].user", Assert.IsType<Catalyst.Domain.Flux.HelmReleaseReader.Unusable>(listing).Error);
         Assert.False(File.Exists(marker), "the exec plugin ran");
     }
+
+    [Theory]
+    [InlineData("<<: {exec: {command: id}}")]
+    [InlineData("? [a, b]\n: c")]
+    [InlineData("? {exec: x}\n: y")]
+    [InlineData("\"users\": []")]
+    [InlineData("preferences: {}\0")]
+    [InlineData("preferences: {}\0\nusers: []")]
+    [InlineData("%TAG ! tag:evil.example,2000:\n")]
+    public void OddYamlFoundByTheFuzzerIsRefused(string odd) => RefusalOf(K3s().Replace("preferences: {}", odd));
 }
