@@ -24,6 +24,8 @@ public static class BadInputSuite
         var deferred = Path.Combine(world.Cloud.Root, "never-sent");
         Directory.CreateDirectory(deferred);
         world.Settings["FAKE_TOFU_POSTBACK_DEFER_DIR"] = deferred; // the anchor's cloud-init never calls back
+        // Production's address rules: a sandbox may name a loopback server, which the hostile kubeconfigs try.
+        world.Settings["CATALYST_SANDBOX"] = "false";
         await world.StartAppAsync();
         const string taken = "fuzz-taken";
         var anchor = await world.CreateAsync(taken);

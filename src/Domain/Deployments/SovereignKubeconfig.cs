@@ -28,6 +28,9 @@ public sealed record SovereignKubeconfig
     /// <summary>A kubeconfig has a few dozen nodes; a 1 MiB flow list of empty items would have half a million.</summary>
     public const int MaxNodes = 1000;
 
+    public const int MaxTokenLength = 8192;
+    const int MaxNameLength = 253;
+
     public required string ClusterName { get; init; }
     public required Uri Server { get; init; }
     /// <summary>base64 PEM, as in the kubeconfig; required for https.</summary>
@@ -259,6 +262,11 @@ public sealed record SovereignKubeconfig
             throw Refused("clusters[0].cluster.server", "must be an http(s) URL");
         if (server.UserInfo.Length > 0 || server.Query.Length > 0 || server.Fragment.Length > 0 || server.AbsolutePath != "/")
             throw Refused("clusters[0].cluster.server", "must be scheme, host and port only");
+        // .NET reads 0x7f.0.0.1, 2130706433 or 127.1 as 127.0.0.1 where other clients look the text up as a name (found
+        // by the bad-input suite): the host must be written as the client will use it.
+        var (rawHost, rawRest) = RawParts(serverText);
+        if (!string.Equals(rawHost, server.Host, StringComparison.OrdinalIgnoreCase) || rawRest is not ("" or "/"))
+            throw Refused("clusters[0].cluster.server", "must be written in canonical form: scheme, host and port only");
         if (cluster["insecure-skip-tls-verify"] is { } skip && !(skip is Scalar { Plain: true, Value: "false" }))
             throw Refused("clusters[0].cluster.insecure-skip-tls-verify", "TLS verification cannot be turned off");
         var ca = Optional(cluster, "clusters[0].cluster", "certificate-authority-data");
@@ -280,9 +288,24 @@ public sealed record SovereignKubeconfig
         {
             RequirePem(certificate, "users[0].user.client-certificate-data", certificate: true);
             RequirePem(key!, "users[0].user.client-key-data", certificate: false);
+            // The pair is loaded now, not first when a client is built: a truncated or foreign key is refused at the door.
+            try
+            {
+                using var pair = X509Certificate2.CreateFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(certificate)), Encoding.UTF8.GetString(Convert.FromBase64String(key!)));
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                throw Refused("users[0].user.client-key-data", "is not the private key of client-certificate-data");
+            }
+            catch (ArgumentException)
+            {
+                throw Refused("users[0].user.client-key-data", "is not the private key of client-certificate-data");
+            }
         }
         // The token goes into an Authorization header: printable ASCII only, so it cannot split or add headers.
         if (token is not null && token.Any(c => c is < '!' or > '~')) throw Refused("users[0].user.token", "must be printable ASCII without spaces");
+        // It rides on every request as a header; servers refuse headers past 8–16 KiB (found by the bad-input suite).
+        if (token is { Length: > MaxTokenLength }) throw Refused("users[0].user.token", $"longer than {MaxTokenLength} characters");
 
         OnlyKeys(context, "contexts[0].context", ContextKeys);
         if (Required(context, "contexts[0].context", "cluster") != clusterName) throw Refused("contexts[0].context.cluster", $"must name the cluster '{clusterName}'");
@@ -308,6 +331,7 @@ public sealed record SovereignKubeconfig
         if (items.Items[0] is not Map entry) throw Refused(path, "must be a map");
         OnlyKeys(entry, path, new HashSet<string> { "name", field });
         var name = Required(entry, path, "name");
+        if (name.Length > MaxNameLength) throw Refused($"{path}.name", $"longer than {MaxNameLength} characters");
         if (entry[field] is not Map body) throw Refused($"{path}.{field}", "must be a map");
         return (name, body);
     }
@@ -358,6 +382,16 @@ public sealed record SovereignKubeconfig
         {
             throw Refused(path, "must be a PEM certificate");
         }
+    }
+
+    /// <summary>The host exactly as written (IPv6 keeps its brackets, no port), and what follows the authority.</summary>
+    static (string Host, string After) RawParts(string url)
+    {
+        var afterScheme = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        var end = afterScheme.IndexOfAny(['/', '?', '#', '\\']) is var e and >= 0 ? e : afterScheme.Length;
+        var (authority, rest) = (afterScheme[..end], afterScheme[end..]);
+        if (authority.StartsWith('[')) return (authority[..(authority.IndexOf(']') + 1)], rest);
+        return (authority.LastIndexOf(':') is var colon and >= 0 ? authority[..colon] : authority, rest);
     }
 
     // ── addresses ────────────────────────────────────────────────────────────────────────────────────────────

@@ -123,12 +123,17 @@ public class SovereignKubeconfigTests
         Assert.StartsWith("current-context:", RefusalOf(K3s().Replace("current-context: default", "current-context: other")));
         Assert.StartsWith("contexts[0].context.user:", RefusalOf(K3s().Replace("    user: default\n  name: default", "    user: admin\n  name: default")));
         Assert.StartsWith("users[0].user:", RefusalOf(K3s().Replace($"    client-key-data: {Pem.Key}", "")));
+        Assert.StartsWith("users[0].user.client-key-data:", RefusalOf(K3s().Replace(Pem.Key, B64(Encoding.UTF8.GetString(Convert.FromBase64String(Pem.Key))[..60]))));
+        Assert.StartsWith("users[0].user.client-key-data:", RefusalOf(K3s().Replace(Pem.Key, CreatePem().Key)));
         Assert.StartsWith("clusters[0].cluster.certificate-authority-data:", RefusalOf(K3s().Replace($"    certificate-authority-data: {Pem.Cert}\n", "")));
         Assert.StartsWith("clusters[0].cluster.certificate-authority-data:", RefusalOf(K3s().Replace($"certificate-authority-data: {Pem.Cert}", "certificate-authority-data: bm90IGEgY2VydA==")));
         Assert.StartsWith("users[0].user.token:", RefusalOf(K3s(userExtra: "\n    token: \"a\\r\\nX-Injected: 1\"")));
+        Assert.StartsWith("users[0].user.token:", RefusalOf(K3s(userExtra: "\n    token: " + new string('A', SovereignKubeconfig.MaxTokenLength + 1))));
         Assert.StartsWith("clusters[0].cluster.server:", RefusalOf(K3s(server: "https://user:pw@203.0.113.10:6443")));
         Assert.StartsWith("clusters[0].cluster.server:", RefusalOf(K3s(server: "https://203.0.113.10:6443/k8s?x=1")));
         Assert.StartsWith("clusters[0].cluster.server:", RefusalOf(K3s(server: "file:///etc/passwd")));
+        foreach (var odd in new[] { "https://0x7f.0.0.1:6443", "https://2130706433:6443", "https://127.1:6443", "https://[0:0::1]:6443", "https://203.000.113.010:6443", $"https://{LoadBalancerIp}:6443/../../", $"https://{LoadBalancerIp}:6443/./" })
+            Assert.Contains("canonical", RefusalOf(K3s(server: odd)));
     }
 
     [Theory]
