@@ -36,9 +36,9 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
         if (KubeconfigPostback.CheckBody(body.Length, truncated) is { } bad) return Results.Json(bad.Error, statusCode: bad.Status);
 
         // Issue 15: the kubeconfig is data. Nothing is stored, registered or built from a body that is not exactly the
-        // shape Catalyst accepts. A refusal does not spend the bearer: the network sees only the 422, and cloud-init
-        // (which retries) or an operator can post a corrected body; the tenant holding the bearer gains nothing by
-        // retrying, since every attempt meets the same rules.
+        // shape Catalyst accepts. A 422 does not spend the bearer, so a corrected body (cloud-init retries, or an
+        // operator) can still arrive: spending it would turn one bad body into a dead deployment, and retrying gains the
+        // tenant who holds the bearer nothing, since every body meets the same rules.
         var verdict = SovereignKubeconfig.Read(body, record, sandbox.Enabled);
         if (verdict.AddressesUnknown)
             // cloud-init can finish before tofu apply records its outputs (A.13 step 9): a 409 it retries in 10 s.
