@@ -12,15 +12,20 @@ namespace Catalyst.Bench;
 /// nothing may change: no record, vault entry or workflow for a body that was refused, the waiting deployment's
 /// record untouched by PUTs that were refused. Every fuzzed body asks for a subdomain an existing deployment holds,
 /// so even a body the mutations left valid is refused (409) rather than starting a provision.
+/// Then (issue 15) hostile kubeconfigs PUT with the anchor's own valid bearer: mutations of a valid k3s kubeconfig
+/// (exec plugins that would create a marker file, auth providers, file paths, proxies, huge values, anchors and
+/// aliases, tags, deep nesting, non-UTF-8, several documents…). None may be accepted or stored, and no marker may appear.
 /// </summary>
 public static class BadInputSuite
 {
-    public static async Task RunAsync(Report report, int bodies = 10_000, int puts = 5_000)
+    public static async Task RunAsync(Report report, int bodies = 10_000, int puts = 5_000, int kubeconfigs = 10_000)
     {
         await using var world = await BenchWorld.StartAsync();
         var deferred = Path.Combine(world.Cloud.Root, "never-sent");
         Directory.CreateDirectory(deferred);
         world.Settings["FAKE_TOFU_POSTBACK_DEFER_DIR"] = deferred; // the anchor's cloud-init never calls back
+        // Production's address rules: a sandbox may name a loopback server, which the hostile kubeconfigs try.
+        world.Settings["CATALYST_SANDBOX"] = "false";
         await world.StartAppAsync();
         const string taken = "fuzz-taken";
         var anchor = await world.CreateAsync(taken);
@@ -49,14 +54,34 @@ public static class BadInputSuite
             codes.AddOrUpdate($"PUT {(int)response.StatusCode}", 1, (_, c) => c + 1);
             if ((int)response.StatusCode >= 500) fiveXx.Add($"PUT {what} → {(int)response.StatusCode}");
         });
+        // The anchor's bearer, from the PUT its cloud-init never sent; its addresses, from its record.
+        var bearer = JsonNode.Parse(File.ReadAllText(Path.Combine(deferred, $"{anchor}.json")))!["bearer"]!.GetValue<string>();
+        var lb = JsonNode.Parse(before.Anchor)!["result"]!["loadBalancerIP"]!.GetValue<string>();
+        var markers = Path.Combine(world.Cloud.Root, "exec-markers");
+        Directory.CreateDirectory(markers);
+        var kubeSeeds = Enumerable.Range(0, kubeconfigs).Select(_ => random.Next()).ToList();
+        var accepted = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(kubeSeeds, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (seed, _) =>
+        {
+            var (body, what) = HostileKubeconfig.Create(new Random(seed), lb, Path.Combine(markers, seed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/deployments/{anchor}/kubeconfig") { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-yaml");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            using var response = await http.SendAsync(request);
+            codes.AddOrUpdate($"PUT (valid bearer) {(int)response.StatusCode}", 1, (_, c) => c + 1);
+            if ((int)response.StatusCode >= 500) fiveXx.Add($"PUT {what} → {(int)response.StatusCode}");
+            if ((int)response.StatusCode < 300) accepted.Add(what);
+        });
         var after = await SnapshotAsync(world, blobs, anchor);
+        var ran = Directory.GetFiles(markers).Length;
 
-        report.Line($"### Bad input: {bodies} wizard bodies, {puts} kubeconfig PUTs, one host, 16 at a time");
+        report.Line($"### Bad input: {bodies} wizard bodies, {puts} kubeconfig PUTs, {kubeconfigs} hostile kubeconfigs with a valid bearer, one host, 16 at a time");
         report.Line();
         report.Line($"- answers: {string.Join(", ", codes.OrderBy(c => c.Key).Select(c => $"{c.Key} ×{c.Value}"))}");
         report.Line($"- 5xx: {(fiveXx.IsEmpty ? "none" : fiveXx.Count + ": " + string.Join("; ", fiveXx.Take(5)))}");
         report.Line($"- side effects: records {before.Records} → {after.Records}, vault entries {before.Vault} → {after.Vault}, idempotency/other blobs {before.Other} → {after.Other}; anchor record {(before.Anchor == after.Anchor ? "unchanged" : "CHANGED")}, still at step {after.Step}");
-        var pass = fiveXx.IsEmpty && before == after;
+        report.Line($"- hostile kubeconfigs: {(accepted.IsEmpty ? "none accepted" : accepted.Count + " ACCEPTED: " + string.Join("; ", accepted.Take(5)))}; exec markers created: {ran}");
+        var pass = fiveXx.IsEmpty && before == after && accepted.IsEmpty && ran == 0;
         report.Line($"- **{(pass ? "PASS" : "FAIL")}**");
         report.Line();
     }

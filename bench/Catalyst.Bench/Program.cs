@@ -6,7 +6,8 @@ using Catalyst.Bench;
 //   coldstart                 process start → /healthz and /readyz, 5 runs
 //   watch [N...]              deployments held in the watch at 10 s polls (default 50 100 200)
 //   faults [N]                SIGKILLs in every phase, an Azurite restart, then bad input (default 20 provisions)
-//   badinput                  the bad-input part of faults alone (10 000 wizard bodies, 5 000 kubeconfig PUTs)
+//   badinput [B P K]          the bad-input part of faults alone (B wizard bodies, P kubeconfig PUTs, K hostile kubeconfigs
+//                             with a valid bearer; default 10 000, 5 000, 10 000)
 //   engine [N...]             the bare engine alone: N orchestrations of 14 no-op activity steps (default 1 10 50)
 // BENCH_APP_<setting>=value in the environment passes <setting>=value to the host under test (engine experiments).
 var suite = args.FirstOrDefault() ?? "";
@@ -38,7 +39,7 @@ switch (suite)
             await ProvisionsSuite.EngineAsync(report, n, TimeSpan.FromMinutes(10));
         break;
     case "badinput":
-        await BadInputSuite.RunAsync(report);
+        await BadInputSuite.RunAsync(report, numbers.Length > 0 ? numbers[0] : 10_000, numbers.Length > 1 ? numbers[1] : 5_000, numbers.Length > 2 ? numbers[2] : 10_000);
         break;
     default:
         Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Catalyst.Bench -- reads | provisions [N...] | coldstart | watch [N...] | faults [N] | badinput | engine [N...]");

@@ -52,6 +52,19 @@ public sealed class AppProcess : IAsyncDisposable
 
     public const string ResumeStrandedDisabled = "AzureWebJobs__ResumeStranded__Disabled";
 
+    /// <summary>
+    /// Sandbox mode for an app whose Sovereigns are loopback fakes: only a sandbox may reach a kubeconfig's loopback
+    /// server (issue 15). Clouds it never calls get loopback addresses nothing listens on, as sandbox mode requires.
+    /// </summary>
+    public static Dictionary<string, string?> Sandboxed(Dictionary<string, string?> settings)
+    {
+        settings["CATALYST_SANDBOX"] = "true";
+        settings.TryAdd("CATALYST_HETZNER_API_BASE_URL", "http://127.0.0.1:9");
+        settings.TryAdd("CATALYST_DYNADOT_BASE_URL", "http://127.0.0.1:9");
+        settings.TryAdd("CATALYST_TOFU_BINARY", "/bin/false");
+        return settings;
+    }
+
     /// <summary>One random vault key per test run; tests that search storage for secrets know it too.</summary>
     public static readonly string TestVaultKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 

@@ -17,12 +17,12 @@ public sealed class ClusterConnection : IDisposable
 
     ClusterConnection(Kubernetes client) => this.client = client;
 
-    public static ClusterConnection FromKubeconfig(byte[] kubeconfig, double qps, int burst)
-    {
-        using var stream = new MemoryStream(kubeconfig);
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
-        return new ClusterConnection(new Kubernetes(config, new RateLimitHandler(qps, burst)));
-    }
+    /// <summary>
+    /// From the kubeconfig read as data (issue 15: the library's own loader runs <c>exec</c> plugins and reads files);
+    /// throws <see cref="Deployments.KubeconfigRefusedException"/> for anything but the accepted shape.
+    /// </summary>
+    public static ClusterConnection FromKubeconfig(byte[] kubeconfig, double qps, int burst) =>
+        new(new Kubernetes(Deployments.SovereignKubeconfig.Parse(kubeconfig).ToClientConfiguration(), new RateLimitHandler(qps, burst)));
 
     /// <summary>Sends a GET for <paramref name="pathAndQuery"/> (relative to the server); the caller reads or disposes the response.</summary>
     public async Task<HttpResponseMessage> GetAsync(string pathAndQuery, CancellationToken cancellationToken)

@@ -16,8 +16,14 @@ public static class KubeconfigPostback
         return header.Length > scheme.Length && header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : "";
     }
 
-    /// <summary>Checks 2–5 of A.13; null when the bearer may deliver a kubeconfig.</summary>
-    public static (int Status, ApiError Error)? CheckBearer(DeploymentRecord record, string? authorization, bool kubeconfigAlreadySet)
+    public const string AlreadySetError = "already-set";
+    public const string AlreadySetDetail = "kubeconfig has already been captured for this deployment; bearer is single-use";
+
+    /// <summary>
+    /// Checks 2–4 of A.13, from the record alone: the bearer is compared (constant time, with its hash) before anything
+    /// is read from the vault. Null when the bearer is this deployment's.
+    /// </summary>
+    public static (int Status, ApiError Error)? CheckBearer(DeploymentRecord record, string? authorization)
     {
         var bearer = ExtractBearer(authorization);
         if (bearer.Length == 0) return (401, new ApiError("missing-bearer", "Authorization: Bearer <token> header is required"));
@@ -25,8 +31,24 @@ public static class KubeconfigPostback
             return (403, new ApiError("no-bearer-hash", "this deployment has no bearer hash on record; refusing to accept a kubeconfig"));
         if (!KubeconfigBearer.Matches(record.KubeconfigBearerHash, bearer))
             return (403, new ApiError("invalid-bearer", "bearer token does not match the deployment's expected hash"));
-        if (kubeconfigAlreadySet)
-            return (403, new ApiError("already-set", "kubeconfig has already been captured for this deployment; bearer is single-use"));
+        return null;
+    }
+
+    /// <summary>
+    /// Check 5 of A.13 and issue 15's "once, for good": the bearer is spent by the first accepted postback, and the
+    /// record says so for ever (<see cref="DeploymentResult.KubeconfigReceivedAt"/> survives retries, restarts and wipes;
+    /// before, only the vault said so, and a wipe emptied the vault, so the old bearer worked again). A deployment being
+    /// wiped, wiped, or failed takes no kubeconfig either (409): nothing would watch it, and its retry starts a new wait
+    /// that cloud-init, which retries its PUT for about ten minutes, can still meet. The exception is #538: a watch that
+    /// gave up waiting (<c>kubeconfig-missing</c>) never saw the bearer used, and a late postback restarts it.
+    /// </summary>
+    public static (int Status, ApiError Error)? CheckOpen(DeploymentRecord record)
+    {
+        if (record.Result?.KubeconfigReceivedAt is not null) return (403, new ApiError(AlreadySetError, AlreadySetDetail));
+        if (record.Status is DeploymentStatuses.Wiping or DeploymentStatuses.Wiped || record.Wipe is not null)
+            return (409, new ApiError("postback-closed", $"deployment is {record.Status} (a wipe was requested); it takes no kubeconfig"));
+        if (record.Status == DeploymentStatuses.Failed && !RestartsWatch(record))
+            return (409, new ApiError("postback-closed", "deployment has failed; it takes a kubeconfig again only once a retry is running"));
         return null;
     }
 

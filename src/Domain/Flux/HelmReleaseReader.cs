@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Catalyst.Domain.Deployments;
 using k8s;
 using k8s.Autorest;
 
@@ -32,6 +33,10 @@ public sealed class HelmReleaseReader
         {
             client = clients.GetOrAdd(Convert.ToHexString(SHA256.HashData(kubeconfig)), _ => Create(kubeconfig));
         }
+        catch (KubeconfigRefusedException e)
+        {
+            return new Unusable($"kubeconfig refused: {e.Detail}");
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             return new Unusable($"kubeconfig does not give a Kubernetes client: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
@@ -55,12 +60,8 @@ public sealed class HelmReleaseReader
         }
     }
 
-    static Kubernetes Create(byte[] kubeconfig)
-    {
-        using var stream = new MemoryStream(kubeconfig);
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
-        return new Kubernetes(config);
-    }
+    /// <summary>From the kubeconfig read as data (issue 15): the library's own loader runs <c>exec</c> plugins and reads files.</summary>
+    static Kubernetes Create(byte[] kubeconfig) => new(SovereignKubeconfig.Parse(kubeconfig).ToClientConfiguration());
 
     /// <summary>Reads name and the Ready condition of each item of a HelmRelease list.</summary>
     public static IReadOnlyList<HelmReleaseSnapshot> Parse(JsonElement list)

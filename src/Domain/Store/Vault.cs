@@ -94,6 +94,14 @@ public sealed class Vault(BlobServiceClient blobs, byte[] key)
         return ids;
     }
 
+    /// <summary>Deletes one secret of a deployment. Idempotent.</summary>
+    public async Task DeleteAsync(string deploymentId, string name, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(deploymentId, name);
+        await EnsureContainerAsync(cancellationToken);
+        await container.DeleteBlobIfExistsAsync(path, cancellationToken: cancellationToken);
+    }
+
     /// <summary>Deletes every secret of a deployment (decommission). Idempotent.</summary>
     public async Task PurgeAsync(string deploymentId, CancellationToken cancellationToken = default)
     {

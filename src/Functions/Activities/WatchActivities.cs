@@ -13,7 +13,7 @@ public sealed record HelmReleaseListing(string Kind, IReadOnlyList<HelmReleaseSn
 }
 
 /// <summary>One poll of the Sovereign's HelmReleases, with the kubeconfig from the vault (never in history).</summary>
-public sealed class ReadHelmReleasesActivity(Vault vault, HelmReleaseReader reader) : TaskActivity<string, HelmReleaseListing>
+public sealed class ReadHelmReleasesActivity(DeploymentStore store, Vault vault, HelmReleaseReader reader, SandboxMode sandbox) : TaskActivity<string, HelmReleaseListing>
 {
     [Function(TaskNames.ReadHelmReleases)]
     public Task<HelmReleaseListing> Run([ActivityTrigger] string deploymentId) => RunAsync(null!, deploymentId);
@@ -22,6 +22,10 @@ public sealed class ReadHelmReleasesActivity(Vault vault, HelmReleaseReader read
     {
         var kubeconfig = await vault.GetAsync(deploymentId, VaultEntries.Kubeconfig);
         if (kubeconfig is null) return new HelmReleaseListing(HelmReleaseListing.Unusable, [], "no kubeconfig in the vault");
+        // Issue 15: the stored kubeconfig meets the postback's rules again (one stored before them may point anywhere).
+        if (await store.GetAsync(deploymentId) is not { } record) return new HelmReleaseListing(HelmReleaseListing.Unusable, [], "no deployment record");
+        if (SovereignKubeconfig.Read(kubeconfig, record, sandbox.Enabled).Refusal is { } refusal)
+            return new HelmReleaseListing(HelmReleaseListing.Unusable, [], $"kubeconfig refused: {refusal}");
         return await reader.ListAsync(kubeconfig, CancellationToken.None) switch
         {
             HelmReleaseReader.Listed listed => new HelmReleaseListing(HelmReleaseListing.Listed, listed.Releases, null),
@@ -33,7 +37,7 @@ public sealed class ReadHelmReleasesActivity(Vault vault, HelmReleaseReader read
 }
 
 /// <summary>The watch's first poll with the step before it (kubeconfig received) recorded in the same activity.</summary>
-public sealed class BeginWatchActivity(DeploymentStore store, EventLog events, TimeProvider time, Vault vault, HelmReleaseReader reader)
+public sealed class BeginWatchActivity(DeploymentStore store, EventLog events, TimeProvider time, Vault vault, HelmReleaseReader reader, SandboxMode sandbox)
     : TaskActivity<ProgressUpdate, HelmReleaseListing>
 {
     [Function(TaskNames.BeginWatch)]
@@ -42,7 +46,7 @@ public sealed class BeginWatchActivity(DeploymentStore store, EventLog events, T
     public override async Task<HelmReleaseListing> RunAsync(TaskActivityContext context, ProgressUpdate arrival)
     {
         await new RecordProgressActivity(store, events, time).RunAsync(context, arrival);
-        return await new ReadHelmReleasesActivity(vault, reader).RunAsync(context, arrival.DeploymentId);
+        return await new ReadHelmReleasesActivity(store, vault, reader, sandbox).RunAsync(context, arrival.DeploymentId);
     }
 }
 

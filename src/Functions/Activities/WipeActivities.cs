@@ -85,6 +85,8 @@ public sealed class FinishWipeActivity(DeploymentStore store, Vault vault, Event
         var clean = report.TofuDestroyed && report.NeedsOperator.Count == 0;
         // The Hetzner token stays while anything is left, so a second wipe can finish the job.
         if (clean) await vault.PurgeAsync(input.DeploymentId);
+        // The kubeconfig bearer goes either way (issue 15: after a wipe the old bearer was accepted again); destroy has run.
+        else await vault.DeleteAsync(input.DeploymentId, VaultEntries.KubeconfigBearer);
         var now = time.GetUtcNow();
         report = report with { SecretsPurged = clean, FinishedAt = now };
         var status = clean ? DeploymentStatuses.Wiped : DeploymentStatuses.Failed;
@@ -93,7 +95,7 @@ public sealed class FinishWipeActivity(DeploymentStore store, Vault vault, Event
             : $"Wipe incomplete: {string.Join("; ", report.NeedsOperator.Prepend(report.TofuError ?? "").Where(s => s.Length > 0))}";
         await store.UpdateAsync(input.DeploymentId, r => r.Run != input.Run ? null : r with
         {
-            Status = status, Phase = "wipe", Step = clean ? "wiped" : "wipe-incomplete", Progress = 100, Wipe = report, FinishedAt = now,
+            Status = status, Phase = "wipe", Step = clean ? "wiped" : "wipe-incomplete", Progress = 100, Wipe = report, FinishedAt = now, KubeconfigBearerHash = "",
             Error = clean ? null : message,
             Failure = clean ? null : new DeploymentFailure("wipe-incomplete", "wipe", Actors.Operator),
         });

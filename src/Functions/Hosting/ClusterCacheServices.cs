@@ -18,7 +18,8 @@ public static class ClusterCacheServices
         services.AddSingleton(sp => new SnapshotStore(sp.GetRequiredService<StorageConnection>().Blobs));
         services.AddSingleton(sp => new SovereignCache(sp.GetRequiredService<ClusterCacheOptions>(), sp.GetRequiredService<SnapshotStore>(),
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), RefusedOnTimeline(sp)));
-        services.AddSingleton<IClusterSource>(sp => new VaultClusterSource(sp.GetRequiredService<DeploymentStore>(), sp.GetRequiredService<Vault>()));
+        services.AddSingleton<IClusterSource>(sp => new VaultClusterSource(sp.GetRequiredService<DeploymentStore>(), sp.GetRequiredService<Vault>(),
+            sp.GetRequiredService<Catalyst.Domain.Deployments.SandboxMode>().Enabled, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Catalyst.ClusterCache")));
         services.AddSingleton<IReadinessCheck, ClusterCacheReadinessCheck>();
         services.AddHostedService<ClusterCacheRunner>();
         return services;

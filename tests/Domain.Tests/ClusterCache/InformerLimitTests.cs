@@ -52,7 +52,7 @@ public class InformerLimitTests
     }
 
     [Fact]
-    public async Task AHugeWatchLineStopsTheKindAfterReadingLittleMoreThanTheLimit()
+    public async Task AHugeWatchLineStopsTheKindAndTheOtherKindsStillSync()
     {
         var reported = new ConcurrentQueue<string>();
         await using var h = await CacheHarness.StartAsync(new ClusterCacheOptions { MaxWatchLineBytes = 256 * 1024 },
@@ -61,7 +61,8 @@ public class InformerLimitTests
         await Wait.UntilAsync(() => h.Cache.Cache(h.Cluster, "pod")!.State == InformerState.Refused, TimeSpan.FromSeconds(20), "pod to be refused");
         Assert.Contains("CATALYST_K8SCACHE_MAX_WATCH_LINE_BYTES", Assert.Single(reported));
         await h.WaitSyncedAsync("deployment");
-        // What the server got out before we hung up is the limit plus what the sockets buffer, not the 200 MB line.
-        Assert.InRange(h.Api.HugeLineBytesSent, 256 * 1024, 32L * 1024 * 1024);
+        // How much the fake wrote before it noticed the hang-up is not asserted: Kestrel accepts and drops writes after
+        // an abort, so that count measured the machine's load (it reached the whole 200 MB once under CI load). That the
+        // reader stops at the limit is BoundedReadsTests'; that the app does not grow is LimitsEndToEndTests' (VmRSS).
     }
 }

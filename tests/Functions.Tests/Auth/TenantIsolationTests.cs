@@ -32,7 +32,8 @@ public sealed class TenantApp : IAsyncLifetime
         Azurite = await AzuriteServer.StartAsync();
         Cluster = await FakeClusterApi.StartAsync();
         Cluster.Access = (_, _, _, _) => true;
-        var settings = AppProcess.TestSettings(Azurite, AppProcess.UniqueHubName("tenants"));
+        // The Sovereign's API is a loopback fake, which only a sandbox may reach (issue 15).
+        var settings = AppProcess.Sandboxed(AppProcess.TestSettings(Azurite, AppProcess.UniqueHubName("tenants")));
         foreach (var (k, v) in WizardBodies.OperatorSettings) settings[k] = v;
         settings["CATALYST_AUTH_MODE"] = "session";
         settings["CATALYST_SESSION_COOKIE_SECRET"] = CookieSecret;

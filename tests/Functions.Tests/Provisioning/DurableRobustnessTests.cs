@@ -51,7 +51,7 @@ public class DurableRobustnessTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task AKubeconfigForAFinishedWorkflowIsStoredAndAnswered204WithoutRaisingAnEvent()
+    public async Task AKubeconfigForAFailedDeploymentIsRefusedAndNothingIsStored()
     {
         await using var world = await ProvisioningWorld.CreateAsync();
         world.Settings.Remove("FAKE_TOFU_KUBECONFIG_FILE");
@@ -61,15 +61,17 @@ public class DurableRobustnessTests(ITestOutputHelper output)
         await world.WaitForStatusAsync(id, "failed");
         await Wait.ForAsync(async () => await world.EngineStatusAsync(id) == "Completed" ? (object)true : null, TimeSpan.FromSeconds(30), "the workflow to complete");
 
+        // Issue 15: a failed deployment takes no kubeconfig (nothing would watch it); a retry opens a new wait, which
+        // cloud-init's retried PUT can still meet.
         var bearer = await SecretScan.BearerOfAsync(world.Azurite, id);
         using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/deployments/{id}/kubeconfig") { Content = new StringContent(File.ReadAllText(world.KubeconfigFile)) };
         put.Headers.Add("Authorization", $"Bearer {bearer}");
         using var answered = await app.Http.SendAsync(put);
 
-        Assert.Equal(HttpStatusCode.NoContent, answered.StatusCode);
-        Assert.Contains(await world.EventsAsync(id), e => e["message"]!.GetValue<string>().Contains("while no workflow was waiting for it (deployment failed)"));
+        Assert.Equal(HttpStatusCode.Conflict, answered.StatusCode);
+        Assert.Equal("postback-closed", System.Text.Json.Nodes.JsonNode.Parse(await answered.Content.ReadAsStringAsync())!["error"]!.GetValue<string>());
         using var download = await app.Http.GetAsync($"/api/v1/deployments/{id}/kubeconfig");
-        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, download.StatusCode);
         var state = await world.StateAsync(id);
         Assert.Equal("failed", state["status"]!.GetValue<string>());
         Assert.Equal("Completed", await world.EngineStatusAsync(id));

@@ -68,7 +68,9 @@ public class KubeconfigPostbackTests
         await new Vault(new BlobServiceClient(world.Azurite.ConnectionString), Convert.FromBase64String(AppProcess.TestVaultKey))
             .PutIfAbsentAsync(id, VaultEntries.Kubeconfig, kubeconfig);
 
-        AssertError(await PutAsync(app, id, $"Bearer {bearer}", "other bytes"u8.ToArray()), 403, "already-set",
+        // Another valid kubeconfig is not the one stored: the bearer delivered that one.
+        var other = Encoding.UTF8.GetBytes(File.ReadAllText(world.KubeconfigFile).Replace(FakeKubernetesApi.Token, FakeKubernetesApi.Token + "-other"));
+        AssertError(await PutAsync(app, id, $"Bearer {bearer}", other), 403, "already-set",
             "kubeconfig has already been captured for this deployment; bearer is single-use");
         Assert.Equal(HttpStatusCode.NoContent, (await PutAsync(app, id, $"Bearer {bearer}", kubeconfig)).Status);
         await world.WaitForStatusAsync(id, "ready");

@@ -34,6 +34,8 @@ public sealed class ProvisioningWorld : IAsyncDisposable
         Settings["FAKE_TOFU_PIDS"] = TofuPids;
         Settings["FAKE_TOFU_KUBECONFIG_FILE"] = KubeconfigFile;
         Settings["FAKE_TOFU_POSTBACK_URL"] = "backend";
+        // Every cloud here is a loopback fake, the new cluster's API too: only a sandbox may reach a loopback kubeconfig server (issue 15).
+        Settings["CATALYST_SANDBOX"] = "true";
     }
 
     public AzuriteServer Azurite { get; }

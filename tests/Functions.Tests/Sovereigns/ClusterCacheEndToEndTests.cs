@@ -47,7 +47,8 @@ public sealed class ClusterCacheEndToEndTests : IAsyncLifetime
 
     async Task<AppProcess> StartAppAsync(params (string Name, string Value)[] extra)
     {
-        var settings = AppProcess.TestSettings(azurite, AppProcess.UniqueHubName("cache"));
+        // The Sovereign's API is a loopback fake, which only a sandbox may reach (issue 15).
+        var settings = AppProcess.Sandboxed(AppProcess.TestSettings(azurite, AppProcess.UniqueHubName("cache")));
         settings["CATALYST_K8SCACHE_SNAPSHOT_INTERVAL"] = "500ms";
         settings["CATALYST_AUTH_MODE"] = "session";
         settings["CATALYST_SESSION_COOKIE_SECRET"] = CookieSecret;

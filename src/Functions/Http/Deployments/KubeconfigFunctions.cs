@@ -17,7 +17,7 @@ namespace Catalyst.Functions.Http.Deployments;
 /// reference (hash and size), never the bytes.
 /// </summary>
 public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, EventLog events, Func<ProvisionSettings> settings,
-    Func<WatchSettings> watch, TimeProvider time, SovereignCache clusters, AuditTrail audit, ILogger<KubeconfigFunctions> log)
+    Func<WatchSettings> watch, TimeProvider time, SovereignCache clusters, AuditTrail audit, SandboxMode sandbox, ILogger<KubeconfigFunctions> log)
 {
     [Function(nameof(PutKubeconfig))]
     public async Task<IResult> PutKubeconfig(
@@ -26,11 +26,7 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
     {
         var ct = request.HttpContext.RequestAborted;
         if (await store.GetAsync(id, ct) is not { } record) return HttpErrors.DeploymentNotFound(id);
-        // Stored but never acknowledged: a host died between the vault write and the record/event. The same bearer
-        // resending the same bytes completes that postback instead of being refused for ever (cloud-init retries).
-        var stored = await vault.GetAsync(id, VaultEntries.Kubeconfig, ct);
-        var interrupted = stored is not null && record.Result?.KubeconfigReceivedAt is null;
-        if (KubeconfigPostback.CheckBearer(record, request.Headers.Authorization, stored is not null && !interrupted) is { } refused)
+        if ((KubeconfigPostback.CheckBearer(record, request.Headers.Authorization) ?? KubeconfigPostback.CheckOpen(record)) is { } refused)
         {
             if (refused.Error.Error == "invalid-bearer") log.LogWarning("Kubeconfig postback for {Id} refused: bearer does not match", id);
             return Results.Json(refused.Error, statusCode: refused.Status);
@@ -39,25 +35,39 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
         var (body, truncated) = (read ?? [], read is null);
         if (KubeconfigPostback.CheckBody(body.Length, truncated) is { } bad) return Results.Json(bad.Error, statusCode: bad.Status);
 
-        if (interrupted)
+        // Issue 15: the kubeconfig is data. Nothing is stored, registered or built from a body that is not exactly the
+        // shape Catalyst accepts. A 422 does not spend the bearer, so a corrected body (cloud-init retries, or an
+        // operator) can still arrive: spending it would turn one bad body into a dead deployment, and retrying gains the
+        // tenant who holds the bearer nothing, since every body meets the same rules.
+        var verdict = SovereignKubeconfig.Read(body, record, sandbox.Enabled);
+        if (verdict.AddressesUnknown)
+            // cloud-init can finish before tofu apply records its outputs (A.13 step 9): a 409 it retries in 10 s.
+            return HttpErrors.Json(StatusCodes.Status409Conflict, "addresses-not-recorded",
+                "the deployment's control-plane and load-balancer addresses are not recorded yet (tofu apply is still running); retry");
+        if (verdict.Refusal is { } refusal)
         {
-            if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(stored!), SHA256.HashData(body)))
-                return HttpErrors.Json(StatusCodes.Status403Forbidden, "already-set", "kubeconfig has already been captured for this deployment; bearer is single-use");
-            log.LogWarning("Kubeconfig postback for {Id}: completing a postback whose host stopped before acknowledging it", id);
+            log.LogWarning("Kubeconfig postback for {Id} refused: {Refusal}", id, refusal);
+            return HttpErrors.Json(StatusCodes.Status422UnprocessableEntity, "kubeconfig-refused", refusal);
         }
-        else
+
+        // Stored but never acknowledged: a host died between the vault write and the record/event. The same bearer
+        // resending the same bytes completes that postback instead of being refused for ever (cloud-init retries).
+        bool written;
+        try
         {
-            bool written;
-            try
-            {
-                written = await vault.PutIfAbsentAsync(id, VaultEntries.Kubeconfig, body, ct);
-            }
-            catch (Azure.RequestFailedException e)
-            {
-                log.LogError("Kubeconfig postback for {Id}: vault write failed ({Status})", id, e.Status);
-                return HttpErrors.Json(StatusCodes.Status503ServiceUnavailable, "write-failed", "the kubeconfig could not be stored; cloud-init retries");
-            }
-            if (!written) return HttpErrors.Json(StatusCodes.Status403Forbidden, "already-set", "kubeconfig has already been captured for this deployment; bearer is single-use");
+            written = await vault.PutIfAbsentAsync(id, VaultEntries.Kubeconfig, body, ct);
+        }
+        catch (Azure.RequestFailedException e)
+        {
+            log.LogError("Kubeconfig postback for {Id}: vault write failed ({Status})", id, e.Status);
+            return HttpErrors.Json(StatusCodes.Status503ServiceUnavailable, "write-failed", "the kubeconfig could not be stored; cloud-init retries");
+        }
+        if (!written)
+        {
+            var stored = await vault.GetAsync(id, VaultEntries.Kubeconfig, ct);
+            if (stored is null || !CryptographicOperations.FixedTimeEquals(SHA256.HashData(stored), SHA256.HashData(body)))
+                return HttpErrors.Json(StatusCodes.Status403Forbidden, KubeconfigPostback.AlreadySetError, KubeconfigPostback.AlreadySetDetail);
+            log.LogWarning("Kubeconfig postback for {Id}: completing a postback whose host stopped before acknowledging it", id);
         }
 
         clusters.Register(id, body); // the cache watches the new Sovereign from now on; other replicas find it on their next rescan

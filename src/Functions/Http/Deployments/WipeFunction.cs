@@ -34,6 +34,8 @@ public sealed class WipeFunction(DeploymentStore store, EventLog events, IConfig
         var started = await store.UpdateAsync(id, r => r.Status is DeploymentStatuses.Wiped or DeploymentStatuses.Wiping ? null : r with
         {
             Status = DeploymentStatuses.Wiping, Phase = "wipe", Step = "queued", Progress = 0, Run = r.Run + 1, FinishedAt = null, Error = null, Failure = null,
+            // Issue 15: a wipe ends the postback for good; without a hash no bearer matches (FinishWipe deletes the plaintext).
+            KubeconfigBearerHash = "",
         }, ct);
         if (started is null || started.Run == record.Run)
             return Results.Json(new { id, status = started?.Status ?? record.Status, statusURL = $"/api/v1/deployments/{id}" }, statusCode: StatusCodes.Status202Accepted);
