@@ -25,6 +25,7 @@ public static class RetryRules
         ["pdns"] = "powerdns",
     };
 
+    public const string WipedError = "deployment was wiped; its new cluster could not post its kubeconfig back — start a new deployment";
     public const string InFlightError = "deployment is still in-flight — wait for the current phase to finish before retrying";
     public const string Runbook = "docs/RUNBOOK-PROVISIONING.md#rollback-procedures-per-phase";
 
@@ -67,6 +68,8 @@ public static class RetryRules
     /// <summary>Null when a Phase-0 retry may start now, else why not.</summary>
     public static string? Phase0Blocker(DeploymentRecord record) => record.Status switch
     {
+        // A wipe (even one that failed) ends the postback bearer for good: a new apply's cluster could never call back.
+        _ when record.KubeconfigBearerHash.Length == 0 => WipedError,
         DeploymentStatuses.Failed => null,
         var s when DeploymentStatuses.InFlight(s) || s == DeploymentStatuses.Phase1Watching => InFlightError,
         var s => $"deployment is {s}; only a failed deployment can re-run Phase 0",

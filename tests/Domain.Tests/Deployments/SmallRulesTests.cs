@@ -79,6 +79,7 @@ public class SmallRulesTests
         Assert.Equal(RetryRules.Kind.Unknown, RetryRules.Classify("reboot", null));
         Assert.Equal(RetryRules.InFlightError, RetryRules.Phase0Blocker(Record()));
         Assert.Null(RetryRules.Phase0Blocker(Record(status: DeploymentStatuses.Failed)));
+        Assert.Equal(RetryRules.WipedError, RetryRules.Phase0Blocker(Record(status: DeploymentStatuses.Failed) with { KubeconfigBearerHash = "" }));
         var restarted = RetryRules.Restart(Record(status: DeploymentStatuses.Failed) with { Error = "x" }, "tofu-apply");
         Assert.Equal((DeploymentStatuses.Provisioning, 2, (string?)null), (restarted.Status, restarted.Run, restarted.Error));
     }
