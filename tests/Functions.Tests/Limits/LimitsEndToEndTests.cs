@@ -26,7 +26,8 @@ public sealed class LimitsEndToEndTests : IAsyncLifetime
 
     async Task<AppProcess> StartAppAsync(params (string Name, string Value)[] extra)
     {
-        var settings = AppProcess.TestSettings(azurite, AppProcess.UniqueHubName("limits"));
+        // A sandbox: the Sovereign here is a loopback fake, which only a sandbox may reach (issue 15).
+        var settings = AppProcess.Sandboxed(AppProcess.TestSettings(azurite, AppProcess.UniqueHubName("limits")));
         foreach (var (name, value) in extra) settings[name] = value;
         var app = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), settings);
         owned.Add(app);
