@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
 namespace Catalyst.Testing;
@@ -46,7 +44,7 @@ public sealed class PrometheusServer : IAsyncDisposable
                 static_configs:
                   - targets: ['{target}']
             """);
-        var port = FreePort();
+        var port = FreePort.Next();
         var start = new ProcessStartInfo(binary)
         {
             RedirectStandardOutput = true,
@@ -85,13 +83,6 @@ public sealed class PrometheusServer : IAsyncDisposable
 
     /// <summary>Whether the scrape of the target last succeeded (Prometheus' own <c>up</c>).</summary>
     public async Task<bool> TargetUpAsync() => await ValueAsync("up{job=\"catalyst\"}") == 1;
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {
