@@ -2,6 +2,7 @@ using Catalyst.Domain.Metrics;
 using Catalyst.Domain.Store;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Functions.Http;
 
@@ -25,7 +26,7 @@ public sealed class MetricsFunction(DeploymentStatusGauge deployments)
 /// The deployments-by-status gauge, computed from the store's listing when scraped. Every replica answers for the whole
 /// store, and a listing reads every record, so one listing serves all scrapes within <see cref="MaxAge"/>.
 /// </summary>
-public sealed class DeploymentStatusGauge(DeploymentStore store, TimeProvider time)
+public sealed class DeploymentStatusGauge(DeploymentStore store, TimeProvider time, ILogger<DeploymentStatusGauge> log)
 {
     public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
     readonly SemaphoreSlim gate = new(1, 1);
@@ -40,6 +41,12 @@ public sealed class DeploymentStatusGauge(DeploymentStore store, TimeProvider ti
             if (time.GetUtcNow() - refreshedAt < MaxAge) return;
             var (records, _) = await store.ListAsync(0, int.MaxValue, cancellationToken: cancellationToken);
             CatalystMetrics.SetDeployments(records.GroupBy(r => r.Status).ToDictionary(g => g.Key, g => g.Count()));
+            refreshedAt = time.GetUtcNow();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Storage not answering must not cost the scrape its other metrics: the gauge keeps its last counts.
+            log.LogWarning("Metrics: deployments could not be listed ({Error}); the gauge keeps its last counts", e.Message);
             refreshedAt = time.GetUtcNow();
         }
         finally
