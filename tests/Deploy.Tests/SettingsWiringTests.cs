@@ -40,6 +40,7 @@ public sealed class SettingsWiringTests
         // The real services are the defaults; these exist for fakes and proxies.
         ["CATALYST_DYNADOT_BASE_URL"] = "Dynadot's public API is the default",
         ["CATALYST_HETZNER_API_BASE_URL"] = "Hetzner's public API is the default",
+        ["CATALYST_OBJECT_STORAGE_ENDPOINT_TEMPLATE"] = "Hetzner Object Storage's public endpoints are the default",
         ["CATALYST_GITOPS_REPO_URL"] = "the original's default repository",
         ["CATALYST_GITOPS_BRANCH"] = "the original's default branch",
         // Timings whose defaults are the original's (reference B.7, §G) or chosen for production.

@@ -21,7 +21,9 @@ public sealed class SarCache(Func<string, string, string, string, string, Cancel
     {
         var key = (user, cluster, kind, ns, verb);
         var now = clock.GetUtcNow();
-        if (answers.TryGetValue(key, out var cached) && cached.Until > now) return cached.Allowed;
+        var hit = answers.TryGetValue(key, out var cached) && cached.Until > now;
+        (hit ? Metrics.CatalystMetrics.SarHits : Metrics.CatalystMetrics.SarMisses).WithLabels(cluster, kind).Inc();
+        if (hit) return cached.Allowed;
         bool allowed;
         try
         {

@@ -66,13 +66,14 @@ public sealed partial class SovereignCache
         {
             if (subscribers.Count(s => s.Cluster == cluster) >= options.MaxSubscribersPerCluster) return null;
             subscribers = [.. subscribers, subscription];
+            Metrics.CatalystMetrics.CacheSubscribers.Set(subscribers.Length);
         }
         return subscription;
     }
 
     void Unsubscribe(Subscription subscription)
     {
-        lock (subscribersGate) subscribers = subscribers.Where(s => s != subscription).ToArray();
+        lock (subscribersGate) Metrics.CatalystMetrics.CacheSubscribers.Set((subscribers = subscribers.Where(s => s != subscription).ToArray()).Length);
     }
 
     public int SubscriberCount => Volatile.Read(ref subscribers).Length;
@@ -80,6 +81,7 @@ public sealed partial class SovereignCache
     /// <summary>Called by informers: hands the event to each subscriber without ever waiting on one.</summary>
     void Publish(CacheEvent e)
     {
+        Metrics.CatalystMetrics.CacheEvent(e, Cache(e.Cluster, e.Kind)?.Count);
         foreach (var subscription in Volatile.Read(ref subscribers)) subscription.Offer(e);
     }
 

@@ -80,6 +80,7 @@ public sealed partial class SovereignCache
                 cache.WrittenVersion = version;
                 cache.WrittenAt = now;
                 Interlocked.Increment(ref snapshotsWritten);
+                Metrics.CatalystMetrics.CacheSnapshotWrites.WithLabels(cache.Cluster, cache.Kind.Name).Inc();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -188,6 +188,7 @@ public sealed partial class SovereignCache : IAsyncDisposable
     {
         var result = await snapshots!.ReadAsync(cache.Kind, cache.Cluster, options.SnapshotMaxAge, time.GetUtcNow(), cancellationToken);
         hydrateOutcomes.AddOrUpdate(result.Outcome, 1, (_, n) => n + 1);
+        Metrics.CatalystMetrics.CacheHydrates.WithLabels(cache.Cluster, cache.Kind.Name, result.Outcome.ToString().ToLowerInvariant()).Inc();
         if (result.Outcome == HydrateOutcome.Hydrated) cache.Hydrate(result.Items, result.Wrote!.Value);
         if (result.Outcome != HydrateOutcome.Missing)
             log.LogInformation("Cluster {Cluster}: {Kind} snapshot {Outcome} ({Count} objects){Problem}", cache.Cluster, cache.Kind.Name,

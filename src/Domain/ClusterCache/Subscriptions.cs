@@ -19,7 +19,7 @@ public sealed class Subscription : IDisposable
         this.unsubscribe = unsubscribe;
         channel = Channel.CreateBounded<CacheEvent>(
             new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false },
-            _ => Interlocked.Increment(ref dropped));
+            e => { Interlocked.Increment(ref dropped); Metrics.CatalystMetrics.CacheSubscriberDrops.WithLabels(e.Cluster, e.Kind).Inc(); });
     }
 
     public string Cluster { get; }

@@ -20,6 +20,8 @@ public sealed record ProgressUpdate
     public DeploymentFailure? Failure { get; init; }
     public string? Error { get; init; }
     public string? Component { get; init; }
+    /// <summary>The timeline event's phase when it is not the record's (the watch's notices are <c>component</c> events).</summary>
+    public string? EventPhase { get; init; }
     public string? ComponentState { get; init; }
     /// <summary>Phase-1 outcome (reference B.7); recorded with the time the watch finished.</summary>
     public string? Outcome { get; init; }
@@ -61,7 +63,7 @@ public sealed record ProgressUpdate
     {
         Key = Key,
         Time = now,
-        Phase = Phase,
+        Phase = EventPhase ?? Phase,
         Level = Level,
         Message = Message,
         Component = Component,

@@ -56,6 +56,7 @@ public sealed class StreamGate(StreamLimits limits)
             }
             perClient[key] = mine + 1;
             total++;
+            Metrics.CatalystMetrics.SseOpen.Inc();
         }
         refusal = null;
         return new Lease(this, key);
@@ -66,6 +67,7 @@ public sealed class StreamGate(StreamLimits limits)
         lock (gate)
         {
             total--;
+            Metrics.CatalystMetrics.SseOpen.Dec();
             if (--perClient[key] == 0) perClient.Remove(key);
         }
     }

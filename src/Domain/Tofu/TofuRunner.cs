@@ -291,6 +291,7 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
             Current = command;
             var result = await TofuProcess.RunAsync(runner.Settings.Binary, workdir, environment, command, arguments, captureStdout,
                 redactor, onLine, runner.InterruptGrace, cancellationToken);
+            Metrics.CatalystMetrics.TofuExited(command, result.ExitCode, result.Transient);
             if (result.ExitCode != 0)
                 throw new TofuException(command, $"{failure ?? "tofu " + command}: exit status {result.ExitCode}", result.Transient, string.Join('\n', result.StderrTail));
             return result.CapturedStdout;

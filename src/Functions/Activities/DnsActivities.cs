@@ -33,6 +33,7 @@ public sealed class PublishDnsActivity(SovereignDns dns, ILogger<PublishDnsActiv
 
     public override async Task<PublishDnsResult> RunAsync(TaskActivityContext context, PublishDnsInput input)
     {
+        using var timer = Catalyst.Domain.Metrics.CatalystMetrics.TimePhase("dns");
         var outcome = await dns.PublishAsync(input.DeploymentId, input.PoolDomain, input.Subdomain, input.LoadBalancerIp, CancellationToken.None);
         log.LogInformation("Deployment {DeploymentId}: DNS for {Fqdn} published, {Added} added, {Present} already present",
             input.DeploymentId, outcome.Fqdn, outcome.Added.Count, outcome.AlreadyPresent.Count);

@@ -20,13 +20,16 @@ public sealed class RecordProgressActivity(DeploymentStore store, EventLog event
         if (ActivityFaults.BeforeRecordProgress is { } fault) await fault(update);
         var now = time.GetUtcNow();
         var applies = false; // as decided on the record last read: the store re-applies the change when another writer came first
+        DeploymentRecord? before = null;
         var record = await store.UpdateAsync(update.DeploymentId, r =>
         {
             var next = update.ApplyTo(r, now);
             applies = next is not null;
+            before = r;
             return next;
         });
         if (record is null || !applies) return false;
+        Catalyst.Domain.Metrics.CatalystMetrics.Progressed(before!, record, update, now);
         await events.AppendAsync(update.DeploymentId, [update.ToEvent(now)], CancellationToken.None);
         return true;
     }

@@ -25,6 +25,7 @@ public sealed class TofuApplyActivity(TofuRunContext tofu, IHostApplicationLifet
 
     public override async Task<TofuApplyResult> RunAsync(TaskActivityContext context, TofuApplyInput input)
     {
+        using var timer = Catalyst.Domain.Metrics.CatalystMetrics.TimePhase("tofu");
         await using var run = await tofu.PrepareAsync(input.DeploymentId, input.Run, lifetime.ApplicationStopping);
         try
         {

@@ -66,6 +66,7 @@ public sealed class RecordComponentsActivity(DeploymentStore store, EventLog eve
             Result = (r.Result ?? new DeploymentResult { SovereignFqdn = r.Request.SovereignFqdn }) with { ComponentStates = update.States },
         });
         if (record is null || record.Run != update.Run) return false;
+        foreach (var t in update.Transitions) Catalyst.Domain.Metrics.CatalystMetrics.WatchTransitions.WithLabels(t.State).Inc();
         await events.AppendAsync(update.DeploymentId, update.Transitions.Select(t => new DeploymentEvent
         {
             Key = $"{update.DeploymentId}:{update.Run}:component:{t.Component}:{t.Index}",

@@ -10,6 +10,7 @@ public static class CatalystServices
     {
         services.AddSingleton(_ => StorageConnection.FromConfiguration(configuration));
         services.AddSingleton<Readiness>();
+        services.AddSingleton<DeploymentStatusGauge>();
         services.AddSingleton<IReadinessCheck, StorageReadinessCheck>();
         services.AddDeployments(configuration);
         services.AddDns(configuration);

@@ -22,6 +22,7 @@ public static class DnsServices
         services.AddSingleton(DynadotAccount.From(Read));
         services.AddSingleton(new DynadotEndpoint(BaseUrl(Read, DynadotEndpoint.Setting, DynadotEndpoint.Default)));
         services.AddSingleton(new HetznerEndpoint(BaseUrl(Read, HetznerEndpoint.Setting, HetznerEndpoint.Default)));
+        services.AddSingleton(new ObjectStorageCheck(ObjectStorageEndpoint.From(Read)));
         var ttl = Settings.Duration(Read, SubdomainReservations.TtlSetting, SubdomainReservations.DefaultTtl);
         services.AddSingleton(ReservedSubdomains.From(Read));
 

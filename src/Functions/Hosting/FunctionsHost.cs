@@ -11,6 +11,7 @@ public static class FunctionsHost
     {
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
+        builder.UseCatalystHttpMetrics();
         builder.UseCatalystAuth();
         builder.Services.AddCatalyst(builder.Configuration);
         var host = builder.Build();

@@ -101,6 +101,7 @@ public static class StandaloneHost
         app.UseExceptionHandler(failed => failed.Run(context => Results.Json(
             new Catalyst.Domain.Deployments.ApiError("internal-error", $"the request failed; see the server log (trace {context.TraceIdentifier})"),
             statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context)));
+        app.UseCatalystHttpMetrics();
         app.UseCatalystAuth();
         app.MapHttpFunctions(catalog.Http);
         // Runs before any hosted service (the HTTP server included) stops: tofu saves state through this process.

@@ -11,11 +11,13 @@ namespace Catalyst.Functions.Http;
 /// The wizard's checks before a provision (reference A.4, A.6, A.7): Hetzner token, subdomain availability,
 /// SSH keypair. Thin: parse, call the domain, map to the original's status codes and bodies.
 /// </summary>
-public sealed class WizardFunctions(HetznerTokenCheck hetzner, SubdomainChecker subdomains, ILogger<WizardFunctions> log)
+public sealed class WizardFunctions(HetznerTokenCheck hetzner, ObjectStorageCheck objectStorage, SubdomainChecker subdomains, ILogger<WizardFunctions> log)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     sealed record CredentialsRequest(string? Token, string? Provider);
+
+    sealed record ObjectStorageRequest(string? Region, string? AccessKey, string? SecretKey);
 
     sealed record SubdomainRequest(string? Subdomain, string? PoolDomain);
 
@@ -29,6 +31,19 @@ public sealed class WizardFunctions(HetznerTokenCheck hetzner, SubdomainChecker 
         // The original answers an undecodable body with http.Error: text/plain and a newline.
         if (!body.Ok) return Results.Text("invalid request body\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
         var verdict = await hetzner.CheckAsync(body.Value?.Token, request.HttpContext.RequestAborted);
+        return Results.Json(verdict, statusCode: verdict.Status);
+    }
+
+    [Function(nameof(ValidateObjectStorageCredentials))]
+    public async Task<IResult> ValidateObjectStorageCredentials(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/credentials/object-storage/validate")] HttpRequest request)
+    {
+        var body = await ParseAsync<ObjectStorageRequest>(request);
+        // Unlike the token check, the original answers this one's undecodable body in its JSON shape.
+        if (!body.Ok) return Results.Json(new TokenVerdict(400, false, "invalid request body"), statusCode: StatusCodes.Status400BadRequest);
+        var verdict = await objectStorage.CheckAsync(body.Value?.Region, body.Value?.AccessKey, body.Value?.SecretKey, request.HttpContext.RequestAborted);
+        if (verdict.Status == StatusCodes.Status503ServiceUnavailable)
+            log.LogError("Object-storage validation: {Region} unreachable", body.Value?.Region?.Trim()); // never the keys
         return Results.Json(verdict, statusCode: verdict.Status);
     }
 

@@ -35,7 +35,7 @@ public static class FluxWatch
                 : await context.CallActivityAsync<HelmReleaseListing>(TaskNames.ReadHelmReleases, id, ActivityRetries.Default);
             if (listing.Kind == HelmReleaseListing.Unusable && !state.EverListed)
             {
-                await steps.RecordAsync("phase1", "watcher-start-failed", 100, $"Phase-1 watch could not start: {listing.Error}", level: EventLevels.Error);
+                await steps.RecordWatchNoticeAsync("watcher-start-failed", 100, $"Phase-1 watch could not start: {listing.Error}", EventLevels.Error);
                 return (new WatchResult(WatchOutcomes.WatcherStartFailed, DeploymentStatuses.Failed, WatchOutcomes.WatcherStartFailedMessage.Replace("{id}", id)), state);
             }
             if (listing.Kind == HelmReleaseListing.Listed)
@@ -62,17 +62,17 @@ public static class FluxWatch
             var now = context.CurrentUtcDateTime;
             if (state.TimedOut(now, settings))
             {
-                await steps.RecordAsync("phase1", "watch-timeout", 95,
-                    "Phase-1 watch terminated by context: context deadline exceeded — see ComponentStates for current outcome", level: EventLevels.Warn);
+                await steps.RecordWatchNoticeAsync("watch-timeout", 95,
+                    "Phase-1 watch terminated by context: context deadline exceeded — see ComponentStates for current outcome", EventLevels.Warn);
                 var (outcome, status, error) = state.Conclude(gatePassed: false);
                 return (new WatchResult(outcome, status, error), state);
             }
             if (state.FirstSeenOverdue(now, settings))
             {
                 state = state with { FirstSeenWarned = true };
-                await steps.RecordAsync("phase1", "first-seen-warning", 50,
+                await steps.RecordWatchNoticeAsync("first-seen-warning", 50,
                     $"Phase 1 watch saw 0 HelmReleases in {Durations.Go(settings.FirstSeenTimeout)}; the bootstrap-kit Kustomization may not be reconciling. Operator: run `flux get kustomization -n flux-system` on the new cluster.",
-                    level: EventLevels.Warn);
+                    EventLevels.Warn);
             }
 
             await context.CreateTimer(now + settings.PollInterval, CancellationToken.None);

@@ -19,6 +19,14 @@ public sealed class WorkflowSteps(TaskOrchestrationContext context, string deplo
         context.CallActivityAsync<bool>(TaskNames.RecordProgress,
             Progress(phase, step, progress, message, level, status, result, component, componentState, keySuffix, outcome), ActivityRetries.Default);
 
+    /// <summary>
+    /// A Phase-1 watch warning or error: the record stays in <c>phase1</c>, the timeline event has phase <c>component</c>,
+    /// as the original's watch emitted them (helmwatch.PhaseComponent), which is where its console looks for them.
+    /// </summary>
+    public Task RecordWatchNoticeAsync(string step, int progress, string message, string level) =>
+        context.CallActivityAsync<bool>(TaskNames.RecordProgress,
+            Progress("phase1", step, progress, message, level) with { EventPhase = "component" }, ActivityRetries.Default);
+
     /// <summary>The step as custom status now, and the update to record — by RecordProgress, or folded into the next activity.</summary>
     public ProgressUpdate Progress(string phase, string step, int progress, string message, string level = EventLevels.Info,
         string? status = null, DeploymentResult? result = null, string? component = null, string? componentState = null, string? keySuffix = null,

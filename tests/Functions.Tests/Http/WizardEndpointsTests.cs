@@ -18,6 +18,9 @@ public sealed class WizardApp : IAsyncLifetime
     public const string HetznerToken = "hetzner-token-0123456789-0123456789-0123456789-0123456789-0123456789";
     public FakeDynadot Dynadot { get; } = new("user-dynadot-key-9876", "user-dynadot-secret-9876");
     public WireMockServer Hetzner { get; } = WireMockServer.Start(new WireMockServerSettings { Urls = [$"http://127.0.0.1:{FreePort.Next()}"] });
+    public FakeS3 ObjectStorage { get; } = new(ObjectStorageAccessKey, ObjectStorageSecretKey, "velero");
+    public const string ObjectStorageAccessKey = "FAKEACCESSKEY0123456";
+    public const string ObjectStorageSecretKey = "fake-object-storage-secret-0123456789abcdef";
     public AppProcess App { get; private set; } = null!;
     public AzuriteServer Azurite { get; private set; } = null!;
 
@@ -30,6 +33,7 @@ public sealed class WizardApp : IAsyncLifetime
         var settings = AppProcess.TestSettings(Azurite, AppProcess.UniqueHubName("wizard"));
         settings["CATALYST_HETZNER_API_BASE_URL"] = Hetzner.Urls[0];
         settings["CATALYST_DYNADOT_BASE_URL"] = Dynadot.Url;
+        settings["CATALYST_OBJECT_STORAGE_ENDPOINT_TEMPLATE"] = ObjectStorage.Url;
         settings["DYNADOT_MANAGED_DOMAINS"] = "omani.works";
         // The pool zone is read by the availability check (issue 15): the operator's account is the fake's.
         Dynadot.AddZone("omani.works");
@@ -44,6 +48,7 @@ public sealed class WizardApp : IAsyncLifetime
         await App.DisposeAsync();
         Hetzner.Stop();
         Dynadot.Dispose();
+        ObjectStorage.Dispose();
     }
 }
 
@@ -80,6 +85,53 @@ public sealed class WizardEndpointsTests(WizardApp fixture) : IClassFixture<Wiza
         Assert.Equal("text/plain", malformed.Content.Headers.ContentType?.MediaType);
         Assert.Equal("invalid request body", (await malformed.Content.ReadAsStringAsync()).TrimEnd('\n'));
         Assert.DoesNotContain(WizardApp.HetznerToken, fixture.App.Output);
+    }
+
+    [Fact]
+    public async Task ObjectStorageCredentialsValidate()
+    {
+        const string Path = "/api/v1/credentials/object-storage/validate";
+        static string Keys(string region, string access, string secret) => $$"""{"region":"{{region}}","accessKey":"{{access}}","secretKey":"{{secret}}"}""";
+        var (access, secret) = (WizardApp.ObjectStorageAccessKey, WizardApp.ObjectStorageSecretKey);
+
+        // A ListBuckets the fake verified (SigV4 with the secret), scoped to the region asked.
+        var ok = await PostAsync(Http, Path, Keys("nbg1", access, secret));
+        Assert.Equal((HttpStatusCode.OK, """{"valid":true,"message":"S3 access confirmed"}"""), (ok.Status, ok.Body.GetRawText()));
+        Assert.Contains("nbg1", fixture.ObjectStorage.SignedRegions);
+
+        const string Rejected = "credentials rejected — issue a fresh access/secret pair in Hetzner Console → Object Storage → Manage Credentials";
+        foreach (var wrong in new[] { Keys("fsn1", "UNKNOWNACCESSKEY0000", secret), Keys("hel1", access, secret[..^1] + "X") })
+        {
+            var refused = await PostAsync(Http, Path, wrong);
+            Assert.Equal((HttpStatusCode.OK, false, Rejected), (refused.Status, refused.Body.GetProperty("valid").GetBoolean(), refused.Body.GetProperty("message").GetString()));
+        }
+
+        foreach (var (body, message) in new[]
+        {
+            (Keys(" ", access, secret), "object storage region is required (fsn1, nbg1, or hel1)"),
+            (Keys("ash", access, secret), "region must be one of fsn1 / nbg1 / hel1 (Hetzner Object Storage is European-only as of 2026-04)"),
+            (Keys("fsn1", "short", secret), "access key too short — Hetzner Object Storage keys are at least 16 characters"),
+            (Keys("fsn1", access, "short"), "secret key too short — Hetzner Object Storage secrets are at least 32 characters"),
+            ("{not json", "invalid request body"),
+        })
+        {
+            var bad = await PostAsync(Http, Path, body);
+            Assert.Equal((HttpStatusCode.BadRequest, false, message), (bad.Status, bad.Body.GetProperty("valid").GetBoolean(), bad.Body.GetProperty("message").GetString()));
+        }
+
+        fixture.ObjectStorage.FailWith = 503;
+        try
+        {
+            var down = await PostAsync(Http, Path, Keys("fsn1", access, secret));
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, "could not reach Hetzner Object Storage — check status.hetzner.com or retry"),
+                (down.Status, down.Body.GetProperty("message").GetString()));
+        }
+        finally
+        {
+            fixture.ObjectStorage.FailWith = null;
+        }
+        Assert.DoesNotContain(secret, fixture.App.Output);
+        Assert.DoesNotContain(secret[..^1] + "X", fixture.App.Output);
     }
 
     [Fact]

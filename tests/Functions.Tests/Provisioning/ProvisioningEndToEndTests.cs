@@ -105,7 +105,11 @@ public partial class ProvisioningEndToEndTests(ITestOutputHelper output)
         Assert.Equal("flux-not-reconciling", failed["result"]!["phase1Outcome"]!.GetValue<string>());
         Assert.StartsWith("Phase 1 watch saw zero HelmReleases", failed["error"]!.GetValue<string>());
         var events = await world.EventsAsync(id);
-        Assert.Single(events, e => e["message"]!.GetValue<string>().StartsWith("Phase 1 watch saw 0 HelmReleases in 2s"));
+        var firstSeen = Assert.Single(events, e => e["message"]!.GetValue<string>().StartsWith("Phase 1 watch saw 0 HelmReleases in 2s"));
+        // The original's watch emitted its notices as `component` events (issue 17), where its console looks for them.
+        Assert.Equal(("component", "warn"), (firstSeen["phase"]!.GetValue<string>(), firstSeen["level"]!.GetValue<string>()));
+        var timeout = Assert.Single(events, e => e["message"]!.GetValue<string>().StartsWith("Phase-1 watch terminated by context"));
+        Assert.Equal("component", timeout["phase"]!.GetValue<string>());
         Assert.Empty(world.Dynadot.Calls);
     }
 

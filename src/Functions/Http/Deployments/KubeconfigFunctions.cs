@@ -24,6 +24,14 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/deployments/{id}/kubeconfig")] HttpRequest request,
         [DurableClient] DurableTaskClient client, string id)
     {
+        var answer = await PutAsync(request, client, id);
+        Catalyst.Domain.Metrics.CatalystMetrics.Postback((answer as IStatusCodeHttpResult)?.StatusCode ?? 200,
+            (answer as IValueHttpResult)?.Value is ApiError error ? error.Error : null);
+        return answer;
+    }
+
+    async Task<IResult> PutAsync(HttpRequest request, DurableTaskClient client, string id)
+    {
         var ct = request.HttpContext.RequestAborted;
         if (await store.GetAsync(id, ct) is not { } record) return HttpErrors.DeploymentNotFound(id);
         if ((KubeconfigPostback.CheckBearer(record, request.Headers.Authorization) ?? KubeconfigPostback.CheckOpen(record)) is { } refused)
