@@ -61,6 +61,7 @@ public sealed class AppProcess : IAsyncDisposable
         settings["CATALYST_SANDBOX"] = "true";
         settings.TryAdd("CATALYST_HETZNER_API_BASE_URL", "http://127.0.0.1:9");
         settings.TryAdd("CATALYST_DYNADOT_BASE_URL", "http://127.0.0.1:9");
+        settings.TryAdd("CATALYST_OBJECT_STORAGE_ENDPOINT_TEMPLATE", "http://127.0.0.1:9");
         settings.TryAdd("CATALYST_TOFU_BINARY", "/bin/false");
         return settings;
     }

@@ -60,6 +60,8 @@ public sealed class FakeSovereignCloud : IAsyncDisposable
             : AppProcess.TestSettings(azurite, hubName);
         foreach (var (k, v) in WizardBodies.OperatorSettings) settings[k] = v;
         settings["CATALYST_SANDBOX"] = "true";
+        // A sandbox reaches no real object storage either (nothing answers here: the wizard's check says so).
+        settings.TryAdd("CATALYST_OBJECT_STORAGE_ENDPOINT_TEMPLATE", "http://127.0.0.1:9");
         settings["CATALYST_TOFU_BINARY"] = TofuBinary;
         settings["CATALYST_TOFU_MODULE_PATH"] = Path.Combine(RepoPaths.Root, "infra", "hetzner");
         settings["CATALYST_TOFU_WORKDIR"] = Path.Combine(Root, "work");

@@ -11,6 +11,7 @@ public class SandboxModeTests
         [SandboxMode.Setting] = "true",
         ["CATALYST_HETZNER_API_BASE_URL"] = "http://127.0.0.1:41001",
         ["CATALYST_DYNADOT_BASE_URL"] = "http://localhost:41002/",
+        ["CATALYST_OBJECT_STORAGE_ENDPOINT_TEMPLATE"] = "http://127.0.0.1:41003/{region}",
         ["CATALYST_TOFU_BINARY"] = "/tmp/sandbox/tofu",
     };
 
@@ -37,6 +38,8 @@ public class SandboxModeTests
     [InlineData("CATALYST_DYNADOT_BASE_URL", "https://api.dynadot.com")]
     [InlineData("CATALYST_DYNADOT_BASE_URL", "http://127.0.0.1.example.com:80")]
     [InlineData("CATALYST_DYNADOT_BASE_URL", "not a url")]
+    [InlineData("CATALYST_OBJECT_STORAGE_ENDPOINT_TEMPLATE", null)]
+    [InlineData("CATALYST_OBJECT_STORAGE_ENDPOINT_TEMPLATE", "https://{region}.your-objectstorage.com")]
     [InlineData("CATALYST_TOFU_BINARY", null)]
     [InlineData("CATALYST_TOFU_BINARY", "tofu")]
     public void RefusesToStartWhenSomethingCouldBeReal(string key, string? value)

@@ -36,6 +36,7 @@ public sealed class ProvisioningWorld : IAsyncDisposable
         Settings["FAKE_TOFU_POSTBACK_URL"] = "backend";
         // Every cloud here is a loopback fake, the new cluster's API too: only a sandbox may reach a loopback kubeconfig server (issue 15).
         Settings["CATALYST_SANDBOX"] = "true";
+        Settings.TryAdd("CATALYST_OBJECT_STORAGE_ENDPOINT_TEMPLATE", "http://127.0.0.1:9");
     }
 
     public AzuriteServer Azurite { get; }

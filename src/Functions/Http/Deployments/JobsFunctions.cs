@@ -15,7 +15,7 @@ namespace Catalyst.Functions.Http.Deployments;
 /// the executions route names no deployment in its path, so it checks the owner of the one its id names itself.
 /// </summary>
 public sealed class JobsFunctions(DeploymentStore store, EventLog events, Vault vault, HelmReleaseReader reader, SessionGate gate,
-    AuthSettings auth, TimeProvider time)
+    AuthSettings auth, TimeProvider time, SandboxMode sandbox)
 {
     [Function(nameof(ListJobs))]
     public async Task<IResult> ListJobs(
@@ -74,7 +74,7 @@ public sealed class JobsFunctions(DeploymentStore store, EventLog events, Vault 
         if (record.Status == DeploymentStatuses.Phase1Watching)
             return Results.Json(new { watching = true, alreadyActive = true, components = Components(record.Result.ComponentStates) });
 
-        var listing = await new ReadHelmReleasesActivity(vault, reader).RunAsync(null!, id);
+        var listing = await new ReadHelmReleasesActivity(store, vault, reader, sandbox).RunAsync(null!, id);
         if (listing.Kind == HelmReleaseListing.Unusable)
             return HttpErrors.Json(StatusCodes.Status409Conflict, "watch-not-resumable", listing.Error);
         if (listing.Kind != HelmReleaseListing.Listed)
