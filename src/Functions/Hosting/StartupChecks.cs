@@ -21,6 +21,11 @@ public static class StartupChecks
             services.GetRequiredService<Catalyst.Domain.Deployments.InProgressLimit>();
             services.GetRequiredService<EventLogOptions>();
             services.GetRequiredService<Catalyst.Domain.Streams.StreamLimits>();
+            // Read per use elsewhere, so read once here: a malformed timing or tofu setting stops the start, naming it,
+            // instead of failing the first POST (issue 20).
+            services.GetRequiredService<Catalyst.Domain.Tofu.TofuSettings>();
+            services.GetRequiredService<Func<Catalyst.Domain.Deployments.ProvisionSettings>>()();
+            services.GetRequiredService<Func<Catalyst.Domain.Flux.WatchSettings>>()();
             if (services.GetRequiredService<Catalyst.Domain.Auth.AuthSettings>().Mode == Catalyst.Domain.Auth.AuthMode.Off)
                 log.LogWarning("{Warning}", Catalyst.Domain.Auth.AuthSettings.OffWarning);
             // Loads (or generates) the handover key now, so a key problem is logged at start, as the original did.

@@ -34,6 +34,21 @@ public class StandaloneProcessTests(ITestOutputHelper output)
         Assert.Contains("CATALYST_AUTH_MODE=off: no sign-in", app.Output);
     }
 
+    [Theory]
+    [InlineData("CATALYST_PHASE1_POLL_INTERVAL", "ten seconds")]
+    [InlineData("CATALYST_TOFU_TIMEOUT", "-5m")]
+    public async Task AMalformedTimingSettingStopsTheStartNamingIt(string setting, string value)
+    {
+        var settings = AppProcess.TestSettings(await AzuriteServer.Shared, "malformed2");
+        settings[setting] = value;
+        await using var app = AppProcess.Start(App, settings);
+
+        Assert.True(await app.WaitForExitAsync(TimeSpan.FromSeconds(30)), $"the app served with {setting}={value}");
+        Assert.NotEqual(0, app.ExitCode);
+        Assert.Contains(setting, app.Output);
+        Assert.DoesNotContain("Catalyst standalone host listening", app.Output);
+    }
+
     /// <summary>Issue 14: sign-in is the default, and a production start with nothing to sign in with refuses to serve.</summary>
     [Fact]
     public async Task AProductionStartWithNoIdentitySourceAndAuthNotOffExitsNamingTheSettings()
