@@ -104,8 +104,7 @@ public static class AuthPipeline
 
     /// <summary>Functions mode: worker middleware on HTTP triggers (register after ConfigureFunctionsWebApplication).</summary>
     public static IFunctionsWorkerApplicationBuilder UseCatalystAuth(this IFunctionsWorkerApplicationBuilder builder) =>
-        builder.UseWhen<AuthWorkerMiddleware>(context =>
-            context.FunctionDefinition.InputBindings.Values.Any(b => b.Type.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase)));
+        builder.UseWhen<AuthWorkerMiddleware>(FunctionCatalog.IsHttpTrigger);
 
     sealed class AuthWorkerMiddleware : IFunctionsWorkerMiddleware
     {

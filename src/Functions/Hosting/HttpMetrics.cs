@@ -44,8 +44,7 @@ public static class HttpMetrics
 
     /// <summary>Functions mode: worker middleware on HTTP triggers, registered before the auth middleware.</summary>
     public static IFunctionsWorkerApplicationBuilder UseCatalystHttpMetrics(this IFunctionsWorkerApplicationBuilder builder) =>
-        builder.UseWhen<MetricsWorkerMiddleware>(context =>
-            context.FunctionDefinition.InputBindings.Values.Any(b => b.Type.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase)));
+        builder.UseWhen<MetricsWorkerMiddleware>(FunctionCatalog.IsHttpTrigger);
 
     sealed class MetricsWorkerMiddleware : IFunctionsWorkerMiddleware
     {

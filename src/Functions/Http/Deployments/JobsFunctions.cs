@@ -14,7 +14,7 @@ namespace Catalyst.Functions.Http.Deployments;
 /// timeline (<see cref="JobsView"/>): no second store. Per-deployment routes are owner-checked by the request pipeline;
 /// the executions route names no deployment in its path, so it checks the owner of the one its id names itself.
 /// </summary>
-public sealed class JobsFunctions(DeploymentStore store, EventLog events, Vault vault, HelmReleaseReader reader, SessionGate gate,
+public sealed class JobsFunctions(DeploymentStore store, EventLog events, Vault vault, HelmReleaseReader reader,
     AuthSettings auth, TimeProvider time, SandboxMode sandbox)
 {
     [Function(nameof(ListJobs))]
@@ -50,7 +50,7 @@ public sealed class JobsFunctions(DeploymentStore store, EventLog events, Vault 
         var notFound = HttpErrors.Json(StatusCodes.Status404NotFound, "execution-not-found");
         // Someone else's execution is answered exactly as one that does not exist.
         if (JobsView.DeploymentOf(execId) is not { } id || await TimelineAsync(id, request) is not { } found) return notFound;
-        if (gate.Enabled && AuthPipeline.IdentityOf(request.HttpContext) is var caller && !DeploymentAccess.Allows(auth.Mode, caller, found.Record.Owner))
+        if (!DeploymentAccess.Allows(auth.Mode, AuthPipeline.IdentityOf(request.HttpContext), found.Record.Owner))
             return notFound;
         var page = JobsView.Logs(found.Record, found.Events, execId,
             int.TryParse(request.Query["fromLine"], out var from) ? from : 1, int.TryParse(request.Query["limit"], out var limit) ? limit : 0);
