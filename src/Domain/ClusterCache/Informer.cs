@@ -174,7 +174,8 @@ public sealed class Informer(
         {
             case "ERROR":
                 var code = item.TryGetProperty("code", out var c) && c.TryGetInt32(out var n) ? n : 0;
-                var message = Text(item, "message") ?? "watch error";
+                // The tenant's API server writes this text, up to a watch line's limit: only its start reaches the log.
+                var message = Text(item, "message") is { } said ? said[..Math.Min(said.Length, 256)] : "watch error";
                 if (code == (int)HttpStatusCode.Gone) throw new GoneException(message);
                 throw new InvalidOperationException($"watch error {code}: {message}");
             case "BOOKMARK":
