@@ -13,7 +13,7 @@ public static class WatchSuite
     {
         await using var world = await BenchWorld.StartAsync();
         world.Cloud.Kubernetes.NeverReady(ReadsSuite.Kit);
-        world.Settings["CATALYST_PHASE1_POLL_INTERVAL"] = "10s";
+        world.Settings["CATALYST_PHASE1_WATCH_CHECK_IN"] = "10s";
         await world.StartAppAsync();
         var clock = Stopwatch.StartNew();
         var ids = new List<string>();

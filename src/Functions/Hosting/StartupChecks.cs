@@ -26,6 +26,7 @@ public static class StartupChecks
             services.GetRequiredService<Catalyst.Domain.Tofu.TofuSettings>();
             services.GetRequiredService<Func<Catalyst.Domain.Deployments.ProvisionSettings>>()();
             services.GetRequiredService<Func<Catalyst.Domain.Flux.WatchSettings>>()();
+            services.GetRequiredService<Catalyst.Domain.Flux.WatchSharing>();
             if (services.GetRequiredService<Catalyst.Domain.Auth.AuthSettings>().Mode == Catalyst.Domain.Auth.AuthMode.Off)
                 log.LogWarning("{Warning}", Catalyst.Domain.Auth.AuthSettings.OffWarning);
             // Loads (or generates) the handover key now, so a key problem is logged at start, as the original did.
