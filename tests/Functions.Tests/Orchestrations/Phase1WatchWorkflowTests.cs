@@ -102,4 +102,17 @@ public class Phase1WatchWorkflowTests
         Assert.Contains("CheckWatch:timedOut=True", world.Calls);
         Assert.Contains("RecordProgress:failed", world.Calls);
     }
+
+    [Fact]
+    public async Task TheSameConclusionRaisedByTwoReplicasEndsTheWorkflowOnce()
+    {
+        var world = new World();
+        var ready = new WatchConclusion(Run, WatchOutcomes.Ready, DeploymentStatuses.Ready, null);
+        world.Raised.Enqueue(ready);
+        world.Raised.Enqueue(ready);
+        Assert.Equal(DeploymentStatuses.Ready, await world.RunAsync());
+        Assert.Single(world.Calls, "EndWatch");
+        Assert.Single(world.Calls, "RecordProgress:ready");
+        Assert.Single(world.Calls, c => c.StartsWith("MintHandover", StringComparison.Ordinal));
+    }
 }
