@@ -53,10 +53,14 @@ public sealed record WatchSharing(int Shards, TimeSpan Lease, TimeSpan ScanInter
 
 /// <summary>
 /// Where the Phase-1 watch keeps its entries and shard leases: blob container <c>phase1-watch</c>, entries under
-/// <c>entries/{shard}/{id}.json</c> (so a replica lists only its shards), leases on <c>shards/{shard}</c>.
+/// <c>{hub}/entries/{shard}/{id}.json</c> (so a replica lists only its shards), leases on <c>{hub}/shards/{shard}</c>.
+/// Per task hub: the replicas sharing a hub share the watch; another Catalyst on the same storage account (another
+/// hub) never takes its shards.
 /// </summary>
-public sealed class WatchRegistry(BlobServiceClient blobs, int shards)
+public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string taskHub = "catalyst")
 {
+    readonly string prefix = taskHub.ToLowerInvariant() + "/";
+
     public const string ContainerName = "phase1-watch";
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -72,7 +76,7 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards)
     BlobClient EntryBlob(string deploymentId)
     {
         if (!DeploymentId.IsValid(deploymentId)) throw new ArgumentException($"not a deployment id: {deploymentId}", nameof(deploymentId));
-        return container.GetBlobClient($"entries/{ShardOf(deploymentId):D3}/{deploymentId}.json");
+        return container.GetBlobClient($"{prefix}entries/{ShardOf(deploymentId):D3}/{deploymentId}.json");
     }
 
     async Task EnsureContainerAsync(CancellationToken cancellationToken)
@@ -161,10 +165,10 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards)
     {
         await EnsureContainerAsync(cancellationToken);
         var ids = new List<string>();
-        var prefix = $"entries/{shard:D3}/";
-        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken))
+        var entries = $"{prefix}entries/{shard:D3}/";
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, entries, cancellationToken))
         {
-            var id = item.Name[prefix.Length..];
+            var id = item.Name[entries.Length..];
             if (id.EndsWith(".json", StringComparison.Ordinal) && DeploymentId.IsValid(id[..^5])) ids.Add(id[..^5]);
         }
         return ids;
@@ -174,7 +178,7 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards)
     public async Task<BlobLeaseClient> ShardLeaseAsync(int shard, string leaseId, CancellationToken cancellationToken)
     {
         await EnsureContainerAsync(cancellationToken);
-        var blob = container.GetBlobClient($"shards/{shard:D3}");
+        var blob = container.GetBlobClient($"{prefix}shards/{shard:D3}");
         try
         {
             await blob.UploadAsync(BinaryData.FromString(""), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);

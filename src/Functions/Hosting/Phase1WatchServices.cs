@@ -17,7 +17,9 @@ public static class Phase1WatchServices
     {
         // A factory, so a malformed setting is reported by the startup checks, naming it, rather than while registering.
         services.AddSingleton(_ => WatchSharing.From(k => configuration[k]));
-        services.AddSingleton(sp => new WatchRegistry(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<WatchSharing>().Shards));
+        // Per task hub, as the engine's own tables and queues are: the replicas of one hub share the watch.
+        var hub = configuration[$"{DurableEngineSettings.Section}:hubName"] is { Length: > 0 } name ? name : "catalyst";
+        services.AddSingleton(sp => new WatchRegistry(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<WatchSharing>().Shards, hub));
         services.AddSingleton(sp => new ProgressRecorder(sp.GetRequiredService<DeploymentStore>(), sp.GetRequiredService<EventLog>(), sp.GetRequiredService<TimeProvider>()));
         // Standalone has a Durable client in its services; the isolated worker gets one from the watch activities' bindings.
         services.AddSingleton(sp => new WorkflowClients(sp.GetService<DurableTaskClient>()));

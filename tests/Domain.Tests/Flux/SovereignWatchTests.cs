@@ -46,7 +46,7 @@ public sealed class SovereignWatchTests : IAsyncLifetime
         store = new DeploymentStore(blobs);
         events = new EventLog(blobs, Redactor.None);
         vault = new Vault(blobs, RandomNumberGenerator.GetBytes(32));
-        registry = new WatchRegistry(blobs, 4);
+        registry = new WatchRegistry(blobs, 4, "t" + Guid.NewGuid().ToString("N")[..10]);
     }
 
     public async Task DisposeAsync() => await api.DisposeAsync();
