@@ -27,8 +27,7 @@ switch (suite)
         await ColdStartSuite.RunAsync(report);
         break;
     case "watch":
-        foreach (var n in numbers.Length == 0 ? [200, 500, 1000] : numbers)
-            await WatchSuite.RunAsync(report, n, TimeSpan.FromSeconds(60));
+        await WatchSuite.RunAsync(report, numbers.Length == 0 ? [200, 500, 1000] : numbers, TimeSpan.FromSeconds(60));
         break;
     case "faults":
         await FaultsSuite.RunAsync(report, numbers.FirstOrDefault(20));

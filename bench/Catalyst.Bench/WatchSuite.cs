@@ -20,24 +20,31 @@ public static class WatchSuite
     const string OldDesign = "old design (a durable timer and activity per 10 s poll; 2026-11-27, same machine): at 100 every cluster polled on time, GET p99 20 ms; " +
         "at 200 clusters polled only 0.66× per 10 s (a change waited up to ~15 s to be seen), GET p99 174 ms; it was not run past 200";
 
-    public static async Task RunAsync(Report report, int n, TimeSpan window)
+    /// <summary>One host, grown in steps: each N adds provisions to those already in the watch, then measures.</summary>
+    public static async Task RunAsync(Report report, IReadOnlyList<int> sizes, TimeSpan window)
     {
         await using var world = await BenchWorld.StartAsync();
         var kit = ReadsSuite.Kit;
         for (var k = 0; k < kit.Length; k++)
         {
-            var steps = new List<FakeKubernetesApi.Step> { new(TimeSpan.Zero, "Unknown", "Progressing", "Reconciliation in progress") };
+            var scenario = new List<FakeKubernetesApi.Step> { new(TimeSpan.Zero, "Unknown", "Progressing", "Reconciliation in progress") };
             for (var j = 1; j <= 40; j++)
-                steps.Add(j % 2 == 1
+                scenario.Add(j % 2 == 1
                     ? new(FlipEvery * j + TimeSpan.FromSeconds(k * 30), "False", "HealthCheckFailed", $"health check failed ({j})")
                     : new(FlipEvery * j + TimeSpan.FromSeconds(k * 30), "Unknown", "Progressing", $"Reconciliation in progress ({j})"));
-            world.Cloud.Kubernetes.With(kit[k], [.. steps]);
+            world.Cloud.Kubernetes.With(kit[k], [.. scenario]);
         }
         world.Settings["CATALYST_PHASE1_WATCH_TIMEOUT"] = "3h";
         await world.StartAppAsync();
-        var clock = Stopwatch.StartNew();
         var ids = new List<string>();
-        await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 10 }, async (i, _) =>
+        foreach (var n in sizes.Order()) await MeasureAsync(report, world, ids, n, window, kit);
+    }
+
+    static async Task MeasureAsync(Report report, BenchWorld world, List<string> ids, int n, TimeSpan window, string[] kit)
+    {
+        var clock = Stopwatch.StartNew();
+        var before = ids.Count;
+        await Parallel.ForEachAsync(Enumerable.Range(before, n - before), new ParallelOptions { MaxDegreeOfParallelism = 10 }, async (i, _) =>
         {
             var id = await world.CreateAsync($"watch-{i}-{Guid.NewGuid().ToString("N")[..4]}");
             lock (ids) ids.Add(id);
@@ -53,7 +60,7 @@ public static class WatchSuite
         var inWatch = clock.Elapsed.TotalSeconds;
         report.Line($"### N = {n}");
         report.Line();
-        report.Line($"- {clusters.Count}/{n} deployments reached the watch in {inWatch:0} s; {api.OpenWatches} watch streams open");
+        report.Line($"- {clusters.Count}/{n} deployments in the watch ({inWatch:0} s to add {n - before}); {api.OpenWatches} watch streams open");
 
         var listsBefore = api.ListRequests;
         var watchesBefore = api.WatchRequests;
@@ -75,16 +82,18 @@ public static class WatchSuite
         {
             var events = (await world.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}/events", ct))!["events"]!.AsArray()
                 .Select(e => e!.AsObject()).Where(e => e["phase"]?.GetValue<string>() == "component" && e["component"] is not null).ToList();
-            var recorded = events.ToDictionary(e => e["key"]!.GetValue<string>(), e => e["time"]!.GetValue<DateTimeOffset>().UtcDateTime);
+            // The n-th event of a component is its n-th transition (keys stay internal; each step of this scenario is one transition).
+            var recorded = events.GroupBy(e => e["component"]!.GetValue<string>())
+                .ToDictionary(g => g.Key, g => g.OrderBy(e => e["seq"]!.GetValue<long>()).Select(e => e["time"]!.GetValue<DateTimeOffset>().UtcDateTime).ToList());
             foreach (var release in kit)
                 for (var step = 1; step <= 40; step++)
                 {
                     if (api.ChangedAt(id, release, step) is not { } changed || changed < windowStart || changed > windowEnd) continue;
-                    var key = recorded.Keys.FirstOrDefault(k => k.EndsWith($":component:{release["bp-".Length..]}:{step}", StringComparison.Ordinal));
+                    var times = recorded.GetValueOrDefault(release["bp-".Length..]);
                     lock (latencies)
                     {
-                        if (key is null) missing++;
-                        else latencies.Add((recorded[key] - changed).TotalMilliseconds);
+                        if (times is null || times.Count <= step) missing++;
+                        else latencies.Add((times[step] - changed).TotalMilliseconds);
                     }
                 }
         });

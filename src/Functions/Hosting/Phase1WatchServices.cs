@@ -2,6 +2,7 @@ using Catalyst.Domain.ClusterCache;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
+using Catalyst.Functions.Activities;
 using Catalyst.Functions.Orchestrations;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
@@ -48,4 +49,20 @@ public static class Phase1WatchServices
 public sealed class Phase1WatchRunner(WatchSupervisor supervisor) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() => supervisor.RunAsync(stoppingToken), CancellationToken.None);
+}
+
+/// <summary>Delivers a watch's conclusion as the <see cref="TaskNames.WatchConcludedEvent"/> event on the deployment's workflow.</summary>
+public sealed class WatchConclusionEvents(WorkflowClients clients, ILogger<WatchConclusionEvents> log) : IWatchConclusions
+{
+    public async Task DeliverAsync(string deploymentId, WatchConclusion conclusion, CancellationToken cancellationToken)
+    {
+        if (await clients.GetAsync(TimeSpan.FromSeconds(30), cancellationToken) is not { } client)
+        {
+            log.LogInformation("Phase-1 watch of {DeploymentId} concluded {Outcome}; no Durable client here yet, so the workflow's check-in collects it",
+                deploymentId, conclusion.Outcome);
+            return;
+        }
+        // Raised by two replicas (a lease handover) or twice by one: the workflow takes the first and ends once.
+        await WorkflowInstances.RaiseIfActiveAsync(client, deploymentId, TaskNames.WatchConcludedEvent, conclusion, cancellationToken);
+    }
 }

@@ -1,8 +1,6 @@
-using Catalyst.Domain.Flux;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Logging;
 
-namespace Catalyst.Functions.Orchestrations;
+namespace Catalyst.Functions.Activities;
 
 /// <summary>
 /// The Durable client the Phase-1 watch raises its conclusions with. Standalone has one in its services from the start;
@@ -38,21 +36,5 @@ public sealed class WorkflowClients(DurableTaskClient? client = null)
         {
             return null;
         }
-    }
-}
-
-/// <summary>Delivers a watch's conclusion as the <see cref="TaskNames.WatchConcludedEvent"/> event on the deployment's workflow.</summary>
-public sealed class WatchConclusionEvents(WorkflowClients clients, ILogger<WatchConclusionEvents> log) : IWatchConclusions
-{
-    public async Task DeliverAsync(string deploymentId, WatchConclusion conclusion, CancellationToken cancellationToken)
-    {
-        if (await clients.GetAsync(TimeSpan.FromSeconds(30), cancellationToken) is not { } client)
-        {
-            log.LogInformation("Phase-1 watch of {DeploymentId} concluded {Outcome}; no Durable client here yet, so the workflow's check-in collects it",
-                deploymentId, conclusion.Outcome);
-            return;
-        }
-        // Raised by two replicas (a lease handover) or twice by one: the workflow takes the first and ends once.
-        await WorkflowInstances.RaiseIfActiveAsync(client, deploymentId, TaskNames.WatchConcludedEvent, conclusion, cancellationToken);
     }
 }
