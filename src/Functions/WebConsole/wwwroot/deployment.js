@@ -215,7 +215,9 @@ export function deploymentView(root, id) {
     replace(timeline, phases.length === 0 ? h('li', { class: 'muted' }, 'Waiting for the first event…') : phases.map((p, i) => {
       const next = phases[i + 1];
       const current = !next && !done;
-      const end = next ? next.start : current ? Date.now() : p.last;
+      // A phase lasts until the next one starts, or until its own last line when that comes later (tofu's output
+      // continues through tofu-init, -plan and -apply, which are steps inside it).
+      const end = current ? Date.now() : Math.max(next ? next.start : 0, p.last);
       const failed = p.error || (state?.status === 'failed' && state.failure?.phase === p.name);
       const kind = failed ? 'bad' : current ? 'busy' : 'ok';
       return h('li', { class: `step ${kind}`, dataset: { phase: p.name } },
