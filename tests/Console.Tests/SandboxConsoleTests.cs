@@ -112,10 +112,7 @@ public sealed class SandboxConsoleTests(ConsoleBrowser browser, ITestOutputHelpe
         Assert.Contains(phases, p => p.StartsWith("tofu", StringComparison.Ordinal));
 
         // Nothing twice: every line on the page is one event of the timeline, and every event is there.
-        var events = await sandbox.App.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}/events");
-        var seqs = await page.Locator("#log li.line").EvaluateAllAsync<long[]>("ls => ls.map(l => +l.dataset.seq)");
-        Assert.Equal(seqs.Length, seqs.Distinct().Count());
-        Assert.Equal(events!["events"]!.AsArray().Select(e => e!["seq"]!.GetValue<long>()).Order(), seqs.Order());
+        await AssertEveryEventShownOnceAsync(page, sandbox.App, id);
 
         // Stream latency: from an event's time (when it was written) to its line in the DOM, for events written after the page opened.
         var lines = await page.EvaluateAsync<System.Text.Json.JsonElement>("() => window.__lines.map(l => [Date.parse(l.time), l.at])");
@@ -156,7 +153,12 @@ public sealed class SandboxConsoleTests(ConsoleBrowser browser, ITestOutputHelpe
 
         var (context, page, errors) = await browser.NewPageAsync(sandbox.Url);
         await using var _ = context;
-        await page.GotoAsync($"/#/deployments/{id}");
+        // The list follows it live (it polls): the row turns failed without a reload.
+        await page.GotoAsync("/");
+        var row = page.Locator($".deployment[data-id='{id}']");
+        await Assertions.Expect(row).ToBeVisibleAsync();
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-status", "failed", new() { Timeout = 120_000 });
+        await row.ClickAsync();
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("failed", new() { Timeout = 120_000 });
         await Assertions.Expect(page.Locator("#failure-actor")).ToHaveAttributeAsync("data-actor", "user");
         await Assertions.Expect(page.Locator("#failure-actor")).ToContainTextAsync("You (the owner)");
@@ -172,19 +174,100 @@ public sealed class SandboxConsoleTests(ConsoleBrowser browser, ITestOutputHelpe
         sandbox.Settings.Remove("FAKE_TOFU_FAIL");
         await sandbox.StartAsync();
         await page.GotoAsync($"{sandbox.Url}/#/deployments/{id}");
+        lock (errors) errors.Clear(); // the old app's page lost its server on purpose: what it logged then is not the console's fault
         await page.Locator("#retry-button").ClickAsync();
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("ready", new() { Timeout = 120_000 });
         foreach (var component in SandboxConsole.Components)
             await Assertions.Expect(page.Locator($"[data-component='{component}']")).ToHaveAttributeAsync("data-state", "installed");
 
-        await page.Locator("#wipe-button").ClickAsync();
+        // Wipe by keyboard: Tab to the button, Enter; Escape cancels the dialog; the second time Enter confirms.
+        await TabToAsync(page, "wipe-button");
+        await page.Keyboard.PressAsync("Enter");
         var dialog = page.GetByRole(AriaRole.Dialog);
         await Assertions.Expect(dialog).ToContainTextAsync($"Wipe {sub}.{FakeSovereignCloud.PoolDomain}?");
-        await dialog.GetByRole(AriaRole.Button, new() { Name = $"Wipe {sub}.{FakeSovereignCloud.PoolDomain}" }).ClickAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        Assert.Equal("ready", (await sandbox.StateAsync(id))["status"]!.GetValue<string>());
+        await page.Locator("#wipe-button").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var confirm = dialog.GetByRole(AriaRole.Button, new() { Name = $"Wipe {sub}.{FakeSovereignCloud.PoolDomain}" });
+        await Assertions.Expect(confirm).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("wiped", new() { Timeout = 120_000 });
         Assert.Equal("wiped", (await sandbox.StateAsync(id))["status"]!.GetValue<string>());
         Assert.Contains(sandbox.Cloud.JournalLines(id), l => l.StartsWith("destroyed", StringComparison.Ordinal));
         Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task TheStreamResumesAfterTheAppDiesWithoutShowingAnythingTwice()
+    {
+        await using var sandbox = await SandboxConsole.CreateAsync(TimeSpan.FromSeconds(2));
+        var port = FreePort.Next();
+        var app = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), sandbox.Settings, port);
+        await app.WaitHealthyAsync();
+        using var created = await WizardBodies.PostAsync(app.Http, WizardBodies.Valid($"ur{Guid.NewGuid().ToString("N")[..8]}"));
+        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+
+        var url = $"http://127.0.0.1:{port}";
+        var (context, page, _) = await browser.NewPageAsync(url);
+        await using var __ = context;
+        await page.GotoAsync($"/#/deployments/{id}");
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("● live");
+        await Assertions.Expect(page.Locator("[data-component][data-state=installed]").First).ToBeVisibleAsync(new() { Timeout = 120_000 });
+
+        // The connection drops: the app dies mid-provision and comes back on the same address, and the workflow resumes.
+        app.Kill();
+        await app.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("reconnecting…");
+        await using var again = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), sandbox.Settings, port);
+        await again.WaitHealthyAsync();
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("ready", new() { Timeout = 120_000 });
+
+        await AssertEveryEventShownOnceAsync(page, again, id);
+        foreach (var component in SandboxConsole.Components)
+            await Assertions.Expect(page.Locator($"[data-component='{component}']")).ToHaveAttributeAsync("data-state", "installed");
+    }
+
+    /// <summary>
+    /// Nothing twice, nothing missing: once the stream has delivered its "done" (the status on the page may come first, from
+    /// a state read), the page's lines are exactly the deployment's events, each once.
+    /// </summary>
+    static async Task AssertEveryEventShownOnceAsync(IPage page, AppProcess app, string id)
+    {
+        long[] expected = [];
+        long[] shown = [];
+        try
+        {
+            await Wait.UntilAsync(() =>
+            {
+                var events = app.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}/events").GetAwaiter().GetResult();
+                expected = events!["events"]!.AsArray().Select(e => e!["seq"]!.GetValue<long>()).Order().ToArray();
+                shown = page.Locator("#log li.line").EvaluateAllAsync<long[]>("ls => ls.map(l => +l.dataset.seq)").GetAwaiter().GetResult();
+                return shown.Length >= expected.Length;
+            }, TimeSpan.FromSeconds(20), "the page to show every event");
+        }
+        catch (TimeoutException)
+        {
+        }
+        Assert.Equal(shown.Length, shown.Distinct().Count());
+        Assert.Equal(expected, shown.Order());
+    }
+
+    /// <summary>Presses Tab until the element has focus (keyboard reachable), and checks the focus is visible.</summary>
+    static async Task TabToAsync(IPage page, string id)
+    {
+        for (var i = 0; i < 60; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await page.EvaluateAsync<string>("() => document.activeElement?.id ?? ''") == id)
+            {
+                var ring = await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).boxShadow");
+                Assert.NotEqual("none", ring);
+                return;
+            }
+        }
+        Assert.Fail($"#{id} cannot be reached with Tab");
     }
 
     /// <summary>No horizontal overflow: the page reads at this width without sideways scrolling.</summary>
