@@ -64,7 +64,7 @@ var progress = new SandboxProgress(Console.Out);
 try
 {
     await StreamAsync(app.Http, id, progress, stop.Token);
-    Console.WriteLine($"sandbox: the service keeps running on http://127.0.0.1:{app.Port} (try GET /api/v1/deployments/{id}); Ctrl-C stops everything.");
+    Console.WriteLine($"sandbox: the service keeps running; its console is http://127.0.0.1:{app.Port}/ (this Sovereign: #/deployments/{id}); Ctrl-C stops everything.");
     await Task.Delay(Timeout.Infinite, stop.Token);
 }
 catch (OperationCanceledException)
