@@ -21,6 +21,7 @@ export function deploymentView(root, id) {
   let mintURL = null;
   let left = false;
   let refreshTimer = null;
+  let lastSaid = null;
 
   const title = h('h1', { id: 'deployment-title' }, '…');
   const badges = h('span', { class: 'meta' });
@@ -109,8 +110,13 @@ export function deploymentView(root, id) {
       state.finishedAt ? ` · finished after ${duration(Date.parse(state.finishedAt) - Date.parse(state.startedAt))}` : '', ` · id ${id}`);
     for (const [name, s] of Object.entries(state.componentStates ?? {}))
       if (components.get(name)?.state !== s) components.set(name, { ...components.get(name), state: s });
-    renderOutcome();
-    renderActions();
+    // The outcome is a live region: rewrite it only when what it says changes, or a screen reader repeats it every read.
+    const said = [state.status, state.phase, state.step, state.error, state.failure?.actor, !!state.result?.kubeconfigReceivedAt].join('|');
+    if (said !== lastSaid) {
+      lastSaid = said;
+      renderOutcome();
+      renderActions();
+    }
     renderTimeline();
     renderComponents();
   }
@@ -196,6 +202,7 @@ export function deploymentView(root, id) {
       message = e instanceof ApiError ? e.message : `Catalyst did not answer: ${e.message}`;
     }
     try { state = await get(`/api/v1/deployments/${encodeURIComponent(id)}`); } catch { /* keep the last state */ }
+    lastSaid = null;
     renderState();
     if (message) outcome.append(h('p', { class: 'error', role: 'alert', id: 'action-message' }, message));
     openStream();

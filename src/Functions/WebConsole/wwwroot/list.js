@@ -6,7 +6,8 @@ import { h, replace, badge, progressBar, age } from './ui.js';
 const PollMs = 3000;
 
 export function listView(root) {
-  const list = h('ul', { class: 'deployments', 'aria-live': 'polite', 'aria-busy': 'true' });
+  // Not a live region: it is rewritten every poll, and a screen reader would read the whole list each time.
+  const list = h('ul', { class: 'deployments', 'aria-busy': 'true', 'aria-label': 'Deployments' });
   const status = h('p', { class: 'muted', role: 'status' });
   replace(root, h('section', {},
     h('div', { class: 'row between' },

@@ -160,6 +160,7 @@ export function wizardView(root) {
       const pair = await api('POST', '/api/v1/sshkey/generate', /^[a-z0-9.-]+\.[a-z0-9-]+$/.test(name) ? { fqdn: name } : {});
       f.sshPublicKey.value = pair.publicKey;
       let privateKey = pair.privateKey;
+      pair.privateKey = null; // only the download button's closure holds it, until it is used
       const save = h('button', { type: 'button', class: 'primary', id: 'download-private-key', onclick: () => {
         download(`${name || 'sovereign'}-ed25519`, privateKey, 'application/x-pem-file');
         privateKey = null;
