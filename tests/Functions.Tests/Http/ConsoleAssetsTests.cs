@@ -53,6 +53,9 @@ public sealed class ConsoleAssetsTests
         foreach (var name in new[] { "app.js", "api.js", "ui.js", "wizard.js", "deployment.js", "stream.js", "list.js", "signin.js", "style.css" })
             Assert.True(assets.HashedNames.ContainsKey(name), name);
         Assert.Contains("<meta name=\"catalyst-auth\" content=\"off\">", Encoding.UTF8.GetString(assets.IndexFor("off").Bytes));
+        // Every reference in the page is to a hashed name (an unhashed one would 404).
+        Assert.DoesNotMatch(@"/assets/[a-z-]+\.(js|css|svg)""", Encoding.UTF8.GetString(assets.Index.Bytes));
+        Assert.Equal(5, System.Text.RegularExpressions.Regex.Matches(Encoding.UTF8.GetString(assets.Index.Bytes), @"/assets/[a-z-]+\.[0-9a-f]{10}\.(js|css|svg)""").Count);
         Assert.NotEqual(assets.IndexFor("off").ETag, assets.IndexFor("session").ETag);
     }
 }
