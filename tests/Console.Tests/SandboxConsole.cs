@@ -36,7 +36,6 @@ public sealed class SandboxConsole : IAsyncDisposable
                 new FakeKubernetesApi.Step(each * (i + 2), "True", "InstallSucceeded", $"Helm install succeeded for release flux-system/{Kit[i]}"));
         var settings = cloud.AppSettings(await AzuriteServer.Shared, null, AppProcess.UniqueHubName("console"));
         settings["CATALYST_HANDOVER_KEY_PATH"] = Path.Combine(cloud.Root, "handover-jwt-private.pem");
-        settings["CATALYST_PHASE1_POLL_INTERVAL"] = "1s";
         return new SandboxConsole(cloud, settings);
     }
 
