@@ -57,7 +57,7 @@ public static class AuthPipeline
         if (decision.ClearCookie)
             foreach (var cookie in services.GetRequiredService<SessionCookies>().Clear(IsSecure(request), includeRefresh: false))
                 response.Headers.Append("Set-Cookie", cookie);
-        await Results.Json(new ApiError(decision.Error!, decision.Detail), statusCode: decision.Status).ExecuteAsync(context);
+        await Catalyst.Functions.Http.HttpErrors.Json(decision.Status, decision.Error!, decision.Detail).ExecuteAsync(context);
         return false;
     }
 

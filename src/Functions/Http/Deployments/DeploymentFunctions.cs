@@ -13,7 +13,7 @@ namespace Catalyst.Functions.Http.Deployments;
 
 /// <summary>Create, read and list deployments (reference A.8, A.9).</summary>
 public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentStore store, EventLog events,
-    Func<ProvisionSettings> settings, Func<WatchSettings> watch, AuthSettings auth, ILogger<DeploymentFunctions> log)
+    ProvisionSettings settings, WatchSettings watch, AuthSettings auth, ILogger<DeploymentFunctions> log)
 {
     [Function(nameof(CreateDeployment))]
     public async Task<IResult> CreateDeployment(
@@ -24,11 +24,11 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
         var read = await RequestBody.ReadAsync(request, DeploymentRequestReader.MaxBodyBytes, ct);
         var (body, truncated) = (read ?? [], read is null);
         var outcome = await creator.CreateAsync(request.ContentType, body, truncated, request.Headers["Idempotency-Key"].FirstOrDefault(),
-            AuthPipeline.IdentityOf(request.HttpContext), new DurableWorkflowStarter(client, settings(), watch()), ct);
+            AuthPipeline.IdentityOf(request.HttpContext), new DurableWorkflowStarter(client, settings, watch), ct);
         switch (outcome)
         {
             case DeploymentCreator.Rejected rejected:
-                return Results.Json(rejected.Error, statusCode: rejected.Status);
+                return HttpErrors.Json(rejected.Status, rejected.Error);
             case DeploymentCreator.Created created:
                 var id = created.Record.Id;
                 if (created.Replayed) request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";

@@ -29,7 +29,7 @@ public sealed class K8sFunctions(SovereignCache cache, AuthSettings auth)
         }
         catch (SelectorException e)
         {
-            return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
+            return HttpErrors.Json(StatusCodes.Status400BadRequest, e.Message);
         }
         var ct = request.HttpContext.RequestAborted;
         var user = (access as CacheAccess.Reviewed)?.User;
