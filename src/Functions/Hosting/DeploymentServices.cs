@@ -22,7 +22,8 @@ public static class DeploymentServices
         services.AddSettings(_ => OperatorSecrets.From(read));
         services.AddSettings(_ => ProvisionSettings.From(read));
         services.AddSettings(_ => WatchSettings.From(read));
-        // The tofu context (Activities) still asks for factories; they hand out the one value checked at start.
+        // TofuRunContext (Activities, being rewritten elsewhere) still asks for factories; they hand out the one value
+        // checked at start. Drop them once it injects the values.
         services.AddSingleton<Func<OperatorSecrets>>(sp => sp.GetRequiredService<OperatorSecrets>);
         services.AddSingleton<Func<ProvisionSettings>>(sp => sp.GetRequiredService<ProvisionSettings>);
         services.AddSingleton<HelmReleaseReader>();
