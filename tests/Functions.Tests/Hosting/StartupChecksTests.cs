@@ -20,7 +20,8 @@ public sealed class StartupChecksTests
         { "SandboxMode", "CATALYST_SANDBOX", "perhaps" },
         { "VaultKey", "CATALYST_VAULT_KEY", "not-base64!" },
         { "ProvisionSettings", "CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT", "soon" },
-        { "WatchSettings", "CATALYST_PHASE1_POLL_INTERVAL", "ten seconds" },
+        { "WatchSettings", "CATALYST_PHASE1_WATCH_CHECK_IN", "ten seconds" },
+        { "WatchSharing", "CATALYST_PHASE1_WATCH_LEASE", "5m" },
         { "EventLogOptions", "CATALYST_EVENTS_MAX_PER_DEPLOYMENT", "0" },
         // Read in session mode only (sign-in off means no owners to limit); see SessionMode below.
         { "InProgressLimit", "CATALYST_MAX_DEPLOYMENTS_IN_PROGRESS_PER_OWNER", "many" },

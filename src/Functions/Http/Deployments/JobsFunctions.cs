@@ -73,14 +73,14 @@ public sealed class JobsFunctions(DeploymentStore store, EventLog events, Vault 
         if (record.Status == DeploymentStatuses.Phase1Watching)
             return Results.Json(new { watching = true, alreadyActive = true, components = Components(record.Result.ComponentStates) });
 
-        var listing = await new ReadHelmReleasesActivity(store, vault, reader, sandbox).RunAsync(null!, id);
-        if (listing.Kind == HelmReleaseListing.Unusable)
-            return HttpErrors.Json(StatusCodes.Status409Conflict, "watch-not-resumable", listing.Error);
-        if (listing.Kind != HelmReleaseListing.Listed)
-            return Results.Json(new { error = "seed-timeout", detail = $"the Sovereign's HelmReleases could not be listed: {listing.Error}", watching = false },
+        var listing = await reader.ListForAsync(await vault.GetAsync(id, VaultEntries.Kubeconfig, ct), record, sandbox.Enabled, ct);
+        if (listing is HelmReleaseReader.Unusable unusable)
+            return HttpErrors.Json(StatusCodes.Status409Conflict, "watch-not-resumable", unusable.Error);
+        if (listing is not HelmReleaseReader.Listed listed)
+            return Results.Json(new { error = "seed-timeout", detail = $"the Sovereign's HelmReleases could not be listed: {((HelmReleaseReader.Unreachable)listing).Error}", watching = false },
                 statusCode: StatusCodes.Status504GatewayTimeout);
         var (seen, _) = new WatchState { StartedAt = time.GetUtcNow().UtcDateTime, States = new(record.Result.ComponentStates ?? new Dictionary<string, string>()) }
-            .Observe(listing.Releases);
+            .Observe(listed.Releases);
         var updated = await store.UpdateAsync(id, r => r.Result is null ? null : r with { Result = r.Result with { ComponentStates = seen.States } }, ct);
         return Results.Json(new { watching = false, seededAt = time.GetUtcNow(), components = Components(updated?.Result?.ComponentStates ?? seen.States) },
             statusCode: StatusCodes.Status202Accepted);
