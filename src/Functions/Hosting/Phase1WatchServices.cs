@@ -16,8 +16,7 @@ public static class Phase1WatchServices
 {
     public static IServiceCollection AddPhase1Watch(this IServiceCollection services, IConfiguration configuration)
     {
-        // A factory, so a malformed setting is reported by the startup checks, naming it, rather than while registering.
-        services.AddSingleton(_ => WatchSharing.From(k => configuration[k]));
+        services.AddSettings(_ => WatchSharing.From(configuration.Reader()));
         // Per task hub, as the engine's own tables and queues are: the replicas of one hub share the watch.
         var hub = configuration[$"{DurableEngineSettings.Section}:hubName"] is { Length: > 0 } name ? name : "catalyst";
         services.AddSingleton(sp => new WatchRegistry(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<WatchSharing>().Shards, hub));

@@ -3,7 +3,6 @@ using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
 using Catalyst.Functions.Activities;
-using Catalyst.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
@@ -50,7 +49,7 @@ public sealed class JobsFunctions(DeploymentStore store, EventLog events, Vault 
         var notFound = HttpErrors.Json(StatusCodes.Status404NotFound, "execution-not-found");
         // Someone else's execution is answered exactly as one that does not exist.
         if (JobsView.DeploymentOf(execId) is not { } id || await TimelineAsync(id, request) is not { } found) return notFound;
-        if (!DeploymentAccess.Allows(auth.Mode, AuthPipeline.IdentityOf(request.HttpContext), found.Record.Owner))
+        if (!DeploymentAccess.Allows(auth.Mode, CallerIdentity.Of(request.HttpContext), found.Record.Owner))
             return notFound;
         var page = JobsView.Logs(found.Record, found.Events, execId,
             int.TryParse(request.Query["fromLine"], out var from) ? from : 1, int.TryParse(request.Query["limit"], out var limit) ? limit : 0);
