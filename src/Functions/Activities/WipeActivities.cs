@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Catalyst.Functions.Activities;
 
-public sealed record WipeInput(string DeploymentId, int Run, Catalyst.Functions.Orchestrations.PoolName? Pool = null);
+public sealed record WipeInput(string DeploymentId, int Run, PoolName? Pool = null);
 
 public sealed record TofuDestroyResult(bool Succeeded, string? Error);
 

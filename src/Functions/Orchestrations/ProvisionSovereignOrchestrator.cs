@@ -10,13 +10,6 @@ namespace Catalyst.Functions.Orchestrations;
 public sealed record ProvisionInput(string DeploymentId, int Run, TimeSpan KubeconfigArrivalTimeout, WatchSettings Watch, PoolName? Pool,
     bool KubeconfigAlreadyReceived = false, WatchState? Watching = null, ProgressUpdate? Arrival = null);
 
-/// <summary>A pool deployment's name in its managed pool domain (null for bring-your-own domains).</summary>
-public sealed record PoolName(string PoolDomain, string Subdomain)
-{
-    public static PoolName? Of(DeploymentRecord record) =>
-        record.Request.IsPoolMode ? new PoolName(record.Request.SovereignPoolDomain.ToLowerInvariant(), record.Request.SovereignSubdomain.ToLowerInvariant()) : null;
-}
-
 /// <summary>Raised when the Sovereign's cloud-init has PUT its kubeconfig: a reference, never the bytes.</summary>
 public sealed record KubeconfigReceived(string Sha256, int Bytes);
 
