@@ -39,7 +39,10 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
         TofuDestroyResult destroy;
         try
         {
-            destroy = await context.CallActivityAsync<TofuDestroyResult>(TaskNames.TofuDestroy, input, ActivityRetries.Default);
+            // Like an apply: no free tofu slot on the replica that took it is a durable wait and another ask (TofuSlots).
+            destroy = await TofuSlots.CallAsync<TofuDestroyResult>(context, TaskNames.TofuDestroy, input, ActivityRetries.Default,
+                d => d.NoSlot, () => steps.RecordAsync("wipe", "tofu-destroy-slot-wait", 10,
+                    "Wipe: waiting for a free tofu slot (every replica runs at most CATALYST_TOFU_MAX_PARALLEL tofu at once); the destroy starts on the first replica with room"));
         }
         catch (TaskFailedException e)
         {
