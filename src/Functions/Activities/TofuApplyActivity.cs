@@ -9,7 +9,10 @@ using Microsoft.Extensions.Hosting;
 
 namespace Catalyst.Functions.Activities;
 
-public sealed record TofuApplyInput(string DeploymentId, int Run);
+/// <param name="AnswerNoSlot">The caller understands <see cref="TofuApplyResult.NoSlot"/> (workflows since issue 16). A call
+/// without it — a workflow of the previous version, on a replica not yet updated during a rolling update — waits for a slot
+/// here as before, so it is never handed an answer it would read as a failure.</param>
+public sealed record TofuApplyInput(string DeploymentId, int Run, bool AnswerNoSlot = false);
 
 /// <summary>
 /// Either the outputs, or why the apply failed and who must act. Transient failures throw instead, so the workflow's retry
@@ -37,7 +40,7 @@ public sealed class TofuApplyActivity(TofuRunContext tofu, IHostApplicationLifet
     public override async Task<TofuApplyResult> RunAsync(TaskActivityContext context, TofuApplyInput input)
     {
         using var slot = tofu.Runner.TryTakeSlot();
-        if (slot is null)
+        if (slot is null && input.AnswerNoSlot)
         {
             tofu.NoSlot(input.DeploymentId, "apply");
             return TofuApplyResult.NoSlotHere;
@@ -46,7 +49,9 @@ public sealed class TofuApplyActivity(TofuRunContext tofu, IHostApplicationLifet
         await using var run = await tofu.PrepareAsync(input.DeploymentId, input.Run, lifetime.ApplicationStopping);
         try
         {
-            var outputs = await tofu.Runner.ApplyAsync(slot, run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping);
+            var outputs = slot is null
+                ? await tofu.Runner.ApplyAsync(run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping)
+                : await tofu.Runner.ApplyAsync(slot, run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping);
             return new TofuApplyResult(true, run.SovereignFqdn, outputs.ControlPlaneIp, outputs.LoadBalancerIp);
         }
         catch (TofuException e) when (!e.Transient)

@@ -9,7 +9,9 @@ using Microsoft.Extensions.Hosting;
 
 namespace Catalyst.Functions.Activities;
 
-public sealed record WipeInput(string DeploymentId, int Run, Catalyst.Functions.Orchestrations.PoolName? Pool = null);
+/// <param name="AnswerNoSlot">TofuDestroy may answer <see cref="TofuDestroyResult.NoSlot"/>: set by the wipe workflow since
+/// issue 16 on its call; without it (a workflow of the previous version during a rolling update) destroy waits for a slot.</param>
+public sealed record WipeInput(string DeploymentId, int Run, Catalyst.Functions.Orchestrations.PoolName? Pool = null, bool AnswerNoSlot = false);
 
 /// <param name="NoSlot">This replica had no free tofu slot: nothing was destroyed, not a failure; the wipe asks again (issue 16).</param>
 public sealed record TofuDestroyResult(bool Succeeded, string? Error, bool NoSlot = false);
@@ -42,14 +44,15 @@ public sealed class TofuDestroyActivity(TofuRunContext tofu, TofuStateStore stat
                 await Task.Delay(TimeSpan.FromMilliseconds(500), lifetime.ApplicationStopping);
         }
         using var slot = tofu.Runner.TryTakeSlot();
-        if (slot is null)
+        if (slot is null && input.AnswerNoSlot)
         {
             tofu.NoSlot(input.DeploymentId, "destroy");
             return new TofuDestroyResult(false, null, NoSlot: true);
         }
         try
         {
-            await tofu.Runner.DestroyAsync(slot, run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping);
+            if (slot is null) await tofu.Runner.DestroyAsync(run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping);
+            else await tofu.Runner.DestroyAsync(slot, run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping);
             return new TofuDestroyResult(true, null);
         }
         catch (TofuException e) when (!e.Transient)

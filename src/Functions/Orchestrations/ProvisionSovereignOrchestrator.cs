@@ -71,7 +71,7 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         try
         {
             // No free tofu slot on the replica that took it: a durable wait, then ask again (TofuSlots; not a failure).
-            apply = await TofuSlots.CallAsync<TofuApplyResult>(context, TaskNames.TofuApply, new TofuApplyInput(input.DeploymentId, input.Run), TofuRetries,
+            apply = await TofuSlots.CallAsync<TofuApplyResult>(context, TaskNames.TofuApply, new TofuApplyInput(input.DeploymentId, input.Run, AnswerNoSlot: true), TofuRetries,
                 a => a.NoSlot, () => steps.RecordAsync("tofu", "tofu-slot-wait", 5, TofuSlotWaitMessage));
         }
         catch (TaskFailedException e)
