@@ -34,7 +34,8 @@ public static class AppliesSuite
                     $" (the host's first provision, cold: {cold.ToLastApplyEnd:0.0} s and {cold.ToAllReady:0.0} s)");
         var single = await RoundAsync(world, applies, hosts, n, "one-host");
         report.Line($"- {n} at once, **one host**: last apply ends {single.ToLastApplyEnd:0.0} s after the first POST ({single.ToLastApplyEnd / one.ToLastApplyEnd:0.0}× one apply), all ready after {single.ToAllReady:0.0} s;" +
-                    $" applies per host {single.PerHost}; most at once per host {single.PeakPerHost}; 'no slot here' answers {single.NoSlot}; an apply's start after its POST p50 {single.StartDelayP50:0.0} s, max {single.StartDelayMax:0.0} s");
+                    $" applies per host {single.PerHost}; most at once per host {single.PeakPerHost}; 'no slot here' answers {single.NoSlot}; an apply's start after its POST p50 {single.StartDelayP50:0.0} s, max {single.StartDelayMax:0.0} s;" +
+                    $" the {n} tofu apply commands span {single.ApplySpan:0.0} s (first start → last end, {single.ApplySpan / one.ApplyP50:0.0}× one apply command)");
 
         await using var b = AppProcess.Start(BenchWorld.HostDll, world.Settings);
         await b.WaitHealthyAsync(TimeSpan.FromSeconds(120));
@@ -44,12 +45,15 @@ public static class AppliesSuite
         var two = await RoundAsync(world, applies, hosts, n, "two-hosts");
         report.Line($"- {n} at once, **two hosts** (B started after A, as KEDA adds one): last apply ends **{two.ToLastApplyEnd:0.0} s** after the first POST" +
                     $" (**{two.ToLastApplyEnd / one.ToLastApplyEnd:0.0}× one apply**), all ready after {two.ToAllReady:0.0} s; **applies per host {two.PerHost}**;" +
-                    $" most at once per host {two.PeakPerHost}; 'no slot here' answers {two.NoSlot}; an apply's start after its POST p50 {two.StartDelayP50:0.0} s, max {two.StartDelayMax:0.0} s");
+                    $" most at once per host {two.PeakPerHost}; 'no slot here' answers {two.NoSlot}; an apply's start after its POST p50 {two.StartDelayP50:0.0} s, max {two.StartDelayMax:0.0} s;" +
+                    $" the {n} tofu apply commands span **{two.ApplySpan:0.0} s** (first start → last end, **{two.ApplySpan / one.ApplyP50:0.0}× one apply command**)");
         report.Line($"- (warm-up on two hosts, one provision: POST → ready {warm.ToAllReady:0.0} s, ran on {warm.PerHost})");
+        report.Line($"- machine load: {File.ReadAllText("/proc/loadavg").Split(' ')[0]} (1-minute load average at the end; every fake tofu command is a `dotnet` process start, so init and plan of {n} provisions at once queue for the CPU)");
         report.Line();
     }
 
-    sealed record Round(double ApplyP50, double ToLastApplyEnd, double ToAllReady, string PerHost, string PeakPerHost, string NoSlot, double StartDelayP50, double StartDelayMax);
+    sealed record Round(double ApplyP50, double ToLastApplyEnd, double ToAllReady, string PerHost, string PeakPerHost, string NoSlot, double StartDelayP50, double StartDelayMax,
+        double ApplySpan);
 
     static async Task<Round> RoundAsync(BenchWorld world, string applies, Dictionary<string, (string Name, AppProcess App)> hosts, int n, string label)
     {
@@ -85,7 +89,8 @@ public static class AppliesSuite
             PerHost(name => Peak(name).ToString(System.Globalization.CultureInfo.InvariantCulture)),
             PerHost(name => (NoSlotLines(hosts.Values.Single(h => h.Name == name).App) - noSlotBefore[name]).ToString(System.Globalization.CultureInfo.InvariantCulture)),
             Measure.Percentile(startDelays, 50),
-            startDelays.Max());
+            startDelays.Max(),
+            (runs.Max(r => r.End) - runs.Min(r => r.Start)).TotalSeconds);
     }
 
     static int NoSlotLines(AppProcess app) => app.Output.Split('\n').Count(l => l.Contains("No free tofu slot", StringComparison.Ordinal));

@@ -20,7 +20,13 @@ public sealed class TofuSlotsAcrossHostsTests(ITestOutputHelper output)
         world.Settings["CATALYST_TOFU_MAX_PARALLEL"] = "1";
         // Host A's applies never finish (the first resource stalls until tofu is interrupted): its one slot stays taken, so
         // the other apply can only ever run on host B — whichever host the engine hands each ask to.
-        var hostB = new Dictionary<string, string?>(world.Settings);
+        var hostB = new Dictionary<string, string?>(world.Settings)
+        {
+            // Each ask goes to whichever host polls the work-item queue first (both at most every second, by host.json). B
+            // polls faster so that it, not the full host A, usually wins: the test then ends in seconds rather than after
+            // a run of asks that happened to land on A. Without the rule B would never get the apply, however fast it polls.
+            ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval"] = "00:00:00.100",
+        };
         world.Settings["FAKE_TOFU_HANG_AFTER_CREATES"] = "0";
         var a = await world.StartAppAsync();
 
