@@ -15,7 +15,8 @@ using Catalyst.Bench;
 var suite = args.FirstOrDefault() ?? "";
 var numbers = args.Skip(1).Select(int.Parse).ToArray();
 var command = "dotnet run -c Release --project bench/Catalyst.Bench -- " + string.Join(' ', args);
-var report = new Report(suite, command);
+// A run of `applies` with another apply time keeps its own section beside the default one's.
+var report = new Report(suite == "applies" && numbers.Length > 1 && numbers[1] != 20 ? $"applies-{numbers[1]}s" : suite, command);
 switch (suite)
 {
     case "reads":
