@@ -15,7 +15,7 @@ using Catalyst.FakeTofu;
 // provider error), FAKE_TOFU_DIE_AFTER_CREATE=ADDRESS (exit 137 right after creating ADDRESS, before its state is
 // written or the lock released: a SIGKILL in the worst place), FAKE_TOFU_HANG_AFTER_CREATES=N (the next
 // creation stalls until tofu is interrupted, then completes and is saved), FAKE_TOFU_APPLY_DELAY_MS (an apply's fixed
-// time before its first resource), FAKE_TOFU_APPLIES (a line when an apply starts and ends, naming the host that ran it). A journal path may hold {deployment_id}: one journal
+// time before its first resource), FAKE_TOFU_APPLIES (a line when an apply starts and ends or a destroy ends, naming the host that ran it). A journal path may hold {deployment_id}: one journal
 // per deployment, for runs with many deployments at once.
 
 var interrupted = false;
@@ -269,6 +269,7 @@ int Destroy()
         }
         if (interrupted) throw new FakeTofuException("Error: execution halted");
         Console.WriteLine($"Destroy complete! Resources: {destroyed} destroyed.");
+        AppliesJournal(deploymentId, "destroyed");
         return 0;
     }
     finally
@@ -303,8 +304,8 @@ List<(string To, string Id)> ImportBlocks() =>
         .Select(i => i.To.Length == 0 || i.Id.Length == 0 ? throw new FakeTofuException("Error: Invalid import block: \"to\" and \"id\" are required") : i)
         .ToList();
 
-// FAKE_TOFU_APPLIES: "{deployment id} {state backend's host:port} start|end {unix ms}" when an apply begins (holding the lock)
-// and when it completes. The backend is the app that started this tofu (CATALYST_TOFU_BACKEND_URL defaults to the host's
+// FAKE_TOFU_APPLIES: "{deployment id} {state backend's host:port} start|end|destroyed {unix ms}" when an apply begins (holding
+// the lock) and when it completes, and when a destroy completes. The backend is the app that started this tofu (CATALYST_TOFU_BACKEND_URL defaults to the host's
 // own port), so the line says which host ran the apply.
 void AppliesJournal(string deploymentId, string what)
 {

@@ -63,6 +63,46 @@ public sealed class TofuSlotsAcrossHostsTests(ITestOutputHelper output)
         Assert.Equal("provisioning", (await world.StateAsync(hung))["status"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task AWipeWhoseHostHasNoFreeSlotDestroysOnAHostAddedLater()
+    {
+        await using var world = await ProvisioningWorld.CreateAsync();
+        var applies = Path.Combine(Path.GetDirectoryName(world.Journal)!, "applies.log");
+        world.Settings["FAKE_TOFU_APPLIES"] = applies;
+        world.Settings["CATALYST_TOFU_MAX_PARALLEL"] = "1";
+        world.Settings["CATALYST_WIPE_WAIT"] = "1s";
+        var hostB = new Dictionary<string, string?>(world.Settings)
+        {
+            ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval"] = "00:00:00.100",
+        };
+        // Host A's one slot is held for good by an apply that never finishes.
+        world.Settings["FAKE_TOFU_HANG_AFTER_CREATES"] = "0";
+        var a = await world.StartAppAsync();
+        var holder = await world.CreateDeploymentAsync("slot-holder");
+        await Wait.UntilAsync(() => Lines(applies).Any(l => l.Id == holder && l.What == "start"), TimeSpan.FromSeconds(60), "host A's apply to start");
+        var wiped = await world.CreateDeploymentAsync("slot-wiped");
+        await WaitForMessageAsync(world, wiped, ProvisionSovereignOrchestrator.TofuSlotWaitMessage);
+
+        using (var wipe = await a.Http.PostAsync($"/api/v1/deployments/{wiped}/wipe", null))
+            Assert.True(wipe.IsSuccessStatusCode, $"wipe answered {(int)wipe.StatusCode}");
+        await WaitForMessageAsync(world, wiped, DecommissionOrchestrator.TofuSlotWaitMessage);
+        await using var b = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), hostB);
+        await b.WaitHealthyAsync();
+        // "wiped" only when tofu destroyed and nothing is left for an operator (FinishWipe).
+        await world.WaitForStatusAsync(wiped, "wiped", TimeSpan.FromSeconds(240));
+
+        var hostOf = new Dictionary<string, string> { [$"127.0.0.1:{a.Port}"] = "A", [$"127.0.0.1:{b.Port}"] = "B" };
+        Assert.Equal([(wiped, "B", "destroyed")], Lines(applies).Where(l => l.Id == wiped).Select(l => (l.Id, hostOf.GetValueOrDefault(l.Host, l.Host), l.What)));
+        var events = await world.EventsAsync(wiped);
+        Assert.Single(events, e => e["message"]!.GetValue<string>() == DecommissionOrchestrator.TofuSlotWaitMessage);
+        Assert.Single(events, e => e["phase"]!.GetValue<string>() == "tofu-destroy");
+        Assert.Equal("provisioning", (await world.StateAsync(holder))["status"]!.GetValue<string>());
+    }
+
+    static Task WaitForMessageAsync(ProvisioningWorld world, string id, string message) =>
+        Wait.ForAsync(async () => (await world.EventsAsync(id)).Any(e => e["message"]!.GetValue<string>() == message) ? (object)true : null,
+            TimeSpan.FromSeconds(90), $"'{message}' on {id}'s timeline");
+
     static List<(string Id, string Host, string What)> Lines(string path) => File.Exists(path)
         ? File.ReadAllLines(path).Select(l => l.Split(' ')).Select(p => (p[0], p[1], p[2])).ToList()
         : [];
