@@ -22,6 +22,9 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
     static readonly TaskOptions TofuRetries = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 4, firstRetryInterval: TimeSpan.FromSeconds(15), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(2)));
 
+    public const string TofuSlotWaitMessage =
+        "Phase 0: waiting for a free tofu slot (every replica runs at most CATALYST_TOFU_MAX_PARALLEL tofu at once); the apply starts on the first replica with room";
+
     [Function(TaskNames.ProvisionSovereign)]
     public Task<string> Run([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context, context.GetInput<ProvisionInput>()!);
 
@@ -60,7 +63,9 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         TofuApplyResult apply;
         try
         {
-            apply = await context.CallActivityAsync<TofuApplyResult>(TaskNames.TofuApply, new TofuApplyInput(input.DeploymentId, input.Run), TofuRetries);
+            // No free tofu slot on the replica that took it: a durable wait, then ask again (TofuSlots; not a failure).
+            apply = await TofuSlots.CallAsync<TofuApplyResult>(context, TaskNames.TofuApply, new TofuApplyInput(input.DeploymentId, input.Run, AnswerNoSlot: true), TofuRetries,
+                a => a.NoSlot, () => steps.RecordAsync("tofu", "tofu-slot-wait", 5, TofuSlotWaitMessage));
         }
         catch (TaskFailedException e)
         {
