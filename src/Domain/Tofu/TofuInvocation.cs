@@ -62,6 +62,14 @@ public interface ITofuRunner
     /// </summary>
     TofuSlot? TryTakeSlot();
 
+    /// <summary>
+    /// A slot if one frees within <paramref name="wait"/>, else null. The activities wait this briefly (<see cref="TofuSlot.LocalWait"/>)
+    /// before handing their work back: a slot freed a moment later is taken here instead of after a durable wait, which
+    /// keeps the "no slot" answers — each a few workflow steps — to a handful when hundreds of applies queue (the watch
+    /// benchmark's 300 provisions at once saturated Azurite with them).
+    /// </summary>
+    Task<TofuSlot?> TryTakeSlotAsync(TimeSpan wait, CancellationToken cancellationToken);
+
     /// <summary>Stages the module, then init, plan, apply, output. Idempotent given the state: a second run changes nothing.
     /// Waits for a free slot of this process.</summary>
     Task<TofuOutputs> ApplyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
@@ -85,6 +93,9 @@ public interface ITofuRunner
 /// </summary>
 public sealed class TofuSlot : IDisposable
 {
+    /// <summary>How long an activity waits on its replica for a slot before answering "no slot here" (issue 16).</summary>
+    public static readonly TimeSpan LocalWait = TimeSpan.FromSeconds(10);
+
     readonly SemaphoreSlim slots;
     int freed;
 

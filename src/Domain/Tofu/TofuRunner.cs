@@ -65,6 +65,9 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
     /// <summary>Never waits: a slot if one is free, else null (and nothing started, nothing locked).</summary>
     public TofuSlot? TryTakeSlot() => slots.Wait(0) ? new TofuSlot(this, slots) : null;
 
+    public async Task<TofuSlot?> TryTakeSlotAsync(TimeSpan wait, CancellationToken cancellationToken) =>
+        await slots.WaitAsync(wait, cancellationToken) ? new TofuSlot(this, slots) : null;
+
     /// <summary>Free slots of this process now (for logs and tests).</summary>
     public int FreeSlots => slots.CurrentCount;
 

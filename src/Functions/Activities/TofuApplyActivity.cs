@@ -28,9 +28,9 @@ public sealed record TofuApplyResult(bool Succeeded, string SovereignFqdn, strin
 /// <summary>
 /// Runs OpenTofu for one deployment: inputs from the record, secrets from the vault and configuration into the
 /// child's environment only, state in the app's own http backend. Safe to run twice: tofu converges on its state.
-/// It takes one of this replica's tofu slots first, without waiting: with none free it answers
-/// <see cref="TofuApplyResult.NoSlotHere"/> at once — no record read, no tofu, no state lock, no timeline line — so the
-/// work item does not sit on this replica while another has room.
+/// It takes one of this replica's tofu slots first, waiting at most <see cref="TofuSlot.LocalWait"/>: with none free by
+/// then it answers <see cref="TofuApplyResult.NoSlotHere"/> — no record read, no tofu, no state lock, no timeline line —
+/// so the work item does not sit on this replica while another has room.
 /// </summary>
 public sealed class TofuApplyActivity(TofuRunContext tofu, IHostApplicationLifetime lifetime) : TaskActivity<TofuApplyInput, TofuApplyResult>
 {
@@ -39,7 +39,7 @@ public sealed class TofuApplyActivity(TofuRunContext tofu, IHostApplicationLifet
 
     public override async Task<TofuApplyResult> RunAsync(TaskActivityContext context, TofuApplyInput input)
     {
-        using var slot = tofu.Runner.TryTakeSlot();
+        using var slot = input.AnswerNoSlot ? await tofu.Runner.TryTakeSlotAsync(TofuSlot.LocalWait, lifetime.ApplicationStopping) : null;
         if (slot is null && input.AnswerNoSlot)
         {
             tofu.NoSlot(input.DeploymentId, "apply");

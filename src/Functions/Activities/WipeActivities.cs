@@ -43,7 +43,7 @@ public sealed class TofuDestroyActivity(TofuRunContext tofu, TofuStateStore stat
             while (DateTimeOffset.UtcNow < deadline && await states.LiveHolderAsync(input.DeploymentId, lifetime.ApplicationStopping) is { Tag.Operation: TofuRunTag.Apply })
                 await Task.Delay(TimeSpan.FromMilliseconds(500), lifetime.ApplicationStopping);
         }
-        using var slot = tofu.Runner.TryTakeSlot();
+        using var slot = input.AnswerNoSlot ? await tofu.Runner.TryTakeSlotAsync(TofuSlot.LocalWait, lifetime.ApplicationStopping) : null;
         if (slot is null && input.AnswerNoSlot)
         {
             tofu.NoSlot(input.DeploymentId, "destroy");
