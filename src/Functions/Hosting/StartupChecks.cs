@@ -21,6 +21,7 @@ public static class StartupChecks
             services.GetRequiredService<Catalyst.Domain.Deployments.InProgressLimit>();
             services.GetRequiredService<EventLogOptions>();
             services.GetRequiredService<Catalyst.Domain.Streams.StreamLimits>();
+            services.GetRequiredService<Catalyst.Functions.Http.Streams.SseSettings>();
             // Read per use elsewhere, so read once here: a malformed timing or tofu setting stops the start, naming it,
             // instead of failing the first POST (issue 20).
             services.GetRequiredService<Catalyst.Domain.Tofu.TofuSettings>();

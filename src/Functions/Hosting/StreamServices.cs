@@ -12,6 +12,7 @@ public static class StreamServices
         services.AddSingleton(_ => StreamLimits.From(k => configuration[k]));
         services.AddSingleton(sp => new StreamGate(sp.GetRequiredService<StreamLimits>()));
         services.AddSingleton<TimelineFeeds>();
+        services.AddSingleton(_ => Catalyst.Functions.Http.Streams.SseSettings.From(configuration));
         return services;
     }
 }
