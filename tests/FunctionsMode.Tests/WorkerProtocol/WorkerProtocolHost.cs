@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Catalyst.Functions.Hosting;
 using Catalyst.FunctionsMode.Tests.WorkerProtocol.Rpc;
+using DurableTask.AzureStorage;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -18,8 +20,8 @@ namespace Catalyst.FunctionsMode.Tests.WorkerProtocol;
 /// process as the host does (its command line and FUNCTIONS_WORKER_RUNTIME), serves <c>FunctionRpc.EventStream</c>,
 /// runs the handshake (start stream, init, metadata, load) and invokes functions: HTTP triggers through the ASP.NET
 /// Core integration's proxying (the request goes to the worker's own HTTP endpoint with the invocation id header while
-/// the invocation goes over gRPC), and timer triggers. Durable triggers and the durable client binding are not
-/// implemented (see README, Functions mode).
+/// the invocation goes over gRPC), timer triggers, and the durable client binding (pointed at standalone's sidecar).
+/// Orchestrator and activity triggers are not implemented yet (see README, Functions mode).
 /// </summary>
 public sealed class WorkerProtocolHost : IAsyncDisposable
 {
@@ -39,6 +41,39 @@ public sealed class WorkerProtocolHost : IAsyncDisposable
     public ConcurrentQueue<RpcLog> Logs { get; } = new();
     public string Output => string.Join('\n', output);
     public Uri WorkerHttpUri => new(Capabilities["HttpUri"]);
+
+    /// <summary>
+    /// What the Durable extension hands a <c>[DurableClient]</c> parameter in an isolated app: JSON naming its gRPC
+    /// endpoint. Here that endpoint is standalone's in-process sidecar (<see cref="DurableSidecar"/>) on the same task hub.
+    /// </summary>
+    public string? DurableClientPayload { get; private set; }
+
+    DurableSidecar? sidecar;
+    AzureStorageOrchestrationService? engine;
+
+    /// <summary>Serves the Durable client protocol on the task hub the worker's settings name.</summary>
+    public async Task StartDurableClientEndpointAsync(string connectionString, string hubName, int partitionCount)
+    {
+        engine = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = hubName,
+            StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
+            PartitionCount = partitionCount,
+        });
+        await engine.CreateIfNotExistsAsync();
+        sidecar = await DurableSidecar.StartAsync(engine, new DrainableEngine(engine, TimeSpan.FromSeconds(5)), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, CancellationToken.None);
+        DurableClientPayload = new JsonObject
+        {
+            ["rpcBaseUrl"] = "http://" + sidecar.Channel.Target,
+            ["taskHubName"] = hubName,
+            ["connectionName"] = "AzureWebJobsStorage",
+            ["requiredQueryStringParameters"] = "",
+            ["httpBaseUrl"] = WorkerHttpUri + "runtime/webhooks/durabletask",
+            // Without it the worker's client accepts no message at all (its limit is then 0 bytes); the extension
+            // sends its MaxGrpcMessageSizeInBytes.
+            ["maxGrpcMessageSizeInBytes"] = new Microsoft.Azure.WebJobs.Extensions.DurableTask.DurableTaskOptions().MaxGrpcMessageSizeInBytes,
+        }.ToJsonString();
+    }
 
     /// <summary>Starts the gRPC server and the worker process, and completes the handshake.</summary>
     public static async Task<WorkerProtocolHost> StartAsync(string appDirectory, IDictionary<string, string?> settings, TimeSpan timeout)
@@ -136,6 +171,12 @@ public sealed class WorkerProtocolHost : IAsyncDisposable
         foreach (var header in request.Headers) http.Headers[header.Key.ToLowerInvariant()] = string.Join(",", header.Value);
         var invocation = NewInvocation(invocationId, function);
         invocation.InputData.Add(new ParameterBinding { Name = trigger["name"]!.GetValue<string>(), Data = new TypedData { Http = http } });
+        foreach (var durableClient in Bindings(function).Where(b => b["type"]!.GetValue<string>() == "durableClient"))
+            invocation.InputData.Add(new ParameterBinding
+            {
+                Name = durableClient["name"]!.GetValue<string>(),
+                Data = new TypedData { String = DurableClientPayload ?? throw new InvalidOperationException("start the durable client endpoint first") },
+            });
         foreach (var (key, value) in routeValues ?? new Dictionary<string, string>())
             invocation.TriggerMetadata[key] = new TypedData { String = value };
         invocation.TriggerMetadata["Headers"] = new TypedData { Json = System.Text.Json.JsonSerializer.Serialize(http.Headers) };
@@ -216,6 +257,11 @@ public sealed class WorkerProtocolHost : IAsyncDisposable
         }
         worker?.Dispose();
         outbound.Writer.TryComplete();
+        if (sidecar is not null)
+        {
+            await sidecar.StopAsync(TimeSpan.FromSeconds(5));
+            await sidecar.DisposeAsync();
+        }
         await server.StopAsync();
         await server.DisposeAsync();
     }

@@ -14,15 +14,18 @@ public sealed class WorkerProtocolTests(ITestOutputHelper output) : IAsyncLifeti
 {
     AzuriteServer azurite = null!;
     WorkerProtocolHost host = null!;
+    Dictionary<string, string?> settings = null!;
 
     public async Task InitializeAsync()
     {
         azurite = await AzuriteServer.Shared;
-        var settings = AppProcess.TestSettings(azurite, AppProcess.UniqueHubName("wp"));
+        settings = AppProcess.TestSettings(azurite, AppProcess.UniqueHubName("wp"));
+        foreach (var (k, v) in WizardBodies.OperatorSettings) settings[k] = v;
         var appDirectory = Path.GetDirectoryName(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"))!;
         try
         {
             host = await WorkerProtocolHost.StartAsync(appDirectory, settings, TimeSpan.FromSeconds(60));
+            await host.StartDurableClientEndpointAsync(azurite.ConnectionString, Hub, partitionCount: 2);
         }
         catch
         {
@@ -58,6 +61,29 @@ public sealed class WorkerProtocolTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.True(invocation.Result.Status == StatusResult.Types.Status.Success, Describe(invocation));
         Assert.Equal(System.Net.HttpStatusCode.OK, http.StatusCode);
         Assert.Equal("ok", (await http.Content.ReadAsStringAsync()).Trim());
+    }
+
+    string Hub => settings["AzureFunctionsJobHost__extensions__durableTask__hubName"]!;
+
+    [Fact]
+    public async Task ACreateSchedulesItsWorkflowThroughTheDurableClientBinding()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/deployments")
+        {
+            Content = new StringContent(WizardBodies.Valid("wproto").ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+        };
+        var (http, invocation) = await host.InvokeHttpAsync("CreateDeployment", request);
+        var body = await http.Content.ReadAsStringAsync();
+        Assert.True(http.StatusCode == System.Net.HttpStatusCode.Created, $"{(int)http.StatusCode} {body}\n{Describe(invocation)}");
+        var id = JsonNode.Parse(body)!["id"]!.GetValue<string>();
+        // The worker's DurableTaskClient reached the task hub: the instance exists (Pending: this host runs no orchestrations).
+        var table = new Azure.Data.Tables.TableClient(azurite.ConnectionString, Hub + "Instances");
+        var instance = await table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(id, "");
+        Assert.True(instance.HasValue, $"no instance {id} in {Hub}Instances");
+        Assert.Equal("ProvisionSovereign", instance.Value!["Name"]);
+        // No version here: in Functions mode the worker's client sends none, and the Durable extension's endpoint is what
+        // stamps host.json's defaultVersion (read in its options, not run). The sidecar standing in for it does not.
+        Assert.Null(instance.Value.GetString("Version"));
     }
 
     [Fact]
