@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Catalyst.Functions.Hosting;
 using Catalyst.FunctionsMode.Tests.WorkerProtocol.Rpc;
 using DurableTask.AzureStorage;
+using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -20,8 +21,8 @@ namespace Catalyst.FunctionsMode.Tests.WorkerProtocol;
 /// process as the host does (its command line and FUNCTIONS_WORKER_RUNTIME), serves <c>FunctionRpc.EventStream</c>,
 /// runs the handshake (start stream, init, metadata, load) and invokes functions: HTTP triggers through the ASP.NET
 /// Core integration's proxying (the request goes to the worker's own HTTP endpoint with the invocation id header while
-/// the invocation goes over gRPC), timer triggers, and the durable client binding (pointed at standalone's sidecar).
-/// Orchestrator and activity triggers are not implemented yet (see README, Functions mode).
+/// the invocation goes over gRPC), timer triggers, the durable client binding (pointed at standalone's sidecar), and
+/// orchestrator and activity triggers fed from that sidecar's work items (<see cref="RunDurableWorkAsync"/>).
 /// </summary>
 public sealed class WorkerProtocolHost : IAsyncDisposable
 {
@@ -190,6 +191,95 @@ public sealed class WorkerProtocolHost : IAsyncDisposable
         await Task.WhenAll(httpCall, rpcCall);
         return (await httpCall, (await rpcCall).InvocationResponse);
     }
+
+    /// <summary>
+    /// Runs the task hub's orchestrations and activities on the worker, as the Durable extension does for an isolated
+    /// app: each work item of the sidecar becomes an invocation — an orchestrator gets the base64 protobuf
+    /// OrchestratorRequest and returns a base64 OrchestratorResponse; an activity gets its JSON input and returns its result.
+    /// </summary>
+    public Task RunDurableWorkAsync(CancellationToken ct)
+    {
+        var client = new Microsoft.DurableTask.Protobuf.TaskHubSidecarService.TaskHubSidecarServiceClient(sidecar!.Channel);
+        return Task.Run(async () =>
+        {
+            using var call = client.GetWorkItems(new Microsoft.DurableTask.Protobuf.GetWorkItemsRequest(), cancellationToken: ct);
+            await foreach (var item in call.ResponseStream.ReadAllAsync(ct))
+                _ = Task.Run(() => HandleWorkItemAsync(client, item, ct), ct);
+        }, ct);
+    }
+
+    public ConcurrentQueue<string> DurableInvocations { get; } = new();
+
+    async Task HandleWorkItemAsync(Microsoft.DurableTask.Protobuf.TaskHubSidecarService.TaskHubSidecarServiceClient client, Microsoft.DurableTask.Protobuf.WorkItem item, CancellationToken ct)
+    {
+        try
+        {
+            if (item.OrchestratorRequest is { } orchestration)
+            {
+                var started = orchestration.PastEvents.Concat(orchestration.NewEvents).First(e => e.ExecutionStarted is not null).ExecutionStarted;
+                var function = Function(started.Name);
+                var trigger = Bindings(function).Single(b => b["type"]!.GetValue<string>() == "orchestrationTrigger");
+                var invocation = NewInvocation(Guid.NewGuid().ToString(), function);
+                invocation.InputData.Add(new ParameterBinding { Name = trigger["name"]!.GetValue<string>(), Data = new TypedData { String = Convert.ToBase64String(orchestration.ToByteArray()) } });
+                var answer = await InvokeAsync(invocation, ct);
+                DurableInvocations.Enqueue($"orchestrator {started.Name} {answer.Result.Status}");
+                if (answer.Result.Status != StatusResult.Types.Status.Success) return; // the engine re-delivers it
+                var response = Microsoft.DurableTask.Protobuf.OrchestratorResponse.Parser.ParseFrom(Convert.FromBase64String(Text(answer.ReturnValue)!));
+                response.CompletionToken = item.CompletionToken;
+                await client.CompleteOrchestratorTaskAsync(response, cancellationToken: ct);
+            }
+            else if (item.ActivityRequest is { } activity)
+            {
+                var function = Function(activity.Name);
+                var trigger = Bindings(function).Single(b => b["type"]!.GetValue<string>() == "activityTrigger");
+                var invocation = NewInvocation(Guid.NewGuid().ToString(), function);
+                invocation.InputData.Add(new ParameterBinding { Name = trigger["name"]!.GetValue<string>(), Data = new TypedData { String = ActivityInput(activity.Input) } });
+                var answer = await InvokeAsync(invocation, ct);
+                DurableInvocations.Enqueue($"activity {activity.Name} {answer.Result.Status} {answer.Result.Exception?.Message}");
+                var response = new Microsoft.DurableTask.Protobuf.ActivityResponse
+                {
+                    InstanceId = activity.OrchestrationInstance.InstanceId,
+                    TaskId = activity.TaskId,
+                    CompletionToken = item.CompletionToken,
+                };
+                if (answer.Result.Status == StatusResult.Types.Status.Success) response.Result = Text(answer.ReturnValue);
+                else response.FailureDetails = new Microsoft.DurableTask.Protobuf.TaskFailureDetails
+                {
+                    ErrorType = "ActivityFailed",
+                    ErrorMessage = answer.Result.Exception?.Message ?? answer.Result.Result,
+                };
+                await client.CompleteActivityTaskAsync(response, cancellationToken: ct);
+            }
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            DurableInvocations.Enqueue($"bridge error: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// An orchestrator on the Functions worker schedules an activity's input as a one-element JSON array (the Durable
+    /// extension's parameter-list convention, seen here); the extension hands the activity the element.
+    /// </summary>
+    static string ActivityInput(string? input)
+    {
+        if (string.IsNullOrEmpty(input)) return "null";
+        var node = JsonNode.Parse(input);
+        return node is JsonArray { Count: 1 } array ? array[0]?.ToJsonString() ?? "null" : input;
+    }
+
+    async Task<InvocationResponse> InvokeAsync(InvocationRequest invocation, CancellationToken ct) =>
+        (await RequestAsync(new StreamingMessage { InvocationRequest = invocation }, StreamingMessage.ContentOneofCase.InvocationResponse, "invoke:" + invocation.InvocationId, ct)).InvocationResponse;
+
+    static string? Text(TypedData? data) => data?.DataCase switch
+    {
+        TypedData.DataOneofCase.String => data.String,
+        TypedData.DataOneofCase.Json => data.Json,
+        TypedData.DataOneofCase.Int => data.Int.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        TypedData.DataOneofCase.Double => data.Double.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        TypedData.DataOneofCase.Bytes => System.Text.Encoding.UTF8.GetString(data.Bytes.ToByteArray()),
+        _ => null,
+    };
 
     /// <summary>A timer trigger with the TimerInfo the host's timer extension sends.</summary>
     public async Task<InvocationResponse> InvokeTimerAsync(string functionName, CancellationToken ct = default)

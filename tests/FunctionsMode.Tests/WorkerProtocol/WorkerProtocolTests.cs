@@ -87,6 +87,27 @@ public sealed class WorkerProtocolTests(ITestOutputHelper output) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task OrchestratorAndActivityTriggersRunAsTheDurableExtensionSendsThem()
+    {
+        using var stop = new CancellationTokenSource();
+        var bridge = host.RunDurableWorkAsync(stop.Token);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/deployments")
+        {
+            Content = new StringContent(WizardBodies.Valid("wpdurable").ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+        };
+        var (http, _) = await host.InvokeHttpAsync("CreateDeployment", request);
+        Assert.Equal(System.Net.HttpStatusCode.Created, http.StatusCode);
+        // The orchestrator ran on the worker, scheduled an activity, the activity ran on the worker, and the
+        // orchestrator replayed its result: an orchestrator invocation after an activity invocation, both successful.
+        await Wait.UntilAsync(() => host.DurableInvocations.SkipWhile(i => !(i.StartsWith("activity ", StringComparison.Ordinal) && i.Contains(" Success", StringComparison.Ordinal))).Skip(1)
+            .Any(i => i.StartsWith("orchestrator ProvisionSovereign Success", StringComparison.Ordinal)), TimeSpan.FromSeconds(60),
+            "an orchestrator replay after an activity, through the worker");
+        output.WriteLine(string.Join('\n', host.DurableInvocations));
+        Assert.DoesNotContain(host.DurableInvocations, i => i.StartsWith("bridge error", StringComparison.Ordinal));
+        await stop.CancelAsync();
+    }
+
+    [Fact]
     public async Task ATimerTriggerRuns()
     {
         var invocation = await host.InvokeTimerAsync("PruneSnapshots");
