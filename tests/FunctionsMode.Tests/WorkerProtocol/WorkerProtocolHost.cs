@@ -77,7 +77,7 @@ public sealed class WorkerProtocolHost : IAsyncDisposable
     }
 
     /// <summary>Starts the gRPC server and the worker process, and completes the handshake.</summary>
-    public static async Task<WorkerProtocolHost> StartAsync(string appDirectory, IDictionary<string, string?> settings, TimeSpan timeout)
+    public static async Task<WorkerProtocolHost> StartAsync(string appDirectory, IDictionary<string, string?> settings, TimeSpan timeout, bool frontDoor = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -92,6 +92,13 @@ public sealed class WorkerProtocolHost : IAsyncDisposable
         await app.StartAsync();
         var grpcUri = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
 
+        if (frontDoor)
+        {
+            // The app's own callbacks (tofu's state backend, cloud-init's kubeconfig PUT) reach it through the front door,
+            // as they reach the Functions host's HTTP port in production.
+            await host.StartFrontDoorAsync();
+            settings = new Dictionary<string, string?>(settings) { ["PORT"] = host.FrontDoor!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        }
         host.worker = StartWorker(appDirectory, grpcUri, host.WorkerId, settings, host.output);
         using var cts = new CancellationTokenSource(timeout);
         await host.HandshakeAsync(appDirectory, cts.Token);
@@ -281,6 +288,58 @@ public sealed class WorkerProtocolHost : IAsyncDisposable
         _ => null,
     };
 
+    WebApplication? frontDoorApp;
+
+    /// <summary>The host's HTTP front: requests routed to HTTP functions by their route templates and methods.</summary>
+    public Uri? FrontDoor { get; private set; }
+
+    async Task StartFrontDoorAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        frontDoorApp = builder.Build();
+        frontDoorApp.Run(ServeAsync);
+        await frontDoorApp.StartAsync();
+        FrontDoor = new Uri(frontDoorApp.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+    }
+
+    async Task ServeAsync(Microsoft.AspNetCore.Http.HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        foreach (var function in Functions)
+        {
+            var trigger = Bindings(function).FirstOrDefault(b => b["type"]!.GetValue<string>() == "httpTrigger");
+            if (trigger is null) continue;
+            var methods = trigger["methods"]?.AsArray().Select(m => m!.GetValue<string>()).ToList();
+            if (methods is not null && !methods.Contains(context.Request.Method, StringComparer.OrdinalIgnoreCase)) continue;
+            var values = new Microsoft.AspNetCore.Routing.RouteValueDictionary();
+            var matcher = new Microsoft.AspNetCore.Routing.Template.TemplateMatcher(
+                Microsoft.AspNetCore.Routing.Template.TemplateParser.Parse(trigger["route"]?.GetValue<string>() ?? function.Name), []);
+            if (!matcher.TryMatch(path, values)) continue;
+
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body);
+            using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), path + context.Request.QueryString);
+            if (body.Length > 0 || context.Request.ContentType is not null) request.Content = new ByteArrayContent(body.ToArray());
+            foreach (var header in context.Request.Headers)
+            {
+                if (header.Key.Equals("Host", StringComparison.OrdinalIgnoreCase)) continue;
+                if (!request.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray()))
+                    request.Content?.Headers.TryAddWithoutValidation(header.Key, header.Value.ToArray());
+            }
+            var (response, _) = await InvokeHttpAsync(function.Name, request,
+                values.Where(v => v.Value is not null).ToDictionary(v => v.Key, v => v.Value!.ToString()!), context.RequestAborted);
+            context.Response.StatusCode = (int)response.StatusCode;
+            foreach (var header in response.Headers.Concat(response.Content.Headers))
+                if (!header.Key.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+                    context.Response.Headers[header.Key] = header.Value.ToArray();
+            await response.Content.CopyToAsync(context.Response.Body);
+            return;
+        }
+        context.Response.StatusCode = 404;
+    }
+
     /// <summary>A timer trigger with the TimerInfo the host's timer extension sends.</summary>
     public async Task<InvocationResponse> InvokeTimerAsync(string functionName, CancellationToken ct = default)
     {
@@ -352,6 +411,7 @@ public sealed class WorkerProtocolHost : IAsyncDisposable
             await sidecar.StopAsync(TimeSpan.FromSeconds(5));
             await sidecar.DisposeAsync();
         }
+        if (frontDoorApp is not null) await frontDoorApp.DisposeAsync();
         await server.StopAsync();
         await server.DisposeAsync();
     }
