@@ -265,8 +265,8 @@ public sealed class WorkerProtocolHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// An orchestrator on the Functions worker schedules an activity's input as a one-element JSON array (the Durable
-    /// extension's parameter-list convention, seen here); the extension hands the activity the element.
+    /// An activity's input reaches the engine's work item as a one-element JSON array (the Durable Task Framework's
+    /// parameter-list convention, seen here); the worker's activity converter wants the element, so the host unwraps it.
     /// </summary>
     static string ActivityInput(string? input)
     {
