@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs the pinned Node tools when missing (Azurite, the HCL parser, the manifest validators, the SMTP server)
-# and, as root, kubectl (Debian's kubernetes-client), builds, then runs `dotnet test` on the solution. Tests start
+# and, as root, kubectl (Debian's kubernetes-client) and chromium, builds, then runs `dotnet test` on the solution. Tests start
 # their own Azurite and app processes on free loopback ports.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +18,16 @@ if ! command -v kubectl >/dev/null 2>&1; then
     apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends kubernetes-client >&2
   else
     echo "test: kubectl is missing and this is not root: the Deploy tests will fail (apt-get install kubernetes-client)" >&2
+  fi
+fi
+# The console's browser tests (tests/Console.Tests) drive Debian's chromium with Playwright; no browser is downloaded.
+if [[ ! -x /usr/bin/chromium ]]; then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "test: installing chromium (Debian's)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends chromium >&2
+  else
+    echo "test: chromium is missing and this is not root: the Console tests will fail (apt-get install chromium)" >&2
   fi
 fi
 dotnet build Catalyst.sln -c Release --nologo -v quiet

@@ -26,7 +26,7 @@ public static class FaultsSuite
         Directory.CreateDirectory(deferred);
         world.Settings["FAKE_TOFU_RESOURCE_DELAY_MS"] = "700";
         world.Settings["FAKE_TOFU_POSTBACK_DEFER_DIR"] = deferred;
-        world.Settings["CATALYST_PHASE1_POLL_INTERVAL"] = "1s";
+        world.Settings["CATALYST_PHASE1_WATCH_CHECK_IN"] = "10s";
         var pids = Path.Combine(world.Cloud.Root, "tofu-pids.log");
         world.Settings["FAKE_TOFU_PIDS"] = pids;
         world.Cloud.Kubernetes.Installing(ReadsSuite.Kit, TimeSpan.FromSeconds(5));

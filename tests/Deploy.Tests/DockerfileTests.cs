@@ -29,6 +29,7 @@ public sealed class DockerfileTests
         Assert.Equal("/home/site/wwwroot", env["AzureWebJobsScriptRoot"]);
         Assert.Equal("true", env["AzureFunctionsJobHost__Logging__Console__IsEnabled"]);
         Assert.Equal("http://+:8080", env["ASPNETCORE_URLS"]); // the host serves on 80 otherwise
+        Assert.Equal("true", env["AzureWebJobsDisableHomepage"]); // "/" is the console, not the host's splash page
         Assert.Contains(Functions.Final.Arguments("COPY"), c => c.StartsWith("--from=build ", StringComparison.Ordinal) && c.EndsWith(" /home/site/wwwroot", StringComparison.Ordinal));
     }
 

@@ -47,7 +47,10 @@ public sealed class SettingsWiringTests
         ["CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT"] = "the original's 15m",
         ["CATALYST_PHASE1_WATCH_TIMEOUT"] = "the original's 60m",
         ["CATALYST_PHASE1_FIRST_SEEN_TIMEOUT"] = "the original's 15m",
-        ["CATALYST_PHASE1_POLL_INTERVAL"] = "10s",
+        ["CATALYST_PHASE1_WATCH_CHECK_IN"] = "5m: how often a waiting workflow makes sure its Sovereign is watched",
+        ["CATALYST_PHASE1_WATCH_LEASE"] = "30s: a dead replica's watches move within it",
+        ["CATALYST_PHASE1_WATCH_SCAN_INTERVAL"] = "2s",
+        ["CATALYST_PHASE1_WATCH_SHARDS"] = "16",
         ["CATALYST_SUBDOMAIN_RESERVATION_TTL"] = "30m, renewed as the workflow starts; committed only after a successful apply",
         // Issue 15 (squatting): the defaults are the safe choice in production.
         ["CATALYST_RESERVED_SUBDOMAINS"] = "the built-in list of OpenOva's own names (console, www, api, mail, harbor, ns1…)",

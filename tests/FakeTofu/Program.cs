@@ -14,7 +14,8 @@ using Catalyst.FakeTofu;
 // created/imported/destroyed resource), FAKE_TOFU_RESOURCE_DELAY_MS (per resource), FAKE_TOFU_FAIL=apply (a
 // provider error), FAKE_TOFU_DIE_AFTER_CREATE=ADDRESS (exit 137 right after creating ADDRESS, before its state is
 // written or the lock released: a SIGKILL in the worst place), FAKE_TOFU_HANG_AFTER_CREATES=N (the next
-// creation stalls until tofu is interrupted, then completes and is saved). A journal path may hold {deployment_id}: one journal
+// creation stalls until tofu is interrupted, then completes and is saved), FAKE_TOFU_APPLY_DELAY_MS (an apply's fixed
+// time before its first resource), FAKE_TOFU_APPLIES (a line when an apply starts and ends or a destroy ends, naming the host that ran it). A journal path may hold {deployment_id}: one journal
 // per deployment, for runs with many deployments at once.
 
 var interrupted = false;
@@ -179,8 +180,12 @@ int Apply()
     var deploymentId = variables["deployment_id"]!.GetValue<string>();
     var client = Initialized();
     client.Lock("OperationTypeApply");
+    AppliesJournal(deploymentId, "start");
     try
     {
+        // FAKE_TOFU_APPLY_DELAY_MS: the apply takes this long before its first resource (an interrupt ends the wait).
+        if (int.TryParse(Environment.GetEnvironmentVariable("FAKE_TOFU_APPLY_DELAY_MS"), out var applyDelay) && applyDelay > 0)
+            for (var until = DateTime.UtcNow.AddMilliseconds(applyDelay); DateTime.UtcNow < until && !Volatile.Read(ref interrupted);) Thread.Sleep(20);
         var state = client.Get();
         var plan = JsonNode.Parse(File.ReadAllText(planFile))!.AsObject();
         if (plan["serial"]!.GetValue<long>() != FakeCloud.Serial(state) || plan["lineage"]!.GetValue<string>() != FakeCloud.Lineage(state))
@@ -228,6 +233,7 @@ int Apply()
         }
         if (interrupted) throw new FakeTofuException("Error: execution halted");
         Console.WriteLine($"Apply complete! Resources: {(imported > 0 ? $"{imported} imported, " : "")}{added} added, 0 changed, 0 destroyed.");
+        AppliesJournal(deploymentId, "end");
         // cloud-init runs on a server's first boot, not on every apply.
         if (added > 0) FakeCloudInit.PostKubeconfig(variables);
         return 0;
@@ -263,6 +269,7 @@ int Destroy()
         }
         if (interrupted) throw new FakeTofuException("Error: execution halted");
         Console.WriteLine($"Destroy complete! Resources: {destroyed} destroyed.");
+        AppliesJournal(deploymentId, "destroyed");
         return 0;
     }
     finally
@@ -296,6 +303,15 @@ List<(string To, string Id)> ImportBlocks() =>
             Id: System.Text.RegularExpressions.Regex.Match(m.Groups["body"].Value, @"\bid\s*=\s*""(?<id>[^""]*)""").Groups["id"].Value))
         .Select(i => i.To.Length == 0 || i.Id.Length == 0 ? throw new FakeTofuException("Error: Invalid import block: \"to\" and \"id\" are required") : i)
         .ToList();
+
+// FAKE_TOFU_APPLIES: "{deployment id} {state backend's host:port} start|end|destroyed {unix ms}" when an apply begins (holding
+// the lock) and when it completes, and when a destroy completes. The backend is the app that started this tofu (CATALYST_TOFU_BACKEND_URL defaults to the host's
+// own port), so the line says which host ran the apply.
+void AppliesJournal(string deploymentId, string what)
+{
+    if (Environment.GetEnvironmentVariable("FAKE_TOFU_APPLIES") is { Length: > 0 } applies)
+        File.AppendAllText(applies, $"{deploymentId} {new Uri(Environment.GetEnvironmentVariable("TF_HTTP_ADDRESS")!).Authority} {what} {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}{Environment.NewLine}");
+}
 
 void Delay()
 {

@@ -10,6 +10,9 @@ using Catalyst.Testing;
 // Storage: AzureWebJobsStorage from the environment (run.sh starts Azurite), else an Azurite of our own.
 
 using var stop = new CancellationTokenSource();
+// The port is chosen before anything starts, so the console's address is the first thing printed: open it and watch.
+var port = FreePortFrom(int.TryParse(Environment.GetEnvironmentVariable("PORT"), out var p) ? p : 8080);
+Console.WriteLine($"console: http://127.0.0.1:{port}/  (open it to watch the sandbox Sovereign come up)");
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
 
@@ -24,7 +27,6 @@ for (var i = 0; i < kit.Length; i++)
         new FakeKubernetesApi.Step(TimeSpan.FromSeconds(1 + i * 2), "Unknown", "Progressing", "Reconciliation in progress"),
         new FakeKubernetesApi.Step(TimeSpan.FromSeconds(5 + i * 2.1), "True", "InstallSucceeded", $"Helm install succeeded for release flux-system/{kit[i]}"));
 
-var port = FreePortFrom(int.TryParse(Environment.GetEnvironmentVariable("PORT"), out var p) ? p : 8080);
 var settings = cloud.AppSettings(ownAzurite, storage, AppProcess.UniqueHubName("sandbox"));
 settings["CATALYST_TOFU_BACKEND_URL"] = $"http://127.0.0.1:{port}";
 settings["CATALYST_API_PUBLIC_URL"] = $"http://127.0.0.1:{port}";
@@ -56,12 +58,13 @@ if (!created.IsSuccessStatusCode)
 }
 var id = answer!["id"]!.GetValue<string>();
 Console.WriteLine($"sandbox: POST /api/v1/deployments → {(int)created.StatusCode}, deployment {id} for {sub}.{FakeSovereignCloud.PoolDomain}");
+Console.WriteLine($"console: http://127.0.0.1:{app.Port}/#/deployments/{id}");
 
 var progress = new SandboxProgress(Console.Out);
 try
 {
     await StreamAsync(app.Http, id, progress, stop.Token);
-    Console.WriteLine($"sandbox: the service keeps running on http://127.0.0.1:{app.Port} (try GET /api/v1/deployments/{id}); Ctrl-C stops everything.");
+    Console.WriteLine($"sandbox: the service keeps running; its console is http://127.0.0.1:{app.Port}/ (this Sovereign: #/deployments/{id}); Ctrl-C stops everything.");
     await Task.Delay(Timeout.Infinite, stop.Token);
 }
 catch (OperationCanceledException)

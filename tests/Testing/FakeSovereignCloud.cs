@@ -65,7 +65,7 @@ public sealed class FakeSovereignCloud : IAsyncDisposable
         settings["CATALYST_TOFU_BINARY"] = TofuBinary;
         settings["CATALYST_TOFU_MODULE_PATH"] = Path.Combine(RepoPaths.Root, "infra", "hetzner");
         settings["CATALYST_TOFU_WORKDIR"] = Path.Combine(Root, "work");
-        settings["CATALYST_PHASE1_POLL_INTERVAL"] = "2s";
+        settings["CATALYST_PHASE1_WATCH_CHECK_IN"] = "30s";
         settings["CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT"] = "5m";
         settings["DYNADOT_API_KEY"] = Dynadot.Key;
         settings["DYNADOT_API_SECRET"] = Dynadot.Secret;

@@ -12,6 +12,12 @@ public sealed record AuthSettings
 {
     public const string DefaultIssuer = "https://console.openova.io";
     public const string ModeSetting = "CATALYST_AUTH_MODE";
+
+    /// <summary>
+    /// The Sovereign's public FQDN: the handover audience is <c>https://console.</c> + it. Unset on a Sovereign, every valid
+    /// token was refused with 401 "invalid audience" (seed, otech48; the ConfigMap race behind it, otech62).
+    /// </summary>
+    public const string SovereignFqdnSetting = "SOVEREIGN_FQDN";
     public const string DefaultOperatorRole = "catalyst-operator";
 
     /// <summary>
@@ -98,14 +104,14 @@ public sealed record AuthSettings
             // in-cluster address Catalyst reaches it on, so a derived default would refuse every session.
             GateIssuer = Settings.Text(read, "CATALYST_KC_ISSUER")?.TrimEnd('/'),
             // The client Catalyst exchanges sessions for: the Sovereign's console on a Sovereign (HandoverLogin), else Catalyst-Zero's UI.
-            GateAudience = Settings.Text(read, "CATALYST_KC_AUDIENCE", Settings.Text(read, "SOVEREIGN_FQDN") is null ? openovaAudience : HandoverLogin.ExchangeAudience),
+            GateAudience = Settings.Text(read, "CATALYST_KC_AUDIENCE", Settings.Text(read, SovereignFqdnSetting) is null ? openovaAudience : HandoverLogin.ExchangeAudience),
             GateRequiredRole = Settings.Text(read, "CATALYST_KC_REQUIRED_ROLE"),
             TrustedIdentityHeader = trustedHeader,
             HandoverKeyPath = keyPath,
             HandoverPublicJwkPath = keyPath is null ? null : Settings.Text(read, "CATALYST_HANDOVER_PUBKEY_PATH", keyPath + ".pub.jwk"),
             Issuer = Settings.Text(read, "CATALYST_HANDOVER_JWT_ISSUER", DefaultIssuer),
             HandoverVerifyKeyPath = Settings.Text(read, "CATALYST_HANDOVER_JWT_PUBLIC_KEY_PATH", "/etc/catalyst/handover-jwt-public/public.jwk"),
-            SovereignFqdn = Settings.Text(read, "SOVEREIGN_FQDN", ""),
+            SovereignFqdn = Settings.Text(read, SovereignFqdnSetting, ""),
             SovereignKeycloak = new KeycloakSettings(
                 Url("CATALYST_KC_ADDR", kcAddr ?? "http://keycloak.keycloak.svc.cluster.local:8080"),
                 kcRealm ?? "sovereign",
@@ -121,7 +127,7 @@ public sealed record AuthSettings
             SessionCookieSecret = secret,
             SessionCookieDomain = Settings.Text(read, "CATALYST_SESSION_COOKIE_DOMAIN"),
             PostAuthRedirect = Settings.Text(read, "CATALYST_POST_AUTH_REDIRECT", "/wizard"),
-            ApiPublicUrl = Settings.Text(read, "CATALYST_API_PUBLIC_URL", "https://console.openova.io/sovereign").TrimEnd('/'),
+            ApiPublicUrl = Deployments.ProvisionSettings.PublicUrl(read),
             Smtp = new SmtpSettings(
                 Settings.Text(read, "CATALYST_SMTP_HOST", "stalwart-web.stalwart.svc.cluster.local"),
                 Settings.Int(read, "CATALYST_SMTP_PORT", 587, 1, 65535),

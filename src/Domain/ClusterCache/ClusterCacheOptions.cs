@@ -74,7 +74,7 @@ public sealed record ClusterCacheOptions
         EventBuffer = Settings.Int(read, "CATALYST_K8SCACHE_EVENT_BUFFER", 4096, 1, 1_000_000),
         RescanInterval = Settings.Duration(read, "CATALYST_K8SCACHE_RESCAN_INTERVAL", TimeSpan.FromSeconds(30)),
         Primary = Settings.Text(read, "CATALYST_K8SCACHE_PRIMARY"),
-        SovereignFqdn = Settings.Text(read, "SOVEREIGN_FQDN"),
+        SovereignFqdn = Settings.Text(read, Auth.AuthSettings.SovereignFqdnSetting),
         Qps = Settings.Int(read, "CATALYST_K8SCACHE_QPS", 50, 1, 10_000),
         Burst = Settings.Int(read, "CATALYST_K8SCACHE_BURST", 100, 1, 10_000),
         ListPageSize = Settings.Int(read, "CATALYST_K8SCACHE_LIST_PAGE_SIZE", 500, 1, 10_000),

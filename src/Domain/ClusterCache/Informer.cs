@@ -14,7 +14,8 @@ namespace Catalyst.Domain.ClusterCache;
 /// </summary>
 public sealed class Informer(
     ClusterConnection api, KindCache cache, Action<CacheEvent> publish, Func<KindCache, CancellationToken, Task>? hydrate,
-    Action<KindCache> firstSynced, ClusterCacheOptions options, TimeProvider time, ILogger log, Action<KindCache, string>? refused = null)
+    Action<KindCache> firstSynced, ClusterCacheOptions options, TimeProvider time, ILogger log, Action<KindCache, string>? refused = null,
+    Action<KindCache, int, string>? failing = null)
 {
     static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);
 
@@ -67,6 +68,7 @@ public sealed class Informer(
             {
                 cache.State = InformerState.Absent;
                 cache.LastError = e.Message;
+                failing?.Invoke(cache, ++failures, e.Message);
                 log.LogInformation("Cluster {Cluster}: {Kind} is not served ({Why}); asking again in {Retry}", cache.Cluster, kind.Name, e.Message, options.AbsentKindRetry);
                 await Task.Delay(options.AbsentKindRetry, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
@@ -75,6 +77,7 @@ public sealed class Informer(
                 failures++;
                 cache.State = InformerState.Failing;
                 cache.LastError = Describe(e);
+                failing?.Invoke(cache, failures, cache.LastError);
                 var delay = Backoff(failures);
                 if (failures is 1 or 5 || failures % 20 == 0)
                     log.LogWarning("Cluster {Cluster}: {Kind} list/watch failed {Failures} time(s) ({Why}); retrying in {Delay}", cache.Cluster, kind.Name, failures, cache.LastError, delay);

@@ -11,8 +11,12 @@ public sealed record KindSpec(string Name, string Group, string Version, string 
 
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
-    /// <summary>The cluster-wide collection path: core kinds live under /api, everything else under /apis.</summary>
-    public string CollectionPath => Group.Length == 0 ? $"api/{Version}/{Resource}" : $"apis/{Group}/{Version}/{Resource}";
+    /// <summary>Read in this namespace only (the Phase-1 watch reads flux-system, as the original's filtered informer did); null: cluster-wide.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>The collection path: core kinds live under /api, everything else under /apis; cluster-wide unless <see cref="Namespace"/> is set.</summary>
+    public string CollectionPath => (Group.Length == 0 ? $"api/{Version}" : $"apis/{Group}/{Version}")
+        + (Namespace is { } ns ? $"/namespaces/{ns}/{Resource}" : $"/{Resource}");
 
     public static string Canonical(string name) => string.Concat(name.Where(c => !char.IsWhiteSpace(c))).ToLowerInvariant();
 }

@@ -17,7 +17,8 @@ public sealed record HydrateResult(HydrateOutcome Outcome, IReadOnlyList<CachedO
 /// <c>{version:1, cluster, kind, wrote, resourceVersion, items}</c>. They let a restarted replica answer at once
 /// from what the last one saw; the API wins as soon as it answers. Items are the cached, already redacted bytes.
 /// A block blob upload commits at the end, so a reader sees the old snapshot or the new one, never half of one.
-/// <c>wrote</c> is also kept as blob metadata, so pruning needs no download.
+/// <c>wrote</c> is also kept as blob metadata, so pruning needs no download. The seed's cold-start mitigation (issue #321)
+/// without its separate PVC.
 /// </summary>
 public sealed class SnapshotStore(BlobServiceClient blobs)
 {

@@ -8,7 +8,8 @@ namespace Catalyst.Domain.ClusterCache;
 /// <summary>
 /// The clusters to cache are the deployments whose kubeconfig is in the vault (DESIGN §4 replaced the original's
 /// kubeconfigs directory), except those being wiped or wiped: a failed wipe keeps the vault (so it can be finished)
-/// but the Sovereign is on its way out. A missing record excludes the id too.
+/// but the Sovereign is on its way out. A missing record excludes the id too. The seed (issue #321) picked a new
+/// Sovereign up only at the next restart; the rescan finds it within CATALYST_K8SCACHE_RESCAN_INTERVAL.
 /// </summary>
 public sealed class VaultClusterSource(DeploymentStore store, Vault vault, bool sandbox = false, ILogger? log = null) : IClusterSource
 {

@@ -23,7 +23,7 @@ public interface IWorkflowStarter
 /// </summary>
 public sealed class DeploymentCreator(
     DeploymentStore store, Vault vault, EventLog events, IdempotencyKeys idempotency, ManagedDomains managedDomains,
-    SubdomainReservations reservations, Func<OperatorSecrets> operatorSecrets, TimeProvider time, SandboxMode sandbox,
+    SubdomainReservations reservations, OperatorSecrets operatorSecrets, TimeProvider time, SandboxMode sandbox,
     ReservedSubdomains reservedNames, HetznerTokenCheck tokens, IPoolZoneReader zones, InProgressLimit limit, OwnerLocks ownerLocks)
 {
     const string SubdomainConflict = "subdomain-conflict";
@@ -42,7 +42,7 @@ public sealed class DeploymentCreator(
         if (error is not null) return new Rejected(400, error);
         var request = parsed!.WithRegionMirrored();
         request = request with { ObjectStorageBucket = DeploymentValidator.EffectiveBucket(request) };
-        if (DeploymentValidator.Validate(request, operatorSecrets()) is { } problem)
+        if (DeploymentValidator.Validate(request, operatorSecrets) is { } problem)
             return new Rejected(400, new ApiError(problem.Message, $"field: {problem.Field}"));
         // A pool name is only ever published in a domain this Catalyst manages (reference C.2); refuse the rest here,
         // before anything is stored, rather than fail the workflow at the DNS step.

@@ -67,12 +67,19 @@ public static class DomainModes
 /// <summary>Secrets the operator configures; stamped onto every provision, never accepted from the wire.</summary>
 public sealed record OperatorSecrets(string GhcrPullToken, string HarborRobotToken, string PowerDnsApiKey, string DynadotApiKey, string DynadotApiSecret)
 {
+    public const string GhcrPullTokenSetting = "CATALYST_GHCR_PULL_TOKEN";
+    public const string HarborRobotTokenSetting = "CATALYST_HARBOR_ROBOT_TOKEN";
+
+    /// <summary>
+    /// Each optional (seed: optional=true, issue #547) except Harbor's, whose absence <see cref="DeploymentValidator"/>
+    /// refuses per deployment (seed #557: every Sovereign image pull goes through harbor.openova.io).
+    /// </summary>
     public static OperatorSecrets From(Func<string, string?> settings) => new(
-        settings("CATALYST_GHCR_PULL_TOKEN")?.Trim() ?? "",
-        settings("CATALYST_HARBOR_ROBOT_TOKEN")?.Trim() ?? "",
+        settings(GhcrPullTokenSetting)?.Trim() ?? "",
+        settings(HarborRobotTokenSetting)?.Trim() ?? "",
         settings("CATALYST_POWERDNS_API_KEY")?.Trim() ?? "",
-        settings("DYNADOT_API_KEY")?.Trim() ?? "",
-        settings("DYNADOT_API_SECRET")?.Trim() ?? "");
+        settings(Dns.DynadotAccount.KeySetting)?.Trim() ?? "",
+        settings(Dns.DynadotAccount.SecretSetting)?.Trim() ?? "");
 
     /// <summary>Every non-empty value, for redaction of logs and events.</summary>
     public IEnumerable<string> Values => new[] { GhcrPullToken, HarborRobotToken, PowerDnsApiKey, DynadotApiKey, DynadotApiSecret }.Where(v => v.Length > 0);

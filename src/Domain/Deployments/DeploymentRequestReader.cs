@@ -68,8 +68,3 @@ sealed class NullAsEmptyList<T> : JsonConverter<IReadOnlyList<T>>
 
     public override void Write(Utf8JsonWriter writer, IReadOnlyList<T> value, JsonSerializerOptions options) => JsonSerializer.Serialize(writer, value, options);
 }
-
-/// <summary>The error body every endpoint uses: <c>{"error": "...", "detail": "..."}</c>.</summary>
-public sealed record ApiError(
-    [property: System.Text.Json.Serialization.JsonPropertyName("error")] string Error,
-    [property: System.Text.Json.Serialization.JsonPropertyName("detail"), System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Detail = null);

@@ -35,10 +35,12 @@ public static partial class DeploymentValidator
         if (Blank(request.OrgName)) return ("organisation name is required", "orgName");
         if (Blank(request.OrgEmail)) return ("organisation email is required (becomes initial sovereign-admin)", "orgEmail");
         if (Blank(request.SshPublicKey)) return ("SSH public key is required (sovereign-admin break-glass + cluster bootstrap)", "sshPublicKey");
+        // The seed's operator tokens: refused here, at POST, instead of failing silently mid-apply (CATALYST_GHCR_PULL_TOKEN);
+        // Harbor's always (seed #557: docker.io's rate limit makes a fresh Hetzner IP unbootable).
         if (request.IsPoolMode && Blank(operatorSecrets.GhcrPullToken))
-            return ("GHCR pull token is required for managed-pool deployments (CATALYST_GHCR_PULL_TOKEN missing on catalyst-api — see docs/SECRET-ROTATION.md)", "CATALYST_GHCR_PULL_TOKEN");
+            return ("GHCR pull token is required for managed-pool deployments (CATALYST_GHCR_PULL_TOKEN missing on catalyst-api — see docs/SECRET-ROTATION.md)", OperatorSecrets.GhcrPullTokenSetting);
         if (Blank(operatorSecrets.HarborRobotToken))
-            return ("Harbor robot token is required (CATALYST_HARBOR_ROBOT_TOKEN missing on catalyst-api — every Sovereign image pull MUST go through harbor.openova.io; falling through to docker.io is not allowed)", "CATALYST_HARBOR_ROBOT_TOKEN");
+            return ("Harbor robot token is required (CATALYST_HARBOR_ROBOT_TOKEN missing on catalyst-api — every Sovereign image pull MUST go through harbor.openova.io; falling through to docker.io is not allowed)", OperatorSecrets.HarborRobotTokenSetting);
 
         if (Blank(request.ObjectStorageRegion))
             return ("object storage region is required (Hetzner Object Storage region: fsn1 | nbg1 | hel1)", "objectStorageRegion");

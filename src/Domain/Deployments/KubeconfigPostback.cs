@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Catalyst.Domain.Deployments;
 
 /// <summary>
@@ -51,6 +53,22 @@ public static class KubeconfigPostback
             return (409, new ApiError("postback-closed", "deployment has failed; it takes a kubeconfig again only once a retry is running"));
         return null;
     }
+
+    /// <summary>
+    /// The bearer's single use when the vault already holds a kubeconfig that the record does not mention yet: a host died
+    /// between the vault write and the record. The same bytes again complete that postback (null: go on), since cloud-init
+    /// retries; any other body, or a vault that no longer has it, finds the bearer spent.
+    /// </summary>
+    public static (int Status, ApiError Error)? CheckResend(byte[]? stored, byte[] body) =>
+        stored is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(stored), SHA256.HashData(body))
+            ? null
+            : (403, new ApiError(AlreadySetError, AlreadySetDetail));
+
+    /// <summary>The record once a postback is accepted: from now on <see cref="CheckOpen"/> refuses the bearer for good.</summary>
+    public static DeploymentRecord Received(DeploymentRecord record, DateTimeOffset now) => record with
+    {
+        Result = (record.Result ?? new DeploymentResult { SovereignFqdn = record.Request.SovereignFqdn }) with { KubeconfigReceivedAt = now },
+    };
 
     /// <summary>Check 6 of A.13.</summary>
     public static (int Status, ApiError Error)? CheckBody(int length, bool truncated)

@@ -4,6 +4,8 @@ namespace Catalyst.Domain.Dns;
 /// The pool domains whose DNS we own and write through Dynadot (reference C.2). Anything else is a customer's
 /// domain and never reaches Dynadot with our credentials. Built from settings, once per host, as the original's
 /// <c>sync.Once</c>; an object rather than a static so a test builds its own instead of resetting global state.
+/// The list is runtime configuration (seed: a third pool domain is a secret update, not a code change); the legacy
+/// single <c>domain</c> key still works (seed, pre-#108).
 /// </summary>
 public sealed class ManagedDomains
 {

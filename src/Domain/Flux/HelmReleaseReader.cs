@@ -26,6 +26,14 @@ public sealed class HelmReleaseReader
     public sealed record Unreachable(string Error) : Listing;
     public sealed record Unusable(string Error) : Listing;
 
+    /// <summary>One listing for a deployment from its stored kubeconfig, which meets the postback's rules again first (issue 15).</summary>
+    public async Task<Listing> ListForAsync(byte[]? kubeconfig, DeploymentRecord record, bool sandbox, CancellationToken cancellationToken)
+    {
+        if (kubeconfig is null) return new Unusable("no kubeconfig in the vault");
+        if (SovereignKubeconfig.Read(kubeconfig, record, sandbox).Refusal is { } refusal) return new Unusable($"kubeconfig refused: {refusal}");
+        return await ListAsync(kubeconfig, cancellationToken);
+    }
+
     public async Task<Listing> ListAsync(byte[] kubeconfig, CancellationToken cancellationToken)
     {
         Kubernetes client;
@@ -64,26 +72,29 @@ public sealed class HelmReleaseReader
     static Kubernetes Create(byte[] kubeconfig) => new(SovereignKubeconfig.Parse(kubeconfig).ToClientConfiguration());
 
     /// <summary>Reads name and the Ready condition of each item of a HelmRelease list.</summary>
-    public static IReadOnlyList<HelmReleaseSnapshot> Parse(JsonElement list)
+    public static IReadOnlyList<HelmReleaseSnapshot> Parse(JsonElement list) =>
+        list.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array ? items.EnumerateArray().Select(ParseItem).ToList() : [];
+
+    /// <summary>One HelmRelease: its name and its Ready condition (a listed item, or a watched object).</summary>
+    public static HelmReleaseSnapshot ParseItem(JsonElement item)
     {
-        var releases = new List<HelmReleaseSnapshot>();
-        if (!list.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return releases;
-        foreach (var item in items.EnumerateArray())
-        {
-            var name = item.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
-            string? status = null, reason = null, message = null;
-            if (item.TryGetProperty("status", out var st) && st.TryGetProperty("conditions", out var conditions) && conditions.ValueKind == JsonValueKind.Array)
-                foreach (var condition in conditions.EnumerateArray())
-                    if (condition.TryGetProperty("type", out var type) && type.GetString() == "Ready")
-                    {
-                        status = condition.TryGetProperty("status", out var s) ? s.GetString() : null;
-                        reason = condition.TryGetProperty("reason", out var r) ? r.GetString() : null;
-                        message = condition.TryGetProperty("message", out var m) ? m.GetString() : null;
-                    }
-            releases.Add(new HelmReleaseSnapshot(name, status, reason, message));
-        }
-        return releases;
+        var name = item.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() ?? "" : "";
+        string? status = null, reason = null, message = null;
+        if (item.TryGetProperty("status", out var st) && st.ValueKind == JsonValueKind.Object
+            && st.TryGetProperty("conditions", out var conditions) && conditions.ValueKind == JsonValueKind.Array)
+            foreach (var condition in conditions.EnumerateArray())
+                if (condition.ValueKind == JsonValueKind.Object && condition.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+                    && type.GetString() == "Ready")
+                {
+                    status = Text(condition, "status");
+                    reason = Text(condition, "reason");
+                    message = Text(condition, "message");
+                }
+        return new HelmReleaseSnapshot(name, status, reason, message);
     }
+
+    static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     static string Truncate(string? text) => text is null ? "" : text.Length <= 200 ? text : text[..200] + "…";
 }

@@ -2,14 +2,26 @@ using Catalyst.Domain.Configuration;
 
 namespace Catalyst.Domain.Flux;
 
-/// <summary>Phase-1 watch settings (reference B.7, §H). The original silently fell back on bad values; we refuse them by name.</summary>
-public sealed record WatchSettings(TimeSpan WatchTimeout, TimeSpan FirstSeenTimeout, int MinBootstrapKitHrs, TimeSpan PollInterval)
+/// <summary>
+/// Phase-1 watch settings (reference B.7, §H), carried in the workflow's input. The original silently fell back on bad
+/// values; we refuse them by name. <see cref="CheckIn"/> is how often the waiting workflow makes sure some replica
+/// watches its Sovereign (and collects an outcome whose event was lost): the watch itself follows the cluster's own
+/// watch stream, so nothing polls.
+/// </summary>
+public sealed record WatchSettings(TimeSpan WatchTimeout, TimeSpan FirstSeenTimeout, int MinBootstrapKitHrs, TimeSpan CheckIn)
 {
-    public static WatchSettings From(Func<string, string?> settings) => new(
-        Settings.Duration(settings, "CATALYST_PHASE1_WATCH_TIMEOUT", TimeSpan.FromMinutes(60)),
-        Settings.Duration(settings, "CATALYST_PHASE1_FIRST_SEEN_TIMEOUT", TimeSpan.FromMinutes(15)),
-        Settings.Int(settings, "CATALYST_PHASE1_MIN_BOOTSTRAP_KIT_HRS", 1, 1, 1000),
-        Settings.Duration(settings, "CATALYST_PHASE1_POLL_INTERVAL", TimeSpan.FromSeconds(10)));
+    public const string CheckInSetting = "CATALYST_PHASE1_WATCH_CHECK_IN";
+
+    public static WatchSettings From(Func<string, string?> settings)
+    {
+        var checkIn = Settings.Duration(settings, CheckInSetting, TimeSpan.FromMinutes(5));
+        if (checkIn < TimeSpan.FromSeconds(1)) throw new SettingException(CheckInSetting, "must be at least 1s");
+        return new(
+            Settings.Duration(settings, "CATALYST_PHASE1_WATCH_TIMEOUT", TimeSpan.FromMinutes(60)),
+            Settings.Duration(settings, "CATALYST_PHASE1_FIRST_SEEN_TIMEOUT", TimeSpan.FromMinutes(15)),
+            Settings.Int(settings, "CATALYST_PHASE1_MIN_BOOTSTRAP_KIT_HRS", 1, 1, 1000),
+            checkIn);
+    }
 }
 
 /// <summary>Phase-1 outcomes (reference B.7) with the status and error each one leaves on the deployment.</summary>
@@ -33,9 +45,10 @@ public static class WatchOutcomes
 }
 
 /// <summary>
-/// The watch's state between polls: what each component was last seen as, how often each changed (so every
-/// transition event has a stable key), and the clocks the termination gate and warnings need. It is the
-/// monitor's ContinueAsNew input, so it holds nothing secret.
+/// The watch's state between changes: what each component was last seen as, how often each changed (so every
+/// transition event has a stable key: a transition observed twice, or by two replicas, is recorded once), and the
+/// clocks the termination gate and warnings need. It lives in the watch's registry entry (<see cref="WatchEntry"/>),
+/// so it holds nothing secret.
 /// </summary>
 public sealed record WatchState
 {
@@ -45,9 +58,16 @@ public sealed record WatchState
     public bool EverListed { get; init; }
     public bool FirstSeenWarned { get; init; }
     public int ConsecutiveListErrors { get; init; }
-    public int Polls { get; init; }
 
     public sealed record Transition(string Component, string State, string Message, int Index);
+
+    /// <summary>The same state by content (the dictionaries compared entry by entry, which record equality does not do).</summary>
+    public bool SameAs(WatchState other) =>
+        StartedAt == other.StartedAt && EverListed == other.EverListed && FirstSeenWarned == other.FirstSeenWarned
+        && ConsecutiveListErrors == other.ConsecutiveListErrors && Same(States, other.States) && Same(Transitions, other.Transitions);
+
+    static bool Same<T>(Dictionary<string, T> a, Dictionary<string, T> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && EqualityComparer<T>.Default.Equals(v, kv.Value));
 
     /// <summary>Applies a successful listing: the new state and the transitions to record, in name order.</summary>
     public (WatchState Next, IReadOnlyList<Transition> Transitions) Observe(IEnumerable<HelmReleaseSnapshot> releases)
@@ -68,7 +88,10 @@ public sealed record WatchState
         return (this with { States = states, Transitions = counts, EverListed = true, ConsecutiveListErrors = 0 }, changes);
     }
 
-    /// <summary>The termination gate: a successful listing, at least one and at least the minimum, all terminal.</summary>
+    /// <summary>
+    /// The termination gate: a completed listing (the seed's HasSynced: events during the first list never end the watch,
+    /// otech48), at least one and at least the minimum, all terminal.
+    /// </summary>
     public bool GatePasses(WatchSettings settings) =>
         EverListed && States.Count >= 1 && States.Count >= settings.MinBootstrapKitHrs && States.Values.All(ComponentStates.IsTerminal);
 

@@ -1,13 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Catalyst.Domain.Deployments;
 
 namespace Catalyst.Domain.Registrars;
-
-/// <summary>An error answer: HTTP status and the <c>{"error","detail"}</c> body.</summary>
-public sealed record ApiError(
-    [property: JsonIgnore] int Status,
-    [property: JsonPropertyName("error")] string Error,
-    [property: JsonPropertyName("detail")] string Detail);
 
 /// <summary>The user's registrar credentials for one domain. Never logged: only <see cref="Domain"/> is.</summary>
 public sealed record RegistrarValidateRequest(string Domain, string Token)
@@ -35,10 +29,10 @@ public static class RegistrarRequests
     public const int MaxBodyBytes = 16 * 1024;
     public const int MaxNameservers = 13; // Dynadot takes ns0..ns12
 
-    public static ApiError Unsupported => new(404, "unsupported-registrar", "registrar adapter not available");
+    public static (int Status, ApiError Error) Unsupported => (404, new ApiError("unsupported-registrar", "registrar adapter not available"));
 
-    public static ApiError TooLarge(string endpoint) =>
-        new(400, "request-too-large", $"{(endpoint == "set-ns" ? "set-ns" : "validation")} request body must be under 16KB");
+    public static (int Status, ApiError Error) TooLarge(string endpoint) =>
+        (400, new ApiError("request-too-large", $"{(endpoint == "set-ns" ? "set-ns" : "validation")} request body must be under 16KB"));
 
     public static string Normalize(string? registrar) => (registrar ?? "").Trim().ToLowerInvariant();
 
@@ -48,32 +42,32 @@ public static class RegistrarRequests
 
     sealed record Body(string? Domain, string? Token, List<string?>? Nameservers);
 
-    public static (RegistrarValidateRequest? Request, ApiError? Error) ParseValidate(ReadOnlySpan<byte> body)
+    public static (RegistrarValidateRequest? Request, (int Status, ApiError Error)? Error) ParseValidate(ReadOnlySpan<byte> body)
     {
         if (Deserialize(body) is not { } parsed)
-            return (null, new ApiError(400, "invalid-body", "request body must be JSON {domain, token}"));
+            return (null, (400, new ApiError("invalid-body", "request body must be JSON {domain, token}")));
         return Common(parsed) is { } error ? (null, error) : (new RegistrarValidateRequest(Domain(parsed), parsed.Token!), null);
     }
 
-    public static (RegistrarSetNsRequest? Request, ApiError? Error) ParseSetNs(ReadOnlySpan<byte> body)
+    public static (RegistrarSetNsRequest? Request, (int Status, ApiError Error)? Error) ParseSetNs(ReadOnlySpan<byte> body)
     {
         if (Deserialize(body) is not { } parsed)
-            return (null, new ApiError(400, "invalid-body", "request body must be JSON {domain, token, nameservers}"));
+            return (null, (400, new ApiError("invalid-body", "request body must be JSON {domain, token, nameservers}")));
         if (Common(parsed) is { } error) return (null, error);
         // Lower-cased, trimmed, blanks and duplicates dropped (PDM's normaliseNS).
         var nameservers = (parsed.Nameservers ?? []).Select(n => (n ?? "").Trim().ToLowerInvariant()).Where(n => n.Length > 0)
             .Distinct(StringComparer.Ordinal).ToList();
         if (nameservers.Count == 0)
-            return (null, new ApiError(422, "missing-nameservers", "nameservers must be a non-empty array"));
+            return (null, (422, new ApiError("missing-nameservers", "nameservers must be a non-empty array")));
         if (nameservers.Count > MaxNameservers)
-            return (null, new ApiError(422, "too-many-nameservers", $"at most {MaxNameservers} nameservers can be set"));
+            return (null, (422, new ApiError("too-many-nameservers", $"at most {MaxNameservers} nameservers can be set")));
         return (new RegistrarSetNsRequest(Domain(parsed), parsed.Token!, nameservers), null);
     }
 
-    static ApiError? Common(Body parsed)
+    static (int Status, ApiError Error)? Common(Body parsed)
     {
-        if (string.IsNullOrWhiteSpace(parsed.Domain)) return new ApiError(422, "missing-domain", "domain is required");
-        if (string.IsNullOrEmpty(parsed.Token)) return new ApiError(422, "missing-token", "registrar API credentials are required");
+        if (string.IsNullOrWhiteSpace(parsed.Domain)) return (422, new ApiError("missing-domain", "domain is required"));
+        if (string.IsNullOrEmpty(parsed.Token)) return (422, new ApiError("missing-token", "registrar API credentials are required"));
         return null;
     }
 

@@ -9,7 +9,8 @@ namespace Catalyst.Domain.Store;
 /// <summary>
 /// Deployment records as blobs <c>deployments/{id}.json</c> (DESIGN §6). Every write is guarded by the ETag it
 /// read, so two replicas updating one record never lose each other's change; a record that does not parse is
-/// reported and skipped, never allowed to hide the others.
+/// reported and skipped, never allowed to hide the others. Blobs, not the seed's PVC directory
+/// (CATALYST_DEPLOYMENTS_DIR): a record outlives every pod roll (the seed's id that vanished after 6 image rolls).
 /// </summary>
 public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cacheClock = null)
 {

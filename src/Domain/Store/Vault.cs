@@ -10,7 +10,8 @@ namespace Catalyst.Domain.Store;
 /// <summary>
 /// Secrets by reference (DESIGN §4): AES-256-GCM encrypted blobs at <c>vault/{deploymentId}/{name}</c>. The blob path
 /// is the authenticated data, so a ciphertext copied to another deployment or name does not decrypt.
-/// Layout: 12-byte nonce | ciphertext | 16-byte tag.
+/// Layout: 12-byte nonce | ciphertext | 16-byte tag. The postback's kubeconfig lives here, never in the record's JSON
+/// (seed issue #183: the record holds only that it arrived and a hash of the bearer).
 /// </summary>
 public sealed class Vault(BlobServiceClient blobs, byte[] key)
 {

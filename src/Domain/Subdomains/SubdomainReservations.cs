@@ -8,6 +8,13 @@ using Catalyst.Domain.Wizard;
 
 namespace Catalyst.Domain.Subdomains;
 
+/// <summary>How long a reservation holds before the workflow renews or commits it (<c>CATALYST_SUBDOMAIN_RESERVATION_TTL</c>).</summary>
+public sealed record ReservationSettings(TimeSpan Ttl)
+{
+    public static ReservationSettings From(Func<string, string?> read) =>
+        new(Catalyst.Domain.Configuration.Settings.Duration(read, SubdomainReservations.TtlSetting, SubdomainReservations.DefaultTtl));
+}
+
 /// <summary>One claim on <c>{subdomain}.{poolDomain}</c>, stored as <c>reservations/{poolDomain}/{subdomain}.json</c>.</summary>
 public sealed record Reservation
 {

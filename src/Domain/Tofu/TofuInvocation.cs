@@ -55,12 +55,51 @@ public sealed class TofuException(string command, string message, bool transient
 
 public interface ITofuRunner
 {
-    /// <summary>Stages the module, then init, plan, apply, output. Idempotent given the state: a second run changes nothing.</summary>
+    /// <summary>
+    /// One of this process's tofu slots (<c>CATALYST_TOFU_MAX_PARALLEL</c>) if one is free now, else null at once: the
+    /// activities ask this first, and without a slot they hand their work back to the queue instead of waiting for one
+    /// here (issue 16), so another replica can take it. Dispose the slot to free it.
+    /// </summary>
+    TofuSlot? TryTakeSlot();
+
+    /// <summary>Stages the module, then init, plan, apply, output. Idempotent given the state: a second run changes nothing.
+    /// Waits for a free slot of this process.</summary>
     Task<TofuOutputs> ApplyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
 
-    /// <summary>Stages the module, then init and destroy against the same state.</summary>
+    /// <summary><see cref="ApplyAsync(TofuInvocation, Func{TofuPhase, Task}, Func{TofuLine, Task}, CancellationToken)"/> in a slot already taken.</summary>
+    Task<TofuOutputs> ApplyAsync(TofuSlot slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
+
+    /// <summary>Stages the module, then init and destroy against the same state. Waits for a free slot of this process.</summary>
     Task DestroyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
+
+    /// <summary><see cref="DestroyAsync(TofuInvocation, Func{TofuPhase, Task}, Func{TofuLine, Task}, CancellationToken)"/> in a slot already taken.</summary>
+    Task DestroyAsync(TofuSlot slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
 
     /// <summary>Stages the module, then init and <c>tofu state list</c>: the addresses the state holds.</summary>
     Task<IReadOnlySet<string>> StateListAsync(TofuInvocation invocation, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// One tofu slot of a runner, held from <see cref="ITofuRunner.TryTakeSlot"/> until disposed (disposing twice frees it once).
+/// A run given a slot neither waits for nor frees one: the holder does, after the run.
+/// </summary>
+public sealed class TofuSlot : IDisposable
+{
+    readonly SemaphoreSlim slots;
+    int freed;
+
+    internal TofuSlot(object owner, SemaphoreSlim slots)
+    {
+        Owner = owner;
+        this.slots = slots;
+    }
+
+    internal object Owner { get; }
+
+    internal bool Freed => Volatile.Read(ref freed) != 0;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref freed, 1) == 0) slots.Release();
+    }
 }

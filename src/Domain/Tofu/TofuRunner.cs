@@ -62,8 +62,31 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
     /// <summary>How long tofu may take to save state and unlock after SIGINT before it is killed.</summary>
     public TimeSpan InterruptGrace { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>Never waits: a slot if one is free, else null (and nothing started, nothing locked).</summary>
+    public TofuSlot? TryTakeSlot() => slots.Wait(0) ? new TofuSlot(this, slots) : null;
+
+    /// <summary>Free slots of this process now (for logs and tests).</summary>
+    public int FreeSlots => slots.CurrentCount;
+
     public Task<TofuOutputs> ApplyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
-        RunAsync(invocation, TofuRunTag.Apply, onLine, cancellationToken, async run =>
+        ApplyIn(null, invocation, onPhase, onLine, cancellationToken);
+
+    public Task<TofuOutputs> ApplyAsync(TofuSlot slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
+        ApplyIn(Mine(slot), invocation, onPhase, onLine, cancellationToken);
+
+    public Task DestroyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
+        DestroyIn(null, invocation, onPhase, onLine, cancellationToken);
+
+    public Task DestroyAsync(TofuSlot slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
+        DestroyIn(Mine(slot), invocation, onPhase, onLine, cancellationToken);
+
+    TofuSlot Mine(TofuSlot slot) =>
+        slot.Owner != this ? throw new ArgumentException("the slot belongs to another runner", nameof(slot))
+        : slot.Freed ? throw new ObjectDisposedException(nameof(TofuSlot), "the slot was already freed")
+        : slot;
+
+    Task<TofuOutputs> ApplyIn(TofuSlot? slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
+        RunAsync(slot, invocation, TofuRunTag.Apply, onLine, cancellationToken, async run =>
         {
             await onPhase(InitPhase);
             await run.CommandAsync("init", ["-input=false", "-no-color"]);
@@ -79,8 +102,8 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
             return ParseOutputs(await run.CommandAsync("output", ["-json", "-no-color"], captureStdout: true, failure: "read tofu outputs"));
         });
 
-    public Task DestroyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
-        RunAsync(invocation, TofuRunTag.Destroy, onLine, cancellationToken, async run =>
+    Task DestroyIn(TofuSlot? slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
+        RunAsync(slot, invocation, TofuRunTag.Destroy, onLine, cancellationToken, async run =>
         {
             await onPhase(InitPhase);
             await run.CommandAsync("init", ["-input=false", "-no-color"]);
@@ -94,19 +117,21 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
     /// It runs under an apply tag only so that its runner, like any, stops if a newer execution holds the lock.
     /// </summary>
     public Task<IReadOnlySet<string>> StateListAsync(TofuInvocation invocation, CancellationToken cancellationToken) =>
-        RunAsync(invocation, TofuRunTag.Apply, _ => Task.CompletedTask, cancellationToken, async run =>
+        RunAsync(null, invocation, TofuRunTag.Apply, _ => Task.CompletedTask, cancellationToken, async run =>
         {
             await run.CommandAsync("init", ["-input=false", "-no-color"]);
             return TofuAdoption.ParseStateList(await run.CommandAsync("state", ["list", "-no-color"], captureStdout: true, failure: "list tofu state"));
         });
 
-    async Task<T> RunAsync<T>(TofuInvocation invocation, string operation, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
+    async Task<T> RunAsync<T>(TofuSlot? slot, TofuInvocation invocation, string operation, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
     {
         lock (runningGate) running++;
         try
         {
             using var stopOrCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping.Token);
-            return await RunWhenSlotFreeAsync(invocation, operation, onLine, stopOrCancel.Token, steps);
+            return slot is null
+                ? await RunWhenSlotFreeAsync(invocation, operation, onLine, stopOrCancel.Token, steps)
+                : await RunInSlotAsync(invocation, TofuRunTag.New(operation, invocation.Run), onLine, stopOrCancel.Token, steps);
         }
         finally
         {

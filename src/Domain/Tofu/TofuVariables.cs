@@ -4,7 +4,9 @@ namespace Catalyst.Domain.Tofu;
 
 /// <summary>
 /// Maps a deployment onto the module's inputs (names in <see cref="TofuContract"/>): non-secret values for the
-/// tfvars file, secrets for <c>TF_VAR_*</c> only.
+/// tfvars file, secrets for <c>TF_VAR_*</c> only. The operator's tokens reach the Sovereign's cloud-init here: GHCR's
+/// (Flux pulls private bp-* charts), Harbor's (every image pull through harbor.openova.io, seed #557) and PowerDNS's
+/// (the DNS-01 webhook, seed #681).
 /// </summary>
 public static class TofuVariables
 {

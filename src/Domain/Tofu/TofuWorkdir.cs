@@ -6,7 +6,8 @@ namespace Catalyst.Domain.Tofu;
 /// <summary>
 /// The per-deployment directory tofu runs in (reference B.5): the module's files, copied in, and the
 /// non-secret variables as <c>tofu.auto.tfvars.json</c>. Owner-only permissions throughout, because the
-/// directory also holds tofu's plan and provider cache.
+/// directory also holds tofu's plan and provider cache. Scratch only: state is in blob storage, so a pod rolled
+/// mid-apply loses nothing a re-run cannot rebuild (seed incident otech64 lost its partial state with the pod).
 /// </summary>
 public static class TofuWorkdir
 {

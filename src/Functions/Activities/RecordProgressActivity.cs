@@ -18,20 +18,7 @@ public sealed class RecordProgressActivity(DeploymentStore store, EventLog event
     public override async Task<bool> RunAsync(TaskActivityContext context, ProgressUpdate update)
     {
         if (ActivityFaults.BeforeRecordProgress is { } fault) await fault(update);
-        var now = time.GetUtcNow();
-        var applies = false; // as decided on the record last read: the store re-applies the change when another writer came first
-        DeploymentRecord? before = null;
-        var record = await store.UpdateAsync(update.DeploymentId, r =>
-        {
-            var next = update.ApplyTo(r, now);
-            applies = next is not null;
-            before = r;
-            return next;
-        });
-        if (record is null || !applies) return false;
-        Catalyst.Domain.Metrics.CatalystMetrics.Progressed(before!, record, update, now);
-        await events.AppendAsync(update.DeploymentId, [update.ToEvent(now)], CancellationToken.None);
-        return true;
+        return await new ProgressRecorder(store, events, time).RecordAsync(update);
     }
 }
 

@@ -1,3 +1,4 @@
+using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Subdomains;
 using Catalyst.Functions.Orchestrations;
 using Microsoft.Azure.Functions.Worker;
@@ -49,4 +50,11 @@ public sealed class ReleaseSubdomainActivity(SubdomainReservations reservations)
 
     public override async Task<bool> RunAsync(TaskActivityContext context, SubdomainClaim claim) =>
         await reservations.ReleaseAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId, CancellationToken.None) == ReleaseResult.Released;
+}
+
+/// <summary>A pool deployment's name in its managed pool domain (null for bring-your-own domains).</summary>
+public sealed record PoolName(string PoolDomain, string Subdomain)
+{
+    public static PoolName? Of(DeploymentRecord record) =>
+        record.Request.IsPoolMode ? new PoolName(record.Request.SovereignPoolDomain.ToLowerInvariant(), record.Request.SovereignSubdomain.ToLowerInvariant()) : null;
 }

@@ -6,6 +6,7 @@ using Catalyst.Domain.Store;
 using Catalyst.Domain.Tofu;
 using Catalyst.Domain.Wizard;
 using Catalyst.Functions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Functions.Activities;
 
@@ -17,8 +18,13 @@ namespace Catalyst.Functions.Activities;
 public sealed class TofuRunContext(
     DeploymentStore store, Vault vault, EventLog events, ITofuRunner runner, TofuBackendCredentials credentials,
     Func<OperatorSecrets> operatorSecrets, Func<ProvisionSettings> settings, SelfAddress self, Redactor redactor, TimeProvider time, SignerSource signer,
-    HetznerEndpoint hetznerEndpoint, HetznerSweep hetzner)
+    HetznerEndpoint hetznerEndpoint, HetznerSweep hetzner, ILogger<TofuRunContext>? log = null)
 {
+    /// <summary>An activity found every tofu slot of this replica in use and hands its work back to the queue.</summary>
+    public void NoSlot(string deploymentId, string operation) =>
+        log?.LogInformation("No free tofu slot on this replica ({Setting}): the {Operation} of {DeploymentId} goes back to the queue for a replica with room",
+            TofuSettings.MaxParallelSetting, operation, deploymentId);
+
     /// <summary>
     /// What tofu gets as <c>HCLOUD_ENDPOINT</c>: the configured API with its version path, or nothing for the public API
     /// (the provider's own default), so tofu and the app always see one Hetzner.

@@ -4,79 +4,116 @@ using Catalyst.Domain.Store;
 using Catalyst.Functions.Orchestrations;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 
 namespace Catalyst.Functions.Activities;
 
-public sealed record HelmReleaseListing(string Kind, IReadOnlyList<HelmReleaseSnapshot> Releases, string? Error)
-{
-    public const string Listed = "listed", Unreachable = "unreachable", Unusable = "unusable";
-}
+/// <summary>Puts a deployment in the Phase-1 watch: its run, its gate's settings, when the watch started; the arrival step to record first.</summary>
+public sealed record BeginWatchInput(string DeploymentId, int Run, WatchSettings Settings, DateTime StartedAt, ProgressUpdate? Arrival);
 
-/// <summary>One poll of the Sovereign's HelmReleases, with the kubeconfig from the vault (never in history).</summary>
-public sealed class ReadHelmReleasesActivity(DeploymentStore store, Vault vault, HelmReleaseReader reader, SandboxMode sandbox) : TaskActivity<string, HelmReleaseListing>
-{
-    [Function(TaskNames.ReadHelmReleases)]
-    public Task<HelmReleaseListing> Run([ActivityTrigger] string deploymentId) => RunAsync(null!, deploymentId);
+/// <summary>
+/// The workflow woke on a timer: <paramref name="TimedOut"/> ends the watch with what it has seen, <paramref name="FirstSeenDue"/>
+/// asks for the first-seen warning, and either way the deployment is made sure to be in the watch (the check-in).
+/// </summary>
+public sealed record WatchCheck(BeginWatchInput Watch, bool TimedOut, bool FirstSeenDue);
 
-    public override async Task<HelmReleaseListing> RunAsync(TaskActivityContext context, string deploymentId)
-    {
-        var kubeconfig = await vault.GetAsync(deploymentId, VaultEntries.Kubeconfig);
-        if (kubeconfig is null) return new HelmReleaseListing(HelmReleaseListing.Unusable, [], "no kubeconfig in the vault");
-        // Issue 15: the stored kubeconfig meets the postback's rules again (one stored before them may point anywhere).
-        if (await store.GetAsync(deploymentId) is not { } record) return new HelmReleaseListing(HelmReleaseListing.Unusable, [], "no deployment record");
-        if (SovereignKubeconfig.Read(kubeconfig, record, sandbox.Enabled).Refusal is { } refusal)
-            return new HelmReleaseListing(HelmReleaseListing.Unusable, [], $"kubeconfig refused: {refusal}");
-        return await reader.ListAsync(kubeconfig, CancellationToken.None) switch
-        {
-            HelmReleaseReader.Listed listed => new HelmReleaseListing(HelmReleaseListing.Listed, listed.Releases, null),
-            HelmReleaseReader.Unusable unusable => new HelmReleaseListing(HelmReleaseListing.Unusable, [], unusable.Error),
-            HelmReleaseReader.Unreachable unreachable => new HelmReleaseListing(HelmReleaseListing.Unreachable, [], unreachable.Error),
-            var other => throw new InvalidOperationException(other.GetType().Name),
-        };
-    }
-}
+public sealed record EndWatchInput(string DeploymentId, int Run);
 
-/// <summary>The watch's first poll with the step before it (kubeconfig received) recorded in the same activity.</summary>
-public sealed class BeginWatchActivity(DeploymentStore store, EventLog events, TimeProvider time, Vault vault, HelmReleaseReader reader, SandboxMode sandbox)
-    : TaskActivity<ProgressUpdate, HelmReleaseListing>
+/// <summary>
+/// Records the kubeconfig's arrival and registers the deployment in the watch; the replica holding its shard starts
+/// watching at once (this one, when it is the holder). In the isolated worker it also hands over its Durable client
+/// (see <see cref="WorkflowClients"/>).
+/// </summary>
+public sealed class BeginWatchActivity(ProgressRecorder progress, WatchRegistry registry, WatchSupervisor supervisor, WorkflowClients clients)
+    : TaskActivity<BeginWatchInput, bool>
 {
     [Function(TaskNames.BeginWatch)]
-    public Task<HelmReleaseListing> Run([ActivityTrigger] ProgressUpdate arrival) => RunAsync(null!, arrival);
-
-    public override async Task<HelmReleaseListing> RunAsync(TaskActivityContext context, ProgressUpdate arrival)
+    public Task<bool> Run([ActivityTrigger] BeginWatchInput input, [DurableClient] DurableTaskClient client)
     {
-        await new RecordProgressActivity(store, events, time).RunAsync(context, arrival);
-        return await new ReadHelmReleasesActivity(store, vault, reader, sandbox).RunAsync(context, arrival.DeploymentId);
+        clients.Offer(client);
+        return RunAsync(null!, input);
     }
+
+    public override async Task<bool> RunAsync(TaskActivityContext context, BeginWatchInput input)
+    {
+        if (input.Arrival is { } arrival) await progress.RecordAsync(arrival);
+        await registry.RegisterAsync(Entry(input), CancellationToken.None);
+        supervisor.Nudge(input.DeploymentId);
+        return true;
+    }
+
+    internal static WatchEntry Entry(BeginWatchInput input) => new()
+    {
+        DeploymentId = input.DeploymentId, Run = input.Run, Settings = input.Settings, State = new WatchState { StartedAt = input.StartedAt },
+    };
 }
 
-public sealed record ComponentUpdate(string DeploymentId, int Run, IReadOnlyList<WatchState.Transition> Transitions, Dictionary<string, string> States);
-
-/// <summary>Writes component transitions as events (one key per transition) and the current states onto the record.</summary>
-public sealed class RecordComponentsActivity(DeploymentStore store, EventLog events, TimeProvider time) : TaskActivity<ComponentUpdate, bool>
+/// <summary>The workflow's timer woke: the first-seen warning, the timeout's conclusion, or a check-in; returns the conclusion if there is one.</summary>
+public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry registry, WatchSupervisor supervisor, WorkflowClients clients)
+    : TaskActivity<WatchCheck, WatchConclusion?>
 {
-    [Function(TaskNames.RecordComponents)]
-    public Task<bool> Run([ActivityTrigger] ComponentUpdate update) => RunAsync(null!, update);
-
-    public override async Task<bool> RunAsync(TaskActivityContext context, ComponentUpdate update)
+    [Function(TaskNames.CheckWatch)]
+    public Task<WatchConclusion?> Run([ActivityTrigger] WatchCheck check, [DurableClient] DurableTaskClient client)
     {
-        var now = time.GetUtcNow();
-        var record = await store.UpdateAsync(update.DeploymentId, r => r.Run != update.Run ? null : r with
+        clients.Offer(client);
+        return RunAsync(null!, check);
+    }
+
+    public override async Task<WatchConclusion?> RunAsync(TaskActivityContext context, WatchCheck check)
+    {
+        var (id, run) = (check.Watch.DeploymentId, check.Watch.Run);
+        while (true)
         {
-            Result = (r.Result ?? new DeploymentResult { SovereignFqdn = r.Request.SovereignFqdn }) with { ComponentStates = update.States },
-        });
-        if (record is null || record.Run != update.Run) return false;
-        foreach (var t in update.Transitions) Catalyst.Domain.Metrics.CatalystMetrics.WatchTransitions.WithLabels(t.State).Inc();
-        await events.AppendAsync(update.DeploymentId, update.Transitions.Select(t => new DeploymentEvent
-        {
-            Key = $"{update.DeploymentId}:{update.Run}:component:{t.Component}:{t.Index}",
-            Time = now,
-            Phase = "component",
-            Component = t.Component,
-            State = t.State,
-            Level = ComponentStates.LevelOf(t.State),
-            Message = t.Message,
-        }).ToList(), CancellationToken.None);
+            if (await registry.GetAsync(id, CancellationToken.None) is not { } stored || stored.Entry.Run < run)
+            {
+                // Gone from the registry (it should not be): back in, and watched again from a fresh listing.
+                await registry.RegisterAsync(BeginWatchActivity.Entry(check.Watch), CancellationToken.None);
+                continue;
+            }
+            var entry = stored.Entry;
+            if (entry.Run > run || entry.Conclusion is not null) return entry.Conclusion is { } c && c.Run == run ? c : null;
+            var state = entry.State;
+            if (check.FirstSeenDue && !state.FirstSeenWarned && state.States.Count == 0)
+            {
+                await progress.RecordAsync(Notice(id, run, "first-seen-warning", 50,
+                    $"Phase 1 watch saw 0 HelmReleases in {Durations.Go(entry.Settings.FirstSeenTimeout)}; the bootstrap-kit Kustomization may not be reconciling. Operator: run `flux get kustomization -n flux-system` on the new cluster.",
+                    EventLevels.Warn));
+                state = state with { FirstSeenWarned = true };
+            }
+            WatchConclusion? conclusion = null;
+            if (check.TimedOut)
+            {
+                await progress.RecordAsync(Notice(id, run, "watch-timeout", 95,
+                    "Phase-1 watch terminated by context: context deadline exceeded — see ComponentStates for current outcome", EventLevels.Warn));
+                var (outcome, status, error) = state.Conclude(gatePassed: false);
+                conclusion = new WatchConclusion(run, outcome, status, error);
+            }
+            if (!ReferenceEquals(state, entry.State) || conclusion is not null)
+                if (await registry.TryReplaceAsync(entry with { State = state, Conclusion = conclusion }, stored.ETag, CancellationToken.None) is null)
+                    continue; // the watch wrote meanwhile: look again (it may have concluded first)
+            supervisor.Nudge(id);
+            return conclusion;
+        }
+    }
+
+    /// <summary>As the original's helmwatch emitted them: the record stays in <c>phase1</c>, the event is a <c>component</c> one.</summary>
+    static ProgressUpdate Notice(string id, int run, string step, int percent, string message, string level) => new()
+    {
+        DeploymentId = id, Run = run, Key = $"{id}:{run}:{step}", Phase = "phase1", Step = step, Progress = percent, Message = message, Level = level,
+        EventPhase = "component",
+    };
+}
+
+/// <summary>The watch is over for this run: out of the registry, and this replica stops watching at once.</summary>
+public sealed class EndWatchActivity(WatchRegistry registry, WatchSupervisor supervisor) : TaskActivity<EndWatchInput, bool>
+{
+    [Function(TaskNames.EndWatch)]
+    public Task<bool> Run([ActivityTrigger] EndWatchInput input) => RunAsync(null!, input);
+
+    public override async Task<bool> RunAsync(TaskActivityContext context, EndWatchInput input)
+    {
+        await registry.RemoveAsync(input.DeploymentId, input.Run, CancellationToken.None);
+        supervisor.Forget(input.DeploymentId);
         return true;
     }
 }

@@ -9,15 +9,21 @@ using Microsoft.Extensions.Hosting;
 
 namespace Catalyst.Functions.Activities;
 
-public sealed record WipeInput(string DeploymentId, int Run, Catalyst.Functions.Orchestrations.PoolName? Pool = null);
+/// <param name="AnswerNoSlot">TofuDestroy may answer <see cref="TofuDestroyResult.NoSlot"/>: set by the wipe workflow since
+/// issue 16 on its call; without it (a workflow of the previous version during a rolling update) destroy waits for a slot.</param>
+public sealed record WipeInput(string DeploymentId, int Run, PoolName? Pool = null, bool AnswerNoSlot = false);
 
-public sealed record TofuDestroyResult(bool Succeeded, string? Error);
+/// <param name="NoSlot">This replica had no free tofu slot: nothing was destroyed, not a failure; the wipe asks again (issue 16).</param>
+public sealed record TofuDestroyResult(bool Succeeded, string? Error, bool NoSlot = false);
 
 /// <summary>
 /// <c>tofu destroy</c> against the deployment's state; a failure is reported, not thrown, so the wipe can say what is left.
 /// Terminating the provisioning workflow does not stop an apply that is running on some replica, so the wipe first asks
 /// it to stop (its runner interrupts tofu, which saves the resource in flight and unlocks) and gives it
 /// <see cref="ApplyStopWait"/>; destroy then takes the lock, from a stubborn apply too (a wipe's destroy overrides an apply).
+/// Like an apply, it runs only in a tofu slot that is free now; without one it answers <see cref="TofuDestroyResult.NoSlot"/>
+/// and the wipe asks again later, wherever there is room. The stop request comes before the slot check, so an apply that
+/// holds the last slot of this replica is stopped (and frees it) rather than waited for.
 /// </summary>
 public sealed class TofuDestroyActivity(TofuRunContext tofu, TofuStateStore states, IHostApplicationLifetime lifetime) : TaskActivity<WipeInput, TofuDestroyResult>
 {
@@ -37,9 +43,16 @@ public sealed class TofuDestroyActivity(TofuRunContext tofu, TofuStateStore stat
             while (DateTimeOffset.UtcNow < deadline && await states.LiveHolderAsync(input.DeploymentId, lifetime.ApplicationStopping) is { Tag.Operation: TofuRunTag.Apply })
                 await Task.Delay(TimeSpan.FromMilliseconds(500), lifetime.ApplicationStopping);
         }
+        using var slot = tofu.Runner.TryTakeSlot();
+        if (slot is null && input.AnswerNoSlot)
+        {
+            tofu.NoSlot(input.DeploymentId, "destroy");
+            return new TofuDestroyResult(false, null, NoSlot: true);
+        }
         try
         {
-            await tofu.Runner.DestroyAsync(run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping);
+            if (slot is null) await tofu.Runner.DestroyAsync(run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping);
+            else await tofu.Runner.DestroyAsync(slot, run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping);
             return new TofuDestroyResult(true, null);
         }
         catch (TofuException e) when (!e.Transient)

@@ -1,5 +1,6 @@
 using Catalyst.Domain.Auth;
 using Catalyst.Domain.Deployments;
+using Catalyst.Functions.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -16,8 +17,6 @@ namespace Catalyst.Functions.Hosting;
 /// </summary>
 public static class AuthPipeline
 {
-    const string IdentityItem = "catalyst.session";
-
     /// <summary>True when the request goes on to the function; false when it has been answered here.</summary>
     public static async Task<bool> RunAsync(HttpContext context, IServiceProvider services)
     {
@@ -45,7 +44,7 @@ public static class AuthPipeline
 
         var gate = services.GetRequiredService<SessionGate>();
         var decision = await gate.DecideAsync(request.Method, request.Path.Value ?? "/", request.Cookies[SessionCookies.Session], proxyEmail, context.RequestAborted);
-        if (decision.Identity is { } identity) context.Items[IdentityItem] = identity;
+        if (decision.Identity is { } identity) CallerIdentity.Set(context, identity);
         if (decision.Allowed)
         {
             if (!gate.Enabled || decision.Identity is null || await MayActOnAsync(request.Path.Value ?? "/", decision.Identity, settings, services, context.RequestAborted))
@@ -55,9 +54,9 @@ public static class AuthPipeline
         }
 
         if (decision.ClearCookie)
-            foreach (var cookie in services.GetRequiredService<SessionCookies>().Clear(IsSecure(request), includeRefresh: false))
+            foreach (var cookie in services.GetRequiredService<SessionCookies>().Clear(CallerIdentity.IsSecure(request), includeRefresh: false))
                 response.Headers.Append("Set-Cookie", cookie);
-        await Results.Json(new ApiError(decision.Error!, decision.Detail), statusCode: decision.Status).ExecuteAsync(context);
+        await HttpErrors.Json(decision.Status, decision.Error!, decision.Detail).ExecuteAsync(context);
         return false;
     }
 
@@ -85,12 +84,7 @@ public static class AuthPipeline
     }
 
     static Task NotFoundAsync(HttpContext context, string path, IServiceProvider services) =>
-        Catalyst.Functions.Http.UnknownIdAnswers.For(context.Request, DeploymentRoutes.Parse(path)!.Value, services).ExecuteAsync(context);
-
-    /// <summary>The identity the gate established for this request, if it checked one.</summary>
-    public static SessionIdentity? IdentityOf(HttpContext context) => context.Items[IdentityItem] as SessionIdentity;
-
-    public static bool IsSecure(HttpRequest request) => SessionCookies.IsSecure(request.IsHttps, request.Headers["X-Forwarded-Proto"].ToString());
+        UnknownIdAnswers.For(context.Request, DeploymentRoutes.Parse(path)!.Value, services).ExecuteAsync(context);
 
     /// <summary>Standalone: ASP.NET Core middleware, after routing and before the endpoint runs.</summary>
     public static WebApplication UseCatalystAuth(this WebApplication app)

@@ -1,7 +1,6 @@
 using Azure.Storage.Blobs;
 using Catalyst.Domain.Auth;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Functions.Hosting;
@@ -18,14 +17,14 @@ public static class AuthServices
 
     public static IServiceCollection AddAuth(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => AuthSettings.From(key => configuration[key]));
+        // TimeProvider is registered by DeploymentServices.
+        services.AddSettings(_ => AuthSettings.From(configuration.Reader()));
         services.AddSingleton(sp => SignerSource.Load(sp.GetRequiredService<AuthSettings>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Catalyst.Auth.Signer")));
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<AuthSettings>();
-            return new SessionCookies(settings.SessionCookieSecret, settings.SessionCookieDomain, Catalyst.Domain.Store.VaultKey.IsDevelopment(key => configuration[key]));
+            return new SessionCookies(settings.SessionCookieSecret, settings.SessionCookieDomain, Catalyst.Domain.Store.VaultKey.IsDevelopment(configuration.Reader()));
         });
         services.AddSingleton(sp =>
         {

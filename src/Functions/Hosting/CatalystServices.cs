@@ -10,12 +10,15 @@ public static class CatalystServices
     {
         services.AddSingleton(_ => StorageConnection.FromConfiguration(configuration));
         services.AddSingleton<Readiness>();
+        // The console's files are read and hashed once, here, not per request (issue 18).
+        services.AddSingleton<Catalyst.Functions.WebConsole.ConsoleAssets>();
         services.AddSingleton<DeploymentStatusGauge>();
         services.AddSingleton<IReadinessCheck, StorageReadinessCheck>();
         services.AddDeployments(configuration);
         services.AddDns(configuration);
         services.AddTofu(configuration);
         services.AddClusterCache(configuration);
+        services.AddPhase1Watch(configuration);
         services.AddStreams(configuration);
         services.AddAuth(configuration);
         return services;

@@ -13,8 +13,7 @@ public static class ClusterCacheServices
 {
     public static IServiceCollection AddClusterCache(this IServiceCollection services, IConfiguration configuration)
     {
-        // A factory, so a malformed setting is reported by the startup checks, naming it, rather than while registering.
-        services.AddSingleton(_ => ClusterCacheOptions.From(k => configuration[k]));
+        services.AddSettings(_ => ClusterCacheOptions.From(configuration.Reader()));
         services.AddSingleton(sp => new SnapshotStore(sp.GetRequiredService<StorageConnection>().Blobs));
         services.AddSingleton(sp => new SovereignCache(sp.GetRequiredService<ClusterCacheOptions>(), sp.GetRequiredService<SnapshotStore>(),
             sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(), RefusedOnTimeline(sp)));

@@ -1,3 +1,4 @@
+using Catalyst.Domain.Configuration;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
@@ -12,31 +13,42 @@ public static class DeploymentServices
 {
     public static IServiceCollection AddDeployments(this IServiceCollection services, IConfiguration configuration)
     {
-        string? Read(string key) => configuration[key];
+        var read = configuration.Reader();
+        // First, so it is checked first: a sandbox whose fakes are not on loopback could reach a real cloud.
+        services.AddSettings(_ => SandboxMode.From(read));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => VaultKey.Load(Read, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Catalyst.Vault")));
+        services.AddSettings(sp => VaultKey.Load(read, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Catalyst.Vault")));
         services.AddSingleton(sp => new Vault(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<VaultKey>().Bytes.ToArray()));
-        services.AddSingleton<Func<OperatorSecrets>>(_ => () => OperatorSecrets.From(Read));
-        services.AddSingleton<Func<ProvisionSettings>>(_ => () => ProvisionSettings.From(Read));
-        services.AddSingleton<Func<WatchSettings>>(_ => () => WatchSettings.From(Read));
+        services.AddSettings(_ => OperatorSecrets.From(read));
+        services.AddSettings(_ => ProvisionSettings.From(read));
+        services.AddSettings(_ => WatchSettings.From(read));
+        // TofuRunContext (Activities, being rewritten elsewhere) still asks for factories; they hand out the one value
+        // checked at start. Drop them once it injects the values.
+        services.AddSingleton<Func<OperatorSecrets>>(sp => sp.GetRequiredService<OperatorSecrets>);
+        services.AddSingleton<Func<ProvisionSettings>>(sp => sp.GetRequiredService<ProvisionSettings>);
         services.AddSingleton<HelmReleaseReader>();
         // Every value that must never be stored or logged, known at startup; per-run secrets are added by each run.
-        services.AddSingleton(sp => new Redactor(OperatorSecrets.From(Read).Values.Append(configuration[VaultKey.SettingName])));
+        services.AddSingleton(sp => new Redactor(sp.GetRequiredService<OperatorSecrets>().Values.Append(read(VaultKey.SettingName))));
         services.AddSingleton(sp => new DeploymentStore(sp.GetRequiredService<StorageConnection>().Blobs));
-        services.AddSingleton(_ => EventLogOptions.From(Read));
+        services.AddSettings(_ => EventLogOptions.From(read));
         services.AddSingleton(sp => new EventLog(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<Redactor>(), sp.GetRequiredService<EventLogOptions>()));
         services.AddSingleton<Catalyst.Functions.Http.AuditTrail>();
         services.AddSingleton<IDeploymentEvents>(sp => sp.GetRequiredService<EventLog>());
         services.AddSingleton(sp => new IdempotencyKeys(sp.GetRequiredService<StorageConnection>().Blobs));
-        services.AddSingleton(_ => SandboxMode.From(Read));
-        services.AddSingleton(sp => InProgressLimit.From(Read, sp.GetRequiredService<Catalyst.Domain.Auth.AuthSettings>().Mode));
+        services.AddSettings(sp => InProgressLimit.From(read, sp.GetRequiredService<Catalyst.Domain.Auth.AuthSettings>().Mode));
+        services.AddSettings(_ => WipeSettings.From(read));
+        services.AddSettings(_ => Catalyst.Functions.Timers.HistorySettings.From(read));
+        services.AddSettings(_ => Catalyst.Domain.Hetzner.OrphanSweepSettings.From(read),
+            s => Catalyst.Functions.Timers.SweepOrphansFunction.IsDue(s.Schedule, DateTimeOffset.UnixEpoch, TimeSpan.Zero));
         // Transient: it checks tokens and reads the pool zone through typed HTTP clients, which must not live for ever.
         services.AddTransient<DeploymentCreator>();
-        services.AddSingleton(_ => new SelfAddress($"http://127.0.0.1:{(int.TryParse(configuration["PORT"], out var p) && p > 0 ? p : 8080)}"));
+        // PORT=0 (standalone: any free port) is replaced by the bound port once Kestrel listens.
+        services.AddSingleton(_ => new SelfAddress($"http://127.0.0.1:{(Settings.Int(read, "PORT", 8080, 0, 65535) is > 0 and var port ? port : 8080)}"));
         services.AddSingleton<TofuRunContext>();
-        services.AddHttpClient<Catalyst.Domain.Hetzner.HetznerSweep>(http =>
+        services.AddHttpClient<Catalyst.Domain.Hetzner.HetznerSweep>((sp, http) =>
         {
-            http.BaseAddress = new Uri((configuration["CATALYST_HETZNER_API_BASE_URL"] is { Length: > 0 } url ? url : "https://api.hetzner.cloud").TrimEnd('/') + "/");
+            // The same endpoint the wizard's token check and tofu's hcloud provider use (DnsServices reads it).
+            http.BaseAddress = sp.GetRequiredService<Catalyst.Domain.Wizard.HetznerEndpoint>().BaseUrl;
             http.Timeout = TimeSpan.FromSeconds(30);
         });
         return services;

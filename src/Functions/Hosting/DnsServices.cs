@@ -10,21 +10,23 @@ using Polly;
 namespace Catalyst.Functions.Hosting;
 
 /// <summary>
-/// DNS, subdomain reservations and the wizard's helper endpoints. Settings are read here, once, so a malformed
-/// base URL or TTL stops the host at start with a message naming the setting.
+/// DNS, subdomain reservations and the wizard's helper endpoints. Settings are read here, once, and checked by
+/// <see cref="StartupChecks"/>: a malformed base URL or TTL stops the host at start with one line naming the setting
+/// (it used to be read while registering, outside the start-up checks, and ended in a stack trace).
 /// </summary>
 public static class DnsServices
 {
     public static IServiceCollection AddDns(this IServiceCollection services, IConfiguration configuration)
     {
-        string? Read(string key) => configuration[key];
-        services.AddSingleton(ManagedDomains.From(Read));
-        services.AddSingleton(DynadotAccount.From(Read));
-        services.AddSingleton(new DynadotEndpoint(BaseUrl(Read, DynadotEndpoint.Setting, DynadotEndpoint.Default)));
-        services.AddSingleton(new HetznerEndpoint(BaseUrl(Read, HetznerEndpoint.Setting, HetznerEndpoint.Default)));
-        services.AddSingleton(new ObjectStorageCheck(ObjectStorageEndpoint.From(Read)));
-        var ttl = Settings.Duration(Read, SubdomainReservations.TtlSetting, SubdomainReservations.DefaultTtl);
-        services.AddSingleton(ReservedSubdomains.From(Read));
+        var read = configuration.Reader();
+        services.AddSettings(_ => ManagedDomains.From(read));
+        services.AddSettings(_ => DynadotAccount.From(read));
+        services.AddSettings(_ => new DynadotEndpoint(BaseUrl(read, DynadotEndpoint.Setting, DynadotEndpoint.Default)));
+        services.AddSettings(_ => new HetznerEndpoint(BaseUrl(read, HetznerEndpoint.Setting, HetznerEndpoint.Default)));
+        services.AddSettings(_ => ObjectStorageEndpoint.From(read));
+        services.AddSingleton(sp => new ObjectStorageCheck(sp.GetRequiredService<ObjectStorageEndpoint>()));
+        services.AddSettings(_ => ReservationSettings.From(read));
+        services.AddSettings(_ => ReservedSubdomains.From(read));
 
         services.AddHttpClient<DynadotClient>(c => c.Timeout = Timeout.InfiniteTimeSpan)
             // The default logging handlers write request URLs; Dynadot's carry the key and secret in the query.
@@ -50,7 +52,7 @@ public static class DnsServices
         services.AddSingleton(sp => new Catalyst.Domain.Deployments.OwnerLocks(
             new BlobZoneLock(sp.GetRequiredService<StorageConnection>().Blobs, prefix: BlobZoneLock.OwnerPrefix)));
         services.AddSingleton<IDnsLedger>(sp => new BlobDnsLedger(sp.GetRequiredService<StorageConnection>().Blobs));
-        services.AddSingleton(sp => new SubdomainReservations(sp.GetRequiredService<StorageConnection>().Blobs, ttl));
+        services.AddSingleton(sp => new SubdomainReservations(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<ReservationSettings>().Ttl));
         services.AddSingleton<IHostResolver, SystemHostResolver>();
         // Transient, like what they use: the typed Dynadot and Hetzner clients must not be held for the process's life.
         services.AddTransient<SubdomainChecker>();

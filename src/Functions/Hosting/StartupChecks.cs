@@ -1,12 +1,14 @@
 using Catalyst.Domain.Configuration;
 using Catalyst.Domain.Store;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Catalyst.Functions.Hosting;
 
 /// <summary>
-/// Builds the services that read required settings before the host starts serving, so a missing or malformed
-/// setting stops the process at once with a message naming it (DESIGN §7) instead of failing the first request.
+/// Runs before either host serves: every registered settings type is built and checked (see
+/// <see cref="SettingsRegistration"/>), so a missing or malformed setting stops the process at once with one line naming
+/// it (DESIGN §7) instead of failing the first request; then the pieces that load state at start (vault, signer).
 /// </summary>
 public static class StartupChecks
 {
@@ -14,19 +16,10 @@ public static class StartupChecks
     {
         try
         {
-            // A sandbox whose fakes are not on loopback could reach a real cloud: refuse before serving anything.
-            services.GetRequiredService<Catalyst.Domain.Deployments.SandboxMode>();
+            // Every settings type registered with AddSettings (ValidateOnStart), with no list kept here: a malformed one
+            // stops the start naming it instead of failing the first request (issue 20). The sandbox check is one of them.
+            services.GetService<IStartupValidator>()?.Validate();
             services.GetRequiredService<Vault>();
-            services.GetRequiredService<Catalyst.Domain.ClusterCache.ClusterCacheOptions>();
-            services.GetRequiredService<Catalyst.Domain.Deployments.InProgressLimit>();
-            services.GetRequiredService<EventLogOptions>();
-            services.GetRequiredService<Catalyst.Domain.Streams.StreamLimits>();
-            services.GetRequiredService<Catalyst.Functions.Http.Streams.SseSettings>();
-            // Read per use elsewhere, so read once here: a malformed timing or tofu setting stops the start, naming it,
-            // instead of failing the first POST (issue 20).
-            services.GetRequiredService<Catalyst.Domain.Tofu.TofuSettings>();
-            services.GetRequiredService<Func<Catalyst.Domain.Deployments.ProvisionSettings>>()();
-            services.GetRequiredService<Func<Catalyst.Domain.Flux.WatchSettings>>()();
             if (services.GetRequiredService<Catalyst.Domain.Auth.AuthSettings>().Mode == Catalyst.Domain.Auth.AuthMode.Off)
                 log.LogWarning("{Warning}", Catalyst.Domain.Auth.AuthSettings.OffWarning);
             // Loads (or generates) the handover key now, so a key problem is logged at start, as the original did.
@@ -38,6 +31,11 @@ public static class StartupChecks
         catch (SettingException e)
         {
             log.LogCritical("Cannot start: {Problem}", e.Message);
+            return false;
+        }
+        catch (OptionsValidationException e)
+        {
+            log.LogCritical("Cannot start: {Problem}", string.Join("; ", e.Failures));
             return false;
         }
     }

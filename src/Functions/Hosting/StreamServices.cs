@@ -9,10 +9,10 @@ public static class StreamServices
 {
     public static IServiceCollection AddStreams(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(_ => StreamLimits.From(k => configuration[k]));
+        services.AddSettings(_ => StreamLimits.From(configuration.Reader()));
         services.AddSingleton(sp => new StreamGate(sp.GetRequiredService<StreamLimits>()));
         services.AddSingleton<TimelineFeeds>();
-        services.AddSingleton(_ => Catalyst.Functions.Http.Streams.SseSettings.From(configuration));
+        services.AddSettings(_ => Catalyst.Functions.Http.Streams.SseSettings.From(configuration));
         return services;
     }
 }

@@ -2,7 +2,6 @@ using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
 using Catalyst.Domain.Tofu;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Functions.Hosting;
@@ -12,9 +11,8 @@ public static class TofuServices
 {
     public static IServiceCollection AddTofu(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(_ => TofuSettings.From(k => configuration[k]));
-        // Resolved on first use: a host that never touches tofu or the vault does not need the key.
-        services.TryAddSingleton(sp => VaultKey.Load(k => configuration[k], sp.GetService<ILoggerFactory>()?.CreateLogger("Catalyst.VaultKey")));
+        services.AddSettings(_ => TofuSettings.From(configuration.Reader()));
+        // The vault key is registered (and checked at start) by DeploymentServices; the backend credentials derive from it.
         services.AddSingleton(sp => new TofuBackendCredentials(sp.GetRequiredService<VaultKey>().Bytes));
         services.AddSingleton(sp => new TofuStateStore(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetService<IDeploymentEvents>()));
         services.AddSingleton<ITofuStateLock>(sp => sp.GetRequiredService<TofuStateStore>());

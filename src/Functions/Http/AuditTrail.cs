@@ -1,6 +1,5 @@
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
-using Catalyst.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +10,7 @@ public sealed class AuditTrail(EventLog events, TimeProvider time, ILogger<Audit
 {
     public async Task RecordAsync(HttpContext context, string deploymentId, string action, CancellationToken cancellationToken, string? once = null)
     {
-        var caller = AuthPipeline.IdentityOf(context);
+        var caller = CallerIdentity.Of(context);
         var actor = caller is null ? null : $"{(caller.Email.Length > 0 ? caller.Email : caller.Subject)} (sub {caller.Subject}{(caller.IsOperator ? ", operator" : "")})";
         // The connection's peer: a forwarded-for header is the client's own claim and is not recorded as fact.
         var from = context.Connection.RemoteIpAddress?.ToString();

@@ -21,6 +21,6 @@ public sealed class HealthFunctions(Readiness readiness, Catalyst.Domain.Auth.Au
         var problems = await readiness.ProblemsAsync(request.HttpContext.RequestAborted);
         return problems.Count == 0
             ? Results.Text("ok", "text/plain")
-            : Results.Json(new { error = "not-ready", detail = string.Join("; ", problems) }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            : HttpErrors.Json(StatusCodes.Status503ServiceUnavailable, "not-ready", string.Join("; ", problems));
     }
 }

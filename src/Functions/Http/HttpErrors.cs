@@ -3,10 +3,17 @@ using Microsoft.AspNetCore.Http;
 
 namespace Catalyst.Functions.Http;
 
-/// <summary>The error bodies every trigger returns: <c>{"error": "...", "detail": "..."}</c>.</summary>
+/// <summary>
+/// The one way a trigger answers an error: <c>{"error": "...", "detail": "..."}</c> (<see cref="ApiError"/>) with its status.
+/// Rules in Domain return <c>(int Status, ApiError Error)</c>; triggers pass it here unchanged.
+/// </summary>
 public static class HttpErrors
 {
-    public static IResult Json(int status, string error, string? detail = null) => Results.Json(new ApiError(error, detail), statusCode: status);
+    public static IResult Json(int status, string error, string? detail = null) => Json(status, new ApiError(error, detail));
+
+    public static IResult Json(int status, ApiError error) => Results.Json(error, statusCode: status);
+
+    public static IResult Json((int Status, ApiError Error) refusal) => Json(refusal.Status, refusal.Error);
 
     /// <summary>429 for a stream over <see cref="Catalyst.Domain.Streams.StreamLimits"/>, with when to retry.</summary>
     public static IResult TooManyStreams(HttpContext context, Catalyst.Domain.Streams.StreamLimits limits, string detail)

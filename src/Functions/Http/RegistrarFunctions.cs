@@ -17,11 +17,11 @@ public sealed class RegistrarFunctions(DynadotRegistrar dynadot, ILogger<Registr
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/registrar/{registrar}/validate")] HttpRequest request, string registrar)
     {
         var name = RegistrarRequests.Normalize(registrar);
-        if (!RegistrarRequests.IsServed(name)) return Error(RegistrarRequests.Unsupported);
+        if (!RegistrarRequests.IsServed(name)) return HttpErrors.Json(RegistrarRequests.Unsupported);
         var bytes = await RequestBody.ReadAsync(request, RegistrarRequests.MaxBodyBytes, request.HttpContext.RequestAborted);
-        if (bytes is null) return Error(RegistrarRequests.TooLarge("validate"));
+        if (bytes is null) return HttpErrors.Json(RegistrarRequests.TooLarge("validate"));
         var (parsed, error) = RegistrarRequests.ParseValidate(bytes);
-        if (error is not null) return Error(error);
+        if (error is { } refused) return HttpErrors.Json(refused);
         var answer = await dynadot.ValidateAsync(parsed!, request.HttpContext.RequestAborted);
         log.LogInformation("Registrar validate {Registrar} {Domain}: {Outcome}", name, parsed!.Domain, answer.Outcome);
         return Results.Json(answer.Body, statusCode: answer.Status);
@@ -32,15 +32,13 @@ public sealed class RegistrarFunctions(DynadotRegistrar dynadot, ILogger<Registr
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/registrar/{registrar}/set-ns")] HttpRequest request, string registrar)
     {
         var name = RegistrarRequests.Normalize(registrar);
-        if (!RegistrarRequests.IsServed(name)) return Error(RegistrarRequests.Unsupported);
+        if (!RegistrarRequests.IsServed(name)) return HttpErrors.Json(RegistrarRequests.Unsupported);
         var bytes = await RequestBody.ReadAsync(request, RegistrarRequests.MaxBodyBytes, request.HttpContext.RequestAborted);
-        if (bytes is null) return Error(RegistrarRequests.TooLarge("set-ns"));
+        if (bytes is null) return HttpErrors.Json(RegistrarRequests.TooLarge("set-ns"));
         var (parsed, error) = RegistrarRequests.ParseSetNs(bytes);
-        if (error is not null) return Error(error);
+        if (error is { } refused) return HttpErrors.Json(refused);
         var answer = await dynadot.SetNameserversAsync(parsed!, request.HttpContext.RequestAborted);
         log.LogInformation("Registrar set-ns {Registrar} {Domain}: {Outcome}", name, parsed!.Domain, answer.Outcome);
         return Results.Json(answer.Body, statusCode: answer.Status);
     }
-
-    static IResult Error(ApiError error) => Results.Json(error, statusCode: error.Status);
 }

@@ -2,14 +2,17 @@ using Microsoft.AspNetCore.Http;
 
 namespace Catalyst.Functions.Http;
 
-/// <summary>Reads a request body up to a cap, so an oversized body is a 400 and never a memory problem.</summary>
+/// <summary>
+/// The one body reader: reads a request body up to a cap, so an oversized body is refused and never a memory problem
+/// (the wizard, registrar, postback and tofu state endpoints all read through it).
+/// </summary>
 public static class RequestBody
 {
     /// <summary>The wizard's small JSON bodies; far above anything legitimate.</summary>
     public const int DefaultCap = 64 * 1024;
 
     /// <summary>The bytes, or null when the body is longer than <paramref name="cap"/>.</summary>
-    public static async Task<byte[]?> ReadAsync(HttpRequest request, int cap, CancellationToken cancellationToken)
+    public static async Task<byte[]?> ReadAsync(HttpRequest request, long cap, CancellationToken cancellationToken)
     {
         if (request.ContentLength > cap) return null;
         using var buffer = new MemoryStream();

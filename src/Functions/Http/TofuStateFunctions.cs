@@ -32,7 +32,7 @@ public sealed class TofuStateFunctions(TofuStateStore store, TofuBackendCredenti
     public async Task<IResult> TofuStatePost([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest request, string id)
     {
         if (Refuse(request, id) is { } refused) return refused;
-        var body = await ReadCappedAsync(request, MaxStateBytes);
+        var body = await RequestBody.ReadAsync(request, MaxStateBytes, request.HttpContext.RequestAborted);
         if (body is null) return TooLarge(MaxStateBytes);
         // tofu adds ?ID=<lock id> to every state write made under its lock.
         var result = await store.WriteStateAsync(id, request.Query["ID"].ToString(), BinaryData.FromBytes(body), request.HttpContext.RequestAborted);
@@ -111,22 +111,8 @@ public sealed class TofuStateFunctions(TofuStateStore store, TofuBackendCredenti
 
     static async Task<TofuLockInfo?> ReadLockInfoAsync(HttpRequest request)
     {
-        var body = await ReadCappedAsync(request, TofuStateStore.MaxLockInfoBytes);
+        var body = await RequestBody.ReadAsync(request, TofuStateStore.MaxLockInfoBytes, request.HttpContext.RequestAborted);
         return body is not null && TofuLockInfo.TryParse(body, out var info) ? info : null;
-    }
-
-    static async Task<byte[]?> ReadCappedAsync(HttpRequest request, long max)
-    {
-        if (request.ContentLength > max) return null;
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > max) return null;
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 
     // tofu reads the holder from a 423 body and prints it as "Lock Info"; it is the holder's own lock info, verbatim.
@@ -140,5 +126,5 @@ public sealed class TofuStateFunctions(TofuStateStore store, TofuBackendCredenti
     static IResult TooLarge(long max) =>
         Error(StatusCodes.Status413PayloadTooLarge, "too-large", $"the body exceeds {max} bytes");
 
-    static IResult Error(int status, string error, string detail) => Results.Json(new { error, detail }, statusCode: status);
+    static IResult Error(int status, string error, string detail) => HttpErrors.Json(status, error, detail);
 }

@@ -66,7 +66,7 @@ public sealed class WizardFunctions(HetznerTokenCheck hetzner, ObjectStorageChec
         var body = await ParseAsync<SshKeyRequest>(request);
         var fqdn = body.Ok ? body.Value?.Fqdn : null;
         if (!SshKeyPair.IsAcceptableFqdn(fqdn))
-            return Results.Json(new { error = "invalid-fqdn", detail = "fqdn may contain only letters, digits, dots and hyphens (max 253)" }, statusCode: StatusCodes.Status400BadRequest);
+            return HttpErrors.Json(StatusCodes.Status400BadRequest, "invalid-fqdn", "fqdn may contain only letters, digits, dots and hyphens (max 253)");
         SshKeyPair pair;
         try
         {
@@ -75,7 +75,7 @@ public sealed class WizardFunctions(HetznerTokenCheck hetzner, ObjectStorageChec
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogError("SSH keypair generation failed: {Type}", e.GetType().Name);
-            return Results.Json(new { error = "could not generate Ed25519 keypair", detail = e.GetType().Name }, statusCode: StatusCodes.Status500InternalServerError);
+            return HttpErrors.Json(StatusCodes.Status500InternalServerError, "could not generate Ed25519 keypair", e.GetType().Name);
         }
         log.LogInformation("SSH keypair generated {Fingerprint}", pair.Fingerprint); // the only part ever logged
         return Results.Json(new { publicKey = pair.PublicKey, privateKey = pair.PrivateKey, fingerprint = pair.Fingerprint });

@@ -17,6 +17,9 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
 
     static readonly IReadOnlyList<string> Wiping = [DeploymentStatuses.Wiping];
 
+    public const string TofuSlotWaitMessage =
+        "Wipe: waiting for a free tofu slot (every replica runs at most CATALYST_TOFU_MAX_PARALLEL tofu at once); the destroy starts on the first replica with room";
+
     public override async Task<WipeReport> RunAsync(TaskOrchestrationContext context, WipeInput input)
     {
         var steps = new WorkflowSteps(context, input.DeploymentId, input.Run, "wipe");
@@ -39,7 +42,9 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
         TofuDestroyResult destroy;
         try
         {
-            destroy = await context.CallActivityAsync<TofuDestroyResult>(TaskNames.TofuDestroy, input, ActivityRetries.Default);
+            // Like an apply: no free tofu slot on the replica that took it is a durable wait and another ask (TofuSlots).
+            destroy = await TofuSlots.CallAsync<TofuDestroyResult>(context, TaskNames.TofuDestroy, input with { AnswerNoSlot = true }, ActivityRetries.Default,
+                d => d.NoSlot, () => steps.RecordAsync("wipe", "tofu-destroy-slot-wait", 10, TofuSlotWaitMessage));
         }
         catch (TaskFailedException e)
         {

@@ -1,3 +1,4 @@
+using Catalyst.Functions.Activities;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;
 using Microsoft.DurableTask.Client;

@@ -10,13 +10,6 @@ namespace Catalyst.Functions.Orchestrations;
 public sealed record ProvisionInput(string DeploymentId, int Run, TimeSpan KubeconfigArrivalTimeout, WatchSettings Watch, PoolName? Pool,
     bool KubeconfigAlreadyReceived = false, WatchState? Watching = null, ProgressUpdate? Arrival = null);
 
-/// <summary>A pool deployment's name in its managed pool domain (null for bring-your-own domains).</summary>
-public sealed record PoolName(string PoolDomain, string Subdomain)
-{
-    public static PoolName? Of(DeploymentRecord record) =>
-        record.Request.IsPoolMode ? new PoolName(record.Request.SovereignPoolDomain.ToLowerInvariant(), record.Request.SovereignSubdomain.ToLowerInvariant()) : null;
-}
-
 /// <summary>Raised when the Sovereign's cloud-init has PUT its kubeconfig: a reference, never the bytes.</summary>
 public sealed record KubeconfigReceived(string Sha256, int Bytes);
 
@@ -28,6 +21,9 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
 {
     static readonly TaskOptions TofuRetries = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 4, firstRetryInterval: TimeSpan.FromSeconds(15), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(2)));
+
+    public const string TofuSlotWaitMessage =
+        "Phase 0: waiting for a free tofu slot (every replica runs at most CATALYST_TOFU_MAX_PARALLEL tofu at once); the apply starts on the first replica with room";
 
     [Function(TaskNames.ProvisionSovereign)]
     public Task<string> Run([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context, context.GetInput<ProvisionInput>()!);
@@ -67,7 +63,9 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         TofuApplyResult apply;
         try
         {
-            apply = await context.CallActivityAsync<TofuApplyResult>(TaskNames.TofuApply, new TofuApplyInput(input.DeploymentId, input.Run), TofuRetries);
+            // No free tofu slot on the replica that took it: a durable wait, then ask again (TofuSlots; not a failure).
+            apply = await TofuSlots.CallAsync<TofuApplyResult>(context, TaskNames.TofuApply, new TofuApplyInput(input.DeploymentId, input.Run, AnswerNoSlot: true), TofuRetries,
+                a => a.NoSlot, () => steps.RecordAsync("tofu", "tofu-slot-wait", 5, TofuSlotWaitMessage));
         }
         catch (TaskFailedException e)
         {
@@ -134,8 +132,8 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
             return DeploymentStatuses.Failed;
         }
 
-        // Recording the arrival rides on the watch's first poll (one durable step, not two), which is what keeps
-        // postback → first HelmRelease list within a second or two.
+        // Recording the arrival rides on the watch's registration (one durable step, not two), which is what keeps
+        // postback → first HelmRelease list within a second.
         return ContinueIntoWatch(context, input, steps.Progress("phase1", "kubeconfig-received", 50,
             $"Phase-1 watch: kubeconfig received from cloud-init ({received.Bytes} bytes); starting per-component HelmRelease watch."));
     }
@@ -150,21 +148,55 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         return DeploymentStatuses.Phase1Watching;
     }
 
+    /// <summary>
+    /// The Phase-1 watch, event-driven: the deployment goes into the watch's registry, a replica's
+    /// <see cref="SovereignWatch"/> follows the Sovereign's own watch stream and records each change as it happens, and
+    /// this workflow only waits — for the conclusion (one external event), the first-seen warning and the timeout (durable
+    /// timers), and a check-in every <see cref="WatchSettings.CheckIn"/> that re-registers a lost entry and collects a
+    /// conclusion whose event could not be raised. No durable step per change or per poll.
+    /// </summary>
     static async Task<string> WatchAsync(TaskOrchestrationContext context, ProvisionInput input, WorkflowSteps steps, WatchState watching)
     {
-        var (watch, state) = await FluxWatch.RunAsync(context, steps, input.DeploymentId, input.Run, input.Watch, watching, input.Arrival);
-        if (watch is null)
+        var settings = input.Watch;
+        var watch = new BeginWatchInput(input.DeploymentId, input.Run, settings, watching.StartedAt, input.Arrival);
+        if (input.Arrival is not null) steps.Progress(input.Arrival.Phase, input.Arrival.Step, input.Arrival.Progress, input.Arrival.Message);
+        await context.CallActivityAsync<bool>(TaskNames.BeginWatch, watch, ActivityRetries.Default);
+
+        var deadline = watching.StartedAt + settings.WatchTimeout;
+        var firstSeenAt = watching.StartedAt + settings.FirstSeenTimeout;
+        var firstSeenAsked = false;
+        using var stopWaiting = new CancellationTokenSource();
+        var concluded = context.WaitForExternalEvent<WatchConclusion>(TaskNames.WatchConcludedEvent, stopWaiting.Token);
+        WatchConclusion? conclusion = null;
+        while (conclusion is null)
         {
-            context.ContinueAsNew(input with { Watching = state, Arrival = null });
-            return DeploymentStatuses.Phase1Watching;
+            var now = context.CurrentUtcDateTime;
+            var wake = new[] { deadline, now + settings.CheckIn, firstSeenAsked ? DateTime.MaxValue : firstSeenAt }.Min();
+            using var stopTimer = new CancellationTokenSource();
+            var timer = context.CreateTimer(wake, stopTimer.Token);
+            if (await Task.WhenAny(concluded, timer) == concluded)
+            {
+                stopTimer.Cancel();
+                var raised = await concluded;
+                if (raised.Run == input.Run) conclusion = raised;
+                else concluded = context.WaitForExternalEvent<WatchConclusion>(TaskNames.WatchConcludedEvent, stopWaiting.Token); // an earlier run's
+                continue;
+            }
+            now = context.CurrentUtcDateTime;
+            var check = new WatchCheck(watch with { Arrival = null }, TimedOut: now >= deadline, FirstSeenDue: !firstSeenAsked && now >= firstSeenAt);
+            firstSeenAsked |= check.FirstSeenDue;
+            conclusion = await context.CallActivityAsync<WatchConclusion?>(TaskNames.CheckWatch, check, ActivityRetries.Default);
         }
-        if (watch.Status == DeploymentStatuses.Failed)
+        stopWaiting.Cancel();
+        await context.CallActivityAsync<bool>(TaskNames.EndWatch, new EndWatchInput(input.DeploymentId, input.Run), ActivityRetries.Default);
+
+        if (conclusion.Status == DeploymentStatuses.Failed)
         {
-            await steps.FailAsync("phase1", watch.Error!, new DeploymentFailure(watch.Outcome, "phase1", Actors.Operator), outcome: watch.Outcome);
+            await steps.FailAsync("phase1", conclusion.Error!, new DeploymentFailure(conclusion.Outcome, "phase1", Actors.Operator), outcome: conclusion.Outcome);
             return DeploymentStatuses.Failed;
         }
-        await steps.RecordAsync("phase1", "ready", 100, $"Phase 1 finished ({watch.Outcome}): the Sovereign is ready.",
-            status: DeploymentStatuses.Ready, outcome: watch.Outcome);
+        await steps.RecordAsync("phase1", "ready", 100, $"Phase 1 finished ({conclusion.Outcome}): the Sovereign is ready.",
+            status: DeploymentStatuses.Ready, outcome: conclusion.Outcome);
         try
         {
             await context.CallActivityAsync<bool>(TaskNames.MintHandover, new HandoverInput(input.DeploymentId, input.Run), ActivityRetries.Default);
@@ -176,13 +208,4 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         }
         return DeploymentStatuses.Ready;
     }
-}
-
-/// <summary>Go-style durations in messages, as the original printed them ("15m0s").</summary>
-public static class Durations
-{
-    public static string Go(TimeSpan value) =>
-        value.TotalHours >= 1 ? $"{(int)value.TotalHours}h{value.Minutes}m{value.Seconds}s"
-        : value.TotalMinutes >= 1 ? $"{(int)value.TotalMinutes}m{value.Seconds}s"
-        : $"{value.TotalSeconds:0.###}s";
 }

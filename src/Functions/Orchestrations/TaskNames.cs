@@ -10,9 +10,9 @@ public static class TaskNames
     public const string ProvisionSovereign = "ProvisionSovereign";
     public const string TofuApply = "TofuApply";
     public const string RecordProgress = "RecordProgress";
-    public const string ReadHelmReleases = "ReadHelmReleases";
     public const string BeginWatch = "BeginWatch";
-    public const string RecordComponents = "RecordComponents";
+    public const string CheckWatch = "CheckWatch";
+    public const string EndWatch = "EndWatch";
     public const string Decommission = "Decommission";
     public const string ClaimSubdomain = "ClaimSubdomain";
     public const string CommitSubdomain = "CommitSubdomain";
@@ -24,4 +24,7 @@ public static class TaskNames
 
     /// <summary>Raised by PUT .../kubeconfig; carries a reference (hash, size), never the kubeconfig.</summary>
     public const string KubeconfigReceivedEvent = "KubeconfigReceived";
+
+    /// <summary>Raised by the replica whose Phase-1 watch saw the gate pass (or the watch fail to start): a <c>WatchConclusion</c>.</summary>
+    public const string WatchConcludedEvent = "WatchConcluded";
 }

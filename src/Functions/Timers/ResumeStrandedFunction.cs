@@ -15,7 +15,7 @@ namespace Catalyst.Functions.Timers;
 /// replica at once: starts never replace a pending or running instance, and the failure is written only over the exact
 /// record that was judged (same run, same last update), so the first replica files it and the others find it changed.
 /// </summary>
-public sealed class ResumeStrandedFunction(DeploymentStore store, EventLog events, Func<ProvisionSettings> settings, Func<WatchSettings> watch, TimeProvider time,
+public sealed class ResumeStrandedFunction(DeploymentStore store, EventLog events, ProvisionSettings settings, WatchSettings watch, TimeProvider time,
     IConfiguration configuration, ILogger<ResumeStrandedFunction> log)
 {
     /// <summary>
@@ -61,7 +61,7 @@ public sealed class ResumeStrandedFunction(DeploymentStore store, EventLog event
             case StrandedDeployments.Action.Start:
                 log.LogWarning("Deployment {Id} run {Run} has said '{Step}' since {UpdatedAt} with no workflow of its run (its request died mid-way); starting it",
                     record.Id, record.Run, record.Step, record.UpdatedAt);
-                if (!await new DurableWorkflowStarter(client, settings(), watch(), record.Run, StrandedDeployments.KubeconfigAlreadyReceived(record))
+                if (!await new DurableWorkflowStarter(client, settings, watch, record.Run, StrandedDeployments.KubeconfigAlreadyReceived(record))
                         .TryStartAsync(record, cancellationToken))
                     log.LogInformation("Deployment {Id}: another replica started it first", record.Id);
                 return;

@@ -5,7 +5,6 @@ using Catalyst.Domain.Store;
 using Catalyst.Functions.Activities;
 using Cronos;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Functions.Timers;
@@ -17,7 +16,7 @@ namespace Catalyst.Functions.Timers;
 /// at once: a finding is written once, and deleting a deleted object is a no-op.
 /// </summary>
 public sealed class SweepOrphansFunction(
-    DeploymentStore store, Vault vault, EventLog events, HetznerSweep hetzner, TofuRunContext tofu, IConfiguration configuration, TimeProvider time,
+    DeploymentStore store, Vault vault, EventLog events, HetznerSweep hetzner, TofuRunContext tofu, OrphanSweepSettings settings, TimeProvider time,
     ILogger<SweepOrphansFunction> log)
 {
     static readonly TimeSpan Tick = TimeSpan.FromMinutes(1);
@@ -25,7 +24,6 @@ public sealed class SweepOrphansFunction(
     [Function(nameof(SweepOrphans))]
     public async Task SweepOrphans([TimerTrigger("0 * * * * *")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var settings = OrphanSweepSettings.From(k => configuration[k]);
         if (!IsDue(settings.Schedule, time.GetUtcNow(), Tick)) return;
         var sweep = Sweep(settings);
         var outcomes = await sweep.SweepAllAsync(cancellationToken);

@@ -51,4 +51,27 @@ public class KubeconfigPostbackRulesTests
         };
         Assert.NotNull(step.ApplyTo(used, DateTimeOffset.UnixEpoch)!.Result!.KubeconfigReceivedAt);
     }
+
+    /// <summary>The vault holds a kubeconfig the record does not mention (a host died in between): only the same bytes complete it.</summary>
+    [Fact]
+    public void AResendCompletesOnlyWithTheSameBytes()
+    {
+        byte[] body = [1, 2, 3];
+        Assert.Null(KubeconfigPostback.CheckResend([1, 2, 3], body));
+        Assert.Equal((403, KubeconfigPostback.AlreadySetError), KubeconfigPostback.CheckResend([9], body) is { } other ? (other.Status, other.Error.Error) : default);
+        Assert.Equal((403, KubeconfigPostback.AlreadySetError), KubeconfigPostback.CheckResend(null, body) is { } gone ? (gone.Status, gone.Error.Error) : default);
+    }
+
+    [Fact]
+    public void AnAcceptedPostbackSpendsTheBearerOnTheRecord()
+    {
+        var at = DateTimeOffset.UnixEpoch.AddDays(1);
+        var received = KubeconfigPostback.Received(Record(), at);
+        Assert.Equal(at, received.Result!.KubeconfigReceivedAt);
+        Assert.Equal(received.Request.SovereignFqdn, received.Result.SovereignFqdn);
+        Assert.Equal(KubeconfigPostback.AlreadySetError, KubeconfigPostback.CheckOpen(received)!.Value.Error.Error);
+        // An existing result keeps what it had.
+        var kept = KubeconfigPostback.Received(Record(result: new DeploymentResult { SovereignFqdn = "x.y", Phase1Outcome = "o" }), at);
+        Assert.Equal(("x.y", "o"), (kept.Result!.SovereignFqdn, kept.Result.Phase1Outcome));
+    }
 }

@@ -19,7 +19,7 @@ public class RegistrarRequestsTests
     {
         var (request, problem) = RegistrarRequests.ParseValidate(B(body));
         Assert.Null(request);
-        Assert.Equal(new ApiError(status, error, detail), problem);
+        Assert.Equal((status, new Catalyst.Domain.Deployments.ApiError(error, detail)), problem);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public class RegistrarRequestsTests
     public void SetNsRules(string body, int status, string error)
     {
         var (_, problem) = RegistrarRequests.ParseSetNs(B(body));
-        Assert.Equal((status, error), (problem!.Status, problem.Error));
+        Assert.Equal((status, error), (problem!.Value.Status, problem.Value.Error.Error));
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public class RegistrarRequestsTests
     [Fact]
     public void TooLargeDetailNamesTheEndpoint()
     {
-        Assert.Equal("validation request body must be under 16KB", RegistrarRequests.TooLarge("validate").Detail);
-        Assert.Equal("set-ns request body must be under 16KB", RegistrarRequests.TooLarge("set-ns").Detail);
+        Assert.Equal("validation request body must be under 16KB", RegistrarRequests.TooLarge("validate").Error.Detail);
+        Assert.Equal("set-ns request body must be under 16KB", RegistrarRequests.TooLarge("set-ns").Error.Detail);
     }
 }

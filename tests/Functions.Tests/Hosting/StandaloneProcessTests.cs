@@ -35,8 +35,10 @@ public class StandaloneProcessTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("CATALYST_PHASE1_POLL_INTERVAL", "ten seconds")]
+    [InlineData("CATALYST_PHASE1_WATCH_CHECK_IN", "ten seconds")]
     [InlineData("CATALYST_TOFU_TIMEOUT", "-5m")]
+    // Read while registering before issue 20: it ended in a stack trace instead of one line.
+    [InlineData("CATALYST_DYNADOT_BASE_URL", "ftp://dynadot.example")]
     public async Task AMalformedTimingSettingStopsTheStartNamingIt(string setting, string value)
     {
         var settings = AppProcess.TestSettings(await AzuriteServer.Shared, "malformed2");

@@ -179,4 +179,32 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
         var creations = world.JournalLines().Count(l => l.StartsWith("created", StringComparison.Ordinal));
         Assert.Equal(6, creations);
     }
+
+    /// <summary>
+    /// Issue 16: two replicas on one task hub; the one holding the watch's shards is killed mid-watch and the other, already
+    /// running, takes the shards when their lease lapses, re-lists, and reaches the same outcome with no transition twice.
+    /// </summary>
+    [Fact]
+    public async Task AReplicaKilledDuringTheWatchIsFollowedByAnotherThatReachesTheSameOutcome()
+    {
+        await using var world = await ProvisioningWorld.CreateAsync();
+        world.Settings["CATALYST_PHASE1_WATCH_LEASE"] = "15s";
+        world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromSeconds(5));
+        var watcher = await world.StartAppAsync();
+        var id = await world.CreateDeploymentAsync("replicas", b => { b["sovereignDomainMode"] = "byo"; b["sovereignFQDN"] = "k8s.replicas.example"; });
+        await Wait.UntilAsync(() => world.EventsAsync(id).Result.Any(e => e["phase"]!.GetValue<string>() == "component"),
+            TimeSpan.FromSeconds(90), "the watch to record a component");
+
+        var other = await world.StartAppAsync(); // started second: the first replica holds every shard
+        watcher.Kill();
+        Assert.True(await watcher.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        var state = await world.WaitForStatusAsync(id, "ready", TimeSpan.FromSeconds(180));
+
+        Assert.Equal("ready", state["result"]!["phase1Outcome"]!.GetValue<string>());
+        var transitions = (await world.EventsAsync(id)).Where(e => e["phase"]!.GetValue<string>() == "component")
+            .Select(e => $"{e["component"]}:{e["state"]}").ToList();
+        Assert.Equal(transitions.Distinct().Count(), transitions.Count);
+        Assert.All(ProvisioningWorld.Kit, hr => Assert.Contains($"{hr["bp-".Length..]}:installed", transitions));
+        Assert.Same(other, world.App);
+    }
 }

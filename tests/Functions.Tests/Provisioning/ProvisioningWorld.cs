@@ -24,7 +24,7 @@ public sealed class ProvisioningWorld : IAsyncDisposable
         Settings["CATALYST_TOFU_BINARY"] = FakeTofuBinary.Create(root);
         Settings["CATALYST_TOFU_MODULE_PATH"] = Path.Combine(RepoPaths.Root, "infra", "hetzner");
         Settings["CATALYST_TOFU_WORKDIR"] = Path.Combine(root, "work");
-        Settings["CATALYST_PHASE1_POLL_INTERVAL"] = "1s";
+        Settings["CATALYST_PHASE1_WATCH_CHECK_IN"] = "10s";
         Settings["CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT"] = "2m";
         Settings["DYNADOT_API_KEY"] = Dynadot.Key;
         Settings["DYNADOT_API_SECRET"] = Dynadot.Secret;

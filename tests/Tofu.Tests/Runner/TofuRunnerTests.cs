@@ -299,6 +299,51 @@ public class TofuRunnerTests
         Assert.Equal(2, File.ReadAllLines(peak).Select(int.Parse).Max());
     }
 
+    [Fact]
+    public async Task WithEverySlotTakenTheRunnerAnswersNoSlotAtOnceAndStartsNoTofu()
+    {
+        using var temp = new TempDir();
+        var calls = temp.File("calls.log");
+        var tofu = Samples.Script(temp, "tofu", $$"""
+            echo "$*" >> '{{calls}}'
+            if [ "$1" = output ]; then printf '{ "control_plane_ip": { "value": "203.0.113.9" }, "load_balancer_ip": { "value": "198.51.100.7" } }\n'; fi
+            exit 0
+            """);
+        var runner = new TofuRunner(new TofuSettings(Samples.Module(temp), temp.File("work"), tofu, TimeSpan.FromMinutes(2), "http://127.0.0.1:9", MaxParallel: 2));
+
+        var first = runner.TryTakeSlot();
+        using var second = runner.TryTakeSlot();
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+
+        // Issue 16: the third asker gets "no slot" at once — no waiting, and nothing started.
+        var clock = Stopwatch.StartNew();
+        Assert.Null(runner.TryTakeSlot());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"TryTakeSlot took {clock.Elapsed}");
+        Assert.False(File.Exists(calls), "tofu ran without a slot");
+        Assert.Equal(0, runner.FreeSlots);
+
+        // A run in a slot already taken neither waits for nor frees another: the holder frees it, once however often it disposes.
+        var outputs = await runner.ApplyAsync(first!, Invocation(), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(new TofuOutputs("203.0.113.9", "198.51.100.7"), outputs);
+        Assert.Equal(4, File.ReadAllLines(calls).Length);
+        Assert.Null(runner.TryTakeSlot());
+        first!.Dispose();
+        first.Dispose();
+        Assert.Equal(1, runner.FreeSlots);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => runner.ApplyAsync(first, Invocation(), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None));
+        using var third = runner.TryTakeSlot();
+        Assert.NotNull(third);
+        Assert.Null(runner.TryTakeSlot());
+
+        // Another runner's slot is refused: it would run beyond this runner's limit.
+        var other = new TofuRunner(runner.Settings);
+        using var foreign = other.TryTakeSlot();
+        await Assert.ThrowsAsync<ArgumentException>(() => runner.DestroyAsync(foreign!, Invocation(), _ => Task.CompletedTask, _ => Task.CompletedTask, CancellationToken.None));
+        Assert.Equal(4, File.ReadAllLines(calls).Length);
+    }
+
     [Theory]
     [InlineData(TofuLockCheck.TakenOver, "no longer current", true)]
     [InlineData(TofuLockCheck.StopRequested, "a wipe asked", false)]

@@ -1,7 +1,6 @@
 using Catalyst.Domain.Auth;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
-using Catalyst.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -26,7 +25,7 @@ public sealed class HandoverFunctions(SignerSource signer, DeploymentStore store
         var fqdn = HandoverMint.Fqdn(record);
         if (fqdn.Length == 0) return HttpErrors.Json(StatusCodes.Status422UnprocessableEntity, "missing-fqdn", "the deployment has no Sovereign FQDN to hand over to");
 
-        var (subject, email) = HandoverMint.Recipient(AuthPipeline.IdentityOf(request.HttpContext), record);
+        var (subject, email) = HandoverMint.Recipient(CallerIdentity.Of(request.HttpContext), record);
         var minted = key.MintHandover(fqdn, id, subject, email);
         log.LogInformation("Handover token {Jti} minted for {Id} ({Fqdn}) to {Subject}, expires {ExpiresAt:O}", minted.Jti, id, fqdn, subject, minted.ExpiresAt);
         await audit.RecordAsync(request.HttpContext, id, AuditEvents.MintHandover, request.HttpContext.RequestAborted);
@@ -46,6 +45,6 @@ public sealed class HandoverFunctions(SignerSource signer, DeploymentStore store
     /// <summary>On a Sovereign: outside the session gate (the token is the credential; otech49).</summary>
     [Function(nameof(AuthHandover))]
     public async Task<IResult> AuthHandover([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "auth/handover")] HttpRequest request) =>
-        SessionResults.From(await login.SignInAsync(request.Query["token"].FirstOrDefault(), AuthPipeline.IsSecure(request), request.HttpContext.RequestAborted),
+        SessionResults.From(await login.SignInAsync(request.Query["token"].FirstOrDefault(), CallerIdentity.IsSecure(request), request.HttpContext.RequestAborted),
             request.HttpContext);
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Catalyst.Domain.Auth;
-using Catalyst.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -38,7 +37,7 @@ public sealed class SessionFunctions(MagicLinks links, SessionVerifier verifier,
 
     [Function(nameof(MagicLinkSignIn))]
     public async Task<IResult> MagicLinkSignIn([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/auth/magic")] HttpRequest request) =>
-        SessionResults.From(await links.SignInAsync(request.Query["token"].FirstOrDefault(), AuthPipeline.IsSecure(request), request.HttpContext.RequestAborted),
+        SessionResults.From(await links.SignInAsync(request.Query["token"].FirstOrDefault(), CallerIdentity.IsSecure(request), request.HttpContext.RequestAborted),
             request.HttpContext);
 
     /// <summary>
@@ -48,7 +47,7 @@ public sealed class SessionFunctions(MagicLinks links, SessionVerifier verifier,
     [Function(nameof(Whoami))]
     public async Task<IResult> Whoami([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/whoami")] HttpRequest request)
     {
-        var identity = AuthPipeline.IdentityOf(request.HttpContext);
+        var identity = CallerIdentity.Of(request.HttpContext);
         if (identity is null && request.Cookies[SessionCookies.Session] is { Length: > 0 } cookie
             && await verifier.CheckAsync(cookie, request.HttpContext.RequestAborted) is SessionVerifier.Outcome.Valid valid)
             identity = valid.Identity;
@@ -86,7 +85,7 @@ public sealed class SessionFunctions(MagicLinks links, SessionVerifier verifier,
                 revoked = false;
                 break;
         }
-        foreach (var cookie in cookies.Clear(AuthPipeline.IsSecure(request)))
+        foreach (var cookie in cookies.Clear(CallerIdentity.IsSecure(request)))
             request.HttpContext.Response.Headers.Append("Set-Cookie", cookie);
         return revoked
             ? Results.NoContent()

@@ -2,7 +2,6 @@ using Catalyst.Domain.Auth;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
-using Catalyst.Functions.Hosting;
 using Catalyst.Functions.Orchestrations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -13,7 +12,7 @@ namespace Catalyst.Functions.Http.Deployments;
 
 /// <summary>Create, read and list deployments (reference A.8, A.9).</summary>
 public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentStore store, EventLog events,
-    Func<ProvisionSettings> settings, Func<WatchSettings> watch, AuthSettings auth, ILogger<DeploymentFunctions> log)
+    ProvisionSettings settings, WatchSettings watch, AuthSettings auth, ILogger<DeploymentFunctions> log)
 {
     [Function(nameof(CreateDeployment))]
     public async Task<IResult> CreateDeployment(
@@ -24,11 +23,11 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
         var read = await RequestBody.ReadAsync(request, DeploymentRequestReader.MaxBodyBytes, ct);
         var (body, truncated) = (read ?? [], read is null);
         var outcome = await creator.CreateAsync(request.ContentType, body, truncated, request.Headers["Idempotency-Key"].FirstOrDefault(),
-            AuthPipeline.IdentityOf(request.HttpContext), new DurableWorkflowStarter(client, settings(), watch()), ct);
+            CallerIdentity.Of(request.HttpContext), new DurableWorkflowStarter(client, settings, watch), ct);
         switch (outcome)
         {
             case DeploymentCreator.Rejected rejected:
-                return Results.Json(rejected.Error, statusCode: rejected.Status);
+                return HttpErrors.Json(rejected.Status, rejected.Error);
             case DeploymentCreator.Created created:
                 var id = created.Record.Id;
                 if (created.Replayed) request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
@@ -60,7 +59,7 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
         if (limit is < 1 or > 200 || offset < 0)
             return HttpErrors.Json(StatusCodes.Status400BadRequest, "invalid paging", "limit must be 1-200 and offset 0 or more");
         // Each caller sees their own; an operator sees all, or one owner's with ?owner=<email>.
-        var caller = AuthPipeline.IdentityOf(request.HttpContext);
+        var caller = CallerIdentity.Of(request.HttpContext);
         var mode = auth.Mode;
         Func<OwnerKeys, bool> visible = request.Query["owner"].FirstOrDefault() is { Length: > 0 } ownerEmail && (caller?.IsOperator ?? mode == AuthMode.Off)
             ? keys => keys.Email == DeploymentOwner.EmailKey(ownerEmail)

@@ -3,7 +3,6 @@ using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
 using Catalyst.Functions.Activities;
-using Catalyst.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
@@ -50,7 +49,7 @@ public sealed class JobsFunctions(DeploymentStore store, EventLog events, Vault 
         var notFound = HttpErrors.Json(StatusCodes.Status404NotFound, "execution-not-found");
         // Someone else's execution is answered exactly as one that does not exist.
         if (JobsView.DeploymentOf(execId) is not { } id || await TimelineAsync(id, request) is not { } found) return notFound;
-        if (!DeploymentAccess.Allows(auth.Mode, AuthPipeline.IdentityOf(request.HttpContext), found.Record.Owner))
+        if (!DeploymentAccess.Allows(auth.Mode, CallerIdentity.Of(request.HttpContext), found.Record.Owner))
             return notFound;
         var page = JobsView.Logs(found.Record, found.Events, execId,
             int.TryParse(request.Query["fromLine"], out var from) ? from : 1, int.TryParse(request.Query["limit"], out var limit) ? limit : 0);
@@ -74,14 +73,14 @@ public sealed class JobsFunctions(DeploymentStore store, EventLog events, Vault 
         if (record.Status == DeploymentStatuses.Phase1Watching)
             return Results.Json(new { watching = true, alreadyActive = true, components = Components(record.Result.ComponentStates) });
 
-        var listing = await new ReadHelmReleasesActivity(store, vault, reader, sandbox).RunAsync(null!, id);
-        if (listing.Kind == HelmReleaseListing.Unusable)
-            return HttpErrors.Json(StatusCodes.Status409Conflict, "watch-not-resumable", listing.Error);
-        if (listing.Kind != HelmReleaseListing.Listed)
-            return Results.Json(new { error = "seed-timeout", detail = $"the Sovereign's HelmReleases could not be listed: {listing.Error}", watching = false },
+        var listing = await reader.ListForAsync(await vault.GetAsync(id, VaultEntries.Kubeconfig, ct), record, sandbox.Enabled, ct);
+        if (listing is HelmReleaseReader.Unusable unusable)
+            return HttpErrors.Json(StatusCodes.Status409Conflict, "watch-not-resumable", unusable.Error);
+        if (listing is not HelmReleaseReader.Listed listed)
+            return Results.Json(new { error = "seed-timeout", detail = $"the Sovereign's HelmReleases could not be listed: {((HelmReleaseReader.Unreachable)listing).Error}", watching = false },
                 statusCode: StatusCodes.Status504GatewayTimeout);
         var (seen, _) = new WatchState { StartedAt = time.GetUtcNow().UtcDateTime, States = new(record.Result.ComponentStates ?? new Dictionary<string, string>()) }
-            .Observe(listing.Releases);
+            .Observe(listed.Releases);
         var updated = await store.UpdateAsync(id, r => r.Result is null ? null : r with { Result = r.Result with { ComponentStates = seen.States } }, ct);
         return Results.Json(new { watching = false, seededAt = time.GetUtcNow(), components = Components(updated?.Result?.ComponentStates ?? seen.States) },
             statusCode: StatusCodes.Status202Accepted);

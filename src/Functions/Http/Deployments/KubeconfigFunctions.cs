@@ -16,8 +16,8 @@ namespace Catalyst.Functions.Http.Deployments;
 /// outside any session gate: its bearer is its credential. The kubeconfig goes to the vault; the workflow gets a
 /// reference (hash and size), never the bytes.
 /// </summary>
-public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, EventLog events, Func<ProvisionSettings> settings,
-    Func<WatchSettings> watch, TimeProvider time, SovereignCache clusters, AuditTrail audit, SandboxMode sandbox, ILogger<KubeconfigFunctions> log)
+public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, EventLog events, ProvisionSettings settings,
+    WatchSettings watch, TimeProvider time, SovereignCache clusters, AuditTrail audit, SandboxMode sandbox, ILogger<KubeconfigFunctions> log)
 {
     [Function(nameof(PutKubeconfig))]
     public async Task<IResult> PutKubeconfig(
@@ -37,11 +37,11 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
         if ((KubeconfigPostback.CheckBearer(record, request.Headers.Authorization) ?? KubeconfigPostback.CheckOpen(record)) is { } refused)
         {
             if (refused.Error.Error == "invalid-bearer") log.LogWarning("Kubeconfig postback for {Id} refused: bearer does not match", id);
-            return Results.Json(refused.Error, statusCode: refused.Status);
+            return HttpErrors.Json(refused);
         }
         var read = await RequestBody.ReadAsync(request, KubeconfigPostback.MaxBytes, ct);
         var (body, truncated) = (read ?? [], read is null);
-        if (KubeconfigPostback.CheckBody(body.Length, truncated) is { } bad) return Results.Json(bad.Error, statusCode: bad.Status);
+        if (KubeconfigPostback.CheckBody(body.Length, truncated) is { } bad) return HttpErrors.Json(bad);
 
         // Issue 15: the kubeconfig is data. Nothing is stored, registered or built from a body that is not exactly the
         // shape Catalyst accepts. A 422 does not spend the bearer, so a corrected body (cloud-init retries, or an
@@ -72,19 +72,14 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
         }
         if (!written)
         {
-            var stored = await vault.GetAsync(id, VaultEntries.Kubeconfig, ct);
-            if (stored is null || !CryptographicOperations.FixedTimeEquals(SHA256.HashData(stored), SHA256.HashData(body)))
-                return HttpErrors.Json(StatusCodes.Status403Forbidden, KubeconfigPostback.AlreadySetError, KubeconfigPostback.AlreadySetDetail);
+            if (KubeconfigPostback.CheckResend(await vault.GetAsync(id, VaultEntries.Kubeconfig, ct), body) is { } spent) return HttpErrors.Json(spent);
             log.LogWarning("Kubeconfig postback for {Id}: completing a postback whose host stopped before acknowledging it", id);
         }
 
         clusters.Register(id, body); // the cache watches the new Sovereign from now on; other replicas find it on their next rescan
         var received = new KubeconfigReceived(Convert.ToHexStringLower(SHA256.HashData(body)), body.Length);
         var now = time.GetUtcNow();
-        record = (await store.UpdateAsync(id, r => r with
-        {
-            Result = (r.Result ?? new DeploymentResult { SovereignFqdn = r.Request.SovereignFqdn }) with { KubeconfigReceivedAt = now },
-        }, ct))!;
+        record = (await store.UpdateAsync(id, r => KubeconfigPostback.Received(r, now), ct))!;
         log.LogInformation("Kubeconfig received for {Id} ({Fqdn}, {Bytes} bytes)", id, record.Request.SovereignFqdn, body.Length);
 
         if (KubeconfigPostback.RestartsWatch(record))
@@ -92,7 +87,7 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
             var restarted = (await store.UpdateAsync(id, r => KubeconfigPostback.RestartsWatch(r) ? KubeconfigPostback.RestartWatch(r) : null, ct))!;
             await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{restarted.Run}:late-kubeconfig", "phase1",
                 $"Phase-1 watch: a late kubeconfig arrived ({body.Length} bytes) after the arrival wait gave up; restarting the HelmRelease watch.", now)], ct);
-            await new DurableWorkflowStarter(client, settings(), watch(), restarted.Run, kubeconfigAlreadyReceived: true).StartAsync(restarted, ct);
+            await new DurableWorkflowStarter(client, settings, watch, restarted.Run, kubeconfigAlreadyReceived: true).StartAsync(restarted, ct);
         }
         else if (!await WorkflowInstances.RaiseIfActiveAsync(client, id, TaskNames.KubeconfigReceivedEvent, received, ct))
         {

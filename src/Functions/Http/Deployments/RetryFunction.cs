@@ -9,7 +9,7 @@ using Microsoft.DurableTask.Client;
 namespace Catalyst.Functions.Http.Deployments;
 
 /// <summary>POST /api/v1/deployments/{id}/phases/{phase}/retry (reference A.15).</summary>
-public sealed class RetryFunction(DeploymentStore store, EventLog events, Func<ProvisionSettings> settings, Func<WatchSettings> watch, TimeProvider time, AuditTrail audit)
+public sealed class RetryFunction(DeploymentStore store, EventLog events, ProvisionSettings settings, WatchSettings watch, TimeProvider time, AuditTrail audit)
 {
     [Function(nameof(RetryPhase))]
     public async Task<IResult> RetryPhase(
@@ -39,7 +39,7 @@ public sealed class RetryFunction(DeploymentStore store, EventLog events, Func<P
         await audit.RecordAsync(request.HttpContext, id, $"{AuditEvents.Retry} of {phase} (run {restarted.Run})", ct);
         await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{restarted.Run}:retry", "queued",
             $"Phase 0 retry accepted (run {restarted.Run}) — re-running tofu apply against the existing state.", time.GetUtcNow())], ct);
-        await new DurableWorkflowStarter(client, settings(), watch(), restarted.Run).StartAsync(restarted, ct);
+        await new DurableWorkflowStarter(client, settings, watch, restarted.Run).StartAsync(restarted, ct);
         return Results.Json(new
         {
             id, status = DeploymentStatuses.Provisioning, phase, streamURL = DeploymentView.StreamUrl(id),

@@ -1,5 +1,4 @@
 using Catalyst.Domain.ClusterCache;
-using Catalyst.Domain.Configuration;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
 using Catalyst.Functions.Activities;
@@ -8,7 +7,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Configuration;
 
 namespace Catalyst.Functions.Http.Deployments;
 
@@ -17,7 +15,7 @@ namespace Catalyst.Functions.Http.Deployments;
 /// within <c>CATALYST_WIPE_WAIT</c> (default 20s), answers 200 with its report; otherwise 202 and the report lands on
 /// the deployment. Wiping a wiped deployment answers its report again and changes nothing.
 /// </summary>
-public sealed class WipeFunction(DeploymentStore store, EventLog events, IConfiguration configuration, TimeProvider time, SovereignCache clusters, AuditTrail audit)
+public sealed class WipeFunction(DeploymentStore store, EventLog events, WipeSettings settings, TimeProvider time, SovereignCache clusters, AuditTrail audit)
 {
     [Function(nameof(WipeDeployment))]
     public async Task<IResult> WipeDeployment(
@@ -31,12 +29,7 @@ public sealed class WipeFunction(DeploymentStore store, EventLog events, IConfig
         if (record.Status == DeploymentStatuses.Wiping)
             return Results.Json(new { id, status = record.Status, statusURL = $"/api/v1/deployments/{id}" }, statusCode: StatusCodes.Status202Accepted);
 
-        var started = await store.UpdateAsync(id, r => r.Status is DeploymentStatuses.Wiped or DeploymentStatuses.Wiping ? null : r with
-        {
-            Status = DeploymentStatuses.Wiping, Phase = "wipe", Step = "queued", Progress = 0, Run = r.Run + 1, FinishedAt = null, Error = null, Failure = null,
-            // Issue 15: a wipe ends the postback for good; without a hash no bearer matches (FinishWipe deletes the plaintext).
-            KubeconfigBearerHash = "",
-        }, ct);
+        var started = await store.UpdateAsync(id, WipeRules.Start, ct);
         if (started is null || started.Run == record.Run)
             return Results.Json(new { id, status = started?.Status ?? record.Status, statusURL = $"/api/v1/deployments/{id}" }, statusCode: StatusCodes.Status202Accepted);
 
@@ -48,7 +41,7 @@ public sealed class WipeFunction(DeploymentStore store, EventLog events, IConfig
         await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{started.Run}:wipe-requested", "wipe", "Wipe requested: decommissioning the Sovereign", time.GetUtcNow())], ct);
         await client.ScheduleNewOrchestrationInstanceAsync(TaskNames.Decommission, new WipeInput(id, started.Run, PoolName.Of(started)), new StartOrchestrationOptions(wipeInstance), ct);
 
-        var wait = Settings.Duration(k => configuration[k], "CATALYST_WIPE_WAIT", TimeSpan.FromSeconds(20));
+        var wait = settings.Wait;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(wait);
         try

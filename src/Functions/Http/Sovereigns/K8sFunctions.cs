@@ -1,6 +1,5 @@
 using Catalyst.Domain.Auth;
 using Catalyst.Domain.ClusterCache;
-using Catalyst.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
@@ -29,7 +28,7 @@ public sealed class K8sFunctions(SovereignCache cache, AuthSettings auth)
         }
         catch (SelectorException e)
         {
-            return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
+            return HttpErrors.Json(StatusCodes.Status400BadRequest, e.Message);
         }
         var ct = request.HttpContext.RequestAborted;
         var user = (access as CacheAccess.Reviewed)?.User;
@@ -53,7 +52,7 @@ public sealed class K8sFunctions(SovereignCache cache, AuthSettings auth)
 
     /// <summary>Decided before anything else, so a caller without a session learns nothing, not even which kinds or clusters exist.</summary>
     internal static CacheAccess Access(HttpRequest request, AuthSettings auth, SovereignCache cache) =>
-        CacheAccess.Decide(auth.Mode, AuthPipeline.IdentityOf(request.HttpContext), cache.Options);
+        CacheAccess.Decide(auth.Mode, CallerIdentity.Of(request.HttpContext), cache.Options);
 
     internal static IResult Refuse(CacheAccess.Refused refused) => HttpErrors.Json(refused.Status, refused.Error, refused.Detail);
 

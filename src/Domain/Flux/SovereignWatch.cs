@@ -1,0 +1,253 @@
+using System.Text.Json;
+using Catalyst.Domain.ClusterCache;
+using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Metrics;
+using Catalyst.Domain.Store;
+using Microsoft.Extensions.Logging;
+
+namespace Catalyst.Domain.Flux;
+
+/// <summary>Hands a watch's conclusion to the workflow waiting for it (the Durable event, in the Functions layer).</summary>
+public interface IWatchConclusions
+{
+    Task DeliverAsync(string deploymentId, WatchConclusion conclusion, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The Phase-1 watch of one Sovereign (reference B.7), event-driven as the original's informer was: the cluster
+/// cache's <see cref="Informer"/> lists and watches the bootstrap kit's HelmReleases (resourceVersion, bookmarks, a
+/// re-list on 410 Gone, bounded reads of a tenant's answers), and every change is evaluated at once: component
+/// transitions recorded, the termination gate applied, the conclusion written to the registry entry and delivered to
+/// the workflow as one event. Level-triggered: what it compares with is the registry entry, so a restarted watch, or
+/// another replica's, re-lists and arrives at the same records — a transition seen twice is recorded once (its event key
+/// is its index in the entry).
+/// </summary>
+public sealed class SovereignWatch(
+    string deploymentId, WatchRegistry registry, DeploymentStore store, EventLog events, ProgressRecorder progress, Vault vault, bool sandbox,
+    IWatchConclusions conclusions, ClusterCacheOptions informerOptions, TimeProvider time, ILogger log)
+{
+    /// <summary>The HelmReleases of <c>flux-system</c>, as the original's filtered informer read them.</summary>
+    public static readonly KindSpec HelmReleases = new("helmrelease", HelmReleaseReader.Group, HelmReleaseReader.Version, HelmReleaseReader.Plural, true)
+    {
+        Namespace = HelmReleaseReader.Namespace, KeepEnvValues = true,
+    };
+
+    /// <summary>How often a quiet watch looks at its record: a wiped or superseded deployment leaves the watch within this.</summary>
+    static readonly TimeSpan RecordCheck = TimeSpan.FromMinutes(2);
+
+    readonly SemaphoreSlim changed = new(0, 1);
+    volatile string? listError;
+    volatile int listErrors;
+    volatile string? refused;
+
+    void Signal()
+    {
+        try
+        {
+            changed.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A wake-up is already pending: the evaluation reads the latest state anyway.
+        }
+    }
+
+    /// <summary>Runs until the watch concludes, the deployment leaves the watch, or <paramref name="cancellationToken"/> ends it.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (await registry.GetAsync(deploymentId, cancellationToken) is not { } stored) return;
+        var entry = stored.Entry;
+        if (entry.Conclusion is { } done)
+        {
+            await conclusions.DeliverAsync(deploymentId, done, cancellationToken);
+            return;
+        }
+        if (!await StillWatchedAsync(entry.Run, cancellationToken)) return;
+
+        var (connection, unusable) = await ConnectAsync(cancellationToken);
+        if (connection is null)
+        {
+            await StartFailedAsync(entry, unusable!, cancellationToken);
+            return;
+        }
+        using var _ = connection;
+        var cache = new KindCache(deploymentId, HelmReleases);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var informer = new Informer(connection, cache, publish: _ => Signal(), hydrate: null, firstSynced: _ => Signal(), informerOptions, time, log,
+            refused: (_, why) => { refused = why; Signal(); },
+            failing: (_, count, why) => { listError = why; listErrors = count; Signal(); });
+        var running = Task.Run(() => informer.RunAsync(stop.Token), CancellationToken.None);
+        try
+        {
+            var lastRecordCheck = time.GetUtcNow();
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var woken = await changed.WaitAsync(RecordCheck, cancellationToken);
+                if (!woken || time.GetUtcNow() - lastRecordCheck >= RecordCheck)
+                {
+                    lastRecordCheck = time.GetUtcNow();
+                    if (!await StillWatchedAsync(entry.Run, cancellationToken)) return;
+                }
+                if (await EvaluateAsync(entry.Run, cache, cancellationToken)) return;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await running.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>The record still waits on this run's watch; otherwise (wiped, failed, a later run) the stale entry goes.</summary>
+    async Task<bool> StillWatchedAsync(int run, CancellationToken cancellationToken)
+    {
+        var record = await store.GetAsync(deploymentId, cancellationToken);
+        if (record is { Status: DeploymentStatuses.Phase1Watching } && record.Run == run) return true;
+        if (record is null || record.Run >= run)
+        {
+            log.LogInformation("Phase-1 watch of {DeploymentId} run {Run} ends: the deployment is {Status} (run {RecordRun})", deploymentId, run,
+                record?.Status ?? "gone", record?.Run);
+            await registry.RemoveAsync(deploymentId, run, cancellationToken);
+        }
+        return false;
+    }
+
+    async Task<(ClusterConnection? Connection, string? Unusable)> ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (await vault.GetAsync(deploymentId, VaultEntries.Kubeconfig, cancellationToken) is not { } kubeconfig) return (null, "no kubeconfig in the vault");
+        if (await store.GetAsync(deploymentId, cancellationToken) is not { } record) return (null, "no deployment record");
+        // Issue 15: the stored kubeconfig meets the postback's rules again (one stored before them may point anywhere).
+        if (SovereignKubeconfig.Read(kubeconfig, record, sandbox).Refusal is { } refusal) return (null, $"kubeconfig refused: {refusal}");
+        try
+        {
+            return (ClusterConnection.FromKubeconfig(kubeconfig, informerOptions.Qps, informerOptions.Burst), null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return (null, $"kubeconfig does not give a Kubernetes client: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+        }
+    }
+
+    /// <summary>The watch could not start: before any listing that ends Phase 1 (watcher-start-failed); after one it waits for the timeout.</summary>
+    async Task StartFailedAsync(WatchEntry entry, string why, CancellationToken cancellationToken)
+    {
+        log.LogWarning("Phase-1 watch of {DeploymentId} could not start: {Why}", deploymentId, why);
+        if (entry.State.EverListed) return;
+        await progress.RecordAsync(Notice(entry.Run, "watcher-start-failed", 100, $"Phase-1 watch could not start: {why}", EventLevels.Error), cancellationToken);
+        await ConcludeAsync(entry.Run, new WatchConclusion(entry.Run, WatchOutcomes.WatcherStartFailed, DeploymentStatuses.Failed,
+            WatchOutcomes.WatcherStartFailedMessage.Replace("{id}", deploymentId)), cancellationToken);
+    }
+
+    /// <summary>
+    /// One evaluation against the registry entry (compare-and-swap on its ETag: if another writer came first, read and
+    /// evaluate again). True when the watch is over for this replica.
+    /// </summary>
+    async Task<bool> EvaluateAsync(int run, KindCache cache, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (await registry.GetAsync(deploymentId, cancellationToken) is not { } stored || stored.Entry.Run != run) return true;
+            var entry = stored.Entry;
+            if (entry.Conclusion is { } done)
+            {
+                await conclusions.DeliverAsync(deploymentId, done, cancellationToken);
+                return true;
+            }
+            if (refused is { } why)
+            {
+                await StartFailedAsync(entry, $"the Sovereign's answers exceed a limit: {why}", cancellationToken);
+                return true;
+            }
+
+            var state = entry.State;
+            IReadOnlyList<WatchState.Transition> transitions = [];
+            WatchConclusion? conclusion = null;
+            var errors = listErrors;
+            var newListError = false;
+            if (cache.Synced && cache.State != InformerState.Failing && cache.State != InformerState.Absent)
+            {
+                (state, transitions) = state.Observe(cache.Items.Select(Snapshot));
+                if (state.GatePasses(entry.Settings))
+                {
+                    var (outcome, status, error) = state.Conclude(gatePassed: true);
+                    conclusion = new WatchConclusion(run, outcome, status, error);
+                }
+            }
+            else if (errors > state.ConsecutiveListErrors)
+            {
+                state = state with { ConsecutiveListErrors = errors };
+                newListError = errors is 1 or 10 or 100;
+            }
+            if (transitions.Count == 0 && conclusion is null && state.SameAs(entry.State)) return false;
+
+            // The records first, then the entry: a replica that dies between the two leaves transitions another replica
+            // records again under the same keys (appended once).
+            if (transitions.Count > 0) await RecordTransitionsAsync(run, transitions, state, cancellationToken);
+            if (newListError)
+                await progress.RecordAsync(new ProgressUpdate
+                {
+                    DeploymentId = deploymentId, Run = run, Key = $"{deploymentId}:{run}:list-error:{errors}:{time.GetUtcNow():yyyyMMddHHmmss}",
+                    Phase = "phase1", Step = "list-error", Progress = 50, Level = EventLevels.Warn,
+                    Message = $"Phase-1 watch: listing HelmReleases failed ({listError}); retrying.",
+                }, cancellationToken);
+            if (conclusion is not null)
+                await progress.RecordAsync(new ProgressUpdate
+                {
+                    DeploymentId = deploymentId, Run = run, Key = $"{deploymentId}:{run}:all-reconciled", Phase = "phase1", Step = "all-reconciled", Progress = 95,
+                    Message = $"All {state.States.Count} blueprints reconciled. Sovereign ready for handover.",
+                }, cancellationToken);
+            if (await registry.TryReplaceAsync(entry with { State = state, Conclusion = conclusion }, stored.ETag, cancellationToken) is null) continue;
+            if (conclusion is null) return false;
+            await conclusions.DeliverAsync(deploymentId, conclusion, cancellationToken);
+            return true;
+        }
+    }
+
+    /// <summary>Component transitions as timeline events (one key per transition) and the current states on the record.</summary>
+    async Task RecordTransitionsAsync(int run, IReadOnlyList<WatchState.Transition> transitions, WatchState state, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var record = await store.UpdateAsync(deploymentId, r => r.Run != run ? null : r with
+        {
+            Result = (r.Result ?? new DeploymentResult { SovereignFqdn = r.Request.SovereignFqdn }) with { ComponentStates = state.States },
+        }, cancellationToken);
+        if (record is null || record.Run != run) return;
+        foreach (var t in transitions) CatalystMetrics.WatchTransitions.WithLabels(t.State).Inc();
+        await events.AppendAsync(deploymentId, transitions.Select(t => new DeploymentEvent
+        {
+            Key = $"{deploymentId}:{run}:component:{t.Component}:{t.Index}",
+            Time = now,
+            Phase = "component",
+            Component = t.Component,
+            State = t.State,
+            Level = ComponentStates.LevelOf(t.State),
+            Message = t.Message,
+        }).ToList(), CancellationToken.None);
+    }
+
+    async Task ConcludeAsync(int run, WatchConclusion conclusion, CancellationToken cancellationToken)
+    {
+        while (await registry.GetAsync(deploymentId, cancellationToken) is { } stored && stored.Entry.Run == run)
+        {
+            var settled = stored.Entry.Conclusion ?? conclusion;
+            if (stored.Entry.Conclusion is not null || await registry.TryReplaceAsync(stored.Entry with { Conclusion = settled }, stored.ETag, cancellationToken) is not null)
+            {
+                await conclusions.DeliverAsync(deploymentId, settled, cancellationToken);
+                return;
+            }
+        }
+    }
+
+    /// <summary>A watch warning or error: the record stays in <c>phase1</c>, the event is a <c>component</c> one (as the original's helmwatch emitted them).</summary>
+    ProgressUpdate Notice(int run, string step, int percent, string message, string level) => new()
+    {
+        DeploymentId = deploymentId, Run = run, Key = $"{deploymentId}:{run}:{step}", Phase = "phase1", Step = step, Progress = percent,
+        Message = message, Level = level, EventPhase = "component",
+    };
+
+    static HelmReleaseSnapshot Snapshot(CachedObject item)
+    {
+        using var document = JsonDocument.Parse(item.Json);
+        return HelmReleaseReader.ParseItem(document.RootElement);
+    }
+}
