@@ -34,6 +34,17 @@ public sealed class DockerfileTests
     }
 
     [Fact]
+    public void FunctionsImageRunsTheHostUnderTiniSoSigtermReachesIt()
+    {
+        // The base image's CMD starts the host from a shell script without exec (issue 19): SIGTERM never reached it.
+        var entrypoint = JsonSerializer.Deserialize<string[]>(Functions.Final.Arguments("ENTRYPOINT").Single()) ?? [];
+        Assert.Equal(["/usr/bin/tini", "--"], entrypoint);
+        var command = JsonSerializer.Deserialize<string[]>(Functions.Final.Arguments("CMD").Single()) ?? [];
+        Assert.Equal(["/azure-functions-host/Microsoft.Azure.WebJobs.Script.WebHost"], command);
+        Assert.Contains(Functions.Final.Arguments("RUN"), r => r.Contains("install -y --no-install-recommends tini", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void StandaloneImageRunsTheDllOnAspNet()
     {
         Assert.Equal(BuildImage, Standalone.StageNamed("build").BaseImage);

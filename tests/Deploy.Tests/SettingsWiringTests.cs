@@ -93,6 +93,7 @@ public sealed class SettingsWiringTests
         ["CATALYST_K8SCACHE_MAX_SUBSCRIBERS_PER_CLUSTER"] = "200 streams per cluster per replica",
         ["CATALYST_SSE_MAX_PER_CLIENT"] = "20 streams per client address per replica",
         ["CATALYST_SSE_MAX_TOTAL"] = "1000 streams per replica",
+        ["CATALYST_SSE_MAX_DURATION"] = "10 min per stream, well before host.json's functionTimeout (1 h); clients reconnect",
         ["CATALYST_EVENTS_MAX_PER_DEPLOYMENT"] = "100 000 events, ten times the original's buffer",
         ["CATALYST_EVENTS_SEGMENT_MAX_APPENDS"] = "45 000, below Azure's 50 000 appends per blob; must be equal on every replica",
     };
@@ -107,7 +108,18 @@ public sealed class SettingsWiringTests
     };
 
     /// <summary>Environment the container needs that is not an app setting.</summary>
-    static readonly IReadOnlySet<string> PlatformVariables = new HashSet<string> { "HOME" };
+    // AzureFunctionsWebHost__hostid is read by the Functions host, not the app: one host ID for all replicas (issue 19).
+    static readonly IReadOnlySet<string> PlatformVariables = new HashSet<string> { "HOME", "AzureFunctionsWebHost__hostid" };
+
+    [Theory]
+    [MemberData(nameof(Kustomize.OverlayNames), MemberType = typeof(Kustomize))]
+    public void EveryReplicaHasTheSameFunctionsHostIdSoTimersRunOnce(string overlay)
+    {
+        // Without it the Functions host derives its ID per pod, and each replica takes its own timer schedule lock.
+        var hostId = Manifests.Of(overlay).AppEnvironment()["AzureFunctionsWebHost__hostid"];
+        Assert.Equal(EnvOrigin.Value, hostId.Origin);
+        Assert.Matches("^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$", hostId.Value);
+    }
 
     /// <summary>Seed literals the Deployment changes on purpose, each with why.</summary>
     static readonly IReadOnlyDictionary<string, string> ChangedFromSeed = new Dictionary<string, string>

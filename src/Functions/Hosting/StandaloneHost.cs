@@ -53,6 +53,7 @@ public static class StandaloneHost
         var log = bootLoggerFactory.CreateLogger("Catalyst.Startup");
 
         StorageConnection storage;
+        StorageConnection engineStorage;
         DurableEngineSettings engineSettings;
         ShutdownSettings shutdown;
         FunctionCatalog catalog;
@@ -61,10 +62,13 @@ public static class StandaloneHost
         {
             storage = StorageConnection.FromConfiguration(builder.Configuration);
             engineSettings = DurableEngineSettings.From(builder.Configuration);
+            engineStorage = StorageConnection.FromConfiguration(builder.Configuration, engineSettings.ConnectionName);
             shutdown = ShutdownSettings.From(builder.Configuration);
             catalog = FunctionCatalog.Discover(functionAssemblies);
-            await storage.ProbeAsync(TimeSpan.FromSeconds(Settings.Int(k => builder.Configuration[k], "CATALYST_STORAGE_PROBE_SECONDS", 5, 1, 120))).WaitAsync(terminated);
-            engine = new AzureStorageOrchestrationService(engineSettings.ToEngineSettings(storage.ConnectionString, bootLoggerFactory));
+            var probeTimeout = TimeSpan.FromSeconds(Settings.Int(k => builder.Configuration[k], "CATALYST_STORAGE_PROBE_SECONDS", 5, 1, 120));
+            await storage.ProbeAsync(probeTimeout).WaitAsync(terminated);
+            if (engineStorage.ConnectionString != storage.ConnectionString) await engineStorage.ProbeAsync(probeTimeout).WaitAsync(terminated);
+            engine = new AzureStorageOrchestrationService(engineSettings.ToEngineSettings(engineStorage.ConnectionString, bootLoggerFactory));
             await engine.CreateIfNotExistsAsync().WaitAsync(TimeSpan.FromSeconds(60), terminated);
         }
         catch (SettingException e)
@@ -84,11 +88,19 @@ public static class StandaloneHost
         builder.Services.AddSingleton(dispatch);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown.Total);
         builder.Services.AddCatalyst(builder.Configuration);
-        builder.Services.AddDurableTaskClient(b => b.UseGrpc(sidecar.Channel));
+        builder.Services.AddDurableTaskClient(b =>
+        {
+            b.UseGrpc(sidecar.Channel);
+            b.Configure(o => o.DefaultVersion = engineSettings.Versioning.DefaultVersion);
+        });
         builder.Services.AddDurableTaskWorker(b =>
         {
             b.UseGrpc(sidecar.Channel);
-            b.Configure(o => o.Concurrency.MaximumConcurrentActivityWorkItems = engineSettings.MaxConcurrentActivities);
+            b.Configure(o =>
+            {
+                o.Concurrency.MaximumConcurrentActivityWorkItems = engineSettings.MaxConcurrentActivities;
+                engineSettings.Versioning.Apply(o);
+            });
             b.AddTasks(registry => Register(registry, catalog));
         });
         builder.Services.AddHostedService<EngineDrainService>();

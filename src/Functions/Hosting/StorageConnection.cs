@@ -17,14 +17,17 @@ public sealed class StorageConnection
     public const string SettingName = "AzureWebJobsStorage";
     public const string DevelopmentStorage = "UseDevelopmentStorage=true";
 
-    StorageConnection(string connectionString, BlobServiceClient blobs, QueueServiceClient queues, TableServiceClient tables)
+    StorageConnection(string setting, string connectionString, BlobServiceClient blobs, QueueServiceClient queues, TableServiceClient tables)
     {
+        Setting = setting;
         ConnectionString = connectionString;
         Blobs = blobs;
         Queues = queues;
         Tables = tables;
     }
 
+    /// <summary>The setting this connection was read from (errors name it).</summary>
+    public string Setting { get; }
     public string ConnectionString { get; }
     public BlobServiceClient Blobs { get; }
     public QueueServiceClient Queues { get; }
@@ -33,11 +36,22 @@ public sealed class StorageConnection
     public static StorageConnection FromConfiguration(IConfiguration configuration) =>
         Parse(configuration[SettingName] is { Length: > 0 } value ? value : DevelopmentStorage);
 
-    public static StorageConnection Parse(string connectionString)
+    /// <summary>
+    /// A connection named by host.json's <c>storageProvider:connectionName</c>: the setting itself or
+    /// <c>ConnectionStrings:{name}</c>, as the Functions host resolves it. Only AzureWebJobsStorage has a default.
+    /// </summary>
+    public static StorageConnection FromConfiguration(IConfiguration configuration, string settingName) =>
+        settingName.Equals(SettingName, StringComparison.OrdinalIgnoreCase) ? FromConfiguration(configuration)
+        : Parse(configuration[settingName] is { Length: > 0 } value ? value
+            : configuration.GetConnectionString(settingName) is { Length: > 0 } named ? named
+            : throw new SettingException(settingName, "is not set, but host.json's durableTask storageProvider:connectionName names it"), settingName);
+
+    public static StorageConnection Parse(string connectionString, string setting = SettingName)
     {
         try
         {
             return new StorageConnection(
+                setting,
                 connectionString,
                 new BlobServiceClient(connectionString),
                 new QueueServiceClient(connectionString),
@@ -46,7 +60,7 @@ public sealed class StorageConnection
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or UriFormatException)
         {
             // The message never echoes the value: it holds the account key.
-            throw new SettingException(SettingName, $"is not a valid storage connection string ({e.GetType().Name}: {e.Message.Split('\n')[0]})", e);
+            throw new SettingException(setting, $"is not a valid storage connection string ({e.GetType().Name}: {e.Message.Split('\n')[0]})", e);
         }
     }
 
@@ -74,7 +88,7 @@ public sealed class StorageConnection
             catch (Exception e) when (e is not SettingException)
             {
                 var reason = cts.IsCancellationRequested ? $"no answer within {timeout.TotalSeconds:0.#}s" : e.Message.Split('\n')[0];
-                throw new SettingException(SettingName, $"the {service} service at {endpoint.GetLeftPart(UriPartial.Path)} is not usable: {reason}", e);
+                throw new SettingException(Setting, $"the {service} service at {endpoint.GetLeftPart(UriPartial.Path)} is not usable: {reason}", e);
             }
         }
     }

@@ -12,6 +12,7 @@ public static class StreamServices
         services.AddSettings(_ => StreamLimits.From(configuration.Reader()));
         services.AddSingleton(sp => new StreamGate(sp.GetRequiredService<StreamLimits>()));
         services.AddSingleton<TimelineFeeds>();
+        services.AddSettings(_ => Catalyst.Functions.Http.Streams.SseSettings.From(configuration));
         return services;
     }
 }

@@ -51,6 +51,22 @@ public class StandaloneProcessTests(ITestOutputHelper output)
         Assert.DoesNotContain("Catalyst standalone host listening", app.Output);
     }
 
+    /// <summary>Issue 19: a Durable host.json key standalone does not implement would let the modes drift; it stops the start.</summary>
+    [Theory]
+    [InlineData("AzureFunctionsJobHost__extensions__durableTask__extendedSessionsEnabled", "true", "AzureFunctionsJobHost:extensions:durableTask:extendedSessionsEnabled")]
+    [InlineData("AzureFunctionsJobHost__extensions__durableTask__storageProvider__type", "mssql", "AzureFunctionsJobHost:extensions:durableTask:storageProvider:type")]
+    public async Task ADurableKeyStandaloneDoesNotHonourStopsTheStartNamingIt(string setting, string value, string named)
+    {
+        var settings = AppProcess.TestSettings(await AzuriteServer.Shared, "unhonoured");
+        settings[setting] = value;
+        await using var app = AppProcess.Start(App, settings);
+
+        Assert.True(await app.WaitForExitAsync(TimeSpan.FromSeconds(30)), $"the app served with {setting}={value}");
+        Assert.Equal(2, app.ExitCode);
+        Assert.Contains(named, app.Output);
+        Assert.DoesNotContain("Catalyst standalone host listening", app.Output);
+    }
+
     /// <summary>Issue 14: sign-in is the default, and a production start with nothing to sign in with refuses to serve.</summary>
     [Fact]
     public async Task AProductionStartWithNoIdentitySourceAndAuthNotOffExitsNamingTheSettings()

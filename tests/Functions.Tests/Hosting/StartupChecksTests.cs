@@ -38,6 +38,7 @@ public sealed class StartupChecksTests
         { "TofuSettings", "CATALYST_TOFU_MAX_PARALLEL", "0" },
         { "ClusterCacheOptions", "CATALYST_K8SCACHE_QPS", "fast" },
         { "StreamLimits", "CATALYST_SSE_MAX_TOTAL", "lots" },
+        { "SseSettings", "CATALYST_SSE_MAX_DURATION", "forever" },
         { "AuthSettings", "CATALYST_AUTH_MODE", "sometimes" },
     };
 

@@ -3,6 +3,7 @@ using Catalyst.Domain.Auth;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
 using Catalyst.Domain.Streams;
+using Catalyst.Functions.Http.Streams;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
@@ -12,10 +13,10 @@ namespace Catalyst.Functions.Http.Deployments;
 /// The timeline: a snapshot (reference A.11) and a live SSE stream (A.10). Both read storage, so any replica can
 /// serve any deployment, and a client that reconnects with <c>Last-Event-ID</c> gets only what it missed. Streams are
 /// limited per client address and per replica (<see cref="StreamGate"/>), and share one storage poll per deployment.
+/// A stream lasts at most <see cref="SseSettings.MaxDuration"/> and then asks the client to reconnect, which resumes it.
 /// </summary>
-public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog events, TimeProvider time, SignerSource signer, TimelineFeeds feeds, StreamGate streams)
+public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog events, TimeProvider time, SignerSource signer, TimelineFeeds feeds, StreamGate streams, SseSettings sse)
 {
-    static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     [Function(nameof(GetDeploymentEvents))]
@@ -36,27 +37,23 @@ public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog ev
         if (await store.GetAsync(id, ct) is null) return HttpErrors.DeploymentNotFound(id);
         using var slot = streams.TryEnter(request.HttpContext.Connection.RemoteIpAddress, out var refusal);
         if (slot is null) return HttpErrors.TooManyStreams(request.HttpContext, streams.Limits, refusal!);
-        var response = request.HttpContext.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers.Connection = "keep-alive";
-        response.Headers["X-Accel-Buffering"] = "no";
+        using var stream = SseResponse.Start(request.HttpContext, sse, time);
         var after = long.TryParse(request.Headers["Last-Event-ID"].FirstOrDefault() ?? request.Query["lastEventId"], out var last) ? last : -1;
-        var lastBeat = time.GetUtcNow();
         // Storage is read by the deployment's one shared poll; each stream only writes what it has not sent yet.
         using var feed = feeds.Poller.Join(id);
         long seen = 0;
         try
         {
-            while (!ct.IsCancellationRequested)
+            while (true)
             {
-                var polled = await feed.NextAsync(seen, ct);
+                var polled = await feed.NextAsync(seen, stream.Ending);
                 seen = polled.Version;
                 var (record, log) = polled.Value;
                 foreach (var e in log)
                 {
                     if (e.Seq <= after) continue;
-                    await response.WriteAsync($"id: {e.Seq}\ndata: {JsonSerializer.Serialize(Wire(e), Json)}\n\n{HandoverMint.StreamFrame(e, id)}", ct);
+                    await stream.EventAsync(e.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), null, JsonSerializer.Serialize(Wire(e), Json));
+                    if (HandoverMint.StreamFrame(e, id) is { Length: > 0 } handover) await stream.WriteAsync(handover);
                     after = e.Seq;
                 }
                 // A just-ready deployment's handover event follows the ready step: hold "done" briefly for it (HandoverMint.StreamWait).
@@ -64,20 +61,17 @@ public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog ev
                 if (record is null || (DeploymentStatuses.IsDone(record.Status) && !HandoverMint.StreamShouldWait(record, signer.Signer is not null, log, time.GetUtcNow())))
                 {
                     var state = record is null ? null : DeploymentView.From(record, log.Count);
-                    await response.WriteAsync($"event: done\ndata: {JsonSerializer.Serialize(state, Json)}\n\n", ct);
+                    await stream.EventAsync(null, "done", JsonSerializer.Serialize(state, Json));
                     break;
                 }
-                if (time.GetUtcNow() - lastBeat >= Heartbeat)
-                {
-                    await response.WriteAsync($": ping {time.GetUtcNow().ToUnixTimeSeconds()}\n\n", ct);
-                    lastBeat = time.GetUtcNow();
-                }
-                await response.Body.FlushAsync(ct);
+                await stream.HeartbeatIfDueAsync();
+                await stream.FlushAsync();
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (stream.Ending.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away, or the stream lasted its time: the client reconnects with Last-Event-ID.
+            await stream.EndForReconnectAsync();
         }
         return Results.Empty;
     }

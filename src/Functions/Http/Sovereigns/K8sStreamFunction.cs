@@ -1,6 +1,7 @@
 using Catalyst.Domain.Auth;
 using Catalyst.Domain.ClusterCache;
 using Catalyst.Domain.Streams;
+using Catalyst.Functions.Http.Streams;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
@@ -12,10 +13,11 @@ namespace Catalyst.Functions.Http.Sovereigns;
 /// (an object may then arrive twice, which a client keyed on ns/name absorbs). In session mode each event is SAR-gated
 /// for the session's user, as the list is (<see cref="CacheAccess"/>). A comment ping every 15 s keeps proxies from closing an idle stream.
 /// Streams are limited per client address and per replica (<see cref="StreamGate"/>), and per cluster (<see cref="SovereignCache.TrySubscribe"/>).
+/// A stream lasts at most <see cref="SseSettings.MaxDuration"/>, then asks the client to reconnect; its events carry no
+/// id (the cache keeps no history), so a client resumes by reconnecting with <c>initialState=1</c> and re-keying on ns/name.
 /// </summary>
-public sealed class K8sStreamFunction(SovereignCache cache, AuthSettings auth, TimeProvider time, StreamGate streams)
+public sealed class K8sStreamFunction(SovereignCache cache, AuthSettings auth, TimeProvider time, StreamGate streams, SseSettings sse)
 {
-    static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
     [Function(nameof(StreamK8sEvents))]
     public async Task<IResult> StreamK8sEvents(
@@ -34,22 +36,17 @@ public sealed class K8sStreamFunction(SovereignCache cache, AuthSettings auth, T
         if (kinds.Count == 0) kinds.AddRange(cache.Kinds.Names);
         if (cache.Resolve(id) is not { } cluster) return K8sFunctions.UnknownCluster(id);
 
-        var ct = request.HttpContext.RequestAborted;
         var user = (access as CacheAccess.Reviewed)?.User;
         using var slot = streams.TryEnter(request.HttpContext.Connection.RemoteIpAddress, out var refusal);
         if (slot is null) return HttpErrors.TooManyStreams(request.HttpContext, streams.Limits, refusal!);
         using var subscription = cache.TrySubscribe(cluster, kinds.ToHashSet(StringComparer.Ordinal));
         if (subscription is null)
             return HttpErrors.TooManyStreams(request.HttpContext, streams.Limits, $"this Sovereign has {cache.Options.MaxSubscribersPerCluster} streams open, its limit; retry later");
-        var response = request.HttpContext.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers.Connection = "keep-alive";
-        response.Headers["X-Accel-Buffering"] = "no";
+        using var stream = SseResponse.Start(request.HttpContext, sse, time);
         try
         {
-            await response.Body.WriteAsync(CacheJson.Comment($"connected cluster={cluster} kinds={kindsParam}"), ct);
-            await response.Body.FlushAsync(ct);
+            await stream.CommentAsync($"connected cluster={cluster} kinds={kindsParam}");
+            await stream.FlushAsync();
             if (request.Query["initialState"].ToString() is "1" or "true")
             {
                 var now = time.GetUtcNow();
@@ -57,40 +54,37 @@ public sealed class K8sStreamFunction(SovereignCache cache, AuthSettings auth, T
                     if (cache.Cache(cluster, kind) is { } kindCache)
                         foreach (var item in kindCache.Items.OrderBy(i => i.Key, StringComparer.Ordinal))
                             await SendAsync(new CacheEvent(cluster, kind, CacheEvent.Added, item, now));
-                await response.Body.FlushAsync(ct);
+                await stream.FlushAsync();
             }
 
-            var nextPing = time.GetUtcNow() + Heartbeat;
             Task<bool>? ready = null;
-            while (!ct.IsCancellationRequested)
+            while (true)
             {
-                ready ??= subscription.Events.WaitToReadAsync(ct).AsTask();
-                var wait = nextPing - time.GetUtcNow();
-                if (wait > TimeSpan.Zero) await Task.WhenAny(ready, Task.Delay(wait, time, ct));
+                ready ??= subscription.Events.WaitToReadAsync(stream.Ending).AsTask();
+                var wait = stream.UntilHeartbeat;
+                if (wait > TimeSpan.Zero) await Task.WhenAny(ready, Task.Delay(wait, time, stream.Ending));
+                stream.Ending.ThrowIfCancellationRequested();
                 if (ready.IsCompleted)
                 {
                     if (!await ready) break; // the cluster was removed
                     ready = null;
                     while (subscription.Events.TryRead(out var e)) await SendAsync(e);
                 }
-                if (time.GetUtcNow() >= nextPing)
-                {
-                    await response.Body.WriteAsync(CacheJson.Comment($"ping {time.GetUtcNow().ToUnixTimeSeconds()}"), ct);
-                    nextPing = time.GetUtcNow() + Heartbeat;
-                }
-                await response.Body.FlushAsync(ct);
+                await stream.HeartbeatIfDueAsync();
+                await stream.FlushAsync();
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (stream.Ending.IsCancellationRequested)
         {
-            // The client went away.
+            // The client went away, or the stream lasted its time: the client reconnects (with initialState=1 to re-list).
+            await stream.EndForReconnectAsync();
         }
         return Results.Empty;
 
         async Task SendAsync(CacheEvent e)
         {
-            if (user is not null && !await cache.Sar.AllowedAsync(user, cluster, e.Kind, e.Object.Namespace, "watch", ct)) return;
-            await response.Body.WriteAsync(CacheJson.EventFrame(e), ct);
+            if (user is not null && !await cache.Sar.AllowedAsync(user, cluster, e.Kind, e.Object.Namespace, "watch", stream.Ending)) return;
+            await stream.WriteFrameAsync(CacheJson.EventFrame(e));
         }
     }
 }
