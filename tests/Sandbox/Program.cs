@@ -23,9 +23,9 @@ await using var cloud = await FakeSovereignCloud.StartAsync(root);
 // The bootstrap kit installs over about 20 s from the first poll, a component every few seconds.
 string[] kit = ["bp-cilium", "bp-cert-manager", "bp-flux", "bp-sealed-secrets", "bp-gitea", "bp-keycloak", "bp-harbor", "bp-console"];
 for (var i = 0; i < kit.Length; i++)
-    cloud.Kubernetes.With(kit[i], new FakeKubernetesApi.Step(TimeSpan.Zero, null),
-        new FakeKubernetesApi.Step(TimeSpan.FromSeconds(1 + i * 2), "Unknown", "Progressing", "Reconciliation in progress"),
-        new FakeKubernetesApi.Step(TimeSpan.FromSeconds(5 + i * 2.1), "True", "InstallSucceeded", $"Helm install succeeded for release flux-system/{kit[i]}"));
+    cloud.Kubernetes.With(kit[i], new FakeHelmReleaseApi.Step(TimeSpan.Zero, null),
+        new FakeHelmReleaseApi.Step(TimeSpan.FromSeconds(1 + i * 2), "Unknown", "Progressing", "Reconciliation in progress"),
+        new FakeHelmReleaseApi.Step(TimeSpan.FromSeconds(5 + i * 2.1), "True", "InstallSucceeded", $"Helm install succeeded for release flux-system/{kit[i]}"));
 
 var settings = cloud.AppSettings(ownAzurite, storage, AppProcess.UniqueHubName("sandbox"));
 settings["CATALYST_TOFU_BACKEND_URL"] = $"http://127.0.0.1:{port}";

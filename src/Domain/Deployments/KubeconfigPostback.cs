@@ -4,7 +4,8 @@ namespace Catalyst.Domain.Deployments;
 
 /// <summary>
 /// The checks of PUT .../kubeconfig in the original's order (reference A.13): the first that fails decides the
-/// status and body. Storage and the workflow are the trigger's business; these are the rules.
+/// status and body. Storage and the workflow are the trigger's business; these are the rules. The bearer and its single
+/// use are the seed's #183 (Option D): the kubeconfig is checked by bearer and never lands in the record JSON.
 /// </summary>
 public static class KubeconfigPostback
 {

@@ -132,7 +132,7 @@ public sealed class SovereignWatch(
     async Task StartFailedAsync(WatchEntry entry, string why, CancellationToken cancellationToken)
     {
         log.LogWarning("Phase-1 watch of {DeploymentId} could not start: {Why}", deploymentId, why);
-        if (entry.State.EverListed) return;
+        if (entry.State.HasSynced) return;
         await progress.RecordAsync(Notice(entry.Run, "watcher-start-failed", 100, $"Phase-1 watch could not start: {why}", EventLevels.Error), cancellationToken);
         await ConcludeAsync(entry.Run, new WatchConclusion(entry.Run, WatchOutcomes.WatcherStartFailed, DeploymentStatuses.Failed,
             WatchOutcomes.WatcherStartFailedMessage.Replace("{id}", deploymentId)), cancellationToken);

@@ -1,7 +1,7 @@
 using Catalyst.Domain.ClusterCache;
 using Catalyst.Domain.Store;
 using Catalyst.Functions.Http;
-using Catalyst.Functions.Http.Sovereigns;
+using Catalyst.Functions.Http.ClusterCache;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -30,7 +30,7 @@ public sealed class AutoHandoverTests(ZeroApp zero)
 
         // The stream holds "done" for a just-ready deployment until the handover event is logged.
         await using var services = zero.Services();
-        var activity = ActivatorUtilities.CreateInstance<MintHandoverActivity>(services);
+        var activity = ActivatorUtilities.CreateInstance<AnnounceHandoverActivity>(services);
         Assert.False(reading.IsCompleted);
         Assert.True(await activity.RunAsync(null!, new HandoverInput(record.Id, 1)));
         var body = await reading.WaitAsync(TimeSpan.FromSeconds(30));
@@ -49,7 +49,7 @@ public sealed class AutoHandoverTests(ZeroApp zero)
     {
         var record = await HandoverMintTests.PutRecordAsync(zero, DeploymentStatuses.Ready, "retry.omani.works", "owner@retry.example", DateTimeOffset.UtcNow);
         await using var services = zero.Services();
-        var activity = ActivatorUtilities.CreateInstance<MintHandoverActivity>(services);
+        var activity = ActivatorUtilities.CreateInstance<AnnounceHandoverActivity>(services);
         Assert.True(await activity.RunAsync(null!, new HandoverInput(record.Id, 1)));
         Assert.True(await activity.RunAsync(null!, new HandoverInput(record.Id, 1)));
         var events = await services.GetRequiredService<EventLog>().ReadAsync(record.Id);
@@ -68,7 +68,7 @@ public sealed class AutoHandoverTests(ZeroApp zero)
     {
         var record = await HandoverMintTests.PutRecordAsync(zero, DeploymentStatuses.Ready, "nosigner.omani.works");
         await using var services = zero.Services(signer: false);
-        Assert.False(await ActivatorUtilities.CreateInstance<MintHandoverActivity>(services).RunAsync(null!, new HandoverInput(record.Id, 1)));
+        Assert.False(await ActivatorUtilities.CreateInstance<AnnounceHandoverActivity>(services).RunAsync(null!, new HandoverInput(record.Id, 1)));
         var skipped = Assert.Single(await services.GetRequiredService<EventLog>().ReadAsync(record.Id));
         Assert.Equal((HandoverMint.SkippedPhase, EventLevels.Warn), (skipped.Phase, skipped.Level));
         Assert.Contains("CATALYST_HANDOVER_KEY_PATH is not set", skipped.Message);

@@ -23,14 +23,14 @@ public sealed class TenantApp : IAsyncLifetime
     readonly string folder = Directory.CreateTempSubdirectory("tenants-").FullName;
 
     public AzuriteServer Azurite { get; private set; } = null!;
-    public FakeClusterApi Cluster { get; private set; } = null!;
+    public FakeCachedKindsApi Cluster { get; private set; } = null!;
     public AppProcess App { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Azurite = await AzuriteServer.StartAsync();
-        Cluster = await FakeClusterApi.StartAsync();
+        Cluster = await FakeCachedKindsApi.StartAsync();
         Cluster.Access = (_, _, _, _) => true;
         // The Sovereign's API is a loopback fake, which only a sandbox may reach (issue 15).
         var settings = AppProcess.Sandboxed(AppProcess.TestSettings(Azurite, AppProcess.UniqueHubName("tenants")));

@@ -28,13 +28,13 @@ public sealed class ClusterCacheEndToEndTests : IAsyncLifetime
     const string OperatorEmail = "ops@acme.example", AliceEmail = "alice@acme.example", MalloryEmail = "mallory@acme.example";
     static readonly SessionTokens Tokens = new(null, CookieSecret, AuthSettings.DefaultIssuer, TimeProvider.System);
     AzuriteServer azurite = null!;
-    FakeClusterApi api = null!;
+    FakeCachedKindsApi api = null!;
     readonly List<AppProcess> apps = [];
 
     public async Task InitializeAsync()
     {
         azurite = await AzuriteServer.StartAsync();
-        api = await FakeClusterApi.StartAsync();
+        api = await FakeCachedKindsApi.StartAsync();
     }
 
     public async Task DisposeAsync()
@@ -77,7 +77,7 @@ public sealed class ClusterCacheEndToEndTests : IAsyncLifetime
     /// <summary>A pod whose container has an env value (a credential, as manifests often carry) and a reference.</summary>
     static JsonObject PodWithEnv(string ns, string name, Dictionary<string, string> labels, string phase = "Running")
     {
-        var pod = FakeClusterApi.Pod(ns, name, labels, phase);
+        var pod = FakeCachedKindsApi.Pod(ns, name, labels, phase);
         pod["spec"]!["containers"]![0]!["env"] = new JsonArray(
             new JsonObject { ["name"] = "API_TOKEN", ["value"] = EnvSecret },
             new JsonObject { ["name"] = "DB_PASSWORD", ["valueFrom"] = new JsonObject { ["secretKeyRef"] = new JsonObject { ["name"] = "db-credentials", ["key"] = "password" } } });
@@ -100,10 +100,10 @@ public sealed class ClusterCacheEndToEndTests : IAsyncLifetime
             Id = id, Status = DeploymentStatuses.Phase1Watching, Request = new DeploymentRequest { SovereignFqdn = "acme.omani.works" },
             StartedAt = DateTimeOffset.UtcNow, KubeconfigBearerHash = KubeconfigBearer.Hash(bearer), Owner = new DeploymentOwner("alice-sub", AliceEmail),
         }));
-        api.Put(FakeClusterApi.Pods, PodWithEnv("prod", "web-1", new() { ["app"] = "web" }));
-        api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("prod", "db-1", new() { ["app"] = "db" }));
-        api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("team-b", "job-1", new() { ["app"] = "job" }));
-        api.Put(FakeClusterApi.Secrets, FakeClusterApi.Secret("prod", "db-credentials", new() { ["password"] = Password }));
+        api.Put(FakeCachedKindsApi.Pods, PodWithEnv("prod", "web-1", new() { ["app"] = "web" }));
+        api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("prod", "db-1", new() { ["app"] = "db" }));
+        api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("team-b", "job-1", new() { ["app"] = "job" }));
+        api.Put(FakeCachedKindsApi.Secrets, FakeCachedKindsApi.Secret("prod", "db-credentials", new() { ["password"] = Password }));
         api.Hold();
 
         using (var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/deployments/{id}/kubeconfig") { Content = new StringContent(api.Kubeconfig()) })
@@ -198,17 +198,17 @@ public sealed class ClusterCacheEndToEndTests : IAsyncLifetime
         for (var i = 0; i < 3; i++) initial.Add(await stream.NextEventAsync());
         Assert.All(initial, e => Assert.Equal(("ADDED", id, "pod"), (e["type"]!.GetValue<string>(), e["cluster"]!.GetValue<string>(), e["kind"]!.GetValue<string>())));
 
-        api.Put(FakeClusterApi.Deployments, FakeClusterApi.Deployment("prod", "web"));
+        api.Put(FakeCachedKindsApi.Deployments, FakeCachedKindsApi.Deployment("prod", "web"));
         var added = await stream.NextEventAsync();
         Assert.Equal(("ADDED", "deployment", "web"), (added["type"]!.GetValue<string>(), added["kind"]!.GetValue<string>(), added["object"]!["metadata"]!["name"]!.GetValue<string>()));
         Assert.True(DateTimeOffset.TryParse(added["at"]!.GetValue<string>(), out _));
-        api.Put(FakeClusterApi.Pods, PodWithEnv("prod", "web-1", new() { ["app"] = "web" }, phase: "Failed"));
+        api.Put(FakeCachedKindsApi.Pods, PodWithEnv("prod", "web-1", new() { ["app"] = "web" }, phase: "Failed"));
         var modified = await stream.NextEventAsync();
         Assert.Equal("MODIFIED", modified["type"]!.GetValue<string>());
         Assert.DoesNotContain(EnvSecret, modified.ToJsonString());
         Assert.Equal(CachedObject.RedactedValue, modified["object"]!["spec"]!["containers"]![0]!["env"]![0]!["value"]!.GetValue<string>());
         Assert.All(initial, e => Assert.DoesNotContain(EnvSecret, e.ToJsonString()));
-        api.Delete(FakeClusterApi.Pods, "team-b", "job-1");
+        api.Delete(FakeCachedKindsApi.Pods, "team-b", "job-1");
         var deleted = await stream.NextEventAsync();
         Assert.Equal(("DELETED", "job-1"), (deleted["type"]!.GetValue<string>(), deleted["object"]!["metadata"]!["name"]!.GetValue<string>()));
         await Wait.ForAsync(async () => Names(await http.GetFromJsonAsync<JsonObject>($"/api/v1/sovereigns/{id}/k8s/pod")).Contains("job-1") ? null : (object)true,
@@ -237,7 +237,7 @@ public sealed class ClusterCacheEndToEndTests : IAsyncLifetime
         await using var stream = await SseClient.OpenAsync(http, $"/api/v1/sovereigns/{id}/k8s/stream?kinds=secret&initialState=1");
         await stream.NextLineAsync();
         var initial = await stream.NextEventAsync();
-        api.Put(FakeClusterApi.Secrets, FakeClusterApi.Secret("prod", "db-credentials", new() { ["password"] = Password, ["user"] = Password }));
+        api.Put(FakeCachedKindsApi.Secrets, FakeCachedKindsApi.Secret("prod", "db-credentials", new() { ["password"] = Password, ["user"] = Password }));
         var modified = await stream.NextEventAsync();
         foreach (var frame in new[] { initial, modified })
         {
@@ -291,8 +291,8 @@ public sealed class ClusterCacheEndToEndTests : IAsyncLifetime
         await using (var stream = await SseClient.OpenAsync(alice, $"{path.Replace("/k8s/pod", "/k8s/stream")}?kinds=pod"))
         {
             await stream.NextLineAsync();
-            api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("team-b", "hidden-1", new() { ["app"] = "job" }));
-            api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("prod", "web-2", new() { ["app"] = "web" }));
+            api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("team-b", "hidden-1", new() { ["app"] = "job" }));
+            api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("prod", "web-2", new() { ["app"] = "web" }));
             var seen = await stream.NextEventAsync();
             Assert.Equal(("prod", "web-2"), (seen["object"]!["metadata"]!["namespace"]!.GetValue<string>(), seen["object"]!["metadata"]!["name"]!.GetValue<string>()));
         }

@@ -3,7 +3,7 @@ using Catalyst.Domain.ClusterCache;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Catalyst.Functions.Http.Sovereigns;
+namespace Catalyst.Functions.Http.ClusterCache;
 
 /// <summary>
 /// The k8s data plane's reads (reference D.9): a kind's cached objects, and which kinds have synced. Answers come

@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace Catalyst.Testing;
 
-/// <summary>Objects for <see cref="FakeClusterApi"/>, shaped as the API server stores them (no resourceVersion: Put assigns it).</summary>
-public sealed partial class FakeClusterApi
+/// <summary>Objects for <see cref="FakeCachedKindsApi"/>, shaped as the API server stores them (no resourceVersion: Put assigns it).</summary>
+public sealed partial class FakeCachedKindsApi
 {
     public static JsonObject Pod(string ns, string name, Dictionary<string, string>? labels = null, string phase = "Running") => new()
     {

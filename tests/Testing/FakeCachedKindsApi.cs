@@ -15,8 +15,9 @@ namespace Catalyst.Testing;
 /// networking kinds; SubjectAccessReviews answered by a policy; namespaced ConfigMap reads. Tests change objects with
 /// <see cref="Put"/> and <see cref="Delete"/>, expire watch history, and can hold every request unanswered.
 /// Optional CRDs (crossplane, vcluster) are not served, as on a cluster without them: 404.
+/// It serves the kinds the cluster cache watches; the Phase-1 watch's Flux HelmReleases are <see cref="FakeHelmReleaseApi"/>.
 /// </summary>
-public sealed partial class FakeClusterApi : IAsyncDisposable
+public sealed partial class FakeCachedKindsApi : IAsyncDisposable
 {
     public const string Token = "fake-cluster-token";
     public const string Pods = "api/v1/pods", Secrets = "api/v1/secrets", ConfigMaps = "api/v1/configmaps", Deployments = "apis/apps/v1/deployments";
@@ -46,7 +47,7 @@ public sealed partial class FakeClusterApi : IAsyncDisposable
     long horizon;
     TaskCompletionSource held = Answered();
 
-    FakeClusterApi(WebApplication app) => this.app = app;
+    FakeCachedKindsApi(WebApplication app) => this.app = app;
 
     public string BaseUrl { get; private set; } = "";
     public int WatchRequests;
@@ -68,13 +69,13 @@ public sealed partial class FakeClusterApi : IAsyncDisposable
     /// </summary>
     public ConcurrentDictionary<string, long> HugeWatchLines { get; } = new();
 
-    public static async Task<FakeClusterApi> StartAsync()
+    public static async Task<FakeCachedKindsApi> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
-        var fake = new FakeClusterApi(app);
+        var fake = new FakeCachedKindsApi(app);
         app.MapGet("/api/v1/namespaces/{ns}/configmaps/{name}", fake.GetConfigMap);
         app.MapGet("/api/{version}/{resource}", (HttpContext c, string version, string resource) => fake.Collection(c, $"api/{version}/{resource}"));
         app.MapGet("/apis/{group}/{version}/{resource}", (HttpContext c, string group, string version, string resource) => fake.Collection(c, $"apis/{group}/{version}/{resource}"));

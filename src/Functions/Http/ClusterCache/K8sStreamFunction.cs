@@ -5,7 +5,7 @@ using Catalyst.Functions.Http.Streams;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Catalyst.Functions.Http.Sovereigns;
+namespace Catalyst.Functions.Http.ClusterCache;
 
 /// <summary>
 /// <c>GET /api/v1/sovereigns/{id}/k8s/stream?kinds=a,b&amp;initialState=1</c> (reference D.9): server-sent events of a

@@ -1,4 +1,4 @@
-namespace Catalyst.Functions.Http.Sovereigns;
+namespace Catalyst.Functions.Http.ClusterCache;
 
 /// <summary>
 /// /readyz's cluster-cache condition (reference A.3, D.8): ready with no Sovereign registered, or once the primary's

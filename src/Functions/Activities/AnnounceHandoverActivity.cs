@@ -16,8 +16,10 @@ public sealed record HandoverInput(string DeploymentId, int Run);
 /// with a freshly minted one-time link. No token is minted here: the original stored the link in the record, but a
 /// handover token is a credential and records, events and history never hold one. It never fails the workflow: a
 /// deployment without a signer or an email is still ready, and the timeline says why no handover link came.
+/// Its Durable name stays <c>MintHandover</c> (<see cref="TaskNames.MintHandover"/>): histories recorded before the
+/// rename replay against it.
 /// </summary>
-public sealed class MintHandoverActivity(DeploymentStore store, EventLog events, SignerSource signer, TimeProvider time, ILogger<MintHandoverActivity> log)
+public sealed class AnnounceHandoverActivity(DeploymentStore store, EventLog events, SignerSource signer, TimeProvider time, ILogger<AnnounceHandoverActivity> log)
     : TaskActivity<HandoverInput, bool>
 {
     [Function(TaskNames.MintHandover)]

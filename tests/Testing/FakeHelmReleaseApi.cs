@@ -13,8 +13,9 @@ namespace Catalyst.Testing;
 /// Kestrel on 127.0.0.1. <see cref="Kubeconfig"/> is what the new cluster's cloud-init would post back.
 /// Many clusters can share one fake: a bearer <c>{Token}.{cluster}</c> names the cluster, and each cluster's
 /// scenario clock starts at its own first list (see <see cref="PerDeploymentKubeconfig"/>); the plain token is cluster "".
+/// It serves only HelmReleases (list and watch streams); the cluster cache's kinds are <see cref="FakeCachedKindsApi"/>.
 /// </summary>
-public sealed class FakeKubernetesApi : IAsyncDisposable
+public sealed class FakeHelmReleaseApi : IAsyncDisposable
 {
     public const string Token = "fake-sovereign-token";
 
@@ -25,7 +26,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     /// <summary>From <paramref name="After"/> (since the first request) on, the release's Ready condition is this one; a null status means no Ready condition yet.</summary>
     public sealed record Step(TimeSpan After, string? Status, string? Reason = null, string? Message = null);
 
-    FakeKubernetesApi(WebApplication app) => this.app = app;
+    FakeHelmReleaseApi(WebApplication app) => this.app = app;
 
     /// <summary>Per cluster: when it was first listed, and how many lists it has served (for benchmarks: poll rates, watch start).</summary>
     public sealed class ClusterStats(DateTime first)
@@ -56,19 +57,19 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     public IReadOnlyDictionary<string, ClusterStats> Clusters => clusters;
 
     /// <summary>Releases that never finish: every one stays Progressing (a watch that runs until its timeout).</summary>
-    public FakeKubernetesApi NeverReady(IEnumerable<string> names)
+    public FakeHelmReleaseApi NeverReady(IEnumerable<string> names)
     {
         foreach (var name in names) With(name, new Step(TimeSpan.Zero, "Unknown", "Progressing", "Reconciliation in progress"));
         return this;
     }
 
-    public static async Task<FakeKubernetesApi> StartAsync()
+    public static async Task<FakeHelmReleaseApi> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
-        var fake = new FakeKubernetesApi(app);
+        var fake = new FakeHelmReleaseApi(app);
         app.MapGet("/apis/helm.toolkit.fluxcd.io/v2/namespaces/flux-system/helmreleases", fake.List);
         app.MapGet("/version", () => Results.Json(new { major = "1", minor = "31", gitVersion = "v1.31.4+k3s1" }));
         await app.StartAsync();
@@ -77,14 +78,14 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     }
 
     /// <summary>Sets (or replaces) a HelmRelease's timeline.</summary>
-    public FakeKubernetesApi With(string name, params Step[] steps)
+    public FakeHelmReleaseApi With(string name, params Step[] steps)
     {
         releases[name] = steps.OrderBy(s => s.After).ToList();
         return this;
     }
 
     /// <summary>Every release installs: pending, installing, then Ready=True, <paramref name="each"/> apart.</summary>
-    public FakeKubernetesApi Installing(IEnumerable<string> names, TimeSpan each)
+    public FakeHelmReleaseApi Installing(IEnumerable<string> names, TimeSpan each)
     {
         foreach (var name in names)
             With(name, new Step(TimeSpan.Zero, null), new Step(each, "Unknown", "Progressing", "Reconciliation in progress"),

@@ -1,48 +1,6 @@
-using Catalyst.Domain.Configuration;
+using System.Text.Json.Serialization;
 
 namespace Catalyst.Domain.Flux;
-
-/// <summary>
-/// Phase-1 watch settings (reference B.7, §H), carried in the workflow's input. The original silently fell back on bad
-/// values; we refuse them by name. <see cref="CheckIn"/> is how often the waiting workflow makes sure some replica
-/// watches its Sovereign (and collects an outcome whose event was lost): the watch itself follows the cluster's own
-/// watch stream, so nothing polls.
-/// </summary>
-public sealed record WatchSettings(TimeSpan WatchTimeout, TimeSpan FirstSeenTimeout, int MinBootstrapKitHrs, TimeSpan CheckIn)
-{
-    public const string CheckInSetting = "CATALYST_PHASE1_WATCH_CHECK_IN";
-
-    public static WatchSettings From(Func<string, string?> settings)
-    {
-        var checkIn = Settings.Duration(settings, CheckInSetting, TimeSpan.FromMinutes(5));
-        if (checkIn < TimeSpan.FromSeconds(1)) throw new SettingException(CheckInSetting, "must be at least 1s");
-        return new(
-            Settings.Duration(settings, "CATALYST_PHASE1_WATCH_TIMEOUT", TimeSpan.FromMinutes(60)),
-            Settings.Duration(settings, "CATALYST_PHASE1_FIRST_SEEN_TIMEOUT", TimeSpan.FromMinutes(15)),
-            Settings.Int(settings, "CATALYST_PHASE1_MIN_BOOTSTRAP_KIT_HRS", 1, 1, 1000),
-            checkIn);
-    }
-}
-
-/// <summary>Phase-1 outcomes (reference B.7) with the status and error each one leaves on the deployment.</summary>
-public static class WatchOutcomes
-{
-    public const string Ready = "ready";
-    public const string Failed = "failed";
-    public const string Timeout = "timeout";
-    public const string FluxNotReconciling = "flux-not-reconciling";
-    public const string KubeconfigMissing = "kubeconfig-missing";
-    public const string WatcherStartFailed = "watcher-start-failed";
-
-    public static string FailedMessage(int failed) =>
-        $"Phase 1 finished with {failed} failed component(s); see ComponentStates for the per-component breakdown";
-
-    public const string FluxNotReconcilingMessage =
-        "Phase 1 watch saw zero HelmReleases — the bootstrap-kit Kustomization on the new Sovereign is not reconciling. Operator: inspect `flux get kustomization -n flux-system` and `kubectl describe kustomization -n flux-system` on the new cluster (see docs/RUNBOOK-PROVISIONING.md §\"Phase 1 watch shows 0 HelmReleases\").";
-
-    public const string WatcherStartFailedMessage =
-        "Phase 1 watch could not start (e.g. malformed kubeconfig or informer factory init failure). Inspect the kubeconfig the Sovereign posted (GET /api/v1/deployments/{id}/kubeconfig) and re-run the watch by PUTting a corrected one after a wipe.";
-}
 
 /// <summary>
 /// The watch's state between changes: what each component was last seen as, how often each changed (so every
@@ -55,7 +13,12 @@ public sealed record WatchState
     public required DateTime StartedAt { get; init; }
     public Dictionary<string, string> States { get; init; } = new();
     public Dictionary<string, int> Transitions { get; init; } = new();
-    public bool EverListed { get; init; }
+    /// <summary>
+    /// A listing has completed since the watch started: the seed's HasSynced (otech48). Stored in the registry entry
+    /// under its earlier name <c>everListed</c>, so entries written before the rename still read the same.
+    /// </summary>
+    [JsonPropertyName("everListed")]
+    public bool HasSynced { get; init; }
     public bool FirstSeenWarned { get; init; }
     public int ConsecutiveListErrors { get; init; }
 
@@ -63,7 +26,7 @@ public sealed record WatchState
 
     /// <summary>The same state by content (the dictionaries compared entry by entry, which record equality does not do).</summary>
     public bool SameAs(WatchState other) =>
-        StartedAt == other.StartedAt && EverListed == other.EverListed && FirstSeenWarned == other.FirstSeenWarned
+        StartedAt == other.StartedAt && HasSynced == other.HasSynced && FirstSeenWarned == other.FirstSeenWarned
         && ConsecutiveListErrors == other.ConsecutiveListErrors && Same(States, other.States) && Same(Transitions, other.Transitions);
 
     static bool Same<T>(Dictionary<string, T> a, Dictionary<string, T> b) =>
@@ -85,7 +48,7 @@ public sealed record WatchState
             counts[id] = index + 1;
             changes.Add(new Transition(id, state, ComponentStates.MessageOf(state, release.Message), index));
         }
-        return (this with { States = states, Transitions = counts, EverListed = true, ConsecutiveListErrors = 0 }, changes);
+        return (this with { States = states, Transitions = counts, HasSynced = true, ConsecutiveListErrors = 0 }, changes);
     }
 
     /// <summary>
@@ -93,7 +56,7 @@ public sealed record WatchState
     /// otech48), at least one and at least the minimum, all terminal.
     /// </summary>
     public bool GatePasses(WatchSettings settings) =>
-        EverListed && States.Count >= 1 && States.Count >= settings.MinBootstrapKitHrs && States.Values.All(ComponentStates.IsTerminal);
+        HasSynced && States.Count >= 1 && States.Count >= settings.MinBootstrapKitHrs && States.Values.All(ComponentStates.IsTerminal);
 
     public int FailedCount => States.Values.Count(s => s == ComponentStates.Failed);
 
