@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Deployments;
 
@@ -87,8 +88,8 @@ public static class KubeconfigPostback
     public static DeploymentRecord RestartWatch(DeploymentRecord record) => record with
     {
         Status = DeploymentStatuses.Phase1Watching,
-        Phase = "phase1",
-        Step = "kubeconfig-received",
+        Phase = Phases.Phase1,
+        Step = Steps.KubeconfigReceived,
         Error = null,
         Failure = null,
         FinishedAt = null,

@@ -4,6 +4,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Catalyst.Domain.Deployments;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Tofu;
 
@@ -334,7 +335,7 @@ public sealed class TofuStateStore : ITofuStateLock
             new DeploymentEvent
             {
                 Key = $"tofu-lock-takeover:{previous.Info.Id}",
-                Phase = "tofu",
+                Phase = Phases.Tofu,
                 Level = EventLevels.Warn,
                 Message = message,
                 Time = clock.GetUtcNow(),
