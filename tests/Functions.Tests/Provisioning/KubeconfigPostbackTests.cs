@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
-using Catalyst.Functions.Tests.Deployments;
+using Catalyst.Functions.Tests.Http.Deployments;
 using Catalyst.Testing;
 
 namespace Catalyst.Functions.Tests.Provisioning;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Catalyst.Testing;
 
-namespace Catalyst.Functions.Tests.Deployments;
+namespace Catalyst.Functions.Tests.Http.Deployments;
 
 /// <summary>Issue 22: POST refuses the sizes the module refuses at plan, with the original's error shape.</summary>
 public class ServerTypeApiTests(IsolatedApp fixture) : IClassFixture<IsolatedApp>

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Catalyst.Functions.Tests.Sovereigns;
+namespace Catalyst.Functions.Tests.Http.ClusterCache;
 
 /// <summary>Reads a server-sent event stream line by line, with a deadline on every read so a silent stream fails the test.</summary>
 public sealed class SseClient : IAsyncDisposable

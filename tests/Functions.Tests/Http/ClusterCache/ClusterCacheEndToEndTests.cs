@@ -11,7 +11,7 @@ using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
 using Catalyst.Testing;
 
-namespace Catalyst.Functions.Tests.Sovereigns;
+namespace Catalyst.Functions.Tests.Http.ClusterCache;
 
 /// <summary>
 /// The cluster cache through the real standalone app: a deployment's kubeconfig is PUT, the Sovereign's objects become

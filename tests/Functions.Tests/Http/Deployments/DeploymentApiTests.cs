@@ -6,7 +6,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Catalyst.Testing;
 
-namespace Catalyst.Functions.Tests.Deployments;
+namespace Catalyst.Functions.Tests.Http.Deployments;
 
 /// <summary>One app on its own Azurite for a test class, so storage can be inspected without other tests' writes.</summary>
 public sealed class IsolatedApp : IAsyncLifetime

@@ -7,7 +7,7 @@ using Catalyst.Testing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Catalyst.Functions.Tests.Sovereigns;
+namespace Catalyst.Functions.Tests.Timers;
 
 public class PruneSnapshotsFunctionTests
 {

@@ -1,7 +1,7 @@
 using System.Text;
 using Catalyst.Functions.WebConsole;
 
-namespace Catalyst.Functions.Tests.Http;
+namespace Catalyst.Functions.Tests.WebConsole;
 
 /// <summary>The console's files get content-hashed names at start-up, imports included (issue 18).</summary>
 public sealed class ConsoleAssetsTests

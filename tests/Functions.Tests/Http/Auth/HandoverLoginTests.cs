@@ -3,7 +3,7 @@ using System.Text.Json;
 using Catalyst.Domain.Auth;
 using Catalyst.Testing;
 
-namespace Catalyst.Functions.Tests.Auth;
+namespace Catalyst.Functions.Tests.Http.Auth;
 
 /// <summary>
 /// <c>GET /auth/handover</c> on a Sovereign through the real app (reference E.2 and the original's auth_handover tests):

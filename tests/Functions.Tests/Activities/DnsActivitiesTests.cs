@@ -6,7 +6,7 @@ using Catalyst.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
-namespace Catalyst.Functions.Tests.Dns;
+namespace Catalyst.Functions.Tests.Activities;
 
 /// <summary>
 /// PublishDns and UnpublishDns as the app wires them (AddCatalyst: typed client, resilience handler, blob zone lock

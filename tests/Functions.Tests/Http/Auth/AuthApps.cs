@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Catalyst.Testing;
 
-namespace Catalyst.Functions.Tests.Auth;
+namespace Catalyst.Functions.Tests.Http.Auth;
 
 /// <summary>Helpers shared by the sign-in tests: a client that shows redirects and cookies as they are, and cookie reading.</summary>
 public static class AuthHttp

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Catalyst.Testing;
 
-namespace Catalyst.Functions.Tests.Auth;
+namespace Catalyst.Functions.Tests.Http.Auth;
 
 /// <summary>Sign-out revokes the session server-side: the cookie value a browser (or a thief) still holds is refused everywhere.</summary>
 [Collection(ZeroCollection.Name)]

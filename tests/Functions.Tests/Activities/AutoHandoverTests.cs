@@ -4,10 +4,11 @@ using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
 using Catalyst.Domain.Tofu;
 using Catalyst.Functions.Activities;
+using Catalyst.Functions.Tests.Http.Auth;
 using Catalyst.Testing;
 using Moq;
 
-namespace Catalyst.Functions.Tests.Auth;
+namespace Catalyst.Functions.Tests.Activities;
 
 /// <summary>
 /// The handover that fires when a deployment becomes ready (MintHandover), the SSE frame it produces, and the signer's

@@ -8,7 +8,7 @@ using Catalyst.Functions.Hosting;
 using Catalyst.Testing;
 using MimeKit;
 
-namespace Catalyst.Functions.Tests.Auth;
+namespace Catalyst.Functions.Tests.Http.Auth;
 
 /// <summary>
 /// Magic-link sign-in end to end (reference E.4 Option B, the original's auth_magic tests): a real SMTP server receives the

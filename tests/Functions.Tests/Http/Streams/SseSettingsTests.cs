@@ -2,7 +2,7 @@ using Catalyst.Domain.Configuration;
 using Catalyst.Functions.Http.Streams;
 using Microsoft.Extensions.Configuration;
 
-namespace Catalyst.Functions.Tests.Http;
+namespace Catalyst.Functions.Tests.Http.Streams;
 
 public class SseSettingsTests
 {

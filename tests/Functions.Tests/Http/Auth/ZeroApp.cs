@@ -3,7 +3,7 @@ using Catalyst.Functions.Hosting;
 using Catalyst.Testing;
 using Microsoft.Extensions.Configuration;
 
-namespace Catalyst.Functions.Tests.Auth;
+namespace Catalyst.Functions.Tests.Http.Auth;
 
 [CollectionDefinition(Name)]
 public sealed class ZeroCollection : ICollectionFixture<ZeroApp>

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Catalyst.Domain.Auth;
 using Catalyst.Testing;
 
-namespace Catalyst.Functions.Tests.Auth;
+namespace Catalyst.Functions.Tests.Http.Auth;
 
 /// <summary>The session gate and CORS in the standalone host's real pipeline (reference E.5, A.0, A.1), on a Sovereign.</summary>
 [Collection(SovereignCollection.Name)]

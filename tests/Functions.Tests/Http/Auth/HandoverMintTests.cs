@@ -6,7 +6,7 @@ using Catalyst.Domain.Store;
 using Catalyst.Testing;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Catalyst.Functions.Tests.Auth;
+namespace Catalyst.Functions.Tests.Http.Auth;
 
 /// <summary>The mint and public-key endpoints on Catalyst-Zero (reference E.1), behind a real session.</summary>
 [Collection(ZeroCollection.Name)]

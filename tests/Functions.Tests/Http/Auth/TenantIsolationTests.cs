@@ -8,7 +8,7 @@ using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
 using Catalyst.Testing;
 
-namespace Catalyst.Functions.Tests.Auth;
+namespace Catalyst.Functions.Tests.Http.Auth;
 
 /// <summary>
 /// One Catalyst-Zero in session mode (Catalyst-signed sessions from a cookie secret, a handover signer, one operator by
