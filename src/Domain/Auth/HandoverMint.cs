@@ -52,7 +52,8 @@ public static class HandoverMint
 
     /// <summary>
     /// A stream should hold its <c>done</c> frame: the deployment has just become ready, a signer is on, and neither the
-    /// handover event nor its skip has been logged yet (the MintHandover activity runs right after the ready step).
+    /// handover event nor its skip has been logged yet (the AnnounceHandover activity, Durable name MintHandover, runs
+    /// right after the ready step).
     /// </summary>
     public static bool StreamShouldWait(DeploymentRecord record, bool signerOn, IEnumerable<DeploymentEvent> log, DateTimeOffset now) =>
         signerOn && record.Status == DeploymentStatuses.Ready && record.FinishedAt is { } finished && now - finished < StreamWait
