@@ -1,6 +1,6 @@
-using Catalyst.Domain.Wizard;
+using Catalyst.Domain.Subdomains;
 
-namespace Catalyst.Domain.Tests.Wizard;
+namespace Catalyst.Domain.Tests.Subdomains;
 
 public class SubdomainLabelTests
 {
