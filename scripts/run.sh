@@ -2,7 +2,7 @@
 # Runs Catalyst standalone on Azurite: installs the pinned Azurite when missing, starts it when nothing answers
 # on the storage endpoints (data under .data/azurite), runs the app, and stops what it started on exit.
 # Any argument is passed to the app. Settings come from the environment (see README, Configuration).
-#   --sandbox  instead of the bare app, run a sandbox (tests/Sandbox): loopback fakes for tofu, the new cluster's
+#   --sandbox  instead of the bare app, run a sandbox (sandbox/Catalyst.Sandbox): loopback fakes for tofu, the new cluster's
 #              Kubernetes API, Dynadot and Hetzner; the app in sandbox mode (CATALYST_SANDBOX=true, so it cannot reach
 #              a real cloud) on PORT or the next free port; one pool Sovereign provisioned through the HTTP API, its
 #              progress printed until it is ready; then the service keeps running. Ctrl-C stops everything.
@@ -41,9 +41,9 @@ sandbox=false
 if [[ ${1:-} == --sandbox ]]; then sandbox=true; shift; fi
 if $sandbox; then
   # The sandbox project builds the app and the fake tofu too (project references), all in Release.
-  dotnet build tests/Sandbox/Catalyst.Sandbox.csproj -c Release --nologo -v quiet >&2
+  dotnet build sandbox/Catalyst.Sandbox/Catalyst.Sandbox.csproj -c Release --nologo -v quiet >&2
   export AzureWebJobsStorage=$storage
-  dotnet tests/Sandbox/bin/Release/net10.0/Catalyst.Sandbox.dll "$@" &
+  dotnet sandbox/Catalyst.Sandbox/bin/Release/net10.0/Catalyst.Sandbox.dll "$@" &
   app_pid=$!
   trap 'kill -TERM $app_pid 2>/dev/null' INT TERM
   wait $app_pid || true

@@ -27,7 +27,7 @@ public static class WatchSuite
         var kit = ReadsSuite.Kit;
         for (var k = 0; k < kit.Length; k++)
         {
-            var scenario = new List<FakeKubernetesApi.Step> { new(TimeSpan.Zero, "Unknown", "Progressing", "Reconciliation in progress") };
+            var scenario = new List<FakeHelmReleaseApi.Step> { new(TimeSpan.Zero, "Unknown", "Progressing", "Reconciliation in progress") };
             for (var j = 1; j <= 40; j++)
                 scenario.Add(j % 2 == 1
                     ? new(FlipEvery * j + TimeSpan.FromSeconds(k * 30), "False", "HealthCheckFailed", $"health check failed ({j})")

@@ -17,12 +17,12 @@ Console.WriteLine($"cluster cache benchmark: {count} pods, {Environment.Processo
 Console.WriteLine($"command: dotnet run -c Release --project bench/ClusterCache -- {count}");
 
 await using var azurite = await AzuriteServer.StartAsync();
-await using var api = await FakeClusterApi.StartAsync();
+await using var api = await FakeCachedKindsApi.StartAsync();
 var blobs = new BlobServiceClient(azurite.ConnectionString);
 var snapshots = new SnapshotStore(blobs);
 var cluster = Catalyst.Domain.Deployments.DeploymentId.New();
 var kubeconfig = Encoding.UTF8.GetBytes(api.Kubeconfig());
-for (var i = 0; i < count; i++) api.Put(FakeClusterApi.Pods, Pod(i));
+for (var i = 0; i < count; i++) api.Put(FakeCachedKindsApi.Pods, Pod(i));
 Console.WriteLine($"pod JSON size: {Pod(0).ToJsonString().Length} bytes");
 
 // 1. No snapshot: hydrate finds nothing, then 20 pages of 500 from the API.
@@ -86,7 +86,7 @@ async Task<(TimeSpan FirstList, TimeSpan Synced)> FirstFullListAsync(bool hold)
 // A pod of typical size: labels, annotations, two containers with env and resources, status with conditions.
 static JsonObject Pod(int i)
 {
-    var pod = FakeClusterApi.Pod($"ns-{i % 40}", $"workload-{i:00000}-7d9f8b6c5d-x2k4q", new()
+    var pod = FakeCachedKindsApi.Pod($"ns-{i % 40}", $"workload-{i:00000}-7d9f8b6c5d-x2k4q", new()
     {
         ["app.kubernetes.io/name"] = $"workload-{i % 300}", ["app.kubernetes.io/part-of"] = "catalyst", ["pod-template-hash"] = "7d9f8b6c5d",
     });

@@ -31,9 +31,9 @@ public sealed class SandboxConsole : IAsyncDisposable
         var cloud = await FakeSovereignCloud.StartAsync();
         var each = step ?? TimeSpan.FromSeconds(1.5);
         for (var i = 0; i < Kit.Length; i++)
-            cloud.Kubernetes.With(Kit[i], new FakeKubernetesApi.Step(TimeSpan.Zero, null),
-                new FakeKubernetesApi.Step(each * (i + 1), "Unknown", "Progressing", "Reconciliation in progress"),
-                new FakeKubernetesApi.Step(each * (i + 2), "True", "InstallSucceeded", $"Helm install succeeded for release flux-system/{Kit[i]}"));
+            cloud.Kubernetes.With(Kit[i], new FakeHelmReleaseApi.Step(TimeSpan.Zero, null),
+                new FakeHelmReleaseApi.Step(each * (i + 1), "Unknown", "Progressing", "Reconciliation in progress"),
+                new FakeHelmReleaseApi.Step(each * (i + 2), "True", "InstallSucceeded", $"Helm install succeeded for release flux-system/{Kit[i]}"));
         var settings = cloud.AppSettings(await AzuriteServer.Shared, null, AppProcess.UniqueHubName("console"));
         settings["CATALYST_HANDOVER_KEY_PATH"] = Path.Combine(cloud.Root, "handover-jwt-private.pem");
         return new SandboxConsole(cloud, settings);

@@ -23,7 +23,7 @@ public sealed class SettingsWiringTests
         // either image unchanged (an overlay's `images:` picks one), so it must not force a mode.
         ["CATALYST_HOST_MODE"] = "set by the image",
         // Only `run.sh --sandbox` turns it on, with loopback fakes; a deployed Catalyst provisions for real (default false).
-        ["CATALYST_SANDBOX"] = "sandbox runs only locally (tests/Sandbox); off in any Deployment",
+        ["CATALYST_SANDBOX"] = "sandbox runs only locally (sandbox/Catalyst.Sandbox); off in any Deployment",
         // Retired with the PVC: records, kubeconfigs and cluster-cache snapshots are blobs (DESIGN §6-7).
         ["CATALYST_DEPLOYMENTS_DIR"] = "replaced by the deployments blob container",
         ["CATALYST_KUBECONFIGS_DIR"] = "replaced by the vault blob container",

@@ -380,7 +380,7 @@ public partial class ProviderAndBootTests
             "src/Domain/Deployments/HetznerServerTypes.cs",
             "tests/Infra.Tests/ProviderAndBootTests.cs",
             "tests/Domain.Tests/Deployments/HetznerServerTypesTests.cs",
-            "tests/Functions.Tests/Deployments/ServerTypeApiTests.cs",
+            "tests/Functions.Tests/Http/Deployments/ServerTypeApiTests.cs",
         };
         var hits = new List<string>();
         foreach (var file in output.Split('\0', StringSplitOptions.RemoveEmptyEntries))

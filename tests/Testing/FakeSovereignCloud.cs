@@ -12,7 +12,7 @@ public sealed class FakeSovereignCloud : IAsyncDisposable
 
     readonly bool ownsRoot;
 
-    FakeSovereignCloud(string root, bool ownsRoot, FakeKubernetesApi kubernetes)
+    FakeSovereignCloud(string root, bool ownsRoot, FakeHelmReleaseApi kubernetes)
     {
         Root = root;
         this.ownsRoot = ownsRoot;
@@ -24,7 +24,7 @@ public sealed class FakeSovereignCloud : IAsyncDisposable
     }
 
     public string Root { get; }
-    public FakeKubernetesApi Kubernetes { get; }
+    public FakeHelmReleaseApi Kubernetes { get; }
     public FakeDynadot Dynadot { get; } = new();
     public FakeHetzner Hetzner { get; } = new(WizardBodies.HetznerToken);
     public string TofuBinary { get; }
@@ -47,7 +47,7 @@ public sealed class FakeSovereignCloud : IAsyncDisposable
         var owns = root is null;
         root ??= Directory.CreateTempSubdirectory("catalyst-fakes-").FullName;
         Directory.CreateDirectory(root);
-        return new FakeSovereignCloud(root, owns, await FakeKubernetesApi.StartAsync());
+        return new FakeSovereignCloud(root, owns, await FakeHelmReleaseApi.StartAsync());
     }
 
     /// <summary>Settings for a standalone app on <paramref name="azurite"/> that provisions into these fakes, in sandbox mode.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Catalyst.Domain.Deployments;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Auth;
 
@@ -11,8 +12,8 @@ namespace Catalyst.Domain.Auth;
 /// </summary>
 public static class HandoverMint
 {
-    public const string ReadyPhase = "handover-ready";
-    public const string SkippedPhase = "handover-skipped";
+    public const string ReadyPhase = Phases.HandoverReady;
+    public const string SkippedPhase = Phases.HandoverSkipped;
     /// <summary>How long a live stream of a just-ready deployment waits for the handover event before it says done.</summary>
     public static readonly TimeSpan StreamWait = TimeSpan.FromSeconds(15);
 
@@ -51,12 +52,13 @@ public static class HandoverMint
 
     /// <summary>
     /// A stream should hold its <c>done</c> frame: the deployment has just become ready, a signer is on, and neither the
-    /// handover event nor its skip has been logged yet (the MintHandover activity runs right after the ready step).
+    /// handover event nor its skip has been logged yet (the AnnounceHandover activity, Durable name MintHandover, runs
+    /// right after the ready step).
     /// </summary>
     public static bool StreamShouldWait(DeploymentRecord record, bool signerOn, IEnumerable<DeploymentEvent> log, DateTimeOffset now) =>
         signerOn && record.Status == DeploymentStatuses.Ready && record.FinishedAt is { } finished && now - finished < StreamWait
-        && !log.Any(e => e.Phase is ReadyPhase or SkippedPhase && e.Key.StartsWith($"{record.Id}:{record.Run}:", StringComparison.Ordinal));
+        && !log.Any(e => e.Phase is ReadyPhase or SkippedPhase && EventKeys.IsOfRun(e.Key, record.Id, record.Run));
 
     /// <summary>The idempotency key of the handover event of a deployment's run (one per run).</summary>
-    public static string EventKey(string deploymentId, int run, string phase) => $"{deploymentId}:{run}:{phase}";
+    public static string EventKey(string deploymentId, int run, string phase) => EventKeys.Step(deploymentId, run, phase);
 }

@@ -1,3 +1,5 @@
+using static Catalyst.Domain.Deployments.Timeline;
+
 namespace Catalyst.Domain.Deployments;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Catalyst.Domain.Deployments;
 /// </summary>
 public static class AuditEvents
 {
-    public const string Phase = "audit";
+    public const string Phase = Phases.Audit;
 
     public const string MintHandover = "minted a handover token";
     public const string DownloadKubeconfig = "downloaded the admin kubeconfig";
@@ -17,7 +19,7 @@ public static class AuditEvents
     /// <param name="actor">The caller as the gate established them; null when authentication is off.</param>
     /// <param name="once">Set for an action that is recorded once however often it is asked for (a Phase-1 retry per run).</param>
     public static DeploymentEvent Event(string deploymentId, string action, string? actor, string? from, DateTimeOffset time, string? once = null) =>
-        DeploymentEvent.Info($"{deploymentId}:{Phase}:{once ?? Guid.NewGuid().ToString("N")}", Phase, $"{Actor(actor)} {action} from {from ?? "an unknown address"}", time);
+        DeploymentEvent.Info(EventKeys.OutsideRun(deploymentId, Phase, once ?? Guid.NewGuid().ToString("N")), Phase, $"{Actor(actor)} {action} from {from ?? "an unknown address"}", time);
 
     public static string Actor(string? actor) => actor ?? "an anonymous caller (CATALYST_AUTH_MODE=off)";
 }

@@ -3,6 +3,7 @@ using Catalyst.Domain.Dns;
 using Catalyst.Domain.Store;
 using Catalyst.Domain.Subdomains;
 using Catalyst.Domain.Wizard;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Deployments;
 
@@ -110,8 +111,8 @@ public sealed class DeploymentCreator(
         {
             Id = id,
             Status = DeploymentStatuses.Provisioning,
-            Phase = "queued",
-            Step = "queued",
+            Phase = Phases.Queued,
+            Step = Steps.Queued,
             Request = request.Redacted(),
             StartedAt = now,
             UpdatedAt = now,

@@ -36,7 +36,8 @@ public static partial class DeploymentValidator
         if (Blank(request.OrgEmail)) return ("organisation email is required (becomes initial sovereign-admin)", "orgEmail");
         if (Blank(request.SshPublicKey)) return ("SSH public key is required (sovereign-admin break-glass + cluster bootstrap)", "sshPublicKey");
         // The seed's operator tokens: refused here, at POST, instead of failing silently mid-apply (CATALYST_GHCR_PULL_TOKEN);
-        // Harbor's always (seed #557: docker.io's rate limit makes a fresh Hetzner IP unbootable).
+        // Harbor's always (seed #557: docker.io's rate limit makes a fresh Hetzner IP unbootable;
+        // mirrored like ghcr-pull, #543).
         if (request.IsPoolMode && Blank(operatorSecrets.GhcrPullToken))
             return ("GHCR pull token is required for managed-pool deployments (CATALYST_GHCR_PULL_TOKEN missing on catalyst-api — see docs/SECRET-ROTATION.md)", OperatorSecrets.GhcrPullTokenSetting);
         if (Blank(operatorSecrets.HarborRobotToken))

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Catalyst.Domain.Flux;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Deployments;
 
@@ -63,7 +64,7 @@ public static class JobsView
     const string Pending = "pending", Running = "running", Succeeded = "succeeded", Failed = "failed";
 
     /// <summary>Timeline phases that are not jobs: audit lines, and the component events (they make component jobs).</summary>
-    static readonly HashSet<string> NotJobs = [AuditEvents.Phase, "component", "component-log", "cluster-cache"];
+    static readonly HashSet<string> NotJobs = [Phases.Audit, Phases.Component, Phases.ComponentLog, Phases.ClusterCache];
 
     sealed record Attempt(string JobName, string AppId, string Batch, int Run, List<DeploymentEvent> Events);
 
@@ -79,7 +80,7 @@ public static class JobsView
         foreach (var e in events)
         {
             string jobName, appId, batch;
-            if (e.Component is { Length: > 0 } component && e.Phase == "component")
+            if (e.Component is { Length: > 0 } component && e.Phase == Phases.Component)
             {
                 var name = component.StartsWith(ComponentStates.BlueprintPrefix, StringComparison.Ordinal) ? component[ComponentStates.BlueprintPrefix.Length..] : component;
                 (jobName, appId, batch) = (InstallPrefix + name, name, BootstrapKitBatch);
@@ -97,7 +98,7 @@ public static class JobsView
 
     /// <summary>The run an event belongs to: its key is <c>{id}:{run}:…</c> for workflow and watch events.</summary>
     static int RunOf(DeploymentEvent e, DeploymentRecord record) =>
-        e.Key.Split(':') is [_, var run, ..] && int.TryParse(run, out var n) ? n : record.Run;
+        EventKeys.RunOf(e.Key) ?? record.Run;
 
     static string StatusOf(Attempt attempt, DeploymentRecord record)
     {

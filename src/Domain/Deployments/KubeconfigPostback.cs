@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Deployments;
 
 /// <summary>
 /// The checks of PUT .../kubeconfig in the original's order (reference A.13): the first that fails decides the
-/// status and body. Storage and the workflow are the trigger's business; these are the rules.
+/// status and body. Storage and the workflow are the trigger's business; these are the rules. The bearer and its single
+/// use are the seed's #183 (Option D): the kubeconfig is checked by bearer and never lands in the record JSON.
 /// </summary>
 public static class KubeconfigPostback
 {
@@ -86,8 +88,8 @@ public static class KubeconfigPostback
     public static DeploymentRecord RestartWatch(DeploymentRecord record) => record with
     {
         Status = DeploymentStatuses.Phase1Watching,
-        Phase = "phase1",
-        Step = "kubeconfig-received",
+        Phase = Phases.Phase1,
+        Step = Steps.KubeconfigReceived,
         Error = null,
         Failure = null,
         FinishedAt = null,

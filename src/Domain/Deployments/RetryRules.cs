@@ -1,3 +1,5 @@
+using static Catalyst.Domain.Deployments.Timeline;
+
 namespace Catalyst.Domain.Deployments;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Catalyst.Domain.Deployments;
 /// </summary>
 public static class RetryRules
 {
-    public static readonly IReadOnlyList<string> Phase0 = ["tofu-init", "tofu-plan", "tofu-apply", "tofu-output", "flux-bootstrap", "tofu"];
+    public static readonly IReadOnlyList<string> Phase0 = ["tofu-init", "tofu-plan", "tofu-apply", "tofu-output", Phases.FluxBootstrap, Phases.Tofu];
 
     /// <summary>The bootstrap kit's components as the original named them; a deployment's watched HelmReleases count too.</summary>
     public static readonly IReadOnlyList<string> Phase1 =
@@ -56,8 +58,8 @@ public static class RetryRules
 
     /// <summary>The one timeline event a Phase-1 retry of a component leaves per run (a repeated request adds none).</summary>
     public static DeploymentEvent ManualRetryEvent(DeploymentRecord record, string component, DateTimeOffset time) =>
-        DeploymentEvent.Info($"{record.Id}:{record.Run}:manual-retry:{component}", "phase1",
-            component == "phase1"
+        DeploymentEvent.Info(EventKeys.Detail(record.Id, record.Run, Steps.ManualRetry, component), Phases.Phase1,
+            component == Phases.Phase1
                 ? $"Manual retry requested for Phase 1: on the Sovereign run `flux reconcile kustomization -n flux-system --with-source --all` or annotate each bp-* HelmRelease with reconcile.fluxcd.io/requestedAt (see {Runbook})."
                 : $"Manual retry requested for {component}: on the Sovereign run `kubectl annotate helmrelease -n flux-system bp-{component} reconcile.fluxcd.io/requestedAt=\"$(date +%s)\" --overwrite` (see {Runbook}).",
             time);
@@ -79,7 +81,7 @@ public static class RetryRules
     public static DeploymentRecord Restart(DeploymentRecord record, string phase) => record with
     {
         Status = DeploymentStatuses.Provisioning,
-        Phase = "queued",
+        Phase = Phases.Queued,
         Step = phase,
         Progress = 0,
         Error = null,

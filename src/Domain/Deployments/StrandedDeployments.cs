@@ -1,3 +1,5 @@
+using static Catalyst.Domain.Deployments.Timeline;
+
 namespace Catalyst.Domain.Deployments;
 
 /// <summary>
@@ -58,7 +60,7 @@ public static class StrandedDeployments
         return current with
         {
             Status = DeploymentStatuses.Failed,
-            Step = "failed",
+            Step = Steps.Failed,
             Phase = failure.Phase,
             Progress = 100,
             Error = error,
@@ -80,8 +82,8 @@ public static class StrandedDeployments
     /// <summary>How to start the run again: a restarted watch skips Phase 0 (its kubeconfig is in the vault).</summary>
     public static bool KubeconfigAlreadyReceived(DeploymentRecord record) => IsRestartedWatch(record);
 
-    static bool IsQueued(DeploymentRecord record) => record.Status == DeploymentStatuses.Provisioning && record.Phase == "queued";
+    static bool IsQueued(DeploymentRecord record) => record.Status == DeploymentStatuses.Provisioning && record.Phase == Phases.Queued;
 
     static bool IsRestartedWatch(DeploymentRecord record) =>
-        record.Status == DeploymentStatuses.Phase1Watching && record.Step == "kubeconfig-received" && record.Run > 1;
+        record.Status == DeploymentStatuses.Phase1Watching && record.Step == Steps.KubeconfigReceived && record.Run > 1;
 }

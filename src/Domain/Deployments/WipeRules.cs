@@ -1,4 +1,5 @@
 using Catalyst.Domain.Configuration;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Deployments;
 
@@ -17,7 +18,7 @@ public static class WipeRules
     /// </summary>
     public static DeploymentRecord? Start(DeploymentRecord record) => AlreadyWiping(record) ? null : record with
     {
-        Status = DeploymentStatuses.Wiping, Phase = "wipe", Step = "queued", Progress = 0, Run = record.Run + 1, FinishedAt = null, Error = null, Failure = null,
+        Status = DeploymentStatuses.Wiping, Phase = Phases.Wipe, Step = Steps.Queued, Progress = 0, Run = record.Run + 1, FinishedAt = null, Error = null, Failure = null,
         // Issue 15: a wipe ends the postback for good; without a hash no bearer matches (FinishWipe deletes the plaintext).
         KubeconfigBearerHash = "",
     };

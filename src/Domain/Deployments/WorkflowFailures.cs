@@ -1,3 +1,5 @@
+using static Catalyst.Domain.Deployments.Timeline;
+
 namespace Catalyst.Domain.Deployments;
 
 /// <summary>
@@ -29,7 +31,7 @@ public static class WorkflowFailures
     /// <summary>The record as the timer files a run whose workflow is gone (<paramref name="engineStatus"/> says how).</summary>
     public static (string Error, DeploymentFailure Failure) Lost(DeploymentRecord record, string engineStatus)
     {
-        var phase = record.Phase is { Length: > 0 } p && p != "queued" ? p : "tofu";
+        var phase = record.Phase is { Length: > 0 } p && p != Phases.Queued ? p : Phases.Tofu;
         var error = $"Workflow lost in {phase}: the record said '{record.Status}' (step '{record.Step}') but its workflow is {engineStatus}. "
                     + "Nothing was re-run automatically. Operator: check the service log; a failed Phase 0 can be retried (POST .../phases/tofu-apply/retry), anything else can be wiped.";
         return (error, new DeploymentFailure(WorkflowLost, phase, Actors.Operator, $"workflow {engineStatus}"));

@@ -1,4 +1,4 @@
-using Catalyst.Domain.Wizard;
+using Catalyst.Domain.Subdomains;
 
 namespace Catalyst.Domain.Dns;
 

@@ -4,6 +4,7 @@ using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Metrics;
 using Catalyst.Domain.Store;
 using Microsoft.Extensions.Logging;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Flux;
 
@@ -132,7 +133,7 @@ public sealed class SovereignWatch(
     async Task StartFailedAsync(WatchEntry entry, string why, CancellationToken cancellationToken)
     {
         log.LogWarning("Phase-1 watch of {DeploymentId} could not start: {Why}", deploymentId, why);
-        if (entry.State.EverListed) return;
+        if (entry.State.HasSynced) return;
         await progress.RecordAsync(Notice(entry.Run, "watcher-start-failed", 100, $"Phase-1 watch could not start: {why}", EventLevels.Error), cancellationToken);
         await ConcludeAsync(entry.Run, new WatchConclusion(entry.Run, WatchOutcomes.WatcherStartFailed, DeploymentStatuses.Failed,
             WatchOutcomes.WatcherStartFailedMessage.Replace("{id}", deploymentId)), cancellationToken);
@@ -186,14 +187,14 @@ public sealed class SovereignWatch(
             if (newListError)
                 await progress.RecordAsync(new ProgressUpdate
                 {
-                    DeploymentId = deploymentId, Run = run, Key = $"{deploymentId}:{run}:list-error:{errors}:{time.GetUtcNow():yyyyMMddHHmmss}",
-                    Phase = "phase1", Step = "list-error", Progress = 50, Level = EventLevels.Warn,
+                    DeploymentId = deploymentId, Run = run, Key = EventKeys.Detail(deploymentId, run, Steps.ListError, $"{errors}:{time.GetUtcNow():yyyyMMddHHmmss}"),
+                    Phase = Phases.Phase1, Step = Steps.ListError, Progress = 50, Level = EventLevels.Warn,
                     Message = $"Phase-1 watch: listing HelmReleases failed ({listError}); retrying.",
                 }, cancellationToken);
             if (conclusion is not null)
                 await progress.RecordAsync(new ProgressUpdate
                 {
-                    DeploymentId = deploymentId, Run = run, Key = $"{deploymentId}:{run}:all-reconciled", Phase = "phase1", Step = "all-reconciled", Progress = 95,
+                    DeploymentId = deploymentId, Run = run, Key = EventKeys.Step(deploymentId, run, Steps.AllReconciled), Phase = Phases.Phase1, Step = Steps.AllReconciled, Progress = 95,
                     Message = $"All {state.States.Count} blueprints reconciled. Sovereign ready for handover.",
                 }, cancellationToken);
             if (await registry.TryReplaceAsync(entry with { State = state, Conclusion = conclusion }, stored.ETag, cancellationToken) is null) continue;
@@ -215,9 +216,9 @@ public sealed class SovereignWatch(
         foreach (var t in transitions) CatalystMetrics.WatchTransitions.WithLabels(t.State).Inc();
         await events.AppendAsync(deploymentId, transitions.Select(t => new DeploymentEvent
         {
-            Key = $"{deploymentId}:{run}:component:{t.Component}:{t.Index}",
+            Key = EventKeys.Component(deploymentId, run, t.Component, t.Index),
             Time = now,
-            Phase = "component",
+            Phase = Phases.Component,
             Component = t.Component,
             State = t.State,
             Level = ComponentStates.LevelOf(t.State),
@@ -241,8 +242,8 @@ public sealed class SovereignWatch(
     /// <summary>A watch warning or error: the record stays in <c>phase1</c>, the event is a <c>component</c> one (as the original's helmwatch emitted them).</summary>
     ProgressUpdate Notice(int run, string step, int percent, string message, string level) => new()
     {
-        DeploymentId = deploymentId, Run = run, Key = $"{deploymentId}:{run}:{step}", Phase = "phase1", Step = step, Progress = percent,
-        Message = message, Level = level, EventPhase = "component",
+        DeploymentId = deploymentId, Run = run, Key = EventKeys.Step(deploymentId, run, step), Phase = Phases.Phase1, Step = step, Progress = percent,
+        Message = message, Level = level, EventPhase = Phases.Component,
     };
 
     static HelmReleaseSnapshot Snapshot(CachedObject item)

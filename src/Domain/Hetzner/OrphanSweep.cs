@@ -5,6 +5,7 @@ using Catalyst.Domain.Configuration;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
 using Catalyst.Domain.Tofu;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Hetzner;
 
@@ -108,7 +109,7 @@ public sealed class OrphanSweep(
         if (objects.Count > 0)
             written.Add(new DeploymentEvent
             {
-                Key = $"{deploymentId}:orphans:{fingerprint}", Time = now, Phase = "orphan-sweep", Level = EventLevels.Warn,
+                Key = $"{deploymentId}:orphans:{fingerprint}", Time = now, Phase = Phases.OrphanSweep, Level = EventLevels.Warn,
                 Message = $"Orphan sweep: {objects.Count} object(s) labelled {TofuContract.OwnerLabel}={deploymentId} that tofu's state does not hold: " +
                           string.Join("; ", orphans.Select(o => $"{o.Kind}/{o.Id} \"{o.Name}\"")) +
                           (finished ? settings.Delete ? "" : $" (remove with: {string.Join("; ", orphans.Select(HetznerSweep.CommandFor))}, or set {OrphanSweepSettings.DeleteSetting}=true)" : " (not deleted: the deployment is live)"),
@@ -122,7 +123,7 @@ public sealed class OrphanSweep(
         if (error is not null)
             written.Add(new DeploymentEvent
             {
-                Key = $"{deploymentId}:orphans-delete-failed:{fingerprint}:{Fingerprint([error])}", Time = now, Phase = "orphan-sweep", Level = EventLevels.Warn,
+                Key = $"{deploymentId}:orphans-delete-failed:{fingerprint}:{Fingerprint([error])}", Time = now, Phase = Phases.OrphanSweep, Level = EventLevels.Warn,
                 Message = $"Orphan sweep {error}; it tries again at the next sweep",
             });
         await events.AppendAsync(deploymentId, written, cancellationToken);
@@ -133,7 +134,7 @@ public sealed class OrphanSweep(
     {
         await events.AppendAsync(record.Id, [new DeploymentEvent
         {
-            Key = $"{record.Id}:orphan-sweep-failed:{Fingerprint([problem])}", Time = time.GetUtcNow(), Phase = "orphan-sweep", Level = EventLevels.Warn,
+            Key = $"{record.Id}:orphan-sweep-failed:{Fingerprint([problem])}", Time = time.GetUtcNow(), Phase = Phases.OrphanSweep, Level = EventLevels.Warn,
             Message = $"Orphan sweep could not list this deployment's Hetzner objects ({problem}); it tries again at the next sweep",
         }], cancellationToken);
         if (record.Orphans?.Error != problem)

@@ -1,5 +1,5 @@
 using Catalyst.Domain.Dns;
-using Catalyst.Domain.Wizard;
+using Catalyst.Domain.Subdomains;
 
 namespace Catalyst.Domain.Registrars;
 

@@ -1,6 +1,5 @@
 using Catalyst.Domain.Configuration;
 using Catalyst.Domain.Dns;
-using Catalyst.Domain.Wizard;
 
 namespace Catalyst.Domain.Subdomains;
 

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json.Serialization;
 using Catalyst.Domain.Dns;
-using Catalyst.Domain.Wizard;
 
 namespace Catalyst.Domain.Subdomains;
 

@@ -4,7 +4,6 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Catalyst.Domain.Deployments;
-using Catalyst.Domain.Wizard;
 
 namespace Catalyst.Domain.Subdomains;
 

@@ -9,7 +9,8 @@ namespace Catalyst.Domain.Tofu;
 /// which sets PR_SET_PDEATHSIG and then execs tofu (same pid, so SIGINT still reaches tofu itself). The kernel sends
 /// that signal when the thread that forked the child ends — not only the process — so every child is forked from
 /// one dedicated thread that lives as long as the process; a thread-pool thread retiring would kill a running apply.
-/// Where setpriv is missing (not Linux), tofu starts directly and the start-up check says so.
+/// Where setpriv is missing (not Linux), tofu starts directly and the start-up check says so. Part of the fix for the
+/// seed's otech64 (a host gone mid-apply leaking Hetzner resources).
 /// </summary>
 public static class ChildLauncher
 {

@@ -11,7 +11,8 @@ public sealed record AdoptedResource(string Address, Leftover Object);
 
 /// <summary>
 /// What adoption found in a deployment's Hetzner project: objects to import (their module address is missing from
-/// state), and objects that carry the owner label but match no address tofu could import them to.
+/// state), and objects that carry the owner label but match no address tofu could import them to. The seed's otech64:
+/// an apply cut short by a pod roll left a load balancer tofu never recorded; the next run imports it instead.
 /// </summary>
 public sealed record AdoptionPlan(IReadOnlyList<AdoptedResource> Imports, IReadOnlyList<Leftover> Unmatched)
 {

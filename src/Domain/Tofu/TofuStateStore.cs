@@ -4,11 +4,13 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Catalyst.Domain.Deployments;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Tofu;
 
 /// <summary>
-/// OpenTofu's state and lock for each deployment, in blob storage (DESIGN §5): the state is
+/// OpenTofu's state and lock for each deployment, in blob storage (DESIGN §5; the seed's otech64 lost state kept in
+/// an emptyDir to a pod roll): the state is
 /// <c>tofu-state/{id}.tfstate</c>, the lock is a lease on that blob whose metadata names the holder. Leases are
 /// finite (60 s) and renewed while tofu runs, so the lock of a process that died lapses by itself and the next
 /// run takes it over — and that takeover is recorded. A holder that tagged its lock with a <see cref="TofuRunTag"/>
@@ -333,7 +335,7 @@ public sealed class TofuStateStore : ITofuStateLock
             new DeploymentEvent
             {
                 Key = $"tofu-lock-takeover:{previous.Info.Id}",
-                Phase = "tofu",
+                Phase = Phases.Tofu,
                 Level = EventLevels.Warn,
                 Message = message,
                 Time = clock.GetUtcNow(),

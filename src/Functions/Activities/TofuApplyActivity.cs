@@ -6,6 +6,7 @@ using Catalyst.Functions.Orchestrations;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Hosting;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Activities;
 
@@ -59,7 +60,7 @@ public sealed class TofuApplyActivity(TofuRunContext tofu, IHostApplicationLifet
             await run.FlushAsync();
             var actor = TofuFailures.ActorFor(e);
             return new TofuApplyResult(false, run.SovereignFqdn, "", "", run.Redact(e.Message),
-                new DeploymentFailure(TofuFailures.CodeFor(e), "tofu", actor, e.Detail is null ? null : run.Redact(e.Detail)));
+                new DeploymentFailure(TofuFailures.CodeFor(e), Phases.Tofu, actor, e.Detail is null ? null : run.Redact(e.Detail)));
         }
     }
 }

@@ -7,6 +7,7 @@ using Catalyst.Domain.Tofu;
 using Catalyst.Domain.Wizard;
 using Catalyst.Functions.Hosting;
 using Microsoft.Extensions.Logging;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Activities;
 
@@ -93,10 +94,10 @@ public sealed class TofuRunContext(
         public async Task OnPhaseAsync(TofuPhase phase)
         {
             var now = time.GetUtcNow();
-            await store.UpdateAsync(deploymentId, r => r.Run == runNumber ? r with { Phase = "tofu", Step = phase.Name } : null);
+            await store.UpdateAsync(deploymentId, r => r.Run == runNumber ? r with { Phase = Phases.Tofu, Step = phase.Name } : null);
             pending.Writer.TryWrite(new DeploymentEvent
             {
-                Key = $"{deploymentId}:{runNumber}:{execution}:{phase.Name}", Time = now, Phase = phase.Name, Level = EventLevels.Info, Message = phase.Message,
+                Key = EventKeys.Detail(deploymentId, runNumber, execution, phase.Name), Time = now, Phase = phase.Name, Level = EventLevels.Info, Message = phase.Message,
             });
         }
 
@@ -107,13 +108,13 @@ public sealed class TofuRunContext(
             foreach (var adopted in plan.Imports)
                 pending.Writer.TryWrite(new DeploymentEvent
                 {
-                    Key = $"{deploymentId}:{runNumber}:adopt:{adopted.Object.Kind}/{adopted.Object.Id}", Time = now, Phase = "tofu-adopt", Level = EventLevels.Info,
+                    Key = EventKeys.Detail(deploymentId, runNumber, Steps.Adopt, $"{adopted.Object.Kind}/{adopted.Object.Id}"), Time = now, Phase = Phases.TofuAdopt, Level = EventLevels.Info,
                     Message = $"adopted {adopted.Address} (id {adopted.Object.Id}) created by an earlier run",
                 });
             foreach (var orphan in plan.Unmatched)
                 pending.Writer.TryWrite(new DeploymentEvent
                 {
-                    Key = $"{deploymentId}:{runNumber}:unadopted:{orphan.Kind}/{orphan.Id}", Time = now, Phase = "tofu-adopt", Level = EventLevels.Warn,
+                    Key = EventKeys.Detail(deploymentId, runNumber, Steps.Unadopted, $"{orphan.Kind}/{orphan.Id}"), Time = now, Phase = Phases.TofuAdopt, Level = EventLevels.Warn,
                     Message = $"{orphan.Kind}/{orphan.Id} \"{orphan.Name}\" carries this deployment's owner label but matches nothing the module creates; " +
                               $"it was not adopted and tofu will not manage it (remove it with: {HetznerSweep.CommandFor(orphan)})",
                 });
@@ -125,7 +126,7 @@ public sealed class TofuRunContext(
         public void Note(string phase, string level, string message) =>
             pending.Writer.TryWrite(new DeploymentEvent
             {
-                Key = $"{deploymentId}:{runNumber}:note:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(message)))[..16]}",
+                Key = EventKeys.Detail(deploymentId, runNumber, Steps.Note, $"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(message)))[..16]}"),
                 Time = time.GetUtcNow(), Phase = phase, Level = level, Message = message,
             });
 
@@ -134,9 +135,9 @@ public sealed class TofuRunContext(
             var n = Interlocked.Increment(ref line);
             pending.Writer.TryWrite(new DeploymentEvent
             {
-                Key = $"{deploymentId}:{runNumber}:{execution}:line:{n}",
+                Key = EventKeys.Detail(deploymentId, runNumber, execution, $"line:{n}"),
                 Time = time.GetUtcNow(),
-                Phase = "tofu",
+                Phase = Phases.Tofu,
                 Level = tofuLine.Stream == TofuStream.Stderr ? EventLevels.Warn : EventLevels.Info,
                 // The runner has redacted the run's secrets; the event log redacts the operator's.
                 Message = tofuLine.Text,

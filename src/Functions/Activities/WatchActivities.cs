@@ -5,6 +5,7 @@ using Catalyst.Functions.Orchestrations;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Activities;
 
@@ -75,7 +76,7 @@ public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry 
             var state = entry.State;
             if (check.FirstSeenDue && !state.FirstSeenWarned && state.States.Count == 0)
             {
-                await progress.RecordAsync(Notice(id, run, "first-seen-warning", 50,
+                await progress.RecordAsync(Notice(id, run, Steps.FirstSeenWarning, 50,
                     $"Phase 1 watch saw 0 HelmReleases in {Durations.Go(entry.Settings.FirstSeenTimeout)}; the bootstrap-kit Kustomization may not be reconciling. Operator: run `flux get kustomization -n flux-system` on the new cluster.",
                     EventLevels.Warn));
                 state = state with { FirstSeenWarned = true };
@@ -83,7 +84,7 @@ public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry 
             WatchConclusion? conclusion = null;
             if (check.TimedOut)
             {
-                await progress.RecordAsync(Notice(id, run, "watch-timeout", 95,
+                await progress.RecordAsync(Notice(id, run, Steps.WatchTimeout, 95,
                     "Phase-1 watch terminated by context: context deadline exceeded — see ComponentStates for current outcome", EventLevels.Warn));
                 var (outcome, status, error) = state.Conclude(gatePassed: false);
                 conclusion = new WatchConclusion(run, outcome, status, error);
@@ -99,8 +100,8 @@ public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry 
     /// <summary>As the original's helmwatch emitted them: the record stays in <c>phase1</c>, the event is a <c>component</c> one.</summary>
     static ProgressUpdate Notice(string id, int run, string step, int percent, string message, string level) => new()
     {
-        DeploymentId = id, Run = run, Key = $"{id}:{run}:{step}", Phase = "phase1", Step = step, Progress = percent, Message = message, Level = level,
-        EventPhase = "component",
+        DeploymentId = id, Run = run, Key = EventKeys.Step(id, run, step), Phase = Phases.Phase1, Step = step, Progress = percent, Message = message, Level = level,
+        EventPhase = Phases.Component,
     };
 }
 

@@ -6,6 +6,7 @@ using Catalyst.Functions.Orchestrations;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Hosting;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Activities;
 
@@ -38,7 +39,7 @@ public sealed class TofuDestroyActivity(TofuRunContext tofu, TofuStateStore stat
         await using var run = await tofu.PrepareAsync(input.DeploymentId, input.Run, lifetime.ApplicationStopping);
         if (await states.RequestStopAsync(input.DeploymentId, lifetime.ApplicationStopping))
         {
-            run.Note("wipe", EventLevels.Warn, "Wipe: an apply is still running; asked it to stop (tofu saves what it created and unlocks) before destroying");
+            run.Note(Phases.Wipe, EventLevels.Warn, "Wipe: an apply is still running; asked it to stop (tofu saves what it created and unlocks) before destroying");
             var deadline = DateTimeOffset.UtcNow + ApplyStopWait;
             while (DateTimeOffset.UtcNow < deadline && await states.LiveHolderAsync(input.DeploymentId, lifetime.ApplicationStopping) is { Tag.Operation: TofuRunTag.Apply })
                 await Task.Delay(TimeSpan.FromMilliseconds(500), lifetime.ApplicationStopping);
@@ -108,13 +109,13 @@ public sealed class FinishWipeActivity(DeploymentStore store, Vault vault, Event
             : $"Wipe incomplete: {string.Join("; ", report.NeedsOperator.Prepend(report.TofuError ?? "").Where(s => s.Length > 0))}";
         await store.UpdateAsync(input.DeploymentId, r => r.Run != input.Run ? null : r with
         {
-            Status = status, Phase = "wipe", Step = clean ? "wiped" : "wipe-incomplete", Progress = 100, Wipe = report, FinishedAt = now, KubeconfigBearerHash = "",
+            Status = status, Phase = Phases.Wipe, Step = clean ? Steps.Wiped : Steps.WipeIncomplete, Progress = 100, Wipe = report, FinishedAt = now, KubeconfigBearerHash = "",
             Error = clean ? null : message,
-            Failure = clean ? null : new DeploymentFailure("wipe-incomplete", "wipe", Actors.Operator),
+            Failure = clean ? null : new DeploymentFailure(Steps.WipeIncomplete, Phases.Wipe, Actors.Operator),
         });
         await events.AppendAsync(input.DeploymentId, [new DeploymentEvent
         {
-            Key = $"{input.DeploymentId}:{input.Run}:wipe-finished", Time = now, Phase = "wipe",
+            Key = EventKeys.Step(input.DeploymentId, input.Run, Steps.WipeFinished), Time = now, Phase = Phases.Wipe,
             Level = clean ? EventLevels.Info : EventLevels.Warn, Message = message,
         }], CancellationToken.None);
         return report;

@@ -1,10 +1,11 @@
 using Catalyst.Domain.ClusterCache;
 using Catalyst.Domain.Store;
 using Catalyst.Functions.Http;
-using Catalyst.Functions.Http.Sovereigns;
+using Catalyst.Functions.Http.ClusterCache;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Hosting;
 
@@ -36,7 +37,7 @@ public static class ClusterCacheServices
         [
             new Catalyst.Domain.Deployments.DeploymentEvent
             {
-                Key = $"{cluster}:cluster-cache-refused:{kind}", Phase = "cluster-cache", Level = Catalyst.Domain.Deployments.EventLevels.Warn,
+                Key = EventKeys.OutsideRun(cluster, "cluster-cache-refused", kind), Phase = Phases.ClusterCache, Level = Catalyst.Domain.Deployments.EventLevels.Warn,
                 Time = services.GetRequiredService<TimeProvider>().GetUtcNow(),
                 Message = $"The cluster cache stopped reading {kind} from this Sovereign's API: {why}. Other kinds are unaffected; it is read again once the cluster is registered anew.",
             },

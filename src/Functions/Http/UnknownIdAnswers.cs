@@ -34,8 +34,8 @@ public static class UnknownIdAnswers
                         return Results.Json(new { error = "unknown kind", kind = name, availableKinds = cache.Kinds.Names }, statusCode: StatusCodes.Status400BadRequest);
             }
             else if (!what.Equals("sync", StringComparison.OrdinalIgnoreCase) && cache.Kinds.Find(what) is null)
-                return Sovereigns.K8sFunctions.UnknownKind(cache, what);
+                return ClusterCache.K8sFunctions.UnknownKind(cache, what);
         }
-        return Sovereigns.K8sFunctions.UnknownCluster(route.Id);
+        return ClusterCache.K8sFunctions.UnknownCluster(route.Id);
     }
 }

@@ -2,6 +2,7 @@ using Catalyst.Domain.Deployments;
 using Catalyst.Functions.Activities;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Orchestrations;
 
@@ -22,7 +23,7 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
 
     public override async Task<WipeReport> RunAsync(TaskOrchestrationContext context, WipeInput input)
     {
-        var steps = new WorkflowSteps(context, input.DeploymentId, input.Run, "wipe");
+        var steps = new WorkflowSteps(context, input.DeploymentId, input.Run, Phases.Wipe);
         try
         {
             return await RunStepsAsync(context, input, steps);
@@ -38,13 +39,13 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
 
     static async Task<WipeReport> RunStepsAsync(TaskOrchestrationContext context, WipeInput input, WorkflowSteps steps)
     {
-        await steps.RecordAsync("wipe", "tofu-destroy", 10, "Wipe: destroying the Sovereign's cloud resources with tofu destroy");
+        await steps.RecordAsync(Phases.Wipe, Steps.TofuDestroy, 10, "Wipe: destroying the Sovereign's cloud resources with tofu destroy");
         TofuDestroyResult destroy;
         try
         {
             // Like an apply: no free tofu slot on the replica that took it is a durable wait and another ask (TofuSlots).
             destroy = await TofuSlots.CallAsync<TofuDestroyResult>(context, TaskNames.TofuDestroy, input with { AnswerNoSlot = true }, ActivityRetries.Default,
-                d => d.NoSlot, () => steps.RecordAsync("wipe", "tofu-destroy-slot-wait", 10, TofuSlotWaitMessage));
+                d => d.NoSlot, () => steps.RecordAsync(Phases.Wipe, Steps.TofuDestroySlotWait, 10, TofuSlotWaitMessage));
         }
         catch (TaskFailedException e)
         {
@@ -56,7 +57,7 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
         var released = false;
         if (input.Pool is { } pool)
         {
-            await steps.RecordAsync("wipe", "dns-unpublish", 50, $"Wipe: removing DNS records of {pool.Subdomain}.{pool.PoolDomain}");
+            await steps.RecordAsync(Phases.Wipe, Steps.DnsUnpublish, 50, $"Wipe: removing DNS records of {pool.Subdomain}.{pool.PoolDomain}");
             try
             {
                 var removed = await context.CallActivityAsync<UnpublishDnsResult>(DnsActivityNames.UnpublishDns,
@@ -70,7 +71,7 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
             }
         }
 
-        await steps.RecordAsync("wipe", "sweep", 70, "Wipe: listing cloud objects that still carry the deployment's owner label");
+        await steps.RecordAsync(Phases.Wipe, Steps.Sweep, 70, "Wipe: listing cloud objects that still carry the deployment's owner label");
         var leftovers = await context.CallActivityAsync<IReadOnlyList<string>>(TaskNames.SweepLeftovers, input.DeploymentId, ActivityRetries.Default);
 
         var report = new WipeReport

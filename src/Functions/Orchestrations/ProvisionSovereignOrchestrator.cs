@@ -3,6 +3,7 @@ using Catalyst.Domain.Flux;
 using Catalyst.Functions.Activities;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Orchestrations;
 
@@ -33,7 +34,7 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
 
     public override async Task<string> RunAsync(TaskOrchestrationContext context, ProvisionInput input)
     {
-        var steps = new WorkflowSteps(context, input.DeploymentId, input.Run, input.Watching is null && !input.KubeconfigAlreadyReceived ? "tofu" : "phase1");
+        var steps = new WorkflowSteps(context, input.DeploymentId, input.Run, input.Watching is null && !input.KubeconfigAlreadyReceived ? Phases.Tofu : Phases.Phase1);
         try
         {
             return await RunStepsAsync(context, input, steps);
@@ -54,27 +55,27 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         if (input.Pool is { } claim
             && !await context.CallActivityAsync<bool>(TaskNames.ClaimSubdomain, new SubdomainClaim(input.DeploymentId, claim.PoolDomain, claim.Subdomain), ActivityRetries.Default))
         {
-            await steps.FailAsync("tofu", $"{claim.Subdomain}.{claim.PoolDomain} is no longer this deployment's: its reservation lapsed and another deployment took the name",
-                new DeploymentFailure("subdomain-conflict", "tofu", Actors.User, "wipe this deployment and create it again with a different name"));
+            await steps.FailAsync(Phases.Tofu, $"{claim.Subdomain}.{claim.PoolDomain} is no longer this deployment's: its reservation lapsed and another deployment took the name",
+                new DeploymentFailure("subdomain-conflict", Phases.Tofu, Actors.User, "wipe this deployment and create it again with a different name"));
             return DeploymentStatuses.Failed;
         }
-        await steps.RecordAsync("tofu", "tofu-start", 5, "Phase 0: provisioning Hetzner resources with OpenTofu", status: DeploymentStatuses.Provisioning);
+        await steps.RecordAsync(Phases.Tofu, Steps.TofuStart, 5, "Phase 0: provisioning Hetzner resources with OpenTofu", status: DeploymentStatuses.Provisioning);
 
         TofuApplyResult apply;
         try
         {
             // No free tofu slot on the replica that took it: a durable wait, then ask again (TofuSlots; not a failure).
             apply = await TofuSlots.CallAsync<TofuApplyResult>(context, TaskNames.TofuApply, new TofuApplyInput(input.DeploymentId, input.Run, AnswerNoSlot: true), TofuRetries,
-                a => a.NoSlot, () => steps.RecordAsync("tofu", "tofu-slot-wait", 5, TofuSlotWaitMessage));
+                a => a.NoSlot, () => steps.RecordAsync(Phases.Tofu, Steps.TofuSlotWait, 5, TofuSlotWaitMessage));
         }
         catch (TaskFailedException e)
         {
             apply = new TofuApplyResult(false, "", "", "", $"tofu apply did not complete after retries: {e.FailureDetails.ErrorMessage}",
-                new DeploymentFailure("tofu-unavailable", "tofu", Actors.Operator, "transient failures persisted through every retry; see the tofu lines in the timeline"));
+                new DeploymentFailure("tofu-unavailable", Phases.Tofu, Actors.Operator, "transient failures persisted through every retry; see the tofu lines in the timeline"));
         }
         if (!apply.Succeeded)
         {
-            await steps.FailAsync("tofu", apply.Error!, apply.Failure!);
+            await steps.FailAsync(Phases.Tofu, apply.Error!, apply.Failure!);
             return DeploymentStatuses.Failed;
         }
 
@@ -91,33 +92,33 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
             && !await context.CallActivityAsync<bool>(TaskNames.CommitSubdomain, new SubdomainClaim(input.DeploymentId, named.PoolDomain, named.Subdomain), ActivityRetries.Default))
         {
             // The apply outlasted the reservation and someone else took the name: no DNS for a name that is not ours.
-            await steps.FailAsync("dns", $"{named.Subdomain}.{named.PoolDomain} is no longer this deployment's: its reservation lapsed during the apply and another deployment took the name",
-                new DeploymentFailure("subdomain-conflict", "dns", Actors.User, "wipe this deployment and create it again with a different name"));
+            await steps.FailAsync(Phases.Dns, $"{named.Subdomain}.{named.PoolDomain} is no longer this deployment's: its reservation lapsed during the apply and another deployment took the name",
+                new DeploymentFailure("subdomain-conflict", Phases.Dns, Actors.User, "wipe this deployment and create it again with a different name"));
             return DeploymentStatuses.Failed;
         }
         if (input.Pool is { } pool)
         {
-            await steps.RecordAsync("dns", "dns-publish", 35, $"Publishing DNS for {pool.Subdomain}.{pool.PoolDomain} → {apply.LoadBalancerIp}");
+            await steps.RecordAsync(Phases.Dns, Steps.DnsPublish, 35, $"Publishing DNS for {pool.Subdomain}.{pool.PoolDomain} → {apply.LoadBalancerIp}");
             try
             {
                 var published = await context.CallActivityAsync<PublishDnsResult>(DnsActivityNames.PublishDns,
                     new PublishDnsInput(input.DeploymentId, pool.PoolDomain, pool.Subdomain, apply.LoadBalancerIp), ActivityRetries.Default);
-                await steps.RecordAsync("dns", "dns-published", 38,
+                await steps.RecordAsync(Phases.Dns, Steps.DnsPublished, 38,
                     $"DNS published for {published.Fqdn}: {published.Added.Count} record(s) added, {published.AlreadyPresent.Count} already present");
             }
             catch (TaskFailedException e)
             {
-                await steps.FailAsync("dns", $"publishing DNS for {pool.Subdomain}.{pool.PoolDomain} failed: {e.FailureDetails.ErrorMessage}",
-                    new DeploymentFailure("dns-publish-failed", "dns", Actors.Operator));
+                await steps.FailAsync(Phases.Dns, $"publishing DNS for {pool.Subdomain}.{pool.PoolDomain} failed: {e.FailureDetails.ErrorMessage}",
+                    new DeploymentFailure("dns-publish-failed", Phases.Dns, Actors.Operator));
                 return DeploymentStatuses.Failed;
             }
         }
 
-        await steps.RecordAsync("flux-bootstrap", "phase0-complete", 40,
+        await steps.RecordAsync(Phases.FluxBootstrap, Steps.Phase0Complete, 40,
             $"Phase 0 complete: control plane {apply.ControlPlaneIp}, load balancer {apply.LoadBalancerIp}. Cloud-init now installs k3s and Flux on the new Sovereign.",
             status: DeploymentStatuses.Phase1Watching, result: result);
 
-        await steps.RecordAsync("phase1", "kubeconfig-wait", 45,
+        await steps.RecordAsync(Phases.Phase1, Steps.KubeconfigWait, 45,
             $"Phase-1 watch: waiting for cloud-init to PUT the new Sovereign's kubeconfig (timeout {Durations.Go(input.KubeconfigArrivalTimeout)}).");
         KubeconfigReceived received;
         try
@@ -126,15 +127,15 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         }
         catch (TaskCanceledException)
         {
-            await steps.FailAsync("phase1",
+            await steps.FailAsync(Phases.Phase1,
                 $"Phase 1 watch never ran: the new Sovereign cluster did not PUT its kubeconfig to /api/v1/deployments/{input.DeploymentId}/kubeconfig within {Durations.Go(input.KubeconfigArrivalTimeout)}. Check the control plane's cloud-init log (/var/log/cloud-init-output.log); a late PUT restarts the watch.",
-                new DeploymentFailure(WatchOutcomes.KubeconfigMissing, "phase1", Actors.Operator), outcome: WatchOutcomes.KubeconfigMissing);
+                new DeploymentFailure(WatchOutcomes.KubeconfigMissing, Phases.Phase1, Actors.Operator), outcome: WatchOutcomes.KubeconfigMissing);
             return DeploymentStatuses.Failed;
         }
 
         // Recording the arrival rides on the watch's registration (one durable step, not two), which is what keeps
         // postback → first HelmRelease list within a second.
-        return ContinueIntoWatch(context, input, steps.Progress("phase1", "kubeconfig-received", 50,
+        return ContinueIntoWatch(context, input, steps.Progress(Phases.Phase1, Steps.KubeconfigReceived, 50,
             $"Phase-1 watch: kubeconfig received from cloud-init ({received.Bytes} bytes); starting per-component HelmRelease watch."));
     }
 
@@ -192,10 +193,10 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
 
         if (conclusion.Status == DeploymentStatuses.Failed)
         {
-            await steps.FailAsync("phase1", conclusion.Error!, new DeploymentFailure(conclusion.Outcome, "phase1", Actors.Operator), outcome: conclusion.Outcome);
+            await steps.FailAsync(Phases.Phase1, conclusion.Error!, new DeploymentFailure(conclusion.Outcome, Phases.Phase1, Actors.Operator), outcome: conclusion.Outcome);
             return DeploymentStatuses.Failed;
         }
-        await steps.RecordAsync("phase1", "ready", 100, $"Phase 1 finished ({conclusion.Outcome}): the Sovereign is ready.",
+        await steps.RecordAsync(Phases.Phase1, Steps.Ready, 100, $"Phase 1 finished ({conclusion.Outcome}): the Sovereign is ready.",
             status: DeploymentStatuses.Ready, outcome: conclusion.Outcome);
         try
         {

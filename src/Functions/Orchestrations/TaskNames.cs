@@ -20,6 +20,10 @@ public static class TaskNames
     public const string TofuDestroy = "TofuDestroy";
     public const string SweepLeftovers = "SweepLeftovers";
     public const string FinishWipe = "FinishWipe";
+    /// <summary>
+    /// <see cref="Activities.AnnounceHandoverActivity"/>: announces the handover once ready (no token is minted). The
+    /// name is older than the class and stays, because recorded histories name it.
+    /// </summary>
     public const string MintHandover = "MintHandover";
 
     /// <summary>Raised by PUT .../kubeconfig; carries a reference (hash, size), never the kubeconfig.</summary>

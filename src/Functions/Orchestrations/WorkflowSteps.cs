@@ -1,5 +1,6 @@
 using Catalyst.Domain.Deployments;
 using Microsoft.DurableTask;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Orchestrations;
 
@@ -25,7 +26,7 @@ public sealed class WorkflowSteps(TaskOrchestrationContext context, string deplo
     /// </summary>
     public Task RecordWatchNoticeAsync(string step, int progress, string message, string level) =>
         context.CallActivityAsync<bool>(TaskNames.RecordProgress,
-            Progress("phase1", step, progress, message, level) with { EventPhase = "component" }, ActivityRetries.Default);
+            Progress(Phases.Phase1, step, progress, message, level) with { EventPhase = Phases.Component }, ActivityRetries.Default);
 
     /// <summary>The step as custom status now, and the update to record — by RecordProgress, or folded into the next activity.</summary>
     public ProgressUpdate Progress(string phase, string step, int progress, string message, string level = EventLevels.Info,
@@ -38,7 +39,7 @@ public sealed class WorkflowSteps(TaskOrchestrationContext context, string deplo
         {
             DeploymentId = deploymentId,
             Run = run,
-            Key = $"{deploymentId}:{run}:{step}{keySuffix}",
+            Key = EventKeys.Step(deploymentId, run, step, keySuffix),
             Phase = phase,
             Step = step,
             Progress = progress,
@@ -57,15 +58,15 @@ public sealed class WorkflowSteps(TaskOrchestrationContext context, string deplo
     public async Task FailAsync(string phase, string error, DeploymentFailure failure, string? outcome = null, DeploymentResult? result = null,
         IReadOnlyList<string>? onlyWhile = null)
     {
-        context.SetCustomStatus(new { phase, step = "failed", progress = 100, updatedAt = context.CurrentUtcDateTime });
+        context.SetCustomStatus(new { phase, step = Steps.Failed, progress = 100, updatedAt = context.CurrentUtcDateTime });
         CurrentPhase = phase;
         await context.CallActivityAsync<bool>(TaskNames.RecordProgress, new ProgressUpdate
         {
             DeploymentId = deploymentId,
             Run = run,
-            Key = $"{deploymentId}:{run}:failed:{phase}",
+            Key = EventKeys.Failed(deploymentId, run, phase),
             Phase = phase,
-            Step = "failed",
+            Step = Steps.Failed,
             Progress = 100,
             Message = error,
             Level = EventLevels.Error,

@@ -6,6 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Timers;
 
@@ -79,7 +80,7 @@ public sealed class ResumeStrandedFunction(DeploymentStore store, EventLog event
                     record.Id, record.Run, record.Status, record.Step, StrandedDeployments.Describe(workflow.Status), updated.Failure?.Code);
                 await events.AppendAsync(record.Id, [new DeploymentEvent
                 {
-                    Key = $"{record.Id}:{record.Run}:workflow-lost", Time = time.GetUtcNow(), Phase = updated.Phase, Level = EventLevels.Error, Message = updated.Error!,
+                    Key = EventKeys.Step(record.Id, record.Run, Steps.WorkflowLost), Time = time.GetUtcNow(), Phase = updated.Phase, Level = EventLevels.Error, Message = updated.Error!,
                 }], cancellationToken);
                 return;
         }

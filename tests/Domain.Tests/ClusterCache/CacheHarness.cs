@@ -9,7 +9,7 @@ namespace Catalyst.Domain.Tests.ClusterCache;
 /// <summary>A cache on the shared Azurite (its own snapshot container prefix: a fresh cluster id per test) over a fake API.</summary>
 public sealed class CacheHarness : IAsyncDisposable
 {
-    CacheHarness(FakeClusterApi api, SovereignCache cache, SnapshotStore snapshots, BlobServiceClient blobs, string cluster)
+    CacheHarness(FakeCachedKindsApi api, SovereignCache cache, SnapshotStore snapshots, BlobServiceClient blobs, string cluster)
     {
         Api = api;
         Cache = cache;
@@ -18,18 +18,18 @@ public sealed class CacheHarness : IAsyncDisposable
         Cluster = cluster;
     }
 
-    public FakeClusterApi Api { get; }
+    public FakeCachedKindsApi Api { get; }
     public SovereignCache Cache { get; }
     public SnapshotStore Snapshots { get; }
     public BlobServiceClient Blobs { get; }
     public string Cluster { get; }
 
-    public static async Task<CacheHarness> StartAsync(ClusterCacheOptions? options = null, Action<FakeClusterApi, SnapshotStore, string>? before = null, bool start = true,
+    public static async Task<CacheHarness> StartAsync(ClusterCacheOptions? options = null, Action<FakeCachedKindsApi, SnapshotStore, string>? before = null, bool start = true,
         Func<string, string, string, CancellationToken, Task>? refused = null)
     {
         var blobs = new BlobServiceClient((await AzuriteServer.Shared).ConnectionString);
         var snapshots = new SnapshotStore(blobs);
-        var api = await FakeClusterApi.StartAsync();
+        var api = await FakeCachedKindsApi.StartAsync();
         var cluster = Catalyst.Domain.Deployments.DeploymentId.New();
         before?.Invoke(api, snapshots, cluster);
         var cache = new SovereignCache(options ?? new ClusterCacheOptions(), snapshots, NullLoggerFactory.Instance, refused: refused);

@@ -14,8 +14,8 @@ public class InformerLimitTests
         await using var h = await CacheHarness.StartAsync(new ClusterCacheOptions { MaxObjectsPerKind = 3, ListPageSize = 2 },
             before: (api, _, _) =>
             {
-                for (var i = 0; i < 4; i++) api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("prod", $"p{i}"));
-                api.Put(FakeClusterApi.Deployments, FakeClusterApi.Deployment("prod", "web"));
+                for (var i = 0; i < 4; i++) api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("prod", $"p{i}"));
+                api.Put(FakeCachedKindsApi.Deployments, FakeCachedKindsApi.Deployment("prod", "web"));
             },
             refused: (cluster, kind, why, _) => { reported.Enqueue((cluster, kind, why)); return Task.CompletedTask; });
         await Wait.UntilAsync(() => h.Cache.Cache(h.Cluster, "pod")!.State == InformerState.Refused, TimeSpan.FromSeconds(10), "pod to be refused");
@@ -27,10 +27,10 @@ public class InformerLimitTests
         Assert.Contains("CATALYST_K8SCACHE_MAX_OBJECTS_PER_KIND", h.Cache.Cache(h.Cluster, "pod")!.LastError);
 
         // Stopped means stopped: no list again, however long we wait for the deployments to move on.
-        var lists = h.Api.ListRequests(FakeClusterApi.Pods);
-        h.Api.Put(FakeClusterApi.Deployments, FakeClusterApi.Deployment("prod", "api"));
+        var lists = h.Api.ListRequests(FakeCachedKindsApi.Pods);
+        h.Api.Put(FakeCachedKindsApi.Deployments, FakeCachedKindsApi.Deployment("prod", "api"));
         await h.WaitNamesAsync("deployment", "prod/api", "prod/web");
-        Assert.Equal(lists, h.Api.ListRequests(FakeClusterApi.Pods));
+        Assert.Equal(lists, h.Api.ListRequests(FakeCachedKindsApi.Pods));
         Assert.Equal(1, h.Cache.RefusedKinds);
     }
 
@@ -39,13 +39,13 @@ public class InformerLimitTests
     {
         var reported = new ConcurrentQueue<string>();
         await using var h = await CacheHarness.StartAsync(new ClusterCacheOptions { MaxObjectsPerKind = 2 },
-            before: (api, _, _) => api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("prod", "p0")),
+            before: (api, _, _) => api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("prod", "p0")),
             refused: (_, kind, _, _) => { reported.Enqueue(kind); return Task.CompletedTask; });
         await h.WaitNamesAsync("pod", "prod/p0");
         await Wait.UntilAsync(() => h.Cache.Cache(h.Cluster, "pod")!.Live, TimeSpan.FromSeconds(5), "the pod watch to open");
-        h.Api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("prod", "p1"));
+        h.Api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("prod", "p1"));
         await h.WaitNamesAsync("pod", "prod/p0", "prod/p1");
-        h.Api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("prod", "p2"));
+        h.Api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("prod", "p2"));
         await Wait.UntilAsync(() => h.Cache.Cache(h.Cluster, "pod")!.State == InformerState.Refused, TimeSpan.FromSeconds(10), "pod to be refused");
         Assert.Empty(h.Names("pod"));
         Assert.Equal(["pod"], reported);
@@ -56,7 +56,7 @@ public class InformerLimitTests
     {
         var reported = new ConcurrentQueue<string>();
         await using var h = await CacheHarness.StartAsync(new ClusterCacheOptions { MaxWatchLineBytes = 256 * 1024 },
-            before: (api, _, _) => api.HugeWatchLines[FakeClusterApi.Pods] = 200L * 1024 * 1024,
+            before: (api, _, _) => api.HugeWatchLines[FakeCachedKindsApi.Pods] = 200L * 1024 * 1024,
             refused: (_, kind, why, _) => { reported.Enqueue($"{kind}: {why}"); return Task.CompletedTask; });
         await Wait.UntilAsync(() => h.Cache.Cache(h.Cluster, "pod")!.State == InformerState.Refused, TimeSpan.FromSeconds(20), "pod to be refused");
         Assert.Contains("CATALYST_K8SCACHE_MAX_WATCH_LINE_BYTES", Assert.Single(reported));

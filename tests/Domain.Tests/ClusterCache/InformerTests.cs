@@ -16,23 +16,23 @@ public class InformerTests
         await using var h = await CacheHarness.StartAsync(before: (api, _, _) =>
         {
             // More than a page, so the informer follows `continue`.
-            for (var i = 0; i < 7; i++) api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("prod", $"p{i}", Web));
+            for (var i = 0; i < 7; i++) api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("prod", $"p{i}", Web));
         }, options: new ClusterCacheOptions { ListPageSize = 3 });
         using var events = h.Cache.Subscribe(h.Cluster, new HashSet<string> { "pod" });
         await h.WaitSyncedAsync("pod", "deployment");
         Assert.Equal(Enumerable.Range(0, 7).Select(i => $"prod/p{i}"), h.Names("pod"));
-        Assert.True(h.Api.ListRequests(FakeClusterApi.Pods) >= 3);
+        Assert.True(h.Api.ListRequests(FakeCachedKindsApi.Pods) >= 3);
 
-        h.Api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("prod", "new", Web));
+        h.Api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("prod", "new", Web));
         var added = await NextAsync(events, e => e.Object.Name == "new");
         Assert.Equal(CacheEvent.Added, added.Type);
 
-        h.Api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("prod", "new", Web, phase: "Succeeded"));
+        h.Api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("prod", "new", Web, phase: "Succeeded"));
         var modified = await NextAsync(events, e => e.Object.Name == "new");
         Assert.Equal(CacheEvent.Modified, modified.Type);
         Assert.Contains("Succeeded", Encoding.UTF8.GetString(h.Cache.Cache(h.Cluster, "pod")!.Items.Single(i => i.Name == "new").Json));
 
-        h.Api.Delete(FakeClusterApi.Pods, "prod", "p0");
+        h.Api.Delete(FakeCachedKindsApi.Pods, "prod", "p0");
         var deleted = await NextAsync(events, e => e.Object.Name == "p0");
         Assert.Equal((CacheEvent.Deleted, h.Cluster, "pod"), (deleted.Type, deleted.Cluster, deleted.Kind));
         Assert.DoesNotContain("prod/p0", h.Names("pod"));
@@ -42,18 +42,18 @@ public class InformerTests
     [Fact]
     public async Task A410GoneListsAgainAndCatchesUpWithWhatChangedMeanwhile()
     {
-        await using var h = await CacheHarness.StartAsync(before: (api, _, _) => api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("a", "kept")));
+        await using var h = await CacheHarness.StartAsync(before: (api, _, _) => api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("a", "kept")));
         await h.WaitSyncedAsync("pod");
-        var listsBefore = h.Api.ListRequests(FakeClusterApi.Pods);
+        var listsBefore = h.Api.ListRequests(FakeCachedKindsApi.Pods);
         await Wait.UntilAsync(() => h.Cache.Cache(h.Cluster, "pod")!.Live, TimeSpan.FromSeconds(5), "the pod watch to open");
 
         // The history the watch would resume from is compacted, then things change.
         h.Api.ExpireWatches();
-        h.Api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("a", "after-expiry"));
-        h.Api.Delete(FakeClusterApi.Pods, "a", "kept");
+        h.Api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("a", "after-expiry"));
+        h.Api.Delete(FakeCachedKindsApi.Pods, "a", "kept");
 
         await h.WaitNamesAsync("pod", "a/after-expiry");
-        Assert.True(h.Api.ListRequests(FakeClusterApi.Pods) > listsBefore);
+        Assert.True(h.Api.ListRequests(FakeCachedKindsApi.Pods) > listsBefore);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public class InformerTests
         await Wait.UntilAsync(() => h.Cache.Cache(h.Cluster, "server.hcloud")!.State == InformerState.Absent, TimeSpan.FromSeconds(10), "server.hcloud to be absent");
         var asked = h.Api.ListRequests("apis/hcloud.crossplane.io/v1alpha1/servers");
         // Other informers keep working meanwhile; the absent one waits minutes, not milliseconds.
-        h.Api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("a", "probe"));
+        h.Api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("a", "probe"));
         await h.WaitNamesAsync("pod", "a/probe");
         Assert.Equal(1, asked);
         Assert.Equal(asked, h.Api.ListRequests("apis/hcloud.crossplane.io/v1alpha1/servers"));
@@ -89,7 +89,7 @@ public class InformerTests
             }
         });
 
-        for (var i = 0; i < 25; i++) h.Api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("load", $"p{i:00}"));
+        for (var i = 0; i < 25; i++) h.Api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("load", $"p{i:00}"));
 
         await reader.WaitAsync(TimeSpan.FromSeconds(5)); // the informer never waited on the slow one
         Assert.Equal(Enumerable.Range(0, 25).Select(i => $"p{i:00}"), received);

@@ -86,7 +86,7 @@ public class KindRegistryTests
     [Fact]
     public async Task ConfigMapIsReadFromKindsTxtElseKindsAndAnAbsentOneLeavesTheDefaults()
     {
-        await using var api = await FakeClusterApi.StartAsync();
+        await using var api = await FakeCachedKindsApi.StartAsync();
         using var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(api.Kubeconfig()))));
         api.ConfigMapData["catalyst/catalyst-k8scache-kinds"] = new()
         {

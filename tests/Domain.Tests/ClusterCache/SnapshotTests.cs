@@ -23,8 +23,8 @@ public class SnapshotTests
         await using var h = await CacheHarness.StartAsync(before: (api, snapshots, cluster) =>
         {
             Seed(snapshots, cluster, wrote, Cached("prod", "gone-since"), Cached("prod", "still-there"));
-            api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("prod", "still-there"));
-            api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("prod", "new-since"));
+            api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("prod", "still-there"));
+            api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("prod", "new-since"));
             api.Hold();
         });
 
@@ -68,15 +68,15 @@ public class SnapshotTests
         const string password = "s3cr3t-hunter2-value";
         await using var h = await CacheHarness.StartAsync(options: new ClusterCacheOptions { SnapshotInterval = TimeSpan.FromMilliseconds(300) }, before: (api, _, _) =>
         {
-            api.Put(FakeClusterApi.Secrets, FakeClusterApi.Secret("prod", "db", new() { ["password"] = password }, new() { ["token"] = password }));
-            api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("prod", "web"));
+            api.Put(FakeCachedKindsApi.Secrets, FakeCachedKindsApi.Secret("prod", "db", new() { ["password"] = password }, new() { ["token"] = password }));
+            api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("prod", "web"));
         });
         await h.WaitSyncedAsync("secret", "pod");
         var base64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(password));
 
         // Eager write after the first sync, then a change reaches the next periodic pass.
         await Wait.ForAsync(async () => (await h.SnapshotTextAsync("secret")).Contains("\"db\"") ? true : (object?)null, TimeSpan.FromSeconds(10), "the secret snapshot");
-        h.Api.Put(FakeClusterApi.Secrets, FakeClusterApi.Secret("prod", "api", new() { ["key"] = password }));
+        h.Api.Put(FakeCachedKindsApi.Secrets, FakeCachedKindsApi.Secret("prod", "api", new() { ["key"] = password }));
         await Wait.ForAsync(async () => (await h.SnapshotTextAsync("secret")).Contains("\"api\"") ? true : (object?)null, TimeSpan.FromSeconds(10), "the next snapshot");
 
         var container = h.Blobs.GetBlobContainerClient(SnapshotStore.ContainerName);

@@ -31,7 +31,7 @@ public class SovereignCacheTests
     [Fact]
     public async Task ThePrimaryIsTheConfiguredOneWhenRegisteredElseTheFirstId()
     {
-        await using var other = await FakeClusterApi.StartAsync();
+        await using var other = await FakeCachedKindsApi.StartAsync();
         other.Hold(); // this one never answers
         await using var h = await CacheHarness.StartAsync(options: new ClusterCacheOptions { Primary = "ffffffffffffffff" });
         await h.WaitSyncedAsync("pod", "deployment");
@@ -50,7 +50,7 @@ public class SovereignCacheTests
     public async Task ReconcileAddsNewClustersAndRemovesVanishedOnesWithTheirSnapshots()
     {
         await using var h = await CacheHarness.StartAsync(start: false, options: new ClusterCacheOptions { SnapshotInterval = TimeSpan.FromMilliseconds(200) });
-        h.Api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("a", "p"));
+        h.Api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("a", "p"));
         var recorded = new Dictionary<string, byte[]> { [h.Cluster] = Encoding.UTF8.GetBytes(h.Api.Kubeconfig()), ["bad0000000000000"] = "not: [a kubeconfig"u8.ToArray() };
         h.Cache.Start();
         await h.Cache.ReconcileAsync(new Source(recorded), default);
@@ -72,7 +72,7 @@ public class SovereignCacheTests
     {
         var plain = new SovereignCache(new ClusterCacheOptions(), null, NullLoggerFactory.Instance);
         var chroot = new SovereignCache(new ClusterCacheOptions { SovereignFqdn = "acme.omani.works" }, null, NullLoggerFactory.Instance);
-        await using var api = await FakeClusterApi.StartAsync();
+        await using var api = await FakeCachedKindsApi.StartAsync();
         foreach (var cache in new[] { plain, chroot }) cache.Register("0123456789abcdef", Encoding.UTF8.GetBytes(api.Kubeconfig()));
         Assert.Null(plain.Resolve("self"));
         Assert.Equal("0123456789abcdef", chroot.Resolve("self"));
@@ -88,7 +88,7 @@ public class SovereignCacheTests
         await using var h = await CacheHarness.StartAsync(before: (api, _, _) =>
         {
             foreach (var ns in new[] { "team-a", "team-b" })
-                for (var i = 0; i < 3; i++) api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod(ns, $"p{i}"));
+                for (var i = 0; i < 3; i++) api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod(ns, $"p{i}"));
             api.Access = (user, verb, resource, ns) => user == "alice" && verb == "list" && resource == "pods" && ns == "team-a";
         });
         await h.WaitSyncedAsync("pod");

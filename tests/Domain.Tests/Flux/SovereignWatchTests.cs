@@ -31,7 +31,7 @@ public sealed class SovereignWatchTests : IAsyncLifetime
 
     static readonly WatchSettings Settings = new(TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(15), 1, TimeSpan.FromMinutes(5));
 
-    FakeKubernetesApi api = null!;
+    FakeHelmReleaseApi api = null!;
     BlobServiceClient blobs = null!;
     DeploymentStore store = null!;
     EventLog events = null!;
@@ -41,7 +41,7 @@ public sealed class SovereignWatchTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        api = await FakeKubernetesApi.StartAsync();
+        api = await FakeHelmReleaseApi.StartAsync();
         blobs = new BlobServiceClient((await AzuriteServer.Shared).ConnectionString);
         store = new DeploymentStore(blobs);
         events = new EventLog(blobs, Redactor.None);
@@ -59,7 +59,7 @@ public sealed class SovereignWatchTests : IAsyncLifetime
             Id = id, Run = run, Status = DeploymentStatuses.Phase1Watching, Phase = "phase1", Request = new DeploymentRequest { SovereignFqdn = "acme.omani.works" },
             KubeconfigBearerHash = "", StartedAt = DateTimeOffset.UtcNow,
         });
-        await vault.PutAsync(id, VaultEntries.Kubeconfig, Encoding.UTF8.GetBytes(api.Kubeconfig(FakeKubernetesApi.Token + "." + id)));
+        await vault.PutAsync(id, VaultEntries.Kubeconfig, Encoding.UTF8.GetBytes(api.Kubeconfig(FakeHelmReleaseApi.Token + "." + id)));
         await registry.RegisterAsync(new WatchEntry { DeploymentId = id, Run = run, Settings = Settings, State = new WatchState { StartedAt = DateTime.UtcNow } }, default);
         return id;
     }
@@ -132,7 +132,7 @@ public sealed class SovereignWatchTests : IAsyncLifetime
     [Fact]
     public async Task AWatchRestartedOverItsEntryRecordsNothingAgain()
     {
-        api.With("bp-cilium", new FakeKubernetesApi.Step(TimeSpan.Zero, null), new FakeKubernetesApi.Step(TimeSpan.FromMilliseconds(200), "Unknown", "Progressing"));
+        api.With("bp-cilium", new FakeHelmReleaseApi.Step(TimeSpan.Zero, null), new FakeHelmReleaseApi.Step(TimeSpan.FromMilliseconds(200), "Unknown", "Progressing"));
         var id = await InTheWatchAsync();
         using (var first = new CancellationTokenSource())
         {

@@ -23,6 +23,17 @@ public class WatchRulesTests
     public void DeriveState(string? status, string? reason, string? message, string expected) =>
         Assert.Equal(expected, ComponentStates.Derive(Hr("bp-x", status, reason, message)));
 
+    /// <summary>HasSynced was EverListed: registry entries keep the old JSON name, so entries written before still read.</summary>
+    [Fact]
+    public void HasSyncedKeepsItsStoredName()
+    {
+        var json = System.Text.Json.JsonSerializerOptions.Web;
+        var written = System.Text.Json.JsonSerializer.Serialize(new WatchState { StartedAt = T0, HasSynced = true }, json);
+        Assert.Contains("\"everListed\":true", written, StringComparison.Ordinal);
+        var old = System.Text.Json.JsonSerializer.Deserialize<WatchState>("{\"startedAt\":\"2026-01-01T00:00:00Z\",\"everListed\":true}", json);
+        Assert.True(old!.HasSynced);
+    }
+
     [Fact]
     public void ComponentIdStripsThePrefix() => Assert.Equal("cilium", ComponentStates.ComponentId("bp-cilium"));
 
@@ -81,9 +92,9 @@ public class WatchRulesTests
     [Fact]
     public async Task ReaderListsTheFakeClustersReleasesWithTheKubernetesClient()
     {
-        await using var api = await FakeKubernetesApi.StartAsync();
-        api.With("bp-cilium", new FakeKubernetesApi.Step(TimeSpan.Zero, "False", "InstallFailed", "boom"))
-           .With("bp-flux", new FakeKubernetesApi.Step(TimeSpan.Zero, null));
+        await using var api = await FakeHelmReleaseApi.StartAsync();
+        api.With("bp-cilium", new FakeHelmReleaseApi.Step(TimeSpan.Zero, "False", "InstallFailed", "boom"))
+           .With("bp-flux", new FakeHelmReleaseApi.Step(TimeSpan.Zero, null));
         var listing = await new HelmReleaseReader().ListAsync(System.Text.Encoding.UTF8.GetBytes(api.Kubeconfig()), CancellationToken.None);
 
         var listed = Assert.IsType<HelmReleaseReader.Listed>(listing);

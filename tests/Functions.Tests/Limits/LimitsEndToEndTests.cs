@@ -120,11 +120,11 @@ public sealed class LimitsEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task AWatchLineOf100MegabytesDoesNotGrowTheAppAndStopsTheKindWithAWarning()
     {
-        var api = await FakeClusterApi.StartAsync();
+        var api = await FakeCachedKindsApi.StartAsync();
         owned.Add(api);
         const long HugeLine = 100L * 1024 * 1024;
-        api.HugeWatchLines[FakeClusterApi.Pods] = HugeLine;
-        api.Put(FakeClusterApi.Pods, FakeClusterApi.Pod("prod", "web-1", new() { ["app"] = "web" }));
+        api.HugeWatchLines[FakeCachedKindsApi.Pods] = HugeLine;
+        api.Put(FakeCachedKindsApi.Pods, FakeCachedKindsApi.Pod("prod", "web-1", new() { ["app"] = "web" }));
         var app = await StartAppAsync();
         var (id, bearer) = await WaitingDeploymentAsync();
         var baseline = ResidentBytes(app.Id);

@@ -129,7 +129,7 @@ public class KubeconfigAsDataTests
         var marker = Path.Combine(Path.GetTempPath(), $"catalyst-exec-marker-{Guid.NewGuid():N}");
 
         // The sandbox may reach its loopback fake, but an exec plugin is refused there too; a 422 does not spend the bearer.
-        AssertRefused(await PutAsync(app, id, bearer, good.Replace("    token: " + FakeKubernetesApi.Token, Exec(marker))), "users[0].user.exec");
+        AssertRefused(await PutAsync(app, id, bearer, good.Replace("    token: " + FakeHelmReleaseApi.Token, Exec(marker))), "users[0].user.exec");
         Assert.Equal(HttpStatusCode.NoContent, (await PutAsync(app, id, bearer, good)).Status);
         var again = await PutAsync(app, id, bearer, good);
         Assert.Equal((HttpStatusCode.Forbidden, "already-set"), (again.Status, again.Body!["error"]!.GetValue<string>()));
@@ -182,7 +182,7 @@ public class KubeconfigAsDataTests
             Result = new DeploymentResult { SovereignFqdn = "legacy.omani.works", KubeconfigReceivedAt = DateTimeOffset.UtcNow },
             StartedAt = DateTimeOffset.UtcNow, KubeconfigBearerHash = KubeconfigBearer.Hash(KubeconfigBearer.New()),
         }));
-        var legacy = File.ReadAllText(world.KubeconfigFile).Replace("    token: " + FakeKubernetesApi.Token, Exec(marker));
+        var legacy = File.ReadAllText(world.KubeconfigFile).Replace("    token: " + FakeHelmReleaseApi.Token, Exec(marker));
         await VaultOf(world).PutAsync(id, VaultEntries.Kubeconfig, Encoding.UTF8.GetBytes(legacy));
 
         await Wait.UntilAsync(() => app.Output.Contains($"Cluster {id}: stored kubeconfig refused (users[0].user.exec"), TimeSpan.FromSeconds(30), "the rescan to skip the stored kubeconfig");

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Store;
-using Catalyst.Functions.Tests.Deployments;
+using Catalyst.Functions.Tests.Http.Deployments;
 using Catalyst.Testing;
 
 namespace Catalyst.Functions.Tests.Provisioning;
@@ -69,7 +69,7 @@ public class KubeconfigPostbackTests
             .PutIfAbsentAsync(id, VaultEntries.Kubeconfig, kubeconfig);
 
         // Another valid kubeconfig is not the one stored: the bearer delivered that one.
-        var other = Encoding.UTF8.GetBytes(File.ReadAllText(world.KubeconfigFile).Replace(FakeKubernetesApi.Token, FakeKubernetesApi.Token + "-other"));
+        var other = Encoding.UTF8.GetBytes(File.ReadAllText(world.KubeconfigFile).Replace(FakeHelmReleaseApi.Token, FakeHelmReleaseApi.Token + "-other"));
         AssertError(await PutAsync(app, id, $"Bearer {bearer}", other), 403, "already-set",
             "kubeconfig has already been captured for this deployment; bearer is single-use");
         Assert.Equal(HttpStatusCode.NoContent, (await PutAsync(app, id, $"Bearer {bearer}", kubeconfig)).Status);

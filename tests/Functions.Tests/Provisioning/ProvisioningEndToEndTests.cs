@@ -77,7 +77,7 @@ public partial class ProvisioningEndToEndTests(ITestOutputHelper output)
     {
         await using var world = await ProvisioningWorld.CreateAsync();
         world.Kubernetes.Installing(ProvisioningWorld.Kit[..3], TimeSpan.FromMilliseconds(500))
-            .With("bp-keycloak", new FakeKubernetesApi.Step(TimeSpan.Zero, "False", "InstallFailed", "Helm install failed: timed out waiting for the condition"));
+            .With("bp-keycloak", new FakeHelmReleaseApi.Step(TimeSpan.Zero, "False", "InstallFailed", "Helm install failed: timed out waiting for the condition"));
         await world.StartAppAsync();
 
         var id = await world.CreateDeploymentAsync("broken");

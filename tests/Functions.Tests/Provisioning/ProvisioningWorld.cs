@@ -13,7 +13,7 @@ public sealed class ProvisioningWorld : IAsyncDisposable
 {
     readonly string root = Directory.CreateTempSubdirectory("catalyst-e2e-").FullName;
 
-    ProvisioningWorld(AzuriteServer azurite, FakeKubernetesApi kubernetes)
+    ProvisioningWorld(AzuriteServer azurite, FakeHelmReleaseApi kubernetes)
     {
         Azurite = azurite;
         Kubernetes = kubernetes;
@@ -40,7 +40,7 @@ public sealed class ProvisioningWorld : IAsyncDisposable
     }
 
     public AzuriteServer Azurite { get; }
-    public FakeKubernetesApi Kubernetes { get; }
+    public FakeHelmReleaseApi Kubernetes { get; }
     public FakeDynadot Dynadot { get; } = new();
     public FakeHetzner Hetzner { get; } = new(WizardBodies.HetznerToken);
     public Dictionary<string, string?> Settings { get; }
@@ -51,7 +51,7 @@ public sealed class ProvisioningWorld : IAsyncDisposable
     public AppProcess? App { get; private set; }
 
     public static async Task<ProvisioningWorld> CreateAsync() =>
-        new(await AzuriteServer.Shared, await FakeKubernetesApi.StartAsync());
+        new(await AzuriteServer.Shared, await FakeHelmReleaseApi.StartAsync());
 
     /// <param name="testHost">The test host (tests/TestHost): the same app plus probe endpoints (GET /probe/{id} shows any
     /// instance's engine status) and the fault seams its TEST_FAULT_* settings switch on.</param>

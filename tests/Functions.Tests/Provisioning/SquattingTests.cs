@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Catalyst.Domain.Auth;
 using Catalyst.Domain.Subdomains;
-using Catalyst.Functions.Tests.Auth;
+using Catalyst.Functions.Tests.Http.Auth;
 using Catalyst.Testing;
 
 namespace Catalyst.Functions.Tests.Provisioning;

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Http.Deployments;
 
@@ -85,7 +86,7 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
         if (KubeconfigPostback.RestartsWatch(record))
         {
             var restarted = (await store.UpdateAsync(id, r => KubeconfigPostback.RestartsWatch(r) ? KubeconfigPostback.RestartWatch(r) : null, ct))!;
-            await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{restarted.Run}:late-kubeconfig", "phase1",
+            await events.AppendAsync(id, [DeploymentEvent.Info(EventKeys.Step(id, restarted.Run, Steps.LateKubeconfig), Phases.Phase1,
                 $"Phase-1 watch: a late kubeconfig arrived ({body.Length} bytes) after the arrival wait gave up; restarting the HelmRelease watch.", now)], ct);
             await new DurableWorkflowStarter(client, settings, watch, restarted.Run, kubeconfigAlreadyReceived: true).StartAsync(restarted, ct);
         }
@@ -94,7 +95,7 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
             // No workflow waits for it (the run already failed, or was wiped): the same answer in both hosts. The kubeconfig
             // is stored (GET .../kubeconfig serves it), so cloud-init's PUT succeeded and it must not retry: 204, as in A.13.
             log.LogWarning("Kubeconfig for {Id} stored, but no workflow is waiting for it (deployment is {Status})", id, record.Status);
-            await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{record.Run}:kubeconfig-unclaimed", "phase1",
+            await events.AppendAsync(id, [DeploymentEvent.Info(EventKeys.Step(id, record.Run, Steps.KubeconfigUnclaimed), Phases.Phase1,
                 $"Kubeconfig received from cloud-init ({body.Length} bytes) while no workflow was waiting for it (deployment {record.Status}); it is stored and GET /api/v1/deployments/{id}/kubeconfig serves it.", now)], ct);
         }
         return Results.NoContent();

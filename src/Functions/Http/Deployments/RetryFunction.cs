@@ -5,6 +5,7 @@ using Catalyst.Functions.Orchestrations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Http.Deployments;
 
@@ -37,7 +38,7 @@ public sealed class RetryFunction(DeploymentStore store, EventLog events, Provis
         if (restarted is null || restarted.Run == record.Run)
             return HttpErrors.Json(StatusCodes.Status409Conflict, RetryRules.InFlightError);
         await audit.RecordAsync(request.HttpContext, id, $"{AuditEvents.Retry} of {phase} (run {restarted.Run})", ct);
-        await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{restarted.Run}:retry", "queued",
+        await events.AppendAsync(id, [DeploymentEvent.Info(EventKeys.Step(id, restarted.Run, Steps.Retry), Phases.Queued,
             $"Phase 0 retry accepted (run {restarted.Run}) — re-running tofu apply against the existing state.", time.GetUtcNow())], ct);
         await new DurableWorkflowStarter(client, settings, watch, restarted.Run).StartAsync(restarted, ct);
         return Results.Json(new

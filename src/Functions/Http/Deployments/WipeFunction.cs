@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Http.Deployments;
 
@@ -38,7 +39,7 @@ public sealed class WipeFunction(DeploymentStore store, EventLog events, WipeSet
         if (await client.GetInstanceAsync(id, ct) is { IsRunning: true })
             await client.TerminateInstanceAsync(id, "wiped", ct);
         await clusters.UnregisterAsync(id, deleteSnapshots: true, ct); // other replicas drop it on their next rescan (status wiping)
-        await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:{started.Run}:wipe-requested", "wipe", "Wipe requested: decommissioning the Sovereign", time.GetUtcNow())], ct);
+        await events.AppendAsync(id, [DeploymentEvent.Info(EventKeys.Step(id, started.Run, Steps.WipeRequested), Phases.Wipe, "Wipe requested: decommissioning the Sovereign", time.GetUtcNow())], ct);
         await client.ScheduleNewOrchestrationInstanceAsync(TaskNames.Decommission, new WipeInput(id, started.Run, PoolName.Of(started)), new StartOrchestrationOptions(wipeInstance), ct);
 
         var wait = settings.Wait;
