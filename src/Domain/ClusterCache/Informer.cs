@@ -145,11 +145,21 @@ public sealed class Informer(
             // Our own line reader, not StreamReader: a tenant's server can send one endless line, and it must not become one endless string.
             var reader = new BoundedLineReader(body, options.MaxWatchLineBytes);
             cache.MarkLive(true, time.GetUtcNow());
-            while (await reader.ReadLineAsync(watchdog.Token) is { } line)
+            try
             {
-                if (line.IsEmpty) continue;
-                resourceVersion = Apply(line, resourceVersion);
-                events++;
+                while (await reader.ReadLineAsync(watchdog.Token) is { } line)
+                {
+                    if (line.IsEmpty) continue;
+                    resourceVersion = Apply(line, resourceVersion);
+                    events++;
+                }
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            {
+                // The stream broke mid-way (a reset connection, a restarted server): watch again from the last version applied,
+                // as client-go's reflector does, so the server replays what was lost in transit; only 410 Gone lists again.
+                log.LogDebug("Cluster {Cluster}: {Kind} watch broke after {Events} event(s) ({Why}); resuming at {ResourceVersion}",
+                    cache.Cluster, cache.Kind.Name, events, e.Message, resourceVersion);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -37,6 +37,11 @@ public sealed class SovereignWatch(
     static readonly TimeSpan RecordCheck = TimeSpan.FromMinutes(2);
 
     readonly SemaphoreSlim changed = new(0, 1);
+    /// <summary>
+    /// What the releases looked like after each change, in order: taken on the informer's thread as each event is applied,
+    /// so an evaluation that comes late (a busy replica) still records every intermediate state, not only the latest.
+    /// </summary>
+    readonly System.Collections.Concurrent.ConcurrentQueue<(long Version, IReadOnlyList<HelmReleaseSnapshot> Releases)> seen = new();
     volatile string? listError;
     volatile int listErrors;
     volatile string? refused;
@@ -74,7 +79,16 @@ public sealed class SovereignWatch(
         using var _ = connection;
         var cache = new KindCache(deploymentId, HelmReleases);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var informer = new Informer(connection, cache, publish: _ => Signal(), hydrate: null, firstSynced: _ => Signal(), informerOptions, time, log,
+        void Saw()
+        {
+            var items = cache.Items;
+            // Resource versions are opaque to clients in general; the API servers a Sovereign runs (etcd, kine) number them,
+            // and a version that is not a number leaves the guard off (0).
+            var version = items.Select(i => long.TryParse(i.ResourceVersion, out var v) ? v : 0).DefaultIfEmpty(0).Max();
+            seen.Enqueue((version, items.Select(Snapshot).ToList()));
+            Signal();
+        }
+        var informer = new Informer(connection, cache, publish: _ => Saw(), hydrate: null, firstSynced: _ => Saw(), informerOptions, time, log,
             refused: (_, why) => { refused = why; Signal(); },
             failing: (_, count, why) => { listError = why; listErrors = count; Signal(); });
         var running = Task.Run(() => informer.RunAsync(stop.Token), CancellationToken.None);
@@ -145,6 +159,8 @@ public sealed class SovereignWatch(
     /// </summary>
     async Task<bool> EvaluateAsync(int run, KindCache cache, CancellationToken cancellationToken)
     {
+        var changes = new List<(long Version, IReadOnlyList<HelmReleaseSnapshot> Releases)>();
+        while (seen.TryDequeue(out var snapshot)) changes.Add(snapshot);
         while (true)
         {
             if (await registry.GetAsync(deploymentId, cancellationToken) is not { } stored || stored.Entry.Run != run) return true;
@@ -165,10 +181,18 @@ public sealed class SovereignWatch(
             WatchConclusion? conclusion = null;
             var errors = listErrors;
             var newListError = false;
-            if (cache.Synced && cache.State != InformerState.Failing && cache.State != InformerState.Absent)
+            if (changes.Count > 0)
             {
-                (state, transitions) = state.Observe(cache.Items.Select(Snapshot));
-                if (state.GatePasses(entry.Settings))
+                var all = new List<WatchState.Transition>();
+                foreach (var (version, releases) in changes)
+                {
+                    if (version > 0 && version < state.ObservedVersion) continue; // older than what is recorded
+                    (state, var some) = state.Observe(releases);
+                    state = state with { ObservedVersion = Math.Max(state.ObservedVersion, version) };
+                    all.AddRange(some);
+                }
+                transitions = all;
+                if (cache.Synced && state.GatePasses(entry.Settings))
                 {
                     var (outcome, status, error) = state.Conclude(gatePassed: true);
                     conclusion = new WatchConclusion(run, outcome, status, error);

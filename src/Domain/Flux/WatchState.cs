@@ -19,13 +19,18 @@ public sealed record WatchState
     /// </summary>
     [JsonPropertyName("everListed")]
     public bool HasSynced { get; init; }
+    /// <summary>
+    /// The newest resourceVersion applied (the largest of the listed objects'; 0 when unknown). A view older than this —
+    /// another replica's lagging stream during a lease handover — is not applied, so it cannot undo a transition.
+    /// </summary>
+    public long ObservedVersion { get; init; }
     public bool FirstSeenWarned { get; init; }
     public int ConsecutiveListErrors { get; init; }
 
     public sealed record Transition(string Component, string State, string Message, int Index);
 
     /// <summary>The same state by content (the dictionaries compared entry by entry, which record equality does not do).</summary>
-    public bool SameAs(WatchState other) =>
+    public bool SameAs(WatchState other) => ObservedVersion == other.ObservedVersion &&
         StartedAt == other.StartedAt && HasSynced == other.HasSynced && FirstSeenWarned == other.FirstSeenWarned
         && ConsecutiveListErrors == other.ConsecutiveListErrors && Same(States, other.States) && Same(Transitions, other.Transitions);
 
