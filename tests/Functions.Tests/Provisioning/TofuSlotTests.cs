@@ -1,10 +1,15 @@
 using Catalyst.Domain.Tofu;
 using Catalyst.Functions.Activities;
 using Catalyst.Functions.Orchestrations;
+using Microsoft.Extensions.Hosting;
+using Moq;
 
 namespace Catalyst.Functions.Tests.Provisioning;
 
-/// <summary>Issue 16's rule in the activities and the workflow's wait: no free tofu slot → "no slot here" at once, then a durable wait.</summary>
+/// <summary>
+/// Issue 16's rule in the activities and the workflow's wait: no free tofu slot within the short local wait → "no slot
+/// here", then a durable wait; a slot freed during the local wait is taken there.
+/// </summary>
 public sealed class TofuSlotTests
 {
     /// <summary>A runner whose every slot is taken, and a binary that would leave a mark if anything started it.</summary>
@@ -23,18 +28,41 @@ public sealed class TofuSlotTests
     static TofuRunContext ContextWith(ITofuRunner runner) => new(null!, null!, null!, runner, null!, null!, null!, null!, null!, null!, null!, null!, null!);
 
     [Fact]
-    public async Task AnApplyWithNoFreeSlotAnswersNoSlotAtOnceAndTouchesNothing()
+    public async Task AnApplyWithNoFreeSlotAnswersNoSlotAfterTheLocalWaitAndTouchesNothing()
     {
         var (runner, held, marker, root) = BusyRunner();
         try
         {
-            var answer = await new TofuApplyActivity(ContextWith(runner), null!).RunAsync(null!, new TofuApplyInput("d-busy", 1, AnswerNoSlot: true)).WaitAsync(TimeSpan.FromSeconds(5));
+            var lifetime = Mock.Of<IHostApplicationLifetime>(l => l.ApplicationStopping == CancellationToken.None);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var answer = await new TofuApplyActivity(ContextWith(runner), lifetime).RunAsync(null!, new TofuApplyInput("d-busy", 1, AnswerNoSlot: true))
+                .WaitAsync(TofuSlot.LocalWait + TimeSpan.FromSeconds(10));
+            Assert.True(clock.Elapsed >= TofuSlot.LocalWait - TimeSpan.FromMilliseconds(50), $"answered after {clock.Elapsed}, before the local wait");
 
             Assert.Equal((true, false, null, null), (answer.NoSlot, answer.Succeeded, answer.Error, answer.Failure));
             Assert.False(File.Exists(marker), "tofu started without a slot");
             Assert.Equal(0, runner.FreeSlots);
             held.Dispose();
             Assert.Equal(1, runner.FreeSlots);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ASlotFreedDuringTheLocalWaitIsTakenThere()
+    {
+        var (runner, held, _, root) = BusyRunner();
+        try
+        {
+            var waiting = runner.TryTakeSlotAsync(TimeSpan.FromMinutes(1), CancellationToken.None);
+            Assert.False(waiting.IsCompleted);
+            held.Dispose();
+            using var slot = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.NotNull(slot);
+            Assert.Equal(0, runner.FreeSlots);
         }
         finally
         {
