@@ -114,8 +114,11 @@ export function deploymentView(root, id) {
     const said = [state.status, state.phase, state.step, state.error, state.failure?.actor, !!state.result?.kubeconfigReceivedAt].join('|');
     if (said !== lastSaid) {
       lastSaid = said;
+      // Rebuilding the buttons must not take the keyboard's place away (a step recorded while someone tabs to Wipe).
+      const focused = actions.contains(document.activeElement) ? document.activeElement.id : null;
       renderOutcome();
       renderActions();
+      if (focused) document.getElementById(focused)?.focus();
     }
     renderTimeline();
     renderComponents();
