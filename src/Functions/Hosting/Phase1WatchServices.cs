@@ -27,10 +27,12 @@ public static class Phase1WatchServices
         services.AddSingleton(sp =>
         {
             // The cluster cache's bounds on what a tenant's API server may send; a gentler request budget (one kind per Sovereign),
-            // and a missing HelmRelease CRD (Flux not installed yet) asked about again every 10 s, not every 5 min.
+            // and a missing HelmRelease CRD (Flux not installed yet) asked about again every 10 s, not every 5 min. At most
+            // 1 000 HelmReleases (a bootstrap kit is ~40, otech48): every change re-reads them all, so a tenant's cluster
+            // with the cache's 50 000 would make each of its events cost 50 000 parses; past the cap the watch stops, named.
             var informer = sp.GetRequiredService<ClusterCacheOptions>() with
             {
-                Qps = 5, Burst = 10, MaxBackoff = TimeSpan.FromSeconds(10), AbsentKindRetry = TimeSpan.FromSeconds(10),
+                Qps = 5, Burst = 10, MaxBackoff = TimeSpan.FromSeconds(10), AbsentKindRetry = TimeSpan.FromSeconds(10), MaxObjectsPerKind = 1000,
             };
             var loggers = sp.GetRequiredService<ILoggerFactory>();
             return new WatchSupervisor(sp.GetRequiredService<WatchRegistry>(), sp.GetRequiredService<WatchSharing>(),
