@@ -74,6 +74,7 @@ public class ProvisioningRecoveryTests(ITestOutputHelper output)
         first.Terminate();
         Assert.True(await first.WaitForExitAsync(TimeSpan.FromSeconds(35)), "SIGTERM did not end the host within its shutdown budget");
         output.WriteLine($"SIGTERM mid-apply → exit {first.ExitCode} after {clock.Elapsed.TotalSeconds:0.0} s");
+        if (first.ExitCode != 0) output.WriteLine($"first host:\n{first.Output}");
         Assert.Equal(0, first.ExitCode);
         Assert.True(AppProcess.IsGone(applying), "tofu outlived its host");
 
