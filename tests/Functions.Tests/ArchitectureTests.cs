@@ -29,9 +29,6 @@ public sealed class ArchitectureTests
     /// <summary>Layer edges that break the rule today, each with its owner's reason; remove an entry when it is fixed.</summary>
     static readonly IReadOnlyDictionary<string, string> KnownLayerExceptions = new Dictionary<string, string>
     {
-        // TofuRunContext (being rewritten with tofu concurrency) asks for SelfAddress, which StandaloneHost sets once Kestrel
-        // has bound; both files are another engineer's now. Fix: move SelfAddress beside the tofu backend (Domain/Tofu).
-        ["Activities -> Hosting"] = "SelfAddress in TofuRunContext",
     };
 
     /// <summary>Domain folder edges that close a loop today, each with why it remains; remove an entry when it is fixed.</summary>

@@ -5,7 +5,6 @@ using Catalyst.Domain.Hetzner;
 using Catalyst.Domain.Store;
 using Catalyst.Domain.Tofu;
 using Catalyst.Domain.Wizard;
-using Catalyst.Functions.Hosting;
 using Microsoft.Extensions.Logging;
 using static Catalyst.Domain.Deployments.Timeline;
 

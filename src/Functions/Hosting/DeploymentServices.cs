@@ -2,6 +2,7 @@ using Catalyst.Domain.Configuration;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
+using Catalyst.Domain.Tofu;
 using Catalyst.Functions.Activities;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;

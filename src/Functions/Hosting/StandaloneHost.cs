@@ -1,5 +1,6 @@
 using System.Reflection;
 using Catalyst.Domain.Configuration;
+using Catalyst.Domain.Tofu;
 using DurableTask.AzureStorage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

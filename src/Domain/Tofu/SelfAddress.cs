@@ -1,4 +1,4 @@
-namespace Catalyst.Functions.Hosting;
+namespace Catalyst.Domain.Tofu;
 
 /// <summary>
 /// Where this process serves HTTP, for children that call back into it (tofu's state backend). Standalone sets it
