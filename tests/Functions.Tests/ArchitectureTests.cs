@@ -49,17 +49,10 @@ public sealed class ArchitectureTests
         // Adoption (Tofu) plans from the Hetzner sweep's Leftover; the orphan sweep (Hetzner) reuses the adoption plan.
         ["Hetzner -> Tofu"] = "OrphanSweep uses TofuAdoption",
         ["Tofu -> Hetzner"] = "TofuAdoption uses Leftover",
-        // The metrics observe cache events; the cache counts into the metrics.
-        ["ClusterCache -> Metrics"] = "the cache counts into CatalystMetrics",
-        ["Metrics -> ClusterCache"] = "CatalystMetrics names CacheEvent",
         // Since the event-driven watch (issue 16): Store's ProgressRecorder counts into CatalystMetrics, which names
-        // deployment and cache types, so Store, Metrics, ClusterCache, Deployments and Auth now sit on one loop.
-        // Fix: metrics take plain values (status, phase) and depend on nothing, or ProgressRecorder leaves Store.
+        // deployment types, so Store, Metrics and Deployments sit on the Deployments hub's loop.
         ["Store -> Metrics"] = "ProgressRecorder counts into CatalystMetrics",
         ["Metrics -> Deployments"] = "CatalystMetrics reads DeploymentRecord/ProgressUpdate",
-        ["ClusterCache -> Store"] = "VaultClusterSource reads records and the vault",
-        ["ClusterCache -> Deployments"] = "ClusterConnection/VaultClusterSource read SovereignKubeconfig and records",
-        ["ClusterCache -> Auth"] = "CacheAccess decides from AuthMode/SessionIdentity",
     };
 
     static readonly Assembly FunctionsAssembly = typeof(StartupChecks).Assembly;

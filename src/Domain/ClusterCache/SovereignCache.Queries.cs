@@ -81,7 +81,7 @@ public sealed partial class SovereignCache
     /// <summary>Called by informers: hands the event to each subscriber without ever waiting on one.</summary>
     void Publish(CacheEvent e)
     {
-        Metrics.CatalystMetrics.CacheEvent(e, Cache(e.Cluster, e.Kind)?.Count);
+        Metrics.CatalystMetrics.CacheEvent(e.Cluster, e.Kind, e.Type, e.At, Cache(e.Cluster, e.Kind)?.Count);
         foreach (var subscription in Volatile.Read(ref subscribers)) subscription.Offer(e);
     }
 

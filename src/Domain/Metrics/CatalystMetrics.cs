@@ -1,4 +1,3 @@
-using Catalyst.Domain.ClusterCache;
 using Catalyst.Domain.Deployments;
 using Prometheus;
 
@@ -98,11 +97,11 @@ public static class CatalystMetrics
     }
 
     /// <summary>An event an informer dispatched, and the size of its kind's cache after it.</summary>
-    public static void CacheEvent(CacheEvent e, int? size)
+    public static void CacheEvent(string cluster, string kind, string type, DateTimeOffset at, int? size)
     {
-        CacheEvents.WithLabels(e.Cluster, e.Kind, e.Type).Inc();
-        CacheLastEvent.WithLabels(e.Cluster, e.Kind).Set(e.At.ToUnixTimeMilliseconds() / 1000.0);
-        if (size is { } n) CacheSize.WithLabels(e.Cluster, e.Kind).Set(n);
+        CacheEvents.WithLabels(cluster, kind, type).Inc();
+        CacheLastEvent.WithLabels(cluster, kind).Set(at.ToUnixTimeMilliseconds() / 1000.0);
+        if (size is { } n) CacheSize.WithLabels(cluster, kind).Set(n);
     }
 
     static readonly string[] KnownStatuses = [DeploymentStatuses.Provisioning, DeploymentStatuses.Phase1Watching, DeploymentStatuses.Ready,
