@@ -46,9 +46,6 @@ public sealed class ArchitectureTests
         ["Subdomains -> Deployments"] = "SubdomainReservations hold a DeploymentId",
         ["Dns -> Subdomains"] = "SovereignDns refuses reserved subdomains",
         ["Subdomains -> Dns"] = "SubdomainChecker reads the pool zone and managed domains",
-        // Adoption (Tofu) plans from the Hetzner sweep's Leftover; the orphan sweep (Hetzner) reuses the adoption plan.
-        ["Hetzner -> Tofu"] = "OrphanSweep uses TofuAdoption",
-        ["Tofu -> Hetzner"] = "TofuAdoption uses Leftover",
         // Since the event-driven watch (issue 16): Store's ProgressRecorder counts into CatalystMetrics, which names
         // deployment types, so Store, Metrics and Deployments sit on the Deployments hub's loop.
         ["Store -> Metrics"] = "ProgressRecorder counts into CatalystMetrics",

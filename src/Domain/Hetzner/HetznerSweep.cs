@@ -4,9 +4,6 @@ using Catalyst.Domain.Tofu;
 
 namespace Catalyst.Domain.Hetzner;
 
-/// <summary>A cloud object that still carries a deployment's owner label.</summary>
-public sealed record Leftover(string Kind, long Id, string Name);
-
 /// <summary>
 /// After <c>tofu destroy</c>, lists what in the Hetzner project still carries the deployment's owner label
 /// (<see cref="TofuContract.OwnerLabel"/>): objects tofu's state never knew (made by the cluster itself, or by a
