@@ -44,8 +44,7 @@ public sealed class ArchitectureTests
         ["Dns -> Deployments"] = "BlobDnsLedger keys by DeploymentId",
         ["Deployments -> Subdomains"] = "DeploymentCreator reserves the subdomain",
         ["Subdomains -> Deployments"] = "SubdomainReservations hold a DeploymentId",
-        ["Dns -> Subdomains"] = "SovereignDns refuses reserved subdomains",
-        ["Subdomains -> Dns"] = "SubdomainChecker reads the pool zone and managed domains",
+        ["Subdomains -> Dns"] = "SubdomainChecker reads the pool zone and managed domains (a loop through Deployments)",
         // Since the event-driven watch (issue 16): Store's ProgressRecorder counts into CatalystMetrics, which names
         // deployment types, so Store, Metrics and Deployments sit on the Deployments hub's loop.
         ["Store -> Metrics"] = "ProgressRecorder counts into CatalystMetrics",

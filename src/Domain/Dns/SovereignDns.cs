@@ -1,5 +1,3 @@
-using Catalyst.Domain.Subdomains;
-
 namespace Catalyst.Domain.Dns;
 
 /// <summary>Our own Dynadot account (operator secrets, read from configuration when needed; DESIGN §4).</summary>
@@ -51,14 +49,14 @@ public interface IPoolZoneReader
 /// everything at the Sovereign's names, whoever owned it).
 /// </summary>
 public sealed class SovereignDns(DynadotClient dynadot, ManagedDomains managed, DynadotAccount account, IZoneLock zoneLock,
-    IDnsLedger ledger, Subdomains.ReservedSubdomains reserved) : IPoolZoneReader
+    IDnsLedger ledger, ReservedSubdomains reserved) : IPoolZoneReader
 {
     public async Task<PublishOutcome> PublishAsync(string deploymentId, string poolDomain, string subdomain, string loadBalancerIp, CancellationToken cancellationToken)
     {
         var (pool, sub, credentials) = Check(poolDomain, subdomain);
         // The create refuses these; a deployment made before the list existed must not get one either.
         if (reserved.Contains(sub))
-            throw new DnsRefusedException($"SUBDOMAIN \"{sub}\" is reserved ({Subdomains.ReservedSubdomains.Setting}); refusing to write records");
+            throw new DnsRefusedException($"SUBDOMAIN \"{sub}\" is reserved ({ReservedSubdomains.Setting}); refusing to write records");
         var ip = loadBalancerIp?.Trim() ?? "";
         if (!SovereignRecords.IsIPv4(ip))
             throw new DnsRefusedException($"LB_IP must be set (the Hetzner load balancer IPv4); got \"{ip}\"");

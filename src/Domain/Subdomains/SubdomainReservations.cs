@@ -4,6 +4,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Dns;
 
 namespace Catalyst.Domain.Subdomains;
 

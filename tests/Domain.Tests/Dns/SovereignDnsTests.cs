@@ -22,7 +22,7 @@ public sealed class SovereignDnsTests : IDisposable
     SovereignDns Dns(DynadotAccount? account = null) =>
         new(new DynadotClient(http, new DynadotEndpoint(new Uri(fake.Url))), ManagedDomains.Of(Pool, "openova.io"),
             account ?? new DynadotAccount(new DynadotCredentials(fake.Key, fake.Secret)), new InProcessZoneLock(), ledger,
-            Catalyst.Domain.Subdomains.ReservedSubdomains.Of("console", "www"));
+            Catalyst.Domain.Dns.ReservedSubdomains.Of("console", "www"));
 
     static readonly string[] OmantelHosts = ["*.omantel", "console.omantel", "gitea.omantel", "harbor.omantel", "admin.omantel", "api.omantel", "omantel"];
 

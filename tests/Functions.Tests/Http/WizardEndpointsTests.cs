@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using Catalyst.Domain.Dns;
 using Catalyst.Domain.Subdomains;
 using Catalyst.Testing;
 using WireMock.RequestBuilders;

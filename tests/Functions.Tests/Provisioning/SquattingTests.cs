@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Catalyst.Domain.Auth;
+using Catalyst.Domain.Dns;
 using Catalyst.Domain.Subdomains;
 using Catalyst.Functions.Tests.Http.Auth;
 using Catalyst.Testing;

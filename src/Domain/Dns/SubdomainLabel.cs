@@ -1,4 +1,4 @@
-namespace Catalyst.Domain.Subdomains;
+namespace Catalyst.Domain.Dns;
 
 /// <summary>The rule a Sovereign's subdomain must meet (reference A.6), also what keeps blob names safe.</summary>
 public static class SubdomainLabel

@@ -1,7 +1,7 @@
 using Catalyst.Domain.Configuration;
-using Catalyst.Domain.Subdomains;
+using Catalyst.Domain.Dns;
 
-namespace Catalyst.Domain.Tests.Subdomains;
+namespace Catalyst.Domain.Tests.Dns;
 
 /// <summary>Issue 15: the pool labels no tenant may take, and their setting.</summary>
 public class ReservedSubdomainsTests

@@ -1,7 +1,6 @@
 using Catalyst.Domain.Configuration;
-using Catalyst.Domain.Dns;
 
-namespace Catalyst.Domain.Subdomains;
+namespace Catalyst.Domain.Dns;
 
 /// <summary>
 /// Pool labels no tenant may take (issue 15): names OpenOva's own services use or that mail and browsers treat

@@ -1,6 +1,6 @@
-using Catalyst.Domain.Subdomains;
+using Catalyst.Domain.Dns;
 
-namespace Catalyst.Domain.Tests.Subdomains;
+namespace Catalyst.Domain.Tests.Dns;
 
 public class SubdomainLabelTests
 {
