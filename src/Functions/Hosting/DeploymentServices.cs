@@ -1,4 +1,5 @@
 using Catalyst.Domain.Configuration;
+using Catalyst.Domain.Creation;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;

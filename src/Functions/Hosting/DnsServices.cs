@@ -49,7 +49,7 @@ public static class DnsServices
         services.AddHttpClient<HetznerTokenCheck>(c => c.Timeout = TimeSpan.FromSeconds(10)).RemoveAllLoggers();
 
         services.AddSingleton<IZoneLock>(sp => new BlobZoneLock(sp.GetRequiredService<StorageConnection>().Blobs));
-        services.AddSingleton(sp => new Catalyst.Domain.Deployments.OwnerLocks(
+        services.AddSingleton(sp => new Catalyst.Domain.Creation.OwnerLocks(
             new BlobZoneLock(sp.GetRequiredService<StorageConnection>().Blobs, prefix: BlobZoneLock.OwnerPrefix)));
         services.AddSingleton<IDnsLedger>(sp => new BlobDnsLedger(sp.GetRequiredService<StorageConnection>().Blobs));
         services.AddSingleton(sp => new SubdomainReservations(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<ReservationSettings>().Ttl));

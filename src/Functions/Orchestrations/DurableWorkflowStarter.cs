@@ -1,3 +1,4 @@
+using Catalyst.Domain.Creation;
 using Catalyst.Functions.Activities;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;

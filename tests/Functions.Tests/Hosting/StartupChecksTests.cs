@@ -1,3 +1,4 @@
+using Catalyst.Domain.Creation;
 using Catalyst.Functions.Hosting;
 using Catalyst.Testing;
 using Microsoft.Extensions.Configuration;

@@ -1,7 +1,8 @@
 using Catalyst.Domain.Auth;
 using Catalyst.Domain.Configuration;
+using Catalyst.Domain.Deployments;
 
-namespace Catalyst.Domain.Deployments;
+namespace Catalyst.Domain.Creation;
 
 /// <summary>
 /// How many deployments one owner may have in progress at once (issue 15: fake requests held names and tofu slots

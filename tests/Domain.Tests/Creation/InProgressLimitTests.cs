@@ -1,8 +1,9 @@
 using Catalyst.Domain.Auth;
 using Catalyst.Domain.Configuration;
+using Catalyst.Domain.Creation;
 using Catalyst.Domain.Deployments;
 
-namespace Catalyst.Domain.Tests.Deployments;
+namespace Catalyst.Domain.Tests.Creation;
 
 /// <summary>Issue 15: how many deployments one owner may have under way, and which count.</summary>
 public class InProgressLimitTests

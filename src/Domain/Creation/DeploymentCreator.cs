@@ -1,11 +1,12 @@
 using Catalyst.Domain.Auth;
+using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Dns;
 using Catalyst.Domain.Store;
 using Catalyst.Domain.Subdomains;
 using Catalyst.Domain.Wizard;
 using static Catalyst.Domain.Deployments.Timeline;
 
-namespace Catalyst.Domain.Deployments;
+namespace Catalyst.Domain.Creation;
 
 /// <summary>Starts the provisioning workflow for a stored deployment (a Durable orchestration in the app).</summary>
 public interface IWorkflowStarter
