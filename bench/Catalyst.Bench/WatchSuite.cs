@@ -63,6 +63,9 @@ public static class WatchSuite
             });
             while (clusters.Count < ids.Count && clock.Elapsed < TimeSpan.FromMinutes(40))
             {
+                if (world.App!.HasExited)
+                    throw new InvalidOperationException($"the app exited with {world.App.ExitCode}; its last lines:\n"
+                        + string.Join('\n', world.App.Output.Split('\n').TakeLast(40)));
                 Console.Write($"\r{clusters.Count}/{n} in the watch after {clock.Elapsed.TotalSeconds:0} s, {api.OpenWatches} open watches   ");
                 await Task.Delay(1000);
             }
