@@ -42,6 +42,9 @@ public sealed class AppProcess : IAsyncDisposable
         // tofu inherits only an allowlist of the app's environment; the fake tofu's knobs are set on the app.
         ["CATALYST_TOFU_ENV_PASSTHROUGH"] = "FAKE_TOFU_*",
         ["CATALYST_VAULT_KEY"] = TestVaultKey,
+        // The 5 s probe makes a wrong connection string fail a start fast; the tests' Azurite is shared by every app of a
+        // 2-core run and once took longer than that to answer under load (an app never started, its test failed).
+        ["CATALYST_STORAGE_PROBE_SECONDS"] = "30",
         // Apps on one Azurite share the deployment records but not their task hubs: one app's ResumeStranded would find
         // another's running deployments with no workflow in its own hub and file (or start) them. Tests that exercise the
         // timer run it on an Azurite of their own (see IsolatedApp) and remove this.

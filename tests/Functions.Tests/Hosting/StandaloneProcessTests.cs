@@ -105,6 +105,7 @@ public class StandaloneProcessTests(ITestOutputHelper output)
         var nobody = FreePort.Next();
         settings["AzureWebJobsStorage"] = settings["AzureWebJobsStorage"]!
             .Replace($":{(await AzuriteServer.Shared).BlobPort}/", $":{nobody}/");
+        settings["CATALYST_STORAGE_PROBE_SECONDS"] = "5"; // the production default; other tests allow a busy Azurite more
         var clock = Stopwatch.StartNew();
         await using var app = AppProcess.Start(App, settings);
 
