@@ -14,23 +14,26 @@ public sealed record AuthSettings
     public const string ModeSetting = "CATALYST_AUTH_MODE";
 
     /// <summary>
-    /// The Sovereign's public FQDN: the handover audience is <c>https://console.</c> + it. Unset on a Sovereign, every valid
-    /// token was refused with 401 "invalid audience" (seed, otech48; the ConfigMap race behind it, otech62).
+    /// The Sovereign's public FQDN: the handover audience is <c>https://console.</c> + it. Unset on a Sovereign, every
+    /// valid token was refused with 401 "invalid audience" (seed, otech48; the ConfigMap race behind it, otech62).
     /// </summary>
     public const string SovereignFqdnSetting = "SOVEREIGN_FQDN";
     public const string DefaultOperatorRole = "catalyst-operator";
 
     /// <summary>
-    /// <see cref="AuthMode.Session"/> unless <c>CATALYST_AUTH_MODE=off</c> says otherwise: the API fails closed (issue 14;
-    /// the original left the gate off whenever <c>CATALYST_KC_ADDR</c> was unset, which made every tenant's kubeconfig,
-    /// wipe and handover public).
+    /// <see cref="AuthMode.Session"/> unless <c>CATALYST_AUTH_MODE=off</c> says otherwise: the API fails closed (issue
+    /// 14; the original left the gate off whenever <c>CATALYST_KC_ADDR</c> was unset, which made every tenant's
+    /// kubeconfig, wipe and handover public).
     /// </summary>
     public AuthMode Mode { get; init; } = AuthMode.Session;
-    /// <summary>The Keycloak role or group (in <c>realm_access</c>, <c>resource_access</c> or <c>groups</c>) that makes a caller an operator.</summary>
+    /// <summary>The Keycloak role or group (in <c>realm_access</c>, <c>resource_access</c> or <c>groups</c>) that makes
+    /// a caller an operator.</summary>
     public string OperatorRole { get; init; } = DefaultOperatorRole;
-    /// <summary>Verified emails that are operators whatever their token says (for Catalyst-signed sessions, which carry no Keycloak roles).</summary>
+    /// <summary>Verified emails that are operators whatever their token says
+    /// (for Catalyst-signed sessions, which carry no Keycloak roles).</summary>
     public IReadOnlyList<string> OperatorEmails { get; init; } = [];
-    /// <summary>When set, the <c>iss</c> a Keycloak session must carry: the realm's public URL (not the in-cluster address).</summary>
+    /// <summary>When set, the <c>iss</c> a Keycloak session must carry:
+    /// the realm's public URL (not the in-cluster address).</summary>
     public string? GateIssuer { get; init; }
     /// <summary>The client a Keycloak session must be for: its <c>aud</c> or <c>azp</c>.</summary>
     public string GateAudience { get; init; } = "catalyst-zero-ui";
@@ -52,7 +55,8 @@ public sealed record AuthSettings
     /// <summary>The openova realm, for magic-link sign-in on Catalyst-Zero.</summary>
     public required KeycloakSettings OpenovaKeycloak { get; init; }
     public string OpenovaAudience { get; init; } = "catalyst-zero-ui";
-    /// <summary>Null when <c>CATALYST_KC_ADDR</c> is unset: the gate then lets everything through, as the original.</summary>
+    /// <summary>Null when <c>CATALYST_KC_ADDR</c> is unset: the gate
+    /// then lets everything through, as the original.</summary>
     public Uri? GateJwksUrl { get; init; }
     public string? SessionCookieSecret { get; init; }
     public string? SessionCookieDomain { get; init; }
@@ -100,10 +104,11 @@ public sealed record AuthSettings
             Mode = mode,
             OperatorRole = Settings.Text(read, "CATALYST_OPERATOR_ROLE", DefaultOperatorRole),
             OperatorEmails = List(Settings.Text(read, "CATALYST_OPERATOR_EMAILS", "")).Select(e => e.ToLowerInvariant()).ToList(),
-            // Only when set: the realm's JWKS already pins the realm, and its public issuer URL usually differs from the
-            // in-cluster address Catalyst reaches it on, so a derived default would refuse every session.
+            // Only when set: the realm's JWKS already pins the realm, and its public issuer URL usually differs from
+            // the in-cluster address Catalyst reaches it on, so a derived default would refuse every session.
             GateIssuer = Settings.Text(read, "CATALYST_KC_ISSUER")?.TrimEnd('/'),
-            // The client Catalyst exchanges sessions for: the Sovereign's console on a Sovereign (HandoverLogin), else Catalyst-Zero's UI.
+            // The client Catalyst exchanges sessions for: the Sovereign's
+            // console on a Sovereign (HandoverLogin), else Catalyst-Zero's UI.
             GateAudience = Settings.Text(read, "CATALYST_KC_AUDIENCE", Settings.Text(read, SovereignFqdnSetting) is null ? openovaAudience : HandoverLogin.ExchangeAudience),
             GateRequiredRole = Settings.Text(read, "CATALYST_KC_REQUIRED_ROLE"),
             TrustedIdentityHeader = trustedHeader,
@@ -150,7 +155,8 @@ public sealed record AuthSettings
     /// <summary>Logged at start and sent on every /readyz answer while authentication is off.</summary>
     public const string OffWarning = "CATALYST_AUTH_MODE=off: no sign-in; anyone who can reach this port can list every deployment, download its kubeconfig, mint its handover and wipe it";
 
-    /// <summary>Something that can tell who a caller is: without one, session mode would refuse every request.</summary>
+    /// <summary>Something that can tell who a caller is: without
+    /// one, session mode would refuse every request.</summary>
     public bool HasIdentitySource => GateJwksUrl is not null || SessionCookieSecret is not null || HandoverKeyPath is not null || TrustedIdentityHeader is not null;
 
     static IReadOnlyList<string> List(string text) => text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -165,14 +171,16 @@ public sealed record AuthSettings
             : throw new SettingException(setting, $"'{text}' is not an http(s) URL");
 }
 
-/// <summary>Whether the API asks who is calling (<see cref="Session"/>) or serves anyone who can reach it (<see cref="Off"/>).</summary>
+/// <summary>Whether the API asks who is calling (<see cref="Session"/>) or serves anyone who can reach it
+/// (<see cref="Off"/>).</summary>
 public enum AuthMode
 {
     Session,
     Off,
 }
 
-/// <summary>A Keycloak realm reached with a service account (reference E.3). No secret means "not configured".</summary>
+/// <summary>A Keycloak realm reached with a service account
+/// (reference E.3). No secret means "not configured".</summary>
 public sealed record KeycloakSettings(Uri Address, string Realm, string ClientId, string? ClientSecret)
 {
     public bool Configured => ClientSecret is not null;

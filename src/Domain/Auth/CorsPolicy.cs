@@ -48,8 +48,9 @@ public sealed class CorsPolicy
     }
 
     /// <summary>
-    /// <c>scheme://host[:port]</c> with scheme and host in lower case and the scheme's default port dropped (as browsers
-    /// serialise an origin), or null when <paramref name="origin"/> is not an http(s) origin (including <c>null</c>).
+    /// <c>scheme://host[:port]</c> with scheme and host in lower case and the scheme's default port dropped (as
+    /// browsers serialise an origin), or null when <paramref name="origin"/> is not an http(s) origin (including
+    /// <c>null</c>).
     /// </summary>
     public static string? Normalise(string? origin)
     {
@@ -67,7 +68,8 @@ public sealed class CorsPolicy
         return $"{uri.Scheme}://{host.ToLowerInvariant()}{(uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
     }
 
-    /// <summary>A browser preflight: OPTIONS with an Origin and the method it intends to use. It is answered here, 204.</summary>
+    /// <summary>A browser preflight: OPTIONS with an Origin and the
+    /// method it intends to use. It is answered here, 204.</summary>
     public static bool IsPreflight(string method, string? origin, string? requestedMethod) =>
         string.Equals(method, "OPTIONS", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(origin) && !string.IsNullOrEmpty(requestedMethod);
 

@@ -3,12 +3,12 @@ using Microsoft.Extensions.Logging;
 namespace Catalyst.Domain.Auth;
 
 /// <summary>
-/// <c>GET /auth/handover?token=</c> on a Sovereign (reference E.2): verify the one-time JWT Catalyst-Zero minted, burn its
-/// jti, make sure the owner exists in the Sovereign's Keycloak as a <c>sovereign-admins</c> member, and start a session
-/// — Keycloak's own (token exchange) or, where Keycloak refuses that exchange, one Catalyst signs (<see cref="SessionTokens"/>).
-/// Every refusal is a 401 with the original's message. Both live failures of this path were configuration (seed, otech48):
-/// an unset SOVEREIGN_FQDN collapsed the audience, and a subPath mount of the public JWK collided with a leftover directory
-/// (#606: the key is mounted as a directory, never subPath).
+/// <c>GET /auth/handover?token=</c> on a Sovereign (reference E.2): verify the one-time JWT Catalyst-Zero minted, burn
+/// its jti, make sure the owner exists in the Sovereign's Keycloak as a <c>sovereign-admins</c> member, and start a
+/// session — Keycloak's own (token exchange) or, where Keycloak refuses that exchange, one Catalyst signs
+/// (<see cref="SessionTokens"/>). Every refusal is a 401 with the original's message. Both live failures of this path
+/// were configuration (seed, otech48): an unset SOVEREIGN_FQDN collapsed the audience, and a subPath mount of the
+/// public JWK collided with a leftover directory (#606: the key is mounted as a directory, never subPath).
 /// </summary>
 public sealed class HandoverLogin(AuthSettings settings, OneTimeTokens jtis, Func<KeycloakSettings, KeycloakClient> keycloak,
     SessionTokens sessions, SessionCookies cookies, TimeProvider time, ILogger<HandoverLogin> log)

@@ -14,7 +14,8 @@ public static class HandoverMint
 {
     public const string ReadyPhase = Phases.HandoverReady;
     public const string SkippedPhase = Phases.HandoverSkipped;
-    /// <summary>How long a live stream of a just-ready deployment waits for the handover event before it says done.</summary>
+    /// <summary>How long a live stream of a just-ready deployment
+    /// waits for the handover event before it says done.</summary>
     public static readonly TimeSpan StreamWait = TimeSpan.FromSeconds(15);
 
     public static bool IsHandoverReady(string status) => status is DeploymentStatuses.Ready or DeploymentStatuses.Adopted;
@@ -26,8 +27,8 @@ public static class HandoverMint
         record.Result?.SovereignFqdn is { Length: > 0 } fqdn ? fqdn : record.Request.SovereignFqdn;
 
     /// <summary>
-    /// Whom the token names: the signed-in caller (the owner, or an operator acting for them). With no session (auth mode
-    /// off) the organisation's email on the request, as the automatic handover does. Never a request header: the
+    /// Whom the token names: the signed-in caller (the owner, or an operator acting for them). With no session (auth
+    /// mode off) the organisation's email on the request, as the automatic handover does. Never a request header: the
     /// original's X-Forwarded-Email let any caller name themselves <c>sovereign-admin</c> (issue 14).
     /// </summary>
     public static (string Subject, string Email) Recipient(SessionIdentity? caller, DeploymentRecord record) =>
@@ -51,9 +52,9 @@ public static class HandoverMint
     }
 
     /// <summary>
-    /// A stream should hold its <c>done</c> frame: the deployment has just become ready, a signer is on, and neither the
-    /// handover event nor its skip has been logged yet (the AnnounceHandover activity, Durable name MintHandover, runs
-    /// right after the ready step).
+    /// A stream should hold its <c>done</c> frame: the deployment has just become ready, a signer is on, and neither
+    /// the handover event nor its skip has been logged yet (the AnnounceHandover activity, Durable name MintHandover,
+    /// runs right after the ready step).
     /// </summary>
     public static bool StreamShouldWait(DeploymentRecord record, bool signerOn, IEnumerable<DeploymentEvent> log, DateTimeOffset now) =>
         signerOn && record.Status == DeploymentStatuses.Ready && record.FinishedAt is { } finished && now - finished < StreamWait

@@ -41,8 +41,8 @@ public sealed class HandoverSigner
     public string PublicJwk { get; }
 
     /// <summary>
-    /// The handover claims exactly as the original (E.1): iss, sub, aud ["https://console.&lt;fqdn&gt;"], iat, exp (iat + TTL),
-    /// jti (uuid v4), email, email_verified, sovereign_fqdn, deployment_id, role.
+    /// The handover claims exactly as the original (E.1): iss, sub, aud ["https://console.&lt;fqdn&gt;"], iat, exp (iat
+    /// + TTL), jti (uuid v4), email, email_verified, sovereign_fqdn, deployment_id, role.
     /// </summary>
     public MintedToken MintHandover(string sovereignFqdn, string deploymentId, string subject, string email)
     {

@@ -5,7 +5,8 @@ namespace Catalyst.Domain.Auth;
 
 /// <summary>
 /// The Sovereign's checks on a handover JWT, in the original's order (E.2 steps 3–6); the first failure wins and its
-/// message is the original's. The one-time use of the jti (step 7) and Keycloak come after, in <see cref="HandoverLogin"/>.
+/// message is the original's. The one-time use of the jti (step
+/// 7) and Keycloak come after, in <see cref="HandoverLogin"/>.
 /// </summary>
 public static class HandoverToken
 {
@@ -38,7 +39,8 @@ public static class HandoverToken
         return (new Claims(TokenChecks.Text(jwt, "sub"), email, jti, TokenChecks.Text(jwt, "sovereign_fqdn"), TokenChecks.Text(jwt, "deployment_id")), null);
     }
 
-    /// <summary>Reads the verifying key from its file on every call: a mounted Secret that changes is picked up at once.</summary>
+    /// <summary>Reads the verifying key from its file on every call:
+    /// a mounted Secret that changes is picked up at once.</summary>
     public static RsaSecurityKey? LoadPublicKey(string path)
     {
         try

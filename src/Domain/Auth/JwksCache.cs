@@ -18,7 +18,8 @@ public sealed class JwksCache(HttpClient http, Uri url, TimeProvider time)
     DateTimeOffset fetchedAt = DateTimeOffset.MinValue;
     DateTimeOffset attemptedAt = DateTimeOffset.MinValue;
 
-    /// <summary>The keys with this kid (empty when Keycloak has none). Throws <see cref="JwksUnavailableException"/>.</summary>
+    /// <summary>The keys with this kid (empty when Keycloak has none). Throws
+    /// <see cref="JwksUnavailableException"/>.</summary>
     public async Task<IReadOnlyList<SecurityKey>> KeysForAsync(string kid, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -42,9 +42,9 @@ public sealed class KeycloakClient(HttpClient http, KeycloakSettings settings)
     }
 
     /// <summary>
-    /// Token exchange impersonating <paramref name="userId"/>. <see cref="Exchange.Refused"/> when Keycloak does not accept
-    /// this form of exchange at all (the feature is off, or v26's standard exchange rejects <c>requested_subject</c>),
-    /// which callers answer with a session of their own; other failures throw.
+    /// Token exchange impersonating <paramref name="userId"/>. <see cref="Exchange.Refused"/> when Keycloak does not
+    /// accept this form of exchange at all (the feature is off, or v26's standard exchange rejects
+    /// <c>requested_subject</c>), which callers answer with a session of their own; other failures throw.
     /// </summary>
     public async Task<Exchange> ImpersonateAsync(string userId, string? audience, CancellationToken cancellationToken)
     {
@@ -78,7 +78,8 @@ public sealed class KeycloakClient(HttpClient http, KeycloakSettings settings)
         public sealed record Refused(string Reason) : Exchange;
     }
 
-    /// <summary>"This grant or parameter is not supported here", as opposed to "you may not" (403) or "it broke" (5xx).</summary>
+    /// <summary>"This grant or parameter is not supported here", as
+    /// opposed to "you may not" (403) or "it broke" (5xx).</summary>
     static bool IsRefusal(HttpStatusCode status, JsonNode? body)
     {
         if (status is not (HttpStatusCode.BadRequest or HttpStatusCode.NotImplemented)) return false;
@@ -119,7 +120,8 @@ public sealed class KeycloakClient(HttpClient http, KeycloakSettings settings)
         return items.OfType<JsonNode>().Where(matches).Select(i => Text(i, "id")).FirstOrDefault(id => !string.IsNullOrEmpty(id));
     }
 
-    /// <summary>POST expecting 201 and the new id in Location; a 409 (someone created it meanwhile) finds it instead.</summary>
+    /// <summary>POST expecting 201 and the new id in Location; a 409
+    /// (someone created it meanwhile) finds it instead.</summary>
     async Task<string> CreateAsync(string token, string url, JsonObject body, Func<Task<string?>> refind, string step, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Post, url, token, body, cancellationToken);

@@ -63,7 +63,8 @@ public sealed class SmtpMagicLinkMailer(SmtpSettings settings) : IMagicLinkMaile
         : IsLoopback(host) ? SecureSocketOptions.StartTlsWhenAvailable
         : SecureSocketOptions.StartTls;
 
-    /// <summary>"localhost", 127.0.0.0/8 or ::1 (an IPv4-mapped loopback too); names are not resolved, so a DNS answer cannot make a host loopback.</summary>
+    /// <summary>"localhost", 127.0.0.0/8 or ::1 (an IPv4-mapped loopback too); names are not resolved, so a DNS answer
+    /// cannot make a host loopback.</summary>
     public static bool IsLoopback(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
 }

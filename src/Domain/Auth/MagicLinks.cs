@@ -4,15 +4,15 @@ using Microsoft.IdentityModel.Tokens;
 namespace Catalyst.Domain.Auth;
 
 /// <summary>
-/// Magic-link sign-in on Catalyst-Zero (reference E.4, Option B): <see cref="RequestAsync"/> emails a 15-minute one-time
-/// link signed by the handover signer whose subject is the email; it never calls Keycloak (the original created an
-/// enabled, verified user for any address a stranger typed). <see cref="SignInAsync"/> checks the link, burns its jti
-/// (container <c>magic-jti</c>, separate from handovers), and only then, the mailbox proven, makes sure the user exists
-/// in the openova realm and starts a session for the user's Keycloak id, as the handover does.
-/// Refusals a person can act on redirect to the login page (<c>?error=reason</c>, 303); the rest are 401s, as the original.
-/// The link points at <c>{CATALYST_API_PUBLIC_URL}/api/v1/auth/magic</c>, the route that serves it, and that URL is also
-/// the token's audience (the original's first cut sent <c>…/auth/magic</c>, which no route answered; its later variant
-/// fixed the path the same way).
+/// Magic-link sign-in on Catalyst-Zero (reference E.4, Option B): <see cref="RequestAsync"/> emails a 15-minute
+/// one-time link signed by the handover signer whose subject is the email; it never calls Keycloak (the original
+/// created an enabled, verified user for any address a stranger typed). <see cref="SignInAsync"/> checks the link,
+/// burns its jti (container <c>magic-jti</c>, separate from handovers), and only then, the mailbox proven, makes sure
+/// the user exists in the openova realm and starts a session for the user's Keycloak id, as the handover does.
+/// Refusals a person can act on redirect to the login page (<c>?error=reason</c>, 303); the rest are 401s, as the
+/// original. The link points at <c>{CATALYST_API_PUBLIC_URL}/api/v1/auth/magic</c>, the route that serves it, and that
+/// URL is also the token's audience (the original's first cut sent <c>…/auth/magic</c>, which no route answered; its
+/// later variant fixed the path the same way).
 /// </summary>
 public sealed class MagicLinks(AuthSettings settings, SignerSource signer, OneTimeTokens jtis, Func<KeycloakSettings, KeycloakClient> keycloak,
     IMagicLinkMailer mailer, MagicLinkThrottle throttle, SessionTokens sessions, SessionCookies cookies, TimeProvider time, ILogger<MagicLinks> log)
@@ -54,8 +54,8 @@ public sealed class MagicLinks(AuthSettings settings, SignerSource signer, OneTi
         {
             ["iss"] = key.Issuer,
             ["aud"] = new[] { Audience },
-            // The address is not proven yet, so no Keycloak user exists for it: the link names the email, and redeeming it
-            // (which proves the mailbox) creates the user.
+            // The address is not proven yet, so no Keycloak user exists for it: the link names the email, and redeeming
+            // it (which proves the mailbox) creates the user.
             ["sub"] = email!,
             ["iat"] = now,
             ["exp"] = now + (long)LinkLifetime.TotalSeconds,
@@ -138,7 +138,8 @@ public sealed class MagicLinks(AuthSettings settings, SignerSource signer, OneTi
         }
     }
 
-    /// <summary>The original's loginRedirect: the post-auth path up to its last '/', then <c>/login?error=reason</c>.</summary>
+    /// <summary>The original's loginRedirect: the post-auth path up to its last '/', then
+    /// <c>/login?error=reason</c>.</summary>
     public static string LoginRedirect(string postAuthRedirect, string reason)
     {
         var slash = postAuthRedirect.LastIndexOf('/');

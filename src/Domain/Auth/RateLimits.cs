@@ -18,20 +18,22 @@ public sealed record WindowCount(DateTimeOffset Start, int Count);
 /// </summary>
 public sealed record RateLimit(int Limit, TimeSpan Window)
 {
-    /// <summary>The count after admitting one more at <paramref name="now"/>, or null when the window is full.</summary>
+    /// <summary>The count after admitting one more at
+    /// <paramref name="now"/>, or null when the window is full.</summary>
     public WindowCount? Admit(WindowCount? stored, DateTimeOffset now) =>
         Current(stored, now) is { } current
             ? current.Count < Limit ? current with { Count = current.Count + 1 } : null
             : new WindowCount(now, 1);
 
     /// <summary>
-    /// How long until a full window ends, in whole seconds rounded up and at least 1 (Retry-After's unit, and a client that
-    /// retries after it is admitted).
+    /// How long until a full window ends, in whole seconds rounded up and at least 1 (Retry-After's unit, and a client
+    /// that retries after it is admitted).
     /// </summary>
     public int RetryAfterSeconds(WindowCount stored, DateTimeOffset now) =>
         (int)Math.Max(1, Math.Ceiling((stored.Start + Window - now).TotalSeconds));
 
-    /// <summary>The count with one admission given back (a request refused by another limit), or null when there is nothing to give back.</summary>
+    /// <summary>The count with one admission given back (a request refused by another limit), or null when there is
+    /// nothing to give back.</summary>
     public WindowCount? Release(WindowCount? stored, DateTimeOffset now) =>
         Current(stored, now) is { Count: > 0 } current ? current with { Count = current.Count - 1 } : null;
 
@@ -78,7 +80,8 @@ public sealed class BlobRateLimiter(BlobServiceClient blobs, TimeProvider time, 
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(containerName);
     volatile bool created;
 
-    /// <summary>Null when admitted (and counted); otherwise the seconds until the window ends, and nothing is counted.</summary>
+    /// <summary>Null when admitted (and counted); otherwise the seconds
+    /// until the window ends, and nothing is counted.</summary>
     public async Task<int?> TryAcquireAsync(string key, RateLimit limit, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < Attempts; attempt++)

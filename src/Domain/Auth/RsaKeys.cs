@@ -23,7 +23,8 @@ public static class RsaKeys
         return Checked(pem, "private key");
     }
 
-    /// <summary>A public key from PEM (PKIX or PKCS#1) or an RSA JWK (<c>kty</c> RSA, <c>n</c> and <c>e</c> required).</summary>
+    /// <summary>A public key from PEM (PKIX or PKCS#1) or an RSA JWK
+    /// (<c>kty</c> RSA, <c>n</c> and <c>e</c> required).</summary>
     public static RSA ParsePublic(string text)
     {
         text = text.Trim();
@@ -62,7 +63,8 @@ public static class RsaKeys
         return RequireSize(rsa, "public key");
     }
 
-    /// <summary>The public half as the JWK the original publishes (and tofu passes on as <c>handover_jwt_public_key</c>).</summary>
+    /// <summary>The public half as the JWK the original publishes (and tofu passes on as
+    /// <c>handover_jwt_public_key</c>).</summary>
     public static string PublicJwk(RSA rsa)
     {
         var p = rsa.ExportParameters(includePrivateParameters: false);

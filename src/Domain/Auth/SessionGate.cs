@@ -1,10 +1,10 @@
 namespace Catalyst.Domain.Auth;
 
 /// <summary>
-/// The session gate over <c>/api/v1/*</c> (reference E.5, A.1), written once for both hosts: each host's middleware asks
-/// <see cref="DecideAsync"/> and does what the decision says. On unless <c>CATALYST_AUTH_MODE=off</c> (the original
-/// was off whenever <c>CATALYST_KC_ADDR</c> was unset). Preflights (OPTIONS) pass; so do the routes that carry their
-/// own credential or start a sign-in.
+/// The session gate over <c>/api/v1/*</c> (reference E.5, A.1), written once for both hosts: each host's middleware
+/// asks <see cref="DecideAsync"/> and does what the decision says. On unless <c>CATALYST_AUTH_MODE=off</c> (the
+/// original was off whenever <c>CATALYST_KC_ADDR</c> was unset). Preflights (OPTIONS) pass; so do the routes that carry
+/// their own credential or start a sign-in.
 /// </summary>
 public sealed class SessionGate(SessionVerifier verifier, SessionRules rules, bool enabled)
 {
@@ -13,7 +13,8 @@ public sealed class SessionGate(SessionVerifier verifier, SessionRules rules, bo
     public bool Enabled => enabled;
 
     /// <param name="cookieValue">The <c>catalyst_session</c> cookie, if any.</param>
-    /// <param name="proxyEmail">The operator-named trusted identity header's value, if one is configured and sent.</param>
+    /// <param name="proxyEmail">The operator-named trusted identity
+    /// header's value, if one is configured and sent.</param>
     public async Task<GateDecision> DecideAsync(string method, string path, string? cookieValue, string? proxyEmail, CancellationToken cancellationToken)
     {
         if (!enabled || HttpMethods.IsOptions(method) || !GatePaths.IsGated(method, path)) return GateDecision.Pass;

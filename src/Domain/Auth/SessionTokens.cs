@@ -7,11 +7,12 @@ namespace Catalyst.Domain.Auth;
 
 /// <summary>
 /// Sessions Catalyst signs itself, for when Keycloak will not exchange tokens (Keycloak 26 dropped
-/// <c>requested_subject</c>; the original's later fix, E.2 [I-late]): <c>typ: "session"</c>, 8 hours. Signed RS256 by the
-/// handover signer when this process has one (<c>CATALYST_HANDOVER_KEY_PATH</c>); otherwise HS256 with a key derived from
-/// <c>CATALYST_SESSION_COOKIE_SECRET</c> (a Sovereign verifies handovers but usually holds no signing key, and the
-/// secret already guards its cookies). With neither, there is no fallback and the exchange failure stands.
-/// The <c>typ</c> claim is what keeps a handover or magic-link token, signed by the same key, from passing as a session.
+/// <c>requested_subject</c>; the original's later fix, E.2 [I-late]): <c>typ: "session"</c>, 8 hours. Signed RS256 by
+/// the handover signer when this process has one (<c>CATALYST_HANDOVER_KEY_PATH</c>); otherwise HS256 with a key
+/// derived from <c>CATALYST_SESSION_COOKIE_SECRET</c> (a Sovereign verifies handovers but usually holds no signing key,
+/// and the secret already guards its cookies). With neither, there is no fallback and the exchange failure stands.
+/// The <c>typ</c> claim is what keeps a handover or magic-link
+/// token, signed by the same key, from passing as a session.
 /// </summary>
 public sealed class SessionTokens
 {

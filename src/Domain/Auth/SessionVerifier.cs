@@ -26,7 +26,8 @@ public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local,
     {
         public sealed record Valid(SessionIdentity Identity) : Outcome;
         public sealed record Invalid : Outcome;
-        /// <summary>Keycloak's keys could not be read: we cannot tell, so the session is neither accepted nor cleared.</summary>
+        /// <summary>Keycloak's keys could not be read: we cannot tell,
+        /// so the session is neither accepted nor cleared.</summary>
         public sealed record Unavailable : Outcome;
     }
 
@@ -34,7 +35,8 @@ public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local,
     {
         var outcome = await VerifyAsync(cookieValue, cancellationToken);
         if (outcome is not Outcome.Valid || revocations is null) return outcome;
-        // A signed-out session stays out on every replica; storage that cannot say is "cannot tell", as with Keycloak's keys.
+        // A signed-out session stays out on every replica; storage
+        // that cannot say is "cannot tell", as with Keycloak's keys.
         return await revocations.IsRevokedAsync(cookies.Decode(cookieValue)!, cancellationToken) switch
         {
             false => outcome,

@@ -14,7 +14,8 @@ public static class TokenChecks
     public static readonly TimeSpan Skew = TimeSpan.FromSeconds(30);
     static readonly JsonWebTokenHandler Handler = new();
 
-    /// <summary>The verified token, or null when the signature, algorithm or lifetime is wrong or the text is not a JWT.</summary>
+    /// <summary>The verified token, or null when the signature, algorithm
+    /// or lifetime is wrong or the text is not a JWT.</summary>
     public static async Task<JsonWebToken?> VerifyAsync(string token, IReadOnlyList<SecurityKey> keys, string algorithm, TimeProvider time)
     {
         if (keys.Count == 0 || string.IsNullOrEmpty(token)) return null;

@@ -2,7 +2,8 @@ using System.Text;
 
 namespace Catalyst.Domain.ClusterCache;
 
-/// <summary>A tenant's API server sent more than a limit allows; the informer stops the kind instead of buffering it.</summary>
+/// <summary>A tenant's API server sent more than a limit allows;
+/// the informer stops the kind instead of buffering it.</summary>
 public sealed class LimitExceededException(string message) : Exception(message);
 
 /// <summary>
@@ -58,7 +59,8 @@ public sealed class BoundedLineReader(Stream stream, int maxLineBytes, int initi
     }
 }
 
-/// <summary>A read-only view of a stream that refuses to give more than <c>limit</c> bytes (a list page, an error body).</summary>
+/// <summary>A read-only view of a stream that refuses to give more
+/// than <c>limit</c> bytes (a list page, an error body).</summary>
 public sealed class LimitedReadStream(Stream inner, long limit, string what) : Stream
 {
     long total;
@@ -87,7 +89,8 @@ public sealed class LimitedReadStream(Stream inner, long limit, string what) : S
         return read;
     }
 
-    /// <summary>At most <paramref name="max"/> bytes of <paramref name="stream"/> as text; the rest is not read.</summary>
+    /// <summary>At most <paramref name="max"/> bytes of
+    /// <paramref name="stream"/> as text; the rest is not read.</summary>
     public static async Task<string> PrefixAsync(Stream stream, int max, CancellationToken cancellationToken)
     {
         var buffer = new byte[max];

@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace Catalyst.Domain.ClusterCache;
 
 /// <summary>
-/// One object as the cache keeps it: its compact JSON, already redacted (env values; data of sensitive kinds), and the few
-/// metadata fields that lists filter and sort on. Keeping bytes rather than a JSON tree costs a fraction of the
+/// One object as the cache keeps it: its compact JSON, already redacted (env values; data of sensitive kinds), and the
+/// few metadata fields that lists filter and sort on. Keeping bytes rather than a JSON tree costs a fraction of the
 /// memory, and every answer (list, stream, snapshot) writes the bytes as they are.
 /// </summary>
 public sealed class CachedObject
@@ -45,11 +45,12 @@ public sealed class CachedObject
     /// Builds the cached form of an API object. Redaction happens here, once per object version as it arrives (list,
     /// watch or snapshot read back), rather than when serving: lists, streams and snapshots all write these bytes as
     /// they are, so an object is redacted once instead of on every answer, and a snapshot blob can never hold what an
-    /// answer would not show. Containers' env values are redacted for every kind not opted out (<see cref="EnvRedaction"/>).
-    /// Items of a list carry no apiVersion/kind, so they are filled in from the kind. For a sensitive kind (reference D.6) the copy has no data/stringData (nor binaryData, which holds
-    /// the same kind of content) and instead lists the key names under <c>redactedKeys</c> with
-    /// <c>redactedValue: "&lt;redacted&gt;"</c>; the last-applied annotation is blanked too, because kubectl writes
-    /// the whole object, data included, into it. Null when the object has no name.
+    /// answer would not show. Containers' env values are redacted for every kind not opted out
+    /// (<see cref="EnvRedaction"/>). Items of a list carry no apiVersion/kind, so they are filled in from the kind. For
+    /// a sensitive kind (reference D.6) the copy has no data/stringData (nor binaryData, which holds the same kind of
+    /// content) and instead lists the key names under <c>redactedKeys</c> with <c>redactedValue:
+    /// "&lt;redacted&gt;"</c>; the last-applied annotation is blanked too, because kubectl writes the whole object,
+    /// data included, into it. Null when the object has no name.
     /// </summary>
     public static CachedObject? From(JsonElement item, KindSpec kind, string? kindName)
     {

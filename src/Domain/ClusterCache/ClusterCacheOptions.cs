@@ -18,7 +18,8 @@ public sealed record ClusterCacheOptions
     /// </summary>
     public SarUserClaim SarUserClaim { get; init; } = SarUserClaim.Email;
     public string SarUserPrefix { get; init; } = "";
-    /// <summary>Kinds whose containers' env values are served as they are (<c>CATALYST_K8SCACHE_UNREDACTED_KINDS</c>); none by default.</summary>
+    /// <summary>Kinds whose containers' env values are served as they are
+    /// (<c>CATALYST_K8SCACHE_UNREDACTED_KINDS</c>); none by default.</summary>
     public IReadOnlySet<string> UnredactedKinds { get; init; } = new HashSet<string>();
     public TimeSpan SarTtl { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromSeconds(60);
@@ -31,7 +32,8 @@ public sealed record ClusterCacheOptions
     /// <summary>Client-side request budget per cluster, the original's rest config (QPS 50, burst 100).</summary>
     public double Qps { get; init; } = 50;
     public int Burst { get; init; } = 100;
-    /// <summary>Errors back off exponentially up to this; a kind whose API is absent is retried at <see cref="AbsentKindRetry"/>.</summary>
+    /// <summary>Errors back off exponentially up to this; a kind whose API is absent is retried at
+    /// <see cref="AbsentKindRetry"/>.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan AbsentKindRetry { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Items per list page: bounds what one response holds in memory.</summary>
@@ -44,7 +46,8 @@ public sealed record ClusterCacheOptions
     public int MaxWatchLineBytes { get; init; } = 4 * 1024 * 1024;
     public int MaxErrorBodyBytes { get; init; } = 64 * 1024;
     public int MaxObjectsPerKind { get; init; } = 50_000;
-    /// <summary>SubjectAccessReview answers kept; when full, expired ones go, then all (<see cref="SarCache"/>).</summary>
+    /// <summary>SubjectAccessReview answers kept; when full, expired ones go, then all
+    /// (<see cref="SarCache"/>).</summary>
     public int SarCacheMax { get; init; } = 10_000;
     /// <summary>Stream subscribers one cluster may have on this replica.</summary>
     public int MaxSubscribersPerCluster { get; init; } = 200;

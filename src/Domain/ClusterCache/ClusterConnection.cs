@@ -24,7 +24,8 @@ public sealed class ClusterConnection : IDisposable
     public static ClusterConnection FromKubeconfig(byte[] kubeconfig, double qps, int burst) =>
         new(new Kubernetes(Deployments.SovereignKubeconfig.Parse(kubeconfig).ToClientConfiguration(), new RateLimitHandler(qps, burst)));
 
-    /// <summary>Sends a GET for <paramref name="pathAndQuery"/> (relative to the server); the caller reads or disposes the response.</summary>
+    /// <summary>Sends a GET for <paramref name="pathAndQuery"/> (relative
+    /// to the server); the caller reads or disposes the response.</summary>
     public async Task<HttpResponseMessage> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, pathAndQuery));
@@ -34,7 +35,8 @@ public sealed class ClusterConnection : IDisposable
         return await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
-    /// <summary>Asks the Sovereign's own authorizer whether <paramref name="user"/> may <paramref name="verb"/> the kind there.</summary>
+    /// <summary>Asks the Sovereign's own authorizer whether <paramref name="user"/>
+    /// may <paramref name="verb"/> the kind there.</summary>
     public async Task<bool> SubjectAccessReviewAsync(string user, KindSpec kind, string ns, string verb, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

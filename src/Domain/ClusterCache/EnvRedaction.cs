@@ -18,7 +18,8 @@ public static class EnvRedaction
     static readonly string[] ContainerLists = ["containers", "initContainers", "ephemeralContainers"];
     const string LastApplied = "kubectl.kubernetes.io/last-applied-configuration";
 
-    /// <summary>The redacted copy of <paramref name="item"/>, or null when it holds nothing to redact (no copy is made).</summary>
+    /// <summary>The redacted copy of <paramref name="item"/>, or null
+    /// when it holds nothing to redact (no copy is made).</summary>
     public static JsonElement? Redact(JsonElement item)
     {
         if (!Needs(item)) return null;

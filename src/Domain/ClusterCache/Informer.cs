@@ -9,8 +9,9 @@ namespace Catalyst.Domain.ClusterCache;
 /// the list's resourceVersion with bookmarks; a 410 Gone re-lists, an error backs off exponentially (capped), and a
 /// kind the API does not serve is marked absent and retried rarely, so a missing CRD costs one request every few
 /// minutes instead of a hot loop. Objects are redacted as they are read (<see cref="CachedObject.From"/>): nothing
-/// unredacted leaves this class. Everything read from the API is bounded (<see cref="ClusterCacheOptions.MaxWatchLineBytes"/>
-/// and its neighbours): past a limit the kind is refused — emptied, stopped, logged and reported — rather than retried.
+/// unredacted leaves this class. Everything read from the API is bounded
+/// (<see cref="ClusterCacheOptions.MaxWatchLineBytes"/> and its neighbours): past a limit the kind is refused —
+/// emptied, stopped, logged and reported — rather than retried.
 /// </summary>
 public sealed class Informer(
     ClusterConnection api, KindCache cache, Action<CacheEvent> publish, Func<KindCache, CancellationToken, Task>? hydrate,
@@ -53,7 +54,8 @@ public sealed class Informer(
             }
             catch (LimitExceededException e)
             {
-                // Retrying would read the same oversized answer again: stop this kind until the cluster is registered anew.
+                // Retrying would read the same oversized answer again:
+                // stop this kind until the cluster is registered anew.
                 var why = $"stopped: {e.Message}";
                 cache.Refuse(why);
                 log.LogWarning("Cluster {Cluster}: {Kind} {Why}", cache.Cluster, kind.Name, why);
@@ -90,7 +92,8 @@ public sealed class Informer(
         }
     }
 
-    /// <summary>0.5 s doubling to the cap, with up to 20 % jitter so a cluster's informers do not retry in step.</summary>
+    /// <summary>0.5 s doubling to the cap, with up to 20 % jitter
+    /// so a cluster's informers do not retry in step.</summary>
     TimeSpan Backoff(int failures)
     {
         var seconds = Math.Min(options.MaxBackoff.TotalSeconds, FirstBackoff.TotalSeconds * Math.Pow(2, Math.Min(failures - 1, 16)));
@@ -131,7 +134,8 @@ public sealed class Informer(
 
     async Task<(string ResourceVersion, int Events)> WatchAsync(string resourceVersion, CancellationToken cancellationToken)
     {
-        // The server ends the watch after timeoutSeconds; varied per watch so a cluster's informers do not reconnect in step.
+        // The server ends the watch after timeoutSeconds; varied per
+        // watch so a cluster's informers do not reconnect in step.
         var timeoutSeconds = 300 + Random.Shared.Next(300);
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         watchdog.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds + 30)); // a half-open connection never ends by itself
@@ -142,7 +146,8 @@ public sealed class Informer(
             using var response = await api.GetAsync(query, watchdog.Token);
             await ThrowUnlessOkAsync(response, watchdog.Token);
             await using var body = await response.Content.ReadAsStreamAsync(watchdog.Token);
-            // Our own line reader, not StreamReader: a tenant's server can send one endless line, and it must not become one endless string.
+            // Our own line reader, not StreamReader: a tenant's server can send
+            // one endless line, and it must not become one endless string.
             var reader = new BoundedLineReader(body, options.MaxWatchLineBytes);
             cache.MarkLive(true, time.GetUtcNow());
             try
@@ -156,8 +161,9 @@ public sealed class Informer(
             }
             catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
             {
-                // The stream broke mid-way (a reset connection, a restarted server): watch again from the last version applied,
-                // as client-go's reflector does, so the server replays what was lost in transit; only 410 Gone lists again.
+                // The stream broke mid-way (a reset connection, a restarted server): watch again from the last version
+                // applied, as client-go's reflector does, so the server replays what was lost in transit; only 410 Gone
+                // lists again.
                 log.LogDebug("Cluster {Cluster}: {Kind} watch broke after {Events} event(s) ({Why}); resuming at {ResourceVersion}",
                     cache.Cluster, cache.Kind.Name, events, e.Message, resourceVersion);
             }

@@ -4,7 +4,8 @@ namespace Catalyst.Domain.ClusterCache;
 
 /// <summary>
 /// Where one informer stands. <c>Absent</c>: the API does not serve the kind (an optional CRD not installed).
-/// <c>Refused</c>: the API sent more than a limit allows; the kind is stopped and emptied until the cluster is registered again.
+/// <c>Refused</c>: the API sent more than a limit allows; the kind
+/// is stopped and emptied until the cluster is registered again.
 /// </summary>
 public enum InformerState { Starting, Hydrated, Synced, Absent, Failing, Refused }
 
@@ -90,7 +91,8 @@ public sealed class KindCache(string cluster, KindSpec kind)
         return true;
     }
 
-    /// <summary>Makes the content what a fresh list says (the API wins over anything hydrated); returns the differences.</summary>
+    /// <summary>Makes the content what a fresh list says (the API wins
+    /// over anything hydrated); returns the differences.</summary>
     internal List<(string Type, CachedObject Item)> Replace(IReadOnlyDictionary<string, CachedObject> listed, DateTimeOffset now)
     {
         var changes = new List<(string, CachedObject)>();

@@ -6,15 +6,18 @@ namespace Catalyst.Domain.ClusterCache;
 /// </summary>
 public sealed record KindSpec(string Name, string Group, string Version, string Resource, bool Namespaced, bool Sensitive = false)
 {
-    /// <summary>Containers' env values served as they are (<c>CATALYST_K8SCACHE_UNREDACTED_KINDS</c>); redacted otherwise (<see cref="EnvRedaction"/>).</summary>
+    /// <summary>Containers' env values served as they are (<c>CATALYST_K8SCACHE_UNREDACTED_KINDS</c>); redacted
+    /// otherwise (<see cref="EnvRedaction"/>).</summary>
     public bool KeepEnvValues { get; init; }
 
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
-    /// <summary>Read in this namespace only (the Phase-1 watch reads flux-system, as the original's filtered informer did); null: cluster-wide.</summary>
+    /// <summary>Read in this namespace only (the Phase-1 watch reads flux-system, as the original's filtered informer
+    /// did); null: cluster-wide.</summary>
     public string? Namespace { get; init; }
 
-    /// <summary>The collection path: core kinds live under /api, everything else under /apis; cluster-wide unless <see cref="Namespace"/> is set.</summary>
+    /// <summary>The collection path: core kinds live under /api, everything else under /apis; cluster-wide unless
+    /// <see cref="Namespace"/> is set.</summary>
     public string CollectionPath => (Group.Length == 0 ? $"api/{Version}" : $"apis/{Group}/{Version}")
         + (Namespace is { } ns ? $"/namespaces/{ns}/{Resource}" : $"/{Resource}");
 

@@ -44,7 +44,8 @@ public static class KindSources
         return registry;
     }
 
-    /// <summary>Data key <c>kinds.txt</c>, else <c>kinds</c>. An absent or unreadable ConfigMap yields nothing and a warning.</summary>
+    /// <summary>Data key <c>kinds.txt</c>, else <c>kinds</c>. An absent
+    /// or unreadable ConfigMap yields nothing and a warning.</summary>
     public static async Task<IReadOnlyList<KindSpec>> FromConfigMapAsync(IKubernetes client, string ns, string name, ILogger log, CancellationToken cancellationToken)
     {
         try
@@ -70,7 +71,8 @@ public static class KindSources
         }
     }
 
-    /// <summary>The cluster this process runs in, when it runs in one: its ConfigMaps hold the kinds extension.</summary>
+    /// <summary>The cluster this process runs in, when it runs in
+    /// one: its ConfigMaps hold the kinds extension.</summary>
     public static IKubernetes? InCluster()
     {
         if (!KubernetesClientConfiguration.IsInCluster()) return null;

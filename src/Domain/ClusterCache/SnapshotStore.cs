@@ -17,8 +17,8 @@ public sealed record HydrateResult(HydrateOutcome Outcome, IReadOnlyList<CachedO
 /// <c>{version:1, cluster, kind, wrote, resourceVersion, items}</c>. They let a restarted replica answer at once
 /// from what the last one saw; the API wins as soon as it answers. Items are the cached, already redacted bytes.
 /// A block blob upload commits at the end, so a reader sees the old snapshot or the new one, never half of one.
-/// <c>wrote</c> is also kept as blob metadata, so pruning needs no download. The seed's cold-start mitigation (issue #321)
-/// without its separate PVC.
+/// <c>wrote</c> is also kept as blob metadata, so pruning needs no download. The seed's cold-start mitigation (issue
+/// #321) without its separate PVC.
 /// </summary>
 public sealed class SnapshotStore(BlobServiceClient blobs)
 {
@@ -30,7 +30,8 @@ public sealed class SnapshotStore(BlobServiceClient blobs)
 
     public static string BlobName(string cluster, string kind) => $"{Sanitise(cluster)}/{Sanitise(kind)}.json";
 
-    /// <summary>Blob names keep <c>[A-Za-z0-9._-]</c>; anything else becomes <c>_</c> (the original's file-name rule).</summary>
+    /// <summary>Blob names keep <c>[A-Za-z0-9._-]</c>; anything else
+    /// becomes <c>_</c> (the original's file-name rule).</summary>
     public static string Sanitise(string part)
     {
         var safe = new string(part.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '_').ToArray());
@@ -65,7 +66,8 @@ public sealed class SnapshotStore(BlobServiceClient blobs)
         await writer.FlushAsync(cancellationToken);
     }
 
-    /// <summary>Never throws for a bad snapshot: the outcome says what happened and the informer lists as usual.</summary>
+    /// <summary>Never throws for a bad snapshot: the outcome says
+    /// what happened and the informer lists as usual.</summary>
     public async Task<HydrateResult> ReadAsync(KindSpec kind, string cluster, TimeSpan maxAge, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var blob = container.GetBlobClient(BlobName(cluster, kind.Name));
@@ -98,7 +100,8 @@ public sealed class SnapshotStore(BlobServiceClient blobs)
         }
     }
 
-    /// <summary>Deletes every snapshot last known current before <c>now - maxAge</c> (metadata <c>wrote</c>, else LastModified); returns their names.</summary>
+    /// <summary>Deletes every snapshot last known current before <c>now - maxAge</c> (metadata <c>wrote</c>, else
+    /// LastModified); returns their names.</summary>
     public async Task<IReadOnlyList<string>> PruneAsync(TimeSpan maxAge, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await EnsureContainerAsync(cancellationToken);

@@ -8,7 +8,8 @@ public sealed partial class SovereignCache
 
     /// <summary>
     /// The registered cluster <paramref name="id"/> names, or null. On a Sovereign (<c>SOVEREIGN_FQDN</c> set) with
-    /// exactly one cluster, any id names it: the console there does not know its own deployment id (reference D.9 chroot).
+    /// exactly one cluster, any id names it: the console there
+    /// does not know its own deployment id (reference D.9 chroot).
     /// </summary>
     public string? Resolve(string id)
     {
@@ -43,7 +44,8 @@ public sealed partial class SovereignCache
         }
     }
 
-    /// <summary>Null when ready: no Sovereign registered, or the primary's pod and deployment informers have synced.</summary>
+    /// <summary>Null when ready: no Sovereign registered, or the
+    /// primary's pod and deployment informers have synced.</summary>
     public string? ReadinessProblem()
     {
         if (Primary is not { } primary) return null;
@@ -51,13 +53,15 @@ public sealed partial class SovereignCache
         return waiting.Count == 0 ? null : $"primary Sovereign {primary}: {string.Join(" and ", waiting)} informers not synced yet";
     }
 
-    /// <summary>Events of <paramref name="kinds"/> on <paramref name="cluster"/>, queued up to <c>CATALYST_K8SCACHE_EVENT_BUFFER</c> (or <paramref name="capacity"/>).</summary>
+    /// <summary>Events of <paramref name="kinds"/> on <paramref name="cluster"/>, queued up to
+    /// <c>CATALYST_K8SCACHE_EVENT_BUFFER</c> (or <paramref name="capacity"/>).</summary>
     public Subscription Subscribe(string cluster, IReadOnlySet<string> kinds, int? capacity = null) =>
         TrySubscribe(cluster, kinds, capacity) ?? throw new InvalidOperationException($"cluster {cluster} has {options.MaxSubscribersPerCluster} subscribers already");
 
     /// <summary>
-    /// As <see cref="Subscribe"/>, or null when the cluster already has <c>CATALYST_K8SCACHE_MAX_SUBSCRIBERS_PER_CLUSTER</c>
-    /// subscribers: every subscriber costs each of the cluster's events a queue slot, so their number is bounded too.
+    /// As <see cref="Subscribe"/>, or null when the cluster already has
+    /// <c>CATALYST_K8SCACHE_MAX_SUBSCRIBERS_PER_CLUSTER</c> subscribers: every subscriber costs each of the cluster's
+    /// events a queue slot, so their number is bounded too.
     /// </summary>
     public Subscription? TrySubscribe(string cluster, IReadOnlySet<string> kinds, int? capacity = null)
     {

@@ -205,7 +205,8 @@ public sealed partial class SovereignCache : IAsyncDisposable
             ? c.Connection.SubjectAccessReviewAsync(user, spec, ns, verb, cancellationToken)
             : Task.FromResult(false);
 
-    /// <summary>Stops every informer, then writes what changed since the last snapshot within <paramref name="budget"/>.</summary>
+    /// <summary>Stops every informer, then writes what changed since the last snapshot within
+    /// <paramref name="budget"/>.</summary>
     public async Task StopAsync(TimeSpan budget)
     {
         if (lifetime.IsCancellationRequested) return;

@@ -20,7 +20,8 @@ public interface IWorkflowStarter
 /// POST /api/v1/deployments (reference B.2), as a rule: validate everything first, so a bad request stores
 /// nothing and starts nothing; then secrets to the vault, the record, the first event, the workflow.
 /// Issue 15 (squatting): the Hetzner token is proven with Hetzner and the pool name checked against the reserved names
-/// and the zone before anything is stored, and one owner may have only <see cref="InProgressLimit"/> deployments under way.
+/// and the zone before anything is stored, and one owner may have
+/// only <see cref="InProgressLimit"/> deployments under way.
 /// </summary>
 public sealed class DeploymentCreator(
     DeploymentStore store, Vault vault, EventLog events, IdempotencyKeys idempotency, ManagedDomains managedDomains,
@@ -33,7 +34,8 @@ public sealed class DeploymentCreator(
     public sealed record Created(DeploymentRecord Record, bool Replayed) : Outcome;
     public sealed record Rejected(int Status, ApiError Error) : Outcome;
 
-    /// <summary><paramref name="workflows"/> comes per call: in Functions mode the Durable client is a trigger binding, not a service.</summary>
+    /// <summary><paramref name="workflows"/> comes per call: in Functions
+    /// mode the Durable client is a trigger binding, not a service.</summary>
     /// <param name="creator">The signed-in caller, who becomes the owner; null when authentication is off.</param>
     public async Task<Outcome> CreateAsync(string? contentType, ReadOnlyMemory<byte> body, bool truncated, string? idempotencyKey,
         SessionIdentity? creator, IWorkflowStarter workflows, CancellationToken cancellationToken)
@@ -53,8 +55,8 @@ public sealed class DeploymentCreator(
         if (request.IsPoolMode && reservedNames.Contains(request.SovereignSubdomain))
             return new Rejected(409, new ApiError(SubdomainConflict, ReservedSubdomains.Detail));
 
-        // A made-up 64-character token used to hold a name and a tofu slot until tofu failed. Hetzner says whether it works
-        // (the wizard's credentials check, reference A.4) before anything is stored or reserved.
+        // A made-up 64-character token used to hold a name and a tofu slot until tofu failed. Hetzner says whether it
+        // works (the wizard's credentials check, reference A.4) before anything is stored or reserved.
         var verdict = await tokens.CheckAsync(request.HetznerToken, cancellationToken);
         if (!verdict.Valid)
             return verdict.Status == 503
@@ -130,12 +132,14 @@ public sealed class DeploymentCreator(
     }
 
     /// <summary>
-    /// A pool name whose names already hold records is someone else's (an operator's, or left behind): the wizard's check
-    /// answers <c>reserved</c> for it and the create refuses it. Dynadot not answering is PDM's transient 503 (reference A.8).
+    /// A pool name whose names already hold records is someone else's (an operator's, or left behind): the wizard's
+    /// check answers <c>reserved</c> for it and the create refuses it. Dynadot not answering is PDM's transient 503
+    /// (reference A.8).
     /// </summary>
     async Task<Rejected?> ForeignRecordsAsync(DeploymentRequest request, CancellationToken cancellationToken)
     {
-        // A reservation that is live and someone else's is the reservation's 409 below; the zone is read only otherwise.
+        // A reservation that is live and someone else's is the
+        // reservation's 409 below; the zone is read only otherwise.
         if (await reservations.GetAsync(request.SovereignPoolDomain, request.SovereignSubdomain, cancellationToken) is { } current && current.IsLive(reservations.Now))
             return null;
         try
@@ -149,7 +153,8 @@ public sealed class DeploymentCreator(
         }
     }
 
-    /// <summary>A request that died between its record and its workflow left a deployment nobody works on: start it.</summary>
+    /// <summary>A request that died between its record and its
+    /// workflow left a deployment nobody works on: start it.</summary>
     static async Task EnsureWorkflowAsync(DeploymentRecord record, IWorkflowStarter workflows, CancellationToken cancellationToken)
     {
         if (!StrandedDeployments.IsStartingRun(record) || await workflows.ExistsAsync(record.Id, cancellationToken)) return;

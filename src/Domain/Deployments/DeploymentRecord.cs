@@ -46,7 +46,8 @@ public sealed record OrphanReport
     /// <summary>"kind/id name", sorted.</summary>
     [JsonPropertyName("objects")] public IReadOnlyList<string> Objects { get; init; } = [];
     [JsonPropertyName("sweptAt")] public DateTimeOffset SweptAt { get; init; }
-    /// <summary>How many of them the sweep deleted (only for wiped or failed deployments, with CATALYST_ORPHAN_SWEEP_DELETE).</summary>
+    /// <summary>How many of them the sweep deleted (only for wiped or failed deployments, with
+    /// CATALYST_ORPHAN_SWEEP_DELETE).</summary>
     [JsonPropertyName("deleted")] public int Deleted { get; init; }
     /// <summary>Why the last sweep of this deployment could not finish, until one does.</summary>
     [JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Error { get; init; }

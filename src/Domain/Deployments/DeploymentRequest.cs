@@ -30,14 +30,16 @@ public sealed record DeploymentRequest
 
     public const string RedactedValue = "<redacted>";
 
-    /// <summary>The copy the record keeps: secrets replaced by <c>&lt;redacted&gt;</c> when set, empty stays empty (reference B.8).</summary>
+    /// <summary>The copy the record keeps: secrets replaced by
+    /// <c>&lt;redacted&gt;</c> when set, empty stays empty (reference B.8).</summary>
     public DeploymentRequest Redacted() => this with
     {
         HetznerToken = HetznerToken.Length > 0 ? RedactedValue : "",
         ObjectStorageSecretKey = ObjectStorageSecretKey.Length > 0 ? RedactedValue : "",
     };
 
-    /// <summary>The legacy singular fields come from <c>regions[0]</c> when regions are given (reference B.3).</summary>
+    /// <summary>The legacy singular fields come from <c>regions[0]</c>
+    /// when regions are given (reference B.3).</summary>
     public DeploymentRequest WithRegionMirrored() => Regions.Count == 0 ? this : this with
     {
         Region = Regions[0].CloudRegion,

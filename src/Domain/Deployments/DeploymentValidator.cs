@@ -35,9 +35,9 @@ public static partial class DeploymentValidator
         if (Blank(request.OrgName)) return ("organisation name is required", "orgName");
         if (Blank(request.OrgEmail)) return ("organisation email is required (becomes initial sovereign-admin)", "orgEmail");
         if (Blank(request.SshPublicKey)) return ("SSH public key is required (sovereign-admin break-glass + cluster bootstrap)", "sshPublicKey");
-        // The seed's operator tokens: refused here, at POST, instead of failing silently mid-apply (CATALYST_GHCR_PULL_TOKEN);
-        // Harbor's always (seed #557: docker.io's rate limit makes a fresh Hetzner IP unbootable;
-        // mirrored like ghcr-pull, #543).
+        // The seed's operator tokens: refused here, at POST, instead of failing silently mid-apply
+        // (CATALYST_GHCR_PULL_TOKEN); Harbor's always (seed #557: docker.io's rate limit makes a fresh Hetzner IP
+        // unbootable; mirrored like ghcr-pull, #543).
         if (request.IsPoolMode && Blank(operatorSecrets.GhcrPullToken))
             return ("GHCR pull token is required for managed-pool deployments (CATALYST_GHCR_PULL_TOKEN missing on catalyst-api — see docs/SECRET-ROTATION.md)", OperatorSecrets.GhcrPullTokenSetting);
         if (Blank(operatorSecrets.HarborRobotToken))
@@ -60,7 +60,8 @@ public static partial class DeploymentValidator
         return ShapeProblem(request);
     }
 
-    /// <summary>The bucket the wizard named, else one derived from the FQDN (the original derived it from the FQDN slug).</summary>
+    /// <summary>The bucket the wizard named, else one derived from the
+    /// FQDN (the original derived it from the FQDN slug).</summary>
     public static string EffectiveBucket(DeploymentRequest request)
     {
         if (!Blank(request.ObjectStorageBucket)) return request.ObjectStorageBucket.Trim();
@@ -92,7 +93,8 @@ public static partial class DeploymentValidator
         if (request.WorkerCount > 0 && !ServerType().IsMatch(request.WorkerSize))
             return ($"worker size \"{request.WorkerSize}\" is not a Hetzner server type (e.g. cx23, cpx32)", "workerSize");
         if (!LocationName().IsMatch(request.Region)) return ($"region \"{request.Region}\" is not a Hetzner location (e.g. fsn1, nbg1, hel1)", "region");
-        // The module refuses the same at plan (infra/hetzner/nodes.tf); refusing here keeps a create from failing mid-apply.
+        // The module refuses the same at plan (infra/hetzner/nodes.tf);
+        // refusing here keeps a create from failing mid-apply.
         if (HetznerServerTypes.Problem(request.ControlPlaneSize, request.Region) is { } cpSize)
             return ($"control plane size {cpSize}", "controlPlaneSize");
         if (request.WorkerCount > 0 && HetznerServerTypes.Problem(request.WorkerSize, request.Region) is { } workerSize)
@@ -105,10 +107,10 @@ public static partial class DeploymentValidator
     }
 
     /// <summary>
-    /// Why an SSH source (infra/hetzner's ssh_allowed_cidrs) would be refused, or null. The rule is the hcloud provider's
-    /// (internal/firewall/validation.go): a bare address is one host (/32, /128), and a block must not have host bits
-    /// set (203.0.113.7/24 fails at plan). The address must also be in the form the API writes back, so the module and
-    /// the app accept exactly the same strings.
+    /// Why an SSH source (infra/hetzner's ssh_allowed_cidrs) would be refused, or null. The rule is the hcloud
+    /// provider's (internal/firewall/validation.go): a bare address is one host (/32, /128), and a block must not have
+    /// host bits set (203.0.113.7/24 fails at plan). The address must also be in the form the API writes back, so the
+    /// module and the app accept exactly the same strings.
     /// </summary>
     public static string? SshSourceProblem(string value)
     {

@@ -8,7 +8,8 @@ namespace Catalyst.Domain.Deployments;
 /// </summary>
 public static class HetznerServerTypes
 {
-    /// <summary>CX Gen2 and CPX Gen1: a create with one fails mid-apply. infra/hetzner/variables.tf refuses the same list.</summary>
+    /// <summary>CX Gen2 and CPX Gen1: a create with one fails mid-apply.
+    /// infra/hetzner/variables.tf refuses the same list.</summary>
     public static readonly IReadOnlyList<string> Removed =
         ["cx11", "cx21", "cx22", "cx31", "cx32", "cx41", "cx42", "cx51", "cx52", "cpx11", "cpx21", "cpx31", "cpx41", "cpx51"];
 
@@ -27,7 +28,8 @@ public static class HetznerServerTypes
         ["ccx53"] = AllLocations, ["ccx63"] = AllLocations,
     };
 
-    /// <summary>Whether a known type is offered in the location; a type this list does not know is left to the module's plan-time check.</summary>
+    /// <summary>Whether a known type is offered in the location; a type this
+    /// list does not know is left to the module's plan-time check.</summary>
     public static bool OfferedIn(string type, string location) =>
         !Removed.Contains(type) && (!Current.TryGetValue(type, out var locations) || locations.Contains(location));
 

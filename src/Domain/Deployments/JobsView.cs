@@ -4,7 +4,8 @@ using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Deployments;
 
-/// <summary>A job of the original's jobs surface (#205), derived from the timeline: one per phase and per component.</summary>
+/// <summary>A job of the original's jobs surface (#205), derived
+/// from the timeline: one per phase and per component.</summary>
 public sealed record Job(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("deploymentId")] string DeploymentId,
@@ -49,11 +50,12 @@ public sealed record BatchSummary(
     [property: JsonPropertyName("pending")] int Pending);
 
 /// <summary>
-/// The original's jobs surface computed from a deployment's own record and timeline, with no store of its own. Jobs: one
-/// per workflow phase (batch <c>provisioning</c>, job name = the phase: <c>tofu</c>, <c>dns</c>, <c>flux-bootstrap</c>,
-/// <c>phase1</c>) and one per component (batch <c>bootstrap-kit</c>, job name <c>install-&lt;component&gt;</c>, as the
-/// original's helmwatch bridge named them). Executions are per run: id <c>{deploymentId}:{jobName}:{run}</c>, so the id
-/// alone names whose deployment it is (the logs route checks that deployment's owner).
+/// The original's jobs surface computed from a deployment's own record and timeline, with no store of its own. Jobs:
+/// one per workflow phase (batch <c>provisioning</c>, job name = the phase: <c>tofu</c>, <c>dns</c>,
+/// <c>flux-bootstrap</c>, <c>phase1</c>) and one per component (batch <c>bootstrap-kit</c>, job name
+/// <c>install-&lt;component&gt;</c>, as the original's helmwatch bridge named them). Executions are per run: id
+/// <c>{deploymentId}:{jobName}:{run}</c>, so the id alone names whose deployment it is (the logs route checks that
+/// deployment's owner).
 /// </summary>
 public static class JobsView
 {
@@ -63,7 +65,8 @@ public static class JobsView
     public const int DefaultLogPageSize = 500, MaxLogPageSize = 5000;
     const string Pending = "pending", Running = "running", Succeeded = "succeeded", Failed = "failed";
 
-    /// <summary>Timeline phases that are not jobs: audit lines, and the component events (they make component jobs).</summary>
+    /// <summary>Timeline phases that are not jobs: audit lines, and
+    /// the component events (they make component jobs).</summary>
     static readonly HashSet<string> NotJobs = [Phases.Audit, Phases.Component, Phases.ComponentLog, Phases.ClusterCache];
 
     sealed record Attempt(string JobName, string AppId, string Batch, int Run, List<DeploymentEvent> Events);
@@ -149,7 +152,8 @@ public static class JobsView
             g.Count(j => Terminal(j.Status)), g.Count(j => j.Status == Succeeded), g.Count(j => j.Status == Failed),
             g.Count(j => j.Status == Running), g.Count(j => j.Status == Pending))).ToList();
 
-    /// <summary>A window of an execution's lines (1-based <paramref name="fromLine"/>), or null when there is no such execution.</summary>
+    /// <summary>A window of an execution's lines (1-based <paramref name="fromLine"/>),
+    /// or null when there is no such execution.</summary>
     public static JobLogPage? Logs(DeploymentRecord record, IReadOnlyList<DeploymentEvent> events, string executionId, int fromLine, int limit)
     {
         var attempt = Attempts(record, events).FirstOrDefault(a => ExecutionId(record.Id, a.JobName, a.Run) == executionId);

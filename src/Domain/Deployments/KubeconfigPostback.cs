@@ -12,7 +12,8 @@ public static class KubeconfigPostback
 {
     public const int MaxBytes = 1 << 20;
 
-    /// <summary>The token after a case-insensitive <c>Bearer </c> scheme, trimmed; "" when absent or another scheme.</summary>
+    /// <summary>The token after a case-insensitive <c>Bearer </c>
+    /// scheme, trimmed; "" when absent or another scheme.</summary>
     public static string ExtractBearer(string? authorization)
     {
         var header = authorization?.Trim() ?? "";
@@ -40,11 +41,12 @@ public static class KubeconfigPostback
 
     /// <summary>
     /// Check 5 of A.13 and issue 15's "once, for good": the bearer is spent by the first accepted postback, and the
-    /// record says so for ever (<see cref="DeploymentResult.KubeconfigReceivedAt"/> survives retries, restarts and wipes;
-    /// before, only the vault said so, and a wipe emptied the vault, so the old bearer worked again). A deployment being
-    /// wiped, wiped, or failed takes no kubeconfig either (409): nothing would watch it, and its retry starts a new wait
-    /// that cloud-init, which retries its PUT for about ten minutes, can still meet. The exception is #538: a watch that
-    /// gave up waiting (<c>kubeconfig-missing</c>) never saw the bearer used, and a late postback restarts it.
+    /// record says so for ever (<see cref="DeploymentResult.KubeconfigReceivedAt"/> survives retries, restarts and
+    /// wipes; before, only the vault said so, and a wipe emptied the vault, so the old bearer worked again). A
+    /// deployment being wiped, wiped, or failed takes no kubeconfig either (409): nothing would watch it, and its retry
+    /// starts a new wait that cloud-init, which retries its PUT for about ten minutes, can still meet. The exception is
+    /// #538: a watch that gave up waiting (<c>kubeconfig-missing</c>) never saw the bearer used, and a late postback
+    /// restarts it.
     /// </summary>
     public static (int Status, ApiError Error)? CheckOpen(DeploymentRecord record)
     {
@@ -57,16 +59,17 @@ public static class KubeconfigPostback
     }
 
     /// <summary>
-    /// The bearer's single use when the vault already holds a kubeconfig that the record does not mention yet: a host died
-    /// between the vault write and the record. The same bytes again complete that postback (null: go on), since cloud-init
-    /// retries; any other body, or a vault that no longer has it, finds the bearer spent.
+    /// The bearer's single use when the vault already holds a kubeconfig that the record does not mention yet: a host
+    /// died between the vault write and the record. The same bytes again complete that postback (null: go on), since
+    /// cloud-init retries; any other body, or a vault that no longer has it, finds the bearer spent.
     /// </summary>
     public static (int Status, ApiError Error)? CheckResend(byte[]? stored, byte[] body) =>
         stored is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(stored), SHA256.HashData(body))
             ? null
             : (403, new ApiError(AlreadySetError, AlreadySetDetail));
 
-    /// <summary>The record once a postback is accepted: from now on <see cref="CheckOpen"/> refuses the bearer for good.</summary>
+    /// <summary>The record once a postback is accepted: from now on
+    /// <see cref="CheckOpen"/> refuses the bearer for good.</summary>
     public static DeploymentRecord Received(DeploymentRecord record, DateTimeOffset now) => record with
     {
         Result = (record.Result ?? new DeploymentResult { SovereignFqdn = record.Request.SovereignFqdn }) with { KubeconfigReceivedAt = now },
@@ -84,7 +87,8 @@ public static class KubeconfigPostback
     public static bool RestartsWatch(DeploymentRecord record) =>
         record.Status == DeploymentStatuses.Failed && record.Result?.Phase1Outcome == "kubeconfig-missing";
 
-    /// <summary>The record as the restarted watch begins: the outcome cleared, a new run so the old one's writes are ignored.</summary>
+    /// <summary>The record as the restarted watch begins: the outcome
+    /// cleared, a new run so the old one's writes are ignored.</summary>
     public static DeploymentRecord RestartWatch(DeploymentRecord record) => record with
     {
         Status = DeploymentStatuses.Phase1Watching,

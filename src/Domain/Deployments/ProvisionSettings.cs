@@ -21,8 +21,8 @@ public sealed record ProvisionSettings(
         TofuBackendUrl: Settings.Text(settings, Tofu.TofuSettings.BackendUrlSetting)?.TrimEnd('/'));
 
     /// <summary>
-    /// The public origin the new Sovereign's cloud-init PUTs its kubeconfig back to (seed: CATALYST_API_PUBLIC_URL), also
-    /// the audience of magic links (<c>AuthSettings</c>): read here only, so both always agree.
+    /// The public origin the new Sovereign's cloud-init PUTs its kubeconfig back to (seed: CATALYST_API_PUBLIC_URL),
+    /// also the audience of magic links (<c>AuthSettings</c>): read here only, so both always agree.
     /// </summary>
     public static string PublicUrl(Func<string, string?> settings) =>
         Settings.Text(settings, ApiPublicUrlSetting, "https://console.openova.io/sovereign").TrimEnd('/');

@@ -11,7 +11,8 @@ public static class RetryRules
 {
     public static readonly IReadOnlyList<string> Phase0 = ["tofu-init", "tofu-plan", "tofu-apply", "tofu-output", Phases.FluxBootstrap, Phases.Tofu];
 
-    /// <summary>The bootstrap kit's components as the original named them; a deployment's watched HelmReleases count too.</summary>
+    /// <summary>The bootstrap kit's components as the original named
+    /// them; a deployment's watched HelmReleases count too.</summary>
     public static readonly IReadOnlyList<string> Phase1 =
     [
         "cilium", "cert-manager", "flux", "crossplane", "sealed-secrets", "spire", "nats-jetstream", "openbao", "keycloak",
@@ -56,7 +57,8 @@ public static class RetryRules
         return seen is not null && (seen.ContainsKey(name) || seen.ContainsKey("bp-" + name)) ? name : null;
     }
 
-    /// <summary>The one timeline event a Phase-1 retry of a component leaves per run (a repeated request adds none).</summary>
+    /// <summary>The one timeline event a Phase-1 retry of a component
+    /// leaves per run (a repeated request adds none).</summary>
     public static DeploymentEvent ManualRetryEvent(DeploymentRecord record, string component, DateTimeOffset time) =>
         DeploymentEvent.Info(EventKeys.Detail(record.Id, record.Run, Steps.ManualRetry, component), Phases.Phase1,
             component == Phases.Phase1
@@ -77,7 +79,8 @@ public static class RetryRules
         var s => $"deployment is {s}; only a failed deployment can re-run Phase 0",
     };
 
-    /// <summary>The record as a new run starts: the failure cleared, the run number bumped so stale writes are ignored.</summary>
+    /// <summary>The record as a new run starts: the failure cleared,
+    /// the run number bumped so stale writes are ignored.</summary>
     public static DeploymentRecord Restart(DeploymentRecord record, string phase) => record with
     {
         Status = DeploymentStatuses.Provisioning,

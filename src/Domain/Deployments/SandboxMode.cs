@@ -9,7 +9,8 @@ namespace Catalyst.Domain.Deployments;
 /// <summary>
 /// CATALYST_SANDBOX: a Catalyst that provisions against fakes (the sandbox of `run.sh --sandbox`). Every record it
 /// creates says <c>sandbox: true</c>, and it refuses to start unless nothing it would talk to can be a real cloud:
-/// Hetzner, Dynadot and object storage on loopback, and a tofu binary named explicitly (the default `tofu` on PATH could be real).
+/// Hetzner, Dynadot and object storage on loopback, and a tofu binary
+/// named explicitly (the default `tofu` on PATH could be real).
 /// </summary>
 public sealed record SandboxMode(bool Enabled)
 {
@@ -22,7 +23,8 @@ public sealed record SandboxMode(bool Enabled)
         if (!Settings.Bool(read, Setting, false)) return Off;
         RequireLoopback(read, HetznerEndpoint.Setting);
         RequireLoopback(read, DynadotEndpoint.Setting);
-        // The wizard's object-storage check signs a request with the caller's keys: in a sandbox it may only reach a fake.
+        // The wizard's object-storage check signs a request with
+        // the caller's keys: in a sandbox it may only reach a fake.
         RequireLoopback(read, Catalyst.Domain.Wizard.ObjectStorageEndpoint.Setting);
         var tofu = Settings.Text(read, TofuSettings.BinarySetting);
         // A bare name is looked up on PATH, where the real tofu may be; a path names the one binary we mean.

@@ -22,10 +22,12 @@ public sealed record SovereignKubeconfig
     /// <summary>The original's cap on the postback body (A.13).</summary>
     public const int MaxBytes = KubeconfigPostback.MaxBytes;
 
-    /// <summary>A kubeconfig is four levels deep; anything much deeper is an attack on the parser, not a kubeconfig.</summary>
+    /// <summary>A kubeconfig is four levels deep; anything much
+    /// deeper is an attack on the parser, not a kubeconfig.</summary>
     public const int MaxDepth = 8;
 
-    /// <summary>A kubeconfig has a few dozen nodes; a 1 MiB flow list of empty items would have half a million.</summary>
+    /// <summary>A kubeconfig has a few dozen nodes; a 1 MiB flow
+    /// list of empty items would have half a million.</summary>
     public const int MaxNodes = 1000;
 
     public const int MaxTokenLength = 8192;
@@ -50,7 +52,8 @@ public sealed record SovereignKubeconfig
     static readonly HashSet<string> UserKeys = ["client-certificate-data", "client-key-data", "token"];
     static readonly HashSet<string> ContextKeys = ["cluster", "user", "namespace"];
 
-    /// <summary>Keys a kubeconfig may carry that make a client run a program, read a file or go elsewhere: named in the refusal.</summary>
+    /// <summary>Keys a kubeconfig may carry that make a client run a
+    /// program, read a file or go elsewhere: named in the refusal.</summary>
     static readonly Dictionary<string, string> Dangerous = new(StringComparer.Ordinal)
     {
         ["exec"] = "credential plugins run a program",
@@ -64,7 +67,8 @@ public sealed record SovereignKubeconfig
         ["password"] = "basic auth is not used by a Sovereign",
     };
 
-    /// <summary>The shape, or <see cref="KubeconfigRefusedException"/> naming what was refused. Makes no network call, reads no file, starts nothing.</summary>
+    /// <summary>The shape, or <see cref="KubeconfigRefusedException"/> naming what was refused. Makes no network call,
+    /// reads no file, starts nothing.</summary>
     public static SovereignKubeconfig Parse(byte[] body)
     {
         if (body.Length == 0) throw Refused("(body)", "the kubeconfig is empty");
@@ -88,7 +92,8 @@ public sealed record SovereignKubeconfig
         return FromTree(top);
     }
 
-    /// <summary><see cref="Parse"/> and <see cref="CheckServer"/> together: what every reader of a stored or posted kubeconfig runs.</summary>
+    /// <summary><see cref="Parse"/> and <see cref="CheckServer"/> together:
+    /// what every reader of a stored or posted kubeconfig runs.</summary>
     public static Verdict Read(byte[] body, DeploymentRecord record, bool sandbox)
     {
         SovereignKubeconfig kubeconfig;
@@ -109,7 +114,8 @@ public sealed record SovereignKubeconfig
 
     /// <param name="Kubeconfig">Set when it may be used.</param>
     /// <param name="Refusal">Why not: the path first, e.g. <c>users[0].user.exec: …</c>.</param>
-    /// <param name="AddressesUnknown">The server is an address the record may hold once tofu's outputs are written.</param>
+    /// <param name="AddressesUnknown">The server is an address the
+    /// record may hold once tofu's outputs are written.</param>
     public sealed record Verdict(SovereignKubeconfig? Kubeconfig, string? Refusal, bool AddressesUnknown);
 
     /// <summary>
@@ -138,7 +144,8 @@ public sealed record SovereignKubeconfig
             : ($"clusters[0].cluster.server: {ip} is not this deployment's control-plane or load-balancer address", false);
     }
 
-    /// <summary>A client configuration from this shape alone: no exec, no files, no proxy, TLS verified against the posted CA.</summary>
+    /// <summary>A client configuration from this shape alone: no exec,
+    /// no files, no proxy, TLS verified against the posted CA.</summary>
     public KubernetesClientConfiguration ToClientConfiguration()
     {
         var config = new KubernetesClientConfiguration
@@ -173,7 +180,8 @@ public sealed record SovereignKubeconfig
         public bool IsNull => Plain && Value is "" or "~" or "null" or "Null" or "NULL";
     }
 
-    /// <summary>One document of maps, sequences and scalars, read event by event so depth is checked before it grows.</summary>
+    /// <summary>One document of maps, sequences and scalars, read
+    /// event by event so depth is checked before it grows.</summary>
     static Node ReadTree(string text)
     {
         var parser = new Parser(new StringReader(text));
@@ -230,7 +238,8 @@ public sealed record SovereignKubeconfig
                         throw Refused(At(path), "keys must be plain strings");
                     parser.MoveNext();
                     var child = path.Length == 0 ? key.Value : $"{path}.{key.Value}";
-                    // YAML says duplicate keys are an error, parsers disagree on which one wins: refuse rather than guess.
+                    // YAML says duplicate keys are an error, parsers
+                    // disagree on which one wins: refuse rather than guess.
                     if (!keys.Add(key.Value)) throw Refused(child, "duplicate key");
                     entries.Add(new(key.Value, ReadNode(parser, child, depth + 1, ref nodes)));
                 }
@@ -288,7 +297,8 @@ public sealed record SovereignKubeconfig
         {
             RequirePem(certificate, "users[0].user.client-certificate-data", certificate: true);
             RequirePem(key!, "users[0].user.client-key-data", certificate: false);
-            // The pair is loaded now, not first when a client is built: a truncated or foreign key is refused at the door.
+            // The pair is loaded now, not first when a client is built:
+            // a truncated or foreign key is refused at the door.
             try
             {
                 using var pair = X509Certificate2.CreateFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(certificate)), Encoding.UTF8.GetString(Convert.FromBase64String(key!)));
@@ -384,7 +394,8 @@ public sealed record SovereignKubeconfig
         }
     }
 
-    /// <summary>The host exactly as written (IPv6 keeps its brackets, no port), and what follows the authority.</summary>
+    /// <summary>The host exactly as written (IPv6 keeps its
+    /// brackets, no port), and what follows the authority.</summary>
     static (string Host, string After) RawParts(string url)
     {
         var afterScheme = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
@@ -461,7 +472,8 @@ public sealed record SovereignKubeconfig
     static KubeconfigRefusedException Refused(string path, string why) => new(path.Length <= 120 ? path : path[..120] + "…", why);
 }
 
-/// <summary>A kubeconfig that is not the shape Catalyst accepts; <see cref="Detail"/> names the path, never a value.</summary>
+/// <summary>A kubeconfig that is not the shape Catalyst accepts;
+/// <see cref="Detail"/> names the path, never a value.</summary>
 public sealed class KubeconfigRefusedException(string path, string why) : Exception($"{path}: {why}")
 {
     public string Path { get; } = path;

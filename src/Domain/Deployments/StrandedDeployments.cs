@@ -5,15 +5,16 @@ namespace Catalyst.Domain.Deployments;
 /// <summary>
 /// Records that say a run is under way with nobody working on it, and what the ResumeStranded timer does about them.
 /// <list type="bullet">
-/// <item>A run whose request died after it wrote the record but before it started the workflow: the record says a run is
-/// starting (a create or a retry: phase queued; a late kubeconfig: watch restarted) and no workflow of that run exists.
-/// A retried create with the same Idempotency-Key starts it at once; otherwise the timer does. Safe: no step of that run
-/// has run (tofu starts only after the run has written its first step).</item>
+/// <item>A run whose request died after it wrote the record but before it started the workflow: the record says a run
+/// is starting (a create or a retry: phase queued; a late kubeconfig: watch restarted) and no workflow of that run
+/// exists. A retried create with the same Idempotency-Key starts it at once; otherwise the timer does. Safe: no step of
+/// that run has run (tofu starts only after the run has written its first step).</item>
 /// <item>A run whose workflow failed, was terminated, or is gone (history purged) while the record still says
-/// provisioning, phase1-watching or wiping — the workflow's own failure path could not write (storage down through every
-/// retry) or never ran (terminated). The timer records it failed (<see cref="WorkflowFailures.WorkflowLost"/>) rather
-/// than restarting it: the run got as far as Phase 0 or beyond, and re-running tofu (or a wipe) is a decision the retry
-/// and wipe endpoints leave to a person; a workflow that failed once would fail again on every replica every minute.</item>
+/// provisioning, phase1-watching or wiping — the workflow's own failure path could not write (storage down through
+/// every retry) or never ran (terminated). The timer records it failed (<see cref="WorkflowFailures.WorkflowLost"/>)
+/// rather than restarting it: the run got as far as Phase 0 or beyond, and re-running tofu (or a wipe) is a decision
+/// the retry and wipe endpoints leave to a person; a workflow that failed once would fail again on every replica every
+/// minute.</item>
 /// </list>
 /// Both wait until the record has not changed for longer than a request or a step could take.
 /// </summary>
@@ -50,8 +51,8 @@ public static class StrandedDeployments
     }
 
     /// <summary>
-    /// The record as the timer files it, or null when it changed since <paramref name="seen"/> was read (another replica
-    /// filed it, or a workflow wrote meanwhile): every replica may try at once and only the first writes.
+    /// The record as the timer files it, or null when it changed since <paramref name="seen"/> was read (another
+    /// replica filed it, or a workflow wrote meanwhile): every replica may try at once and only the first writes.
     /// </summary>
     public static DeploymentRecord? RecordLost(DeploymentRecord current, DeploymentRecord seen, Engine engine)
     {

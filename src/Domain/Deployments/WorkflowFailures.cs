@@ -28,7 +28,8 @@ public static class WorkflowFailures
         return (error, new DeploymentFailure(WorkflowFailed, phase, Actors.Operator, cause.Task is null ? cause.ErrorType : $"{cause.Task}: {cause.ErrorType}"));
     }
 
-    /// <summary>The record as the timer files a run whose workflow is gone (<paramref name="engineStatus"/> says how).</summary>
+    /// <summary>The record as the timer files a run whose workflow
+    /// is gone (<paramref name="engineStatus"/> says how).</summary>
     public static (string Error, DeploymentFailure Failure) Lost(DeploymentRecord record, string engineStatus)
     {
         var phase = record.Phase is { Length: > 0 } p && p != Phases.Queued ? p : Phases.Tofu;
@@ -37,7 +38,8 @@ public static class WorkflowFailures
         return (error, new DeploymentFailure(WorkflowLost, phase, Actors.Operator, $"workflow {engineStatus}"));
     }
 
-    /// <summary>Messages go into the record and the timeline: one line, bounded (a stack trace or a storage response dump is the log's business).</summary>
+    /// <summary>Messages go into the record and the timeline: one line, bounded (a stack trace or a storage response
+    /// dump is the log's business).</summary>
     static string FirstLine(string? message)
     {
         var line = (message ?? "").Split('\n', 2)[0].Trim();

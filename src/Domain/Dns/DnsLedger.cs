@@ -14,7 +14,8 @@ namespace Catalyst.Domain.Dns;
 /// </summary>
 public interface IDnsLedger
 {
-    /// <summary>The records the deployment published (or was about to) in <paramref name="poolDomain"/>; empty when none.</summary>
+    /// <summary>The records the deployment published (or was about to)
+    /// in <paramref name="poolDomain"/>; empty when none.</summary>
     Task<IReadOnlyList<DnsRecord>> PublishedAsync(string deploymentId, string poolDomain, CancellationToken cancellationToken);
 
     /// <summary>Adds records to the deployment's list. Called before they are written, so a crash in between never
@@ -24,11 +25,13 @@ public interface IDnsLedger
     /// <summary>Drops records from the deployment's list once they are gone from the zone.</summary>
     Task RemoveAsync(string deploymentId, string poolDomain, IReadOnlyList<DnsRecord> records, CancellationToken cancellationToken);
 
-    /// <summary>Keeps a copy of <paramref name="zone"/> as it was read before a rewrite; returns the blob's name.</summary>
+    /// <summary>Keeps a copy of <paramref name="zone"/> as it was
+    /// read before a rewrite; returns the blob's name.</summary>
     Task<string> BackupAsync(string poolDomain, DynadotZone zone, string deploymentId, CancellationToken cancellationToken);
 }
 
-/// <summary>The ledger in blob storage: <c>dns-published/{deploymentId}.json</c> and <c>dns-backups/{pool}/{time}-{id}.json</c>.</summary>
+/// <summary>The ledger in blob storage: <c>dns-published/{deploymentId}.json</c> and
+/// <c>dns-backups/{pool}/{time}-{id}.json</c>.</summary>
 public sealed class BlobDnsLedger(BlobServiceClient blobs, TimeProvider? time = null,
     string publishedContainer = BlobDnsLedger.PublishedContainer, string backupContainer = BlobDnsLedger.BackupContainer) : IDnsLedger
 {
@@ -42,7 +45,8 @@ public sealed class BlobDnsLedger(BlobServiceClient blobs, TimeProvider? time = 
     readonly BlobContainerClient published = blobs.GetBlobContainerClient(publishedContainer);
     readonly BlobContainerClient backups = blobs.GetBlobContainerClient(backupContainer);
 
-    /// <summary>One blob per deployment; the pool is stored with each record so a changed request can never widen it.</summary>
+    /// <summary>One blob per deployment; the pool is stored with each
+    /// record so a changed request can never widen it.</summary>
     public sealed record Entry(string PoolDomain, string Host, string Type, string Value);
 
     public async Task<IReadOnlyList<DnsRecord>> PublishedAsync(string deploymentId, string poolDomain, CancellationToken cancellationToken)

@@ -73,7 +73,8 @@ public sealed class DynadotClient(HttpClient http, DynadotEndpoint endpoint)
         await SendJsonAsync(credentials, "api3.json", query, safeToRetry: false, cancellationToken);
     }
 
-    /// <summary><c>domain_info</c>: succeeds when the credentials authenticate and the domain is in their account.</summary>
+    /// <summary><c>domain_info</c>: succeeds when the credentials
+    /// authenticate and the domain is in their account.</summary>
     public Task DomainInfoAsync(DynadotCredentials credentials, string domain, CancellationToken cancellationToken) =>
         SendJsonAsync(credentials, "api3.json", Command(credentials, "domain_info", domain), safeToRetry: true, cancellationToken);
 

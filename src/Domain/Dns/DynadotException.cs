@@ -42,7 +42,8 @@ public sealed class DynadotCredentials(string key, string? secret)
     public string Key { get; } = key;
     public string? Secret { get; } = secret;
 
-    /// <summary>A registrar token as the wizard sends it: <c>apiKey:apiSecret</c>, or a bare key (api3 needs only the key).</summary>
+    /// <summary>A registrar token as the wizard sends it: <c>apiKey:apiSecret</c>,
+    /// or a bare key (api3 needs only the key).</summary>
     public static DynadotCredentials? FromToken(string? token)
     {
         var trimmed = token?.Trim();

@@ -19,8 +19,8 @@ public sealed record DynadotZone(string? ServerType, string? Ttl, IReadOnlyList<
     /// Parses a <c>get_dns</c> answer from the api3.xml endpoint:
     /// <c>GetDnsResponse/GetDnsHeader/{ResponseCode,Status,Error}</c> and
     /// <c>GetDnsContent/NameServerSettings/{Type, MainDomains/MainDomainRecord*, SubDomains/SubDomainRecord*, TTL}</c>,
-    /// records being <c>{Subhost?, RecordType, Value, Value2?}</c>. We read get_dns as XML because that shape is the one
-    /// independent clients agree on (acme.sh's dns_dynadot, and others that rewrite zones); the JSON rendering of
+    /// records being <c>{Subhost?, RecordType, Value, Value2?}</c>. We read get_dns as XML because that shape is the
+    /// one independent clients agree on (acme.sh's dns_dynadot, and others that rewrite zones); the JSON rendering of
     /// this command is not documented well enough to trust with a rewrite.
     /// </summary>
     public static DynadotZone ParseGetDns(string body, DynadotCredentials credentials)

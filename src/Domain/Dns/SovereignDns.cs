@@ -8,8 +8,8 @@ public sealed record DynadotAccount(DynadotCredentials? Credentials)
     public const string KeySetting = "DYNADOT_API_KEY";
     public const string SecretSetting = "DYNADOT_API_SECRET";
 
-    /// <summary>Both or nothing: Sovereigns run without Dynadot credentials (seed, issue #547), so absence is not an error
-    /// until something tries to write.</summary>
+    /// <summary>Both or nothing: Sovereigns run without Dynadot credentials (seed, issue #547), so absence is not an
+    /// error until something tries to write.</summary>
     public static DynadotAccount From(Func<string, string?> read)
     {
         var key = read(KeySetting)?.Trim();
@@ -37,7 +37,8 @@ public interface IPoolZoneReader
 {
     /// <summary>
     /// The records at <paramref name="label"/> or any name under it in the pool zone; null when this Catalyst has no
-    /// Dynadot account (it then cannot publish either). Throws <see cref="DynadotException"/> when Dynadot does not answer.
+    /// Dynadot account (it then cannot publish either). Throws
+    /// <see cref="DynadotException"/> when Dynadot does not answer.
     /// </summary>
     Task<IReadOnlyList<ZoneRecord>?> RecordsUnderAsync(string poolDomain, string label, CancellationToken cancellationToken);
 }
@@ -133,7 +134,8 @@ public sealed class SovereignDns(DynadotClient dynadot, ManagedDomains managed, 
                                    || r.Host.EndsWith("." + sub, StringComparison.OrdinalIgnoreCase)).ToList();
     }
 
-    /// <summary>Same records in the same order and the same TTL: what a rewrite computed from one would write back.</summary>
+    /// <summary>Same records in the same order and the same TTL:
+    /// what a rewrite computed from one would write back.</summary>
     public static bool SameZone(DynadotZone a, DynadotZone b) =>
         a.Ttl == b.Ttl && a.ServerType == b.ServerType && a.Main.SequenceEqual(b.Main) && a.Sub.SequenceEqual(b.Sub);
 

@@ -47,7 +47,8 @@ public static class ComponentStates
         _ => "info",
     };
 
-    /// <summary>The event message: the HelmRelease's own Ready message, or the original's default for the state.</summary>
+    /// <summary>The event message: the HelmRelease's own Ready
+    /// message, or the original's default for the state.</summary>
     public static string MessageOf(string state, string? readyMessage) =>
         !string.IsNullOrWhiteSpace(readyMessage) ? readyMessage : state switch
         {

@@ -26,7 +26,8 @@ public sealed class HelmReleaseReader
     public sealed record Unreachable(string Error) : Listing;
     public sealed record Unusable(string Error) : Listing;
 
-    /// <summary>One listing for a deployment from its stored kubeconfig, which meets the postback's rules again first (issue 15).</summary>
+    /// <summary>One listing for a deployment from its stored kubeconfig,
+    /// which meets the postback's rules again first (issue 15).</summary>
     public async Task<Listing> ListForAsync(byte[]? kubeconfig, DeploymentRecord record, bool sandbox, CancellationToken cancellationToken)
     {
         if (kubeconfig is null) return new Unusable("no kubeconfig in the vault");
@@ -68,7 +69,8 @@ public sealed class HelmReleaseReader
         }
     }
 
-    /// <summary>From the kubeconfig read as data (issue 15): the library's own loader runs <c>exec</c> plugins and reads files.</summary>
+    /// <summary>From the kubeconfig read as data (issue 15): the library's
+    /// own loader runs <c>exec</c> plugins and reads files.</summary>
     static Kubernetes Create(byte[] kubeconfig) => new(SovereignKubeconfig.Parse(kubeconfig).ToClientConfiguration());
 
     /// <summary>Reads name and the Ready condition of each item of a HelmRelease list.</summary>

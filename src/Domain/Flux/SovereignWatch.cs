@@ -8,7 +8,8 @@ using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Flux;
 
-/// <summary>Hands a watch's conclusion to the workflow waiting for it (the Durable event, in the Functions layer).</summary>
+/// <summary>Hands a watch's conclusion to the workflow waiting
+/// for it (the Durable event, in the Functions layer).</summary>
 public interface IWatchConclusions
 {
     Task DeliverAsync(string deploymentId, WatchConclusion conclusion, CancellationToken cancellationToken);
@@ -20,8 +21,8 @@ public interface IWatchConclusions
 /// re-list on 410 Gone, bounded reads of a tenant's answers), and every change is evaluated at once: component
 /// transitions recorded, the termination gate applied, the conclusion written to the registry entry and delivered to
 /// the workflow as one event. Level-triggered: what it compares with is the registry entry, so a restarted watch, or
-/// another replica's, re-lists and arrives at the same records — a transition seen twice is recorded once (its event key
-/// is its index in the entry).
+/// another replica's, re-lists and arrives at the same records — a transition seen twice is recorded once (its event
+/// key is its index in the entry).
 /// </summary>
 public sealed class SovereignWatch(
     string deploymentId, WatchRegistry registry, DeploymentStore store, EventLog events, ProgressRecorder progress, Vault vault, bool sandbox,
@@ -33,13 +34,15 @@ public sealed class SovereignWatch(
         Namespace = HelmReleaseReader.Namespace, KeepEnvValues = true,
     };
 
-    /// <summary>How often a quiet watch looks at its record: a wiped or superseded deployment leaves the watch within this.</summary>
+    /// <summary>How often a quiet watch looks at its record: a wiped or
+    /// superseded deployment leaves the watch within this.</summary>
     static readonly TimeSpan RecordCheck = TimeSpan.FromMinutes(2);
 
     readonly SemaphoreSlim changed = new(0, 1);
     /// <summary>
-    /// What the releases looked like after each change, in order: taken on the informer's thread as each event is applied,
-    /// so an evaluation that comes late (a busy replica) still records every intermediate state, not only the latest.
+    /// What the releases looked like after each change, in order: taken on the informer's thread as each event is
+    /// applied, so an evaluation that comes late (a busy replica) still records every intermediate state, not only the
+    /// latest.
     /// </summary>
     readonly System.Collections.Concurrent.ConcurrentQueue<(long Version, IReadOnlyList<HelmReleaseSnapshot> Releases)> seen = new();
     volatile string? listError;
@@ -58,7 +61,8 @@ public sealed class SovereignWatch(
         }
     }
 
-    /// <summary>Runs until the watch concludes, the deployment leaves the watch, or <paramref name="cancellationToken"/> ends it.</summary>
+    /// <summary>Runs until the watch concludes, the deployment leaves the watch, or
+    /// <paramref name="cancellationToken"/> ends it.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         if (await registry.GetAsync(deploymentId, cancellationToken) is not { } stored) return;
@@ -82,8 +86,8 @@ public sealed class SovereignWatch(
         void Saw()
         {
             var items = cache.Items;
-            // Resource versions are opaque to clients in general; the API servers a Sovereign runs (etcd, kine) number them,
-            // and a version that is not a number leaves the guard off (0).
+            // Resource versions are opaque to clients in general; the API servers a Sovereign runs (etcd, kine) number
+            // them, and a version that is not a number leaves the guard off (0).
             var version = items.Select(i => long.TryParse(i.ResourceVersion, out var v) ? v : 0).DefaultIfEmpty(0).Max();
             seen.Enqueue((version, items.Select(Snapshot).ToList()));
             Signal();
@@ -113,7 +117,8 @@ public sealed class SovereignWatch(
         }
     }
 
-    /// <summary>The record still waits on this run's watch; otherwise (wiped, failed, a later run) the stale entry goes.</summary>
+    /// <summary>The record still waits on this run's watch; otherwise
+    /// (wiped, failed, a later run) the stale entry goes.</summary>
     async Task<bool> StillWatchedAsync(int run, CancellationToken cancellationToken)
     {
         var record = await store.GetAsync(deploymentId, cancellationToken);
@@ -143,7 +148,8 @@ public sealed class SovereignWatch(
         }
     }
 
-    /// <summary>The watch could not start: before any listing that ends Phase 1 (watcher-start-failed); after one it waits for the timeout.</summary>
+    /// <summary>The watch could not start: before any listing that ends Phase 1 (watcher-start-failed); after one it
+    /// waits for the timeout.</summary>
     async Task StartFailedAsync(WatchEntry entry, string why, CancellationToken cancellationToken)
     {
         log.LogWarning("Phase-1 watch of {DeploymentId} could not start: {Why}", deploymentId, why);
@@ -228,7 +234,8 @@ public sealed class SovereignWatch(
         }
     }
 
-    /// <summary>Component transitions as timeline events (one key per transition) and the current states on the record.</summary>
+    /// <summary>Component transitions as timeline events (one key per
+    /// transition) and the current states on the record.</summary>
     async Task RecordTransitionsAsync(int run, IReadOnlyList<WatchState.Transition> transitions, WatchState state, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -263,7 +270,8 @@ public sealed class SovereignWatch(
         }
     }
 
-    /// <summary>A watch warning or error: the record stays in <c>phase1</c>, the event is a <c>component</c> one (as the original's helmwatch emitted them).</summary>
+    /// <summary>A watch warning or error: the record stays in <c>phase1</c>, the event is a <c>component</c> one (as
+    /// the original's helmwatch emitted them).</summary>
     ProgressUpdate Notice(int run, string step, int percent, string message, string level) => new()
     {
         DeploymentId = deploymentId, Run = run, Key = EventKeys.Step(deploymentId, run, step), Phase = Phases.Phase1, Step = step, Progress = percent,

@@ -21,11 +21,13 @@ public sealed record WatchEntry
     public required int Run { get; init; }
     public required WatchSettings Settings { get; init; }
     public required WatchState State { get; init; }
-    /// <summary>Set once, by the replica that saw the gate pass (or the watch fail to start); the workflow's event carries it.</summary>
+    /// <summary>Set once, by the replica that saw the gate pass (or the
+    /// watch fail to start); the workflow's event carries it.</summary>
     public WatchConclusion? Conclusion { get; init; }
 }
 
-/// <summary>How a watch ended (reference B.7 outcomes) and the run it belongs to: the event the workflow waits for.</summary>
+/// <summary>How a watch ended (reference B.7 outcomes) and the
+/// run it belongs to: the event the workflow waits for.</summary>
 public sealed record WatchConclusion(int Run, string Outcome, string Status, string? Error);
 
 /// <summary>An entry as read, with the ETag a conditional replace needs.</summary>
@@ -33,8 +35,8 @@ public sealed record StoredWatchEntry(WatchEntry Entry, ETag ETag);
 
 /// <summary>
 /// Phase-1 watch settings of the replicas (not of a deployment): how the watch's work is shared. Deployments are spread
-/// over <see cref="Shards"/> shards; a replica watches the deployments of the shards whose lease it holds, so exactly one
-/// replica watches each Sovereign, and a dead replica's shards pass to another one lease later.
+/// over <see cref="Shards"/> shards; a replica watches the deployments of the shards whose lease it holds, so exactly
+/// one replica watches each Sovereign, and a dead replica's shards pass to another one lease later.
 /// </summary>
 public sealed record WatchSharing(int Shards, TimeSpan Lease, TimeSpan ScanInterval)
 {
@@ -87,8 +89,8 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
     }
 
     /// <summary>
-    /// Puts the deployment in the watch for <paramref name="entry"/>'s run. An entry of the same or a later run stays as
-    /// it is (a replayed or retried registration changes nothing); an earlier run's entry is replaced.
+    /// Puts the deployment in the watch for <paramref name="entry"/>'s run. An entry of the same or a later run stays
+    /// as it is (a replayed or retried registration changes nothing); an earlier run's entry is replaced.
     /// </summary>
     public async Task<WatchEntry> RegisterAsync(WatchEntry entry, CancellationToken cancellationToken)
     {
@@ -127,7 +129,8 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
         }
     }
 
-    /// <summary>Replaces the entry if nobody wrote it since <paramref name="etag"/>; false (and nothing written) otherwise or when it is gone.</summary>
+    /// <summary>Replaces the entry if nobody wrote it since <paramref name="etag"/>; false (and nothing written)
+    /// otherwise or when it is gone.</summary>
     public async Task<ETag?> TryReplaceAsync(WatchEntry entry, ETag etag, CancellationToken cancellationToken)
     {
         try

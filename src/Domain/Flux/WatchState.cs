@@ -20,8 +20,8 @@ public sealed record WatchState
     [JsonPropertyName("everListed")]
     public bool HasSynced { get; init; }
     /// <summary>
-    /// The newest resourceVersion applied (the largest of the listed objects'; 0 when unknown). A view older than this —
-    /// another replica's lagging stream during a lease handover — is not applied, so it cannot undo a transition.
+    /// The newest resourceVersion applied (the largest of the listed objects'; 0 when unknown). A view older than this
+    /// — another replica's lagging stream during a lease handover — is not applied, so it cannot undo a transition.
     /// </summary>
     public long ObservedVersion { get; init; }
     public bool FirstSeenWarned { get; init; }
@@ -29,7 +29,8 @@ public sealed record WatchState
 
     public sealed record Transition(string Component, string State, string Message, int Index);
 
-    /// <summary>The same state by content (the dictionaries compared entry by entry, which record equality does not do).</summary>
+    /// <summary>The same state by content (the dictionaries compared
+    /// entry by entry, which record equality does not do).</summary>
     public bool SameAs(WatchState other) => ObservedVersion == other.ObservedVersion &&
         StartedAt == other.StartedAt && HasSynced == other.HasSynced && FirstSeenWarned == other.FirstSeenWarned
         && ConsecutiveListErrors == other.ConsecutiveListErrors && Same(States, other.States) && Same(Transitions, other.Transitions);
@@ -57,8 +58,8 @@ public sealed record WatchState
     }
 
     /// <summary>
-    /// The termination gate: a completed listing (the seed's HasSynced: events during the first list never end the watch,
-    /// otech48), at least one and at least the minimum, all terminal.
+    /// The termination gate: a completed listing (the seed's HasSynced: events during the first list never end the
+    /// watch, otech48), at least one and at least the minimum, all terminal.
     /// </summary>
     public bool GatePasses(WatchSettings settings) =>
         HasSynced && States.Count >= 1 && States.Count >= settings.MinBootstrapKitHrs && States.Values.All(ComponentStates.IsTerminal);
@@ -69,7 +70,8 @@ public sealed record WatchState
 
     public bool TimedOut(DateTime now, WatchSettings settings) => now - StartedAt >= settings.WatchTimeout;
 
-    /// <summary>The outcome when the gate passes or time runs out (reference B.7 table), and the deployment status it gives.</summary>
+    /// <summary>The outcome when the gate passes or time runs out
+    /// (reference B.7 table), and the deployment status it gives.</summary>
     public (string Outcome, string Status, string? Error) Conclude(bool gatePassed)
     {
         if (gatePassed)

@@ -16,7 +16,8 @@ public sealed class WatchSupervisor(WatchRegistry registry, WatchSharing sharing
     sealed record Running(int Shard, CancellationTokenSource Stop, Task Task);
     sealed record Held(BlobLeaseClient Lease, DateTimeOffset RenewedAt);
 
-    /// <summary>A watch that ended by itself while its entry stays (its conclusion not yet collected) is started again only after this.</summary>
+    /// <summary>A watch that ended by itself while its entry stays (its
+    /// conclusion not yet collected) is started again only after this.</summary>
     static readonly TimeSpan RestartAfter = TimeSpan.FromSeconds(30);
 
     readonly string leaseId = Guid.NewGuid().ToString();
@@ -28,7 +29,8 @@ public sealed class WatchSupervisor(WatchRegistry registry, WatchSharing sharing
     readonly object gate = new();
     CancellationToken stopping;
 
-    /// <summary>The shards whose lease this replica holds, and the Sovereigns it watches (for tests, metrics and logs).</summary>
+    /// <summary>The shards whose lease this replica holds, and the
+    /// Sovereigns it watches (for tests, metrics and logs).</summary>
     public IReadOnlyCollection<int> HeldShards => held.Keys.Order().ToList();
     public int Watching => watches.Count;
 
@@ -65,7 +67,8 @@ public sealed class WatchSupervisor(WatchRegistry registry, WatchSharing sharing
 
     /// <summary>
     /// A deployment just entered the watch (its kubeconfig arrived on this replica): watch it now if its shard is ours,
-    /// otherwise scan at once so the lease holder's registry listing, or ours, picks it up without waiting a full interval.
+    /// otherwise scan at once so the lease holder's registry listing,
+    /// or ours, picks it up without waiting a full interval.
     /// </summary>
     public void Nudge(string deploymentId)
     {
@@ -73,7 +76,8 @@ public sealed class WatchSupervisor(WatchRegistry registry, WatchSharing sharing
         else Wake();
     }
 
-    /// <summary>The workflow took the deployment out of the watch: stop watching it here now rather than at the next scan.</summary>
+    /// <summary>The workflow took the deployment out of the watch: stop
+    /// watching it here now rather than at the next scan.</summary>
     public void Forget(string deploymentId)
     {
         if (watches.TryRemove(deploymentId, out var running)) running.Stop.Cancel();

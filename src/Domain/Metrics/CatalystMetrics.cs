@@ -8,7 +8,8 @@ namespace Catalyst.Domain.Metrics;
 /// Every metric <c>GET /metrics</c> serves, defined here and nowhere else; the code that moves one calls a single line.
 /// Labels are bounded sets (statuses, phases, commands, reasons, route templates) or, for the cluster cache, the
 /// original's <c>(cluster, kind)</c> pairs: never raw paths, names, emails or FQDNs, so the endpoint can stay public.
-/// A registry of our own (not prometheus-net's default): no event counters or meters of the libraries underneath leak in.
+/// A registry of our own (not prometheus-net's default): no
+/// event counters or meters of the libraries underneath leak in.
 /// </summary>
 public static class CatalystMetrics
 {

@@ -66,7 +66,8 @@ public sealed class DynadotRegistrar(DynadotClient dynadot)
         DynadotFailure.DomainNotInAccount => new(403, Error("domain-not-in-account", $"{domain} is not visible to the supplied dynadot credentials", domain), "domain-not-in-account"),
         DynadotFailure.RateLimited => new(429, Error("rate-limited", "dynadot rate-limited the request", domain), "rate-limited"),
         DynadotFailure.Unavailable => new(502, Error("api-unavailable", "dynadot API is unreachable", domain), "api-unavailable"),
-        // Dynadot's own wording helps the user (e.g. a name server that must be registered first); scrubbed of the token.
+        // Dynadot's own wording helps the user (e.g. a name server
+        // that must be registered first); scrubbed of the token.
         _ => new(502, Error("registrar-error", "dynadot refused the request: " + credentials.Scrub(e.Message), domain), "registrar-error"),
     };
 

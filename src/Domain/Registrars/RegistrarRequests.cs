@@ -20,10 +20,12 @@ public sealed record RegistrarSetNsRequest(string Domain, string Token, IReadOnl
 /// </summary>
 public static class RegistrarRequests
 {
-    /// <summary>What the wizard may name (lower-cased). Only those with an adapter are served; see <see cref="Implemented"/>.</summary>
+    /// <summary>What the wizard may name (lower-cased). Only those with an adapter are served; see
+    /// <see cref="Implemented"/>.</summary>
     public static readonly IReadOnlyList<string> Accepted = ["cloudflare", "namecheap", "godaddy", "ovh", "dynadot"];
 
-    /// <summary>Registrars we talk to ourselves. The other accepted names answer unsupported-registrar until they have one.</summary>
+    /// <summary>Registrars we talk to ourselves. The other accepted
+    /// names answer unsupported-registrar until they have one.</summary>
     public static readonly IReadOnlyList<string> Implemented = ["dynadot"];
 
     public const int MaxBodyBytes = 16 * 1024;

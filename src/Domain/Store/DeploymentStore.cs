@@ -45,9 +45,9 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
 
     /// <summary>
     /// The record as read or written by this process at most <paramref name="maxAge"/> ago; a little older (up to three
-    /// times that) it is still the answer while one background read refreshes it; older, or unknown, fresh from storage.
-    /// So a reader never waits for a busy store behind a record it has just seen. For read endpoints only: a rule that
-    /// decides something reads <see cref="GetAsync"/>.
+    /// times that) it is still the answer while one background read refreshes it; older, or unknown, fresh from
+    /// storage. So a reader never waits for a busy store behind a record it has just seen. For read endpoints only: a
+    /// rule that decides something reads <see cref="GetAsync"/>.
     /// </summary>
     public async Task<DeploymentRecord?> GetRecentAsync(string id, TimeSpan maxAge, CancellationToken cancellationToken = default)
     {
@@ -93,7 +93,8 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
         });
     }
 
-    /// <summary>A conditional read: when the blob still has the ETag we hold, storage answers 304 with no body to send or parse.</summary>
+    /// <summary>A conditional read: when the blob still has the ETag we
+    /// hold, storage answers 304 with no body to send or parse.</summary>
     async Task<bool> UnchangedAsync(string id)
     {
         if (!recent.TryGetValue(id, out var known)) return false;
@@ -190,9 +191,9 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
     }
 
     /// <summary>
-    /// How many records <paramref name="visible"/> admits by their owner keys and <paramref name="match"/> admits by their
-    /// content, from a fresh listing and fresh reads: a decision (the per-owner limit) must see a record another replica
-    /// wrote a moment ago. Records that do not parse are not counted.
+    /// How many records <paramref name="visible"/> admits by their owner keys and <paramref name="match"/> admits by
+    /// their content, from a fresh listing and fresh reads: a decision (the per-owner limit) must see a record another
+    /// replica wrote a moment ago. Records that do not parse are not counted.
     /// </summary>
     public async Task<int> CountAsync(Func<OwnerKeys, bool> visible, Func<DeploymentRecord, bool> match, CancellationToken cancellationToken = default)
     {
@@ -213,7 +214,8 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
         return records.Count(r => r is not null && match(r));
     }
 
-    // The listing itself, shared by list requests within the same second (a blob listing per request dominated the list's cost).
+    // The listing itself, shared by list requests within the same
+    // second (a blob listing per request dominated the list's cost).
     (List<(string Id, DateTimeOffset Created, OwnerKeys Owner)> Names, DateTimeOffset At)? listing;
 
     async Task<List<(string Id, DateTimeOffset Created, OwnerKeys Owner)>> NamesAsync(CancellationToken cancellationToken)

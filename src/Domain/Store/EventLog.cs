@@ -12,13 +12,13 @@ namespace Catalyst.Domain.Store;
 
 /// <summary>
 /// A deployment's timeline as append blobs, one JSON event per line (DESIGN §6): segment 0 is <c>events/{id}.jsonl</c>,
-/// then <c>events/{id}.1.jsonl</c>, <c>{id}.2.jsonl</c>… An append blob takes at most 50 000 appends, so a writer starts
-/// the next segment once the current one holds <see cref="EventLogOptions.SegmentMaxBlocks"/>; <c>Seq</c> runs on across
-/// segments and readers follow them in order. Appends are conditional on the segment's length, so concurrent writers
-/// (any replica) never interleave and a retried append never lands twice; events whose key is already logged are
-/// dropped. Past <see cref="EventLogOptions.MaxPerDeployment"/> events further ones are dropped, after one warning event
-/// saying so: a workflow's write never fails because its timeline is long. Readers get the newest <see cref="Cap"/>
-/// events, oldest dropped first, as the original's buffer (reference A.10, 10 000).
+/// then <c>events/{id}.1.jsonl</c>, <c>{id}.2.jsonl</c>… An append blob takes at most 50 000 appends, so a writer
+/// starts the next segment once the current one holds <see cref="EventLogOptions.SegmentMaxBlocks"/>; <c>Seq</c> runs
+/// on across segments and readers follow them in order. Appends are conditional on the segment's length, so concurrent
+/// writers (any replica) never interleave and a retried append never lands twice; events whose key is already logged
+/// are dropped. Past <see cref="EventLogOptions.MaxPerDeployment"/> events further ones are dropped, after one warning
+/// event saying so: a workflow's write never fails because its timeline is long. Readers get the newest
+/// <see cref="Cap"/> events, oldest dropped first, as the original's buffer (reference A.10, 10 000).
 /// </summary>
 public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLogOptions? options = null) : IDeploymentEvents
 {
@@ -184,7 +184,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
         await blob.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
 
-    /// <summary>Segment 0 keeps the original name, so timelines written before segments existed read as they are.</summary>
+    /// <summary>Segment 0 keeps the original name, so timelines
+    /// written before segments existed read as they are.</summary>
     AppendBlobClient Blob(string deploymentId, int segment) =>
         DeploymentId.IsValid(deploymentId)
             ? container.GetAppendBlobClient(segment == 0 ? $"{deploymentId}.jsonl" : $"{deploymentId}.{segment}.jsonl")
@@ -195,7 +196,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
         public readonly SemaphoreSlim Gate = new(1, 1);
         public readonly HashSet<string> Keys = new(StringComparer.Ordinal);
         public readonly List<DeploymentEvent> Tail = new();
-        /// <summary>The segment being read and appended to, its length and how many appends (blocks) it holds.</summary>
+        /// <summary>The segment being read and appended to, its
+        /// length and how many appends (blocks) it holds.</summary>
         public int Segment;
         public long Length;
         public int Blocks;
@@ -223,10 +225,12 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
     }
 }
 
-/// <summary>How long a timeline may grow and how it is cut into append blobs. Every replica must use the same values.</summary>
+/// <summary>How long a timeline may grow and how it is cut into
+/// append blobs. Every replica must use the same values.</summary>
 public sealed record EventLogOptions
 {
-    /// <summary>Azure refuses the 50 001st append to one append blob; rolling over well before it leaves room for concurrent writers.</summary>
+    /// <summary>Azure refuses the 50 001st append to one append blob; rolling
+    /// over well before it leaves room for concurrent writers.</summary>
     public const int AppendBlobBlockLimit = 50_000;
     public long MaxPerDeployment { get; init; } = 100_000;
     public int SegmentMaxBlocks { get; init; } = 45_000;

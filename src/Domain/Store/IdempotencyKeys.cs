@@ -18,7 +18,8 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
 {
     public const string ContainerName = "idempotency";
 
-    /// <summary>A POST writes its record within a second of claiming; a claim this old with no record was abandoned.</summary>
+    /// <summary>A POST writes its record within a second of claiming;
+    /// a claim this old with no record was abandoned.</summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(30);
 
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(ContainerName);
@@ -28,7 +29,8 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
 
     static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
-    /// <summary>Claims <paramref name="key"/> for <paramref name="deploymentId"/>; returns the earlier claim when there is one.</summary>
+    /// <summary>Claims <paramref name="key"/> for <paramref name="deploymentId"/>;
+    /// returns the earlier claim when there is one.</summary>
     public async Task<Claim?> ClaimAsync(string key, string deploymentId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         if (!created)
@@ -51,8 +53,9 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
     }
 
     /// <summary>
-    /// Takes over an abandoned claim for its own deployment id: true for exactly one caller once the claim is older than
-    /// <see cref="AbandonedAfter"/> (the claim is re-stamped, so the next taker waits again); false while it is younger.
+    /// Takes over an abandoned claim for its own deployment id: true for exactly one caller once the claim is older
+    /// than <see cref="AbandonedAfter"/> (the claim is re-stamped, so the next taker waits again); false while it is
+    /// younger.
     /// </summary>
     public async Task<bool> TakeOverAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -72,8 +75,8 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
         }
     }
 
-    /// <summary>Forgets <paramref name="key"/> when its claim is <paramref name="deploymentId"/>'s: a request refused after
-    /// claiming stored nothing else, so a retry with the same key is decided afresh.</summary>
+    /// <summary>Forgets <paramref name="key"/> when its claim is <paramref name="deploymentId"/>'s: a request refused
+    /// after claiming stored nothing else, so a retry with the same key is decided afresh.</summary>
     public async Task ReleaseAsync(string key, string deploymentId, CancellationToken cancellationToken = default)
     {
         var blob = Blob(key);

@@ -10,7 +10,8 @@ namespace Catalyst.Domain.Store;
 /// </summary>
 public sealed class ProgressRecorder(DeploymentStore store, EventLog events, TimeProvider time)
 {
-    /// <summary>True when the step applied to the record (the run matched and the record accepts it) and went on the timeline.</summary>
+    /// <summary>True when the step applied to the record (the run matched
+    /// and the record accepts it) and went on the timeline.</summary>
     public async Task<bool> RecordAsync(ProgressUpdate update, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();

@@ -25,7 +25,8 @@ public sealed class Vault(BlobServiceClient blobs, byte[] key)
     public Task PutAsync(string deploymentId, string name, ReadOnlyMemory<byte> secret, CancellationToken cancellationToken = default) =>
         WriteAsync(deploymentId, name, secret, onlyIfAbsent: false, cancellationToken);
 
-    /// <summary>Stores the secret unless one is there already (atomic across replicas); false when it was there.</summary>
+    /// <summary>Stores the secret unless one is there already
+    /// (atomic across replicas); false when it was there.</summary>
     public Task<bool> PutIfAbsentAsync(string deploymentId, string name, ReadOnlyMemory<byte> secret, CancellationToken cancellationToken = default) =>
         WriteAsync(deploymentId, name, secret, onlyIfAbsent: true, cancellationToken);
 
@@ -83,7 +84,8 @@ public sealed class Vault(BlobServiceClient blobs, byte[] key)
     public async Task<string?> GetStringAsync(string deploymentId, string name, CancellationToken cancellationToken = default) =>
         await GetAsync(deploymentId, name, cancellationToken) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
 
-    /// <summary>Ids of the deployments that hold a secret named <paramref name="name"/>: one listing, no decryption.</summary>
+    /// <summary>Ids of the deployments that hold a secret named
+    /// <paramref name="name"/>: one listing, no decryption.</summary>
     public async Task<IReadOnlyList<string>> IdsWithAsync(string name, CancellationToken cancellationToken = default)
     {
         await EnsureContainerAsync(cancellationToken);

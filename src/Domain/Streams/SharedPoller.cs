@@ -125,7 +125,8 @@ public sealed class SharedPoller<T>(Func<string, CancellationToken, Task<T>> pol
             this.feed = feed;
         }
 
-        /// <summary>The newest poll with a version above <paramref name="seen"/>, waiting for the next one if need be.</summary>
+        /// <summary>The newest poll with a version above <paramref name="seen"/>,
+        /// waiting for the next one if need be.</summary>
         public Task<Polled<T>> NextAsync(long seen, CancellationToken cancellationToken) => feed.NextAsync(seen, cancellationToken);
 
         public void Dispose()

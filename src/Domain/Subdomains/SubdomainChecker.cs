@@ -13,13 +13,15 @@ public sealed record SubdomainAvailability(
 
 public enum HostLookup { Exists, NotFound, Failed }
 
-/// <summary>Resolves a name; injectable so tests (and a cluster with its own resolver) need not touch real DNS.</summary>
+/// <summary>Resolves a name; injectable so tests (and a cluster
+/// with its own resolver) need not touch real DNS.</summary>
 public interface IHostResolver
 {
     Task<(HostLookup Result, string? Error)> LookupAsync(string fqdn, CancellationToken cancellationToken);
 }
 
-/// <summary><see cref="System.Net.Dns"/> with the original's 2 s budget, so a debounced keystroke loop stays responsive.</summary>
+/// <summary><see cref="System.Net.Dns"/> with the original's 2 s
+/// budget, so a debounced keystroke loop stays responsive.</summary>
 public sealed class SystemHostResolver : IHostResolver
 {
     public async Task<(HostLookup Result, string? Error)> LookupAsync(string fqdn, CancellationToken cancellationToken)
@@ -54,7 +56,8 @@ public sealed class SystemHostResolver : IHostResolver
 public sealed class SubdomainChecker(ManagedDomains managed, SubdomainReservations reservations, IHostResolver resolver,
     ReservedSubdomains reserved, IPoolZoneReader zone)
 {
-    /// <summary>The answer for a label whose names hold records no live reservation accounts for (PDM's reason).</summary>
+    /// <summary>The answer for a label whose names hold records
+    /// no live reservation accounts for (PDM's reason).</summary>
     public const string ForeignRecordsDetail = "this subdomain already has DNS records in the pool that no Sovereign published — pick a different name";
 
     public async Task<SubdomainAvailability> CheckAsync(string? subdomain, string? poolDomain, CancellationToken cancellationToken)
@@ -90,8 +93,9 @@ public sealed class SubdomainChecker(ManagedDomains managed, SubdomainReservatio
 
     /// <summary>
     /// No live reservation holds the name, so any record at it or under it was not published by a Sovereign that still
-    /// owns it: an operator's record, or one left behind (issue 15: <c>console</c> and the like could be taken and their
-    /// records wiped). A Sovereign's own records are covered by its reservation, which it keeps until its wipe removed them.
+    /// owns it: an operator's record, or one left behind (issue 15: <c>console</c> and the like could be taken and
+    /// their records wiped). A Sovereign's own records are covered by its reservation, which it keeps until its wipe
+    /// removed them.
     /// </summary>
     async Task<SubdomainAvailability> CheckZoneAsync(string pool, string sub, string fqdn, CancellationToken cancellationToken)
     {

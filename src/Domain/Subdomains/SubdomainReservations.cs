@@ -7,14 +7,16 @@ using Catalyst.Domain.Deployments;
 
 namespace Catalyst.Domain.Subdomains;
 
-/// <summary>How long a reservation holds before the workflow renews or commits it (<c>CATALYST_SUBDOMAIN_RESERVATION_TTL</c>).</summary>
+/// <summary>How long a reservation holds before the workflow renews or commits it
+/// (<c>CATALYST_SUBDOMAIN_RESERVATION_TTL</c>).</summary>
 public sealed record ReservationSettings(TimeSpan Ttl)
 {
     public static ReservationSettings From(Func<string, string?> read) =>
         new(Catalyst.Domain.Configuration.Settings.Duration(read, SubdomainReservations.TtlSetting, SubdomainReservations.DefaultTtl));
 }
 
-/// <summary>One claim on <c>{subdomain}.{poolDomain}</c>, stored as <c>reservations/{poolDomain}/{subdomain}.json</c>.</summary>
+/// <summary>One claim on <c>{subdomain}.{poolDomain}</c>, stored as
+/// <c>reservations/{poolDomain}/{subdomain}.json</c>.</summary>
 public sealed record Reservation
 {
     public const string Reserved = "reserved";
@@ -129,7 +131,8 @@ public sealed class SubdomainReservations(BlobServiceClient blobs, TimeSpan ttl,
         throw new InvalidOperationException($"release of {subdomain}.{poolDomain} did not settle after {Rounds} conditional writes");
     }
 
-    /// <summary>The current claim, or null when there is none. Expired claims are returned as they are; callers ask <see cref="Reservation.IsLive"/>.</summary>
+    /// <summary>The current claim, or null when there is none. Expired claims are returned as they are; callers ask
+    /// <see cref="Reservation.IsLive"/>.</summary>
     public async Task<Reservation?> GetAsync(string poolDomain, string subdomain, CancellationToken cancellationToken)
     {
         var blob = await BlobAsync(poolDomain, subdomain, null, cancellationToken);

@@ -70,7 +70,8 @@ public static class ChildLauncher
         return started.Task;
     }
 
-    /// <summary>The full path of <paramref name="binary"/> (a path, or a name looked up on PATH), or null when it is not there.</summary>
+    /// <summary>The full path of <paramref name="binary"/> (a path, or a
+    /// name looked up on PATH), or null when it is not there.</summary>
     public static string? Resolve(string binary)
     {
         if (binary.Contains('/') || binary.Contains('\\'))

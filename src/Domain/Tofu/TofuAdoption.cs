@@ -6,7 +6,8 @@ using Catalyst.Domain.Hetzner;
 
 namespace Catalyst.Domain.Tofu;
 
-/// <summary>An owner-labelled Hetzner object tofu's state lacks, and the module address it will be imported to.</summary>
+/// <summary>An owner-labelled Hetzner object tofu's state lacks,
+/// and the module address it will be imported to.</summary>
 public sealed record AdoptedResource(string Address, Leftover Object);
 
 /// <summary>
@@ -40,10 +41,12 @@ public sealed record TofuAdoptionSource(
 /// </summary>
 public static partial class TofuAdoption
 {
-    /// <summary>Written into the workdir next to the module; removed again by the next staging (it is not a module file).</summary>
+    /// <summary>Written into the workdir next to the module; removed
+    /// again by the next staging (it is not a module file).</summary>
     public const string ImportsFileName = "adopted_imports.tf";
 
-    /// <summary>The module's <c>name_prefix</c> (infra/hetzner/main.tf): the FQDN with dots as dashes, at most 50 characters, no dash at either end.</summary>
+    /// <summary>The module's <c>name_prefix</c> (infra/hetzner/main.tf): the FQDN with dots as dashes, at most 50
+    /// characters, no dash at either end.</summary>
     public static string NamePrefix(string sovereignFqdn)
     {
         var dashed = sovereignFqdn.Replace('.', '-');
@@ -89,7 +92,8 @@ public static partial class TofuAdoption
             var address = AddressFor(item.Kind, item.Name, prefix, controlPlanes, workers);
             if (address is null) unmatched.Add(item);
             else if (inState.Contains(address)) continue;
-            // Two objects for one address (names are unique, so this is another project's doing): import neither blindly.
+            // Two objects for one address (names are unique, so this
+            // is another project's doing): import neither blindly.
             else if (imports.Any(i => i.Address == address)) unmatched.Add(item);
             else imports.Add(new AdoptedResource(address, item));
         }
@@ -109,7 +113,8 @@ public static partial class TofuAdoption
         return text.ToString();
     }
 
-    /// <summary>Writes <see cref="ImportsFileName"/> (0600) into the workdir, or removes it when there is nothing to import.</summary>
+    /// <summary>Writes <see cref="ImportsFileName"/> (0600) into the
+    /// workdir, or removes it when there is nothing to import.</summary>
     public static void WriteImports(string workdir, IReadOnlyList<AdoptedResource> imports)
     {
         var path = Path.Combine(workdir, ImportsFileName);

@@ -13,14 +13,16 @@ namespace Catalyst.Domain.Tofu;
 /// </summary>
 public static partial class TofuEnvironment
 {
-    /// <summary>What tofu and its providers need from the host: where binaries are, a home and a temp folder, proxies and CAs.</summary>
+    /// <summary>What tofu and its providers need from the host: where
+    /// binaries are, a home and a temp folder, proxies and CAs.</summary>
     public static readonly IReadOnlyList<string> Inherited =
     [
         "PATH", "HOME", "TMPDIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy", "all_proxy",
         "SSL_CERT_FILE", "SSL_CERT_DIR",
     ];
 
-    /// <param name="passthrough">Extra names the operator lets through; an entry ending in <c>*</c> is a prefix.</param>
+    /// <param name="passthrough">Extra names the operator lets
+    /// through; an entry ending in <c>*</c> is a prefix.</param>
     public static Dictionary<string, string> Build(IEnumerable<KeyValuePair<string, string?>> parent, TofuInvocation invocation, IReadOnlyList<string>? passthrough = null)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -64,8 +66,8 @@ public static partial class TofuEnvironment
         OwnedNames.Contains(name, StringComparer.Ordinal) || OwnedPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
 
     /// <summary>
-    /// OpenTofu's state encryption as <c>TF_ENCRYPTION</c> expects it: the body of a <c>terraform { encryption { … } }</c>
-    /// block. pbkdf2 turns the passphrase into an AES-GCM key; <c>enforced</c> makes tofu refuse to write plain
+    /// OpenTofu's state encryption as <c>TF_ENCRYPTION</c> expects it: the body of a <c>terraform { encryption { … }
+    /// }</c> block. pbkdf2 turns the passphrase into an AES-GCM key; <c>enforced</c> makes tofu refuse to write plain
     /// state or plans, so a misconfiguration fails instead of leaking cluster tokens into the blob.
     /// </summary>
     public static string EncryptionConfig(string passphrase)

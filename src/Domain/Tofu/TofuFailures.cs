@@ -14,7 +14,8 @@ public static partial class TofuFailures
 
     static readonly string[] UserSignals = ["unauthorized", "token is invalid", "invalid token", "forbidden", "resource_limit_exceeded", "limit exceeded", "quota", "server_limit", "project"];
 
-    /// <summary>Who must act on a permanent failure: the user (their token, quota, project) or the operator (everything else).</summary>
+    /// <summary>Who must act on a permanent failure: the user (their
+    /// token, quota, project) or the operator (everything else).</summary>
     public static string ActorFor(TofuException e)
     {
         var text = (e.Message + "\n" + e.Detail).ToLowerInvariant();

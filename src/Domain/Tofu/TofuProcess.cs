@@ -129,7 +129,8 @@ public static class TofuProcess
     [DllImport("libc", SetLastError = true)]
     static extern int kill(int pid, int signal);
 
-    /// <summary>Turns raw lines into redacted <see cref="TofuLine"/>s, one delivery at a time across both streams.</summary>
+    /// <summary>Turns raw lines into redacted <see cref="TofuLine"/>s,
+    /// one delivery at a time across both streams.</summary>
     sealed class LineSink(string command, Redactor redactor, Func<TofuLine, Task> onLine)
     {
         readonly SemaphoreSlim gate = new(1, 1);

@@ -56,7 +56,8 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
     public static readonly TofuPhase OutputPhase = new("tofu-output", "Reading OpenTofu outputs");
     public static readonly TofuPhase DestroyPhase = new("tofu-destroy", "Destroying Hetzner resources (servers, load balancer, network, firewall)");
 
-    /// <summary>Often enough that a superseded run stops within seconds; the 60 s lease survives many missed renewals.</summary>
+    /// <summary>Often enough that a superseded run stops within
+    /// seconds; the 60 s lease survives many missed renewals.</summary>
     public TimeSpan LockRenewInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long tofu may take to save state and unlock after SIGINT before it is killed.</summary>
@@ -203,7 +204,8 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         }
     }
 
-    // tofu killed after the interrupt grace never unlocked; its process is gone, so nobody else should wait out the lease.
+    // tofu killed after the interrupt grace never unlocked; its
+    // process is gone, so nobody else should wait out the lease.
     async Task ReleaseLeftoverLockAsync(string deploymentId, string execution)
     {
         if (stateLock is null) return;
@@ -311,7 +313,8 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
     {
         public string Current { get; private set; } = "init";
 
-        /// <summary>Where this run's tofu works (staged by <see cref="TofuWorkdir"/>): the one place that knows the layout.</summary>
+        /// <summary>Where this run's tofu works (staged by
+        /// <see cref="TofuWorkdir"/>): the one place that knows the layout.</summary>
         public string Workdir => workdir;
 
         public async Task<string> CommandAsync(string command, IReadOnlyList<string> arguments, bool captureStdout = false, string? failure = null)
@@ -327,12 +330,14 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
     }
 }
 
-/// <summary>Keeps a run's state lock alive while its tofu runs, and tells the run when it is no longer current (implemented by the state store).</summary>
+/// <summary>Keeps a run's state lock alive while its tofu runs, and tells the run when it is no longer current
+/// (implemented by the state store).</summary>
 public interface ITofuStateLock
 {
     /// <summary>Renews the lease if <paramref name="execution"/> holds the lock, and says what it found.</summary>
     Task<TofuLockCheck> RenewLockAsync(string deploymentId, string execution, CancellationToken cancellationToken);
 
-    /// <summary>Releases the lock if <paramref name="execution"/> still holds it (its tofu exited without unlocking).</summary>
+    /// <summary>Releases the lock if <paramref name="execution"/>
+    /// still holds it (its tofu exited without unlocking).</summary>
     Task ReleaseIfHeldByAsync(string deploymentId, string execution, CancellationToken cancellationToken);
 }

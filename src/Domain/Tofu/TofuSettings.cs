@@ -11,7 +11,8 @@ public sealed record TofuSettings(string ModulePath, string WorkDirectory, strin
 {
     public const string EnvPassthroughSetting = "CATALYST_TOFU_ENV_PASSTHROUGH";
 
-    /// <summary>Environment variables (or <c>PREFIX*</c>) tofu may inherit beyond <see cref="TofuEnvironment.Inherited"/>: a provider mirror's config, the fakes' knobs.</summary>
+    /// <summary>Environment variables (or <c>PREFIX*</c>) tofu may inherit beyond
+    /// <see cref="TofuEnvironment.Inherited"/>: a provider mirror's config, the fakes' knobs.</summary>
     public IReadOnlyList<string> EnvPassthrough { get; init; } = [];
 
     public const string ModulePathSetting = "CATALYST_TOFU_MODULE_PATH";

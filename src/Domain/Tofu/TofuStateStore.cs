@@ -57,7 +57,8 @@ public sealed class TofuStateStore : ITofuStateLock
 
     public static string BlobName(string deploymentId) => $"{deploymentId}.tfstate";
 
-    /// <summary>The state, or null when there is none yet (an absent or empty blob: the lock creates an empty one).</summary>
+    /// <summary>The state, or null when there is none yet (an absent
+    /// or empty blob: the lock creates an empty one).</summary>
     public async Task<byte[]?> ReadStateAsync(string deploymentId, CancellationToken cancellationToken)
     {
         try
@@ -167,7 +168,8 @@ public sealed class TofuStateStore : ITofuStateLock
         return TofuLockResult.Done;
     }
 
-    /// <summary>Releases the lock when <paramref name="info"/> names its holder; nothing held is released too.</summary>
+    /// <summary>Releases the lock when <paramref name="info"/>
+    /// names its holder; nothing held is released too.</summary>
     public async Task<TofuLockResult> UnlockAsync(string deploymentId, TofuLockInfo info, CancellationToken cancellationToken)
     {
         var blob = Blob(deploymentId);
@@ -273,7 +275,8 @@ public sealed class TofuStateStore : ITofuStateLock
         }
     }
 
-    /// <summary>Who holds the lock now: null when no lease is live (the metadata may still name the last holder).</summary>
+    /// <summary>Who holds the lock now: null when no lease is live
+    /// (the metadata may still name the last holder).</summary>
     public async Task<TofuLockHolder?> LiveHolderAsync(string deploymentId, CancellationToken cancellationToken)
     {
         try
@@ -369,5 +372,6 @@ public sealed class TofuStateStore : ITofuStateLock
     }
 }
 
-/// <summary>The lock's holder as recorded in the state blob's metadata: tofu's lock info, the app host that granted it, and when.</summary>
+/// <summary>The lock's holder as recorded in the state blob's metadata:
+/// tofu's lock info, the app host that granted it, and when.</summary>
 public sealed record TofuLockHolder(TofuLockInfo Info, string Host, string Since, TofuRunTag? Tag = null);

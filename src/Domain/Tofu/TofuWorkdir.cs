@@ -36,7 +36,8 @@ public static class TofuWorkdir
         return path;
     }
 
-    /// <summary>Whether a module file is staged: the module's .tf and .tftpl files and its provider lock file.</summary>
+    /// <summary>Whether a module file is staged: the module's .tf
+    /// and .tftpl files and its provider lock file.</summary>
     public static bool IsModuleFile(string fileName) =>
         fileName.EndsWith(".tf", StringComparison.Ordinal) || fileName.EndsWith(".tftpl", StringComparison.Ordinal)
         || fileName == ".terraform.lock.hcl";

@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 
 namespace Catalyst.Domain.Wizard;
 
-/// <summary>The answer to <c>POST /api/v1/credentials/validate</c> and the HTTP status it goes with (reference A.4).</summary>
+/// <summary>The answer to <c>POST /api/v1/credentials/validate</c>
+/// and the HTTP status it goes with (reference A.4).</summary>
 public sealed record TokenVerdict(
     [property: JsonIgnore] int Status,
     [property: JsonPropertyName("valid")] bool Valid,

@@ -7,8 +7,8 @@ namespace Catalyst.Domain.Wizard;
 
 /// <summary>
 /// Where Hetzner Object Storage is: <c>CATALYST_OBJECT_STORAGE_ENDPOINT_TEMPLATE</c>, an http(s) URL in which
-/// <c>{region}</c> is replaced (default <c>https://{region}.your-objectstorage.com</c>, the original's). A template without
-/// it (a proxy, the tests' fake) serves every region; the region still names the signing scope.
+/// <c>{region}</c> is replaced (default <c>https://{region}.your-objectstorage.com</c>, the original's). A template
+/// without it (a proxy, the tests' fake) serves every region; the region still names the signing scope.
 /// </summary>
 public sealed record ObjectStorageEndpoint(string Template)
 {
