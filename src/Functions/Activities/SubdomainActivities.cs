@@ -35,7 +35,8 @@ public sealed class CommitSubdomainActivity(SubdomainReservations reservations) 
     {
         var result = await reservations.CommitAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId, CancellationToken.None);
         if (result == CommitResult.NotFound)
-            // The reservation lapsed before the workflow started (a very slow start): take the name again if it is free.
+            // The reservation lapsed before the workflow started (a
+            // very slow start): take the name again if it is free.
             return await reservations.ReserveAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId, CancellationToken.None) == ReserveResult.Reserved
                    && await reservations.CommitAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId, CancellationToken.None) == CommitResult.Committed;
         return result == CommitResult.Committed;

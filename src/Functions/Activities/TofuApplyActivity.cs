@@ -10,15 +10,15 @@ using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Activities;
 
-/// <param name="AnswerNoSlot">The caller understands <see cref="TofuApplyResult.NoSlot"/> (workflows since issue 16). A call
-/// without it — a workflow of the previous version, on a replica not yet updated during a rolling update — waits for a slot
-/// here as before, so it is never handed an answer it would read as a failure.</param>
+/// <param name="AnswerNoSlot">The caller understands <see cref="TofuApplyResult.NoSlot"/> (workflows since issue 16). A
+/// call without it — a workflow of the previous version, on a replica not yet updated during a rolling update — waits
+/// for a slot here as before, so it is never handed an answer it would read as a failure.</param>
 public sealed record TofuApplyInput(string DeploymentId, int Run, bool AnswerNoSlot = false);
 
 /// <summary>
-/// Either the outputs, or why the apply failed and who must act. Transient failures throw instead, so the workflow's retry
-/// policy runs them again. <see cref="NoSlot"/>: this replica had no free tofu slot, so nothing ran — not a failure; the
-/// workflow asks again after a durable timer, and whichever replica has room takes it (issue 16).
+/// Either the outputs, or why the apply failed and who must act. Transient failures throw instead, so the workflow's
+/// retry policy runs them again. <see cref="NoSlot"/>: this replica had no free tofu slot, so nothing ran — not a
+/// failure; the workflow asks again after a durable timer, and whichever replica has room takes it (issue 16).
 /// </summary>
 public sealed record TofuApplyResult(bool Succeeded, string SovereignFqdn, string ControlPlaneIp, string LoadBalancerIp, string? Error = null, DeploymentFailure? Failure = null,
     bool NoSlot = false)
@@ -30,8 +30,8 @@ public sealed record TofuApplyResult(bool Succeeded, string SovereignFqdn, strin
 /// Runs OpenTofu for one deployment: inputs from the record, secrets from the vault and configuration into the
 /// child's environment only, state in the app's own http backend. Safe to run twice: tofu converges on its state.
 /// It takes one of this replica's tofu slots first, waiting at most <see cref="TofuSlot.LocalWait"/>: with none free by
-/// then it answers <see cref="TofuApplyResult.NoSlotHere"/> — no record read, no tofu, no state lock, no timeline line —
-/// so the work item does not sit on this replica while another has room.
+/// then it answers <see cref="TofuApplyResult.NoSlotHere"/> — no record read, no tofu, no state lock, no timeline line
+/// — so the work item does not sit on this replica while another has room.
 /// </summary>
 public sealed class TofuApplyActivity(TofuRunContext tofu, IHostApplicationLifetime lifetime) : TaskActivity<TofuApplyInput, TofuApplyResult>
 {

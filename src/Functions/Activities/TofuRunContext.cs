@@ -21,14 +21,15 @@ public sealed class TofuRunContext(
     Func<OperatorSecrets> operatorSecrets, Func<ProvisionSettings> settings, SelfAddress self, Redactor redactor, TimeProvider time, SignerSource signer,
     HetznerEndpoint hetznerEndpoint, HetznerSweep hetzner, ILogger<TofuRunContext>? log = null)
 {
-    /// <summary>An activity found every tofu slot of this replica in use and hands its work back to the queue.</summary>
+    /// <summary>An activity found every tofu slot of this replica
+    /// in use and hands its work back to the queue.</summary>
     public void NoSlot(string deploymentId, string operation) =>
         log?.LogInformation("No free tofu slot on this replica ({Setting}): the {Operation} of {DeploymentId} goes back to the queue for a replica with room",
             TofuSettings.MaxParallelSetting, operation, deploymentId);
 
     /// <summary>
-    /// What tofu gets as <c>HCLOUD_ENDPOINT</c>: the configured API with its version path, or nothing for the public API
-    /// (the provider's own default), so tofu and the app always see one Hetzner.
+    /// What tofu gets as <c>HCLOUD_ENDPOINT</c>: the configured API with its version path, or nothing for the public
+    /// API (the provider's own default), so tofu and the app always see one Hetzner.
     /// </summary>
     public static string? HcloudEndpoint(HetznerEndpoint endpoint) =>
         endpoint.BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') is var url && url == HetznerEndpoint.Default.GetLeftPart(UriPartial.Path).TrimEnd('/')
@@ -101,7 +102,8 @@ public sealed class TofuRunContext(
             });
         }
 
-        /// <summary>An info event per adopted object, a warn event per unmatched one, and the unmatched count on the record.</summary>
+        /// <summary>An info event per adopted object, a warn event per
+        /// unmatched one, and the unmatched count on the record.</summary>
         public async Task OnAdoptionAsync(AdoptionPlan plan)
         {
             var now = time.GetUtcNow();
@@ -122,7 +124,8 @@ public sealed class TofuRunContext(
             await store.UpdateAsync(deploymentId, r => r.Run == runNumber && r.UnadoptedResources != count ? r with { UnadoptedResources = count } : null);
         }
 
-        /// <summary>A timeline note of this run's own (not a tofu line), keyed by its text so a re-delivered activity writes it once.</summary>
+        /// <summary>A timeline note of this run's own (not a tofu line), keyed
+        /// by its text so a re-delivered activity writes it once.</summary>
         public void Note(string phase, string level, string message) =>
             pending.Writer.TryWrite(new DeploymentEvent
             {

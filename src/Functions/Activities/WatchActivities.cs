@@ -9,12 +9,14 @@ using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Activities;
 
-/// <summary>Puts a deployment in the Phase-1 watch: its run, its gate's settings, when the watch started; the arrival step to record first.</summary>
+/// <summary>Puts a deployment in the Phase-1 watch: its run, its gate's settings, when the watch started; the arrival
+/// step to record first.</summary>
 public sealed record BeginWatchInput(string DeploymentId, int Run, WatchSettings Settings, DateTime StartedAt, ProgressUpdate? Arrival);
 
 /// <summary>
-/// The workflow woke on a timer: <paramref name="TimedOut"/> ends the watch with what it has seen, <paramref name="FirstSeenDue"/>
-/// asks for the first-seen warning, and either way the deployment is made sure to be in the watch (the check-in).
+/// The workflow woke on a timer: <paramref name="TimedOut"/> ends the watch with what it has seen,
+/// <paramref name="FirstSeenDue"/> asks for the first-seen warning, and either way the deployment is made sure to be in
+/// the watch (the check-in).
 /// </summary>
 public sealed record WatchCheck(BeginWatchInput Watch, bool TimedOut, bool FirstSeenDue);
 
@@ -49,7 +51,8 @@ public sealed class BeginWatchActivity(ProgressRecorder progress, WatchRegistry 
     };
 }
 
-/// <summary>The workflow's timer woke: the first-seen warning, the timeout's conclusion, or a check-in; returns the conclusion if there is one.</summary>
+/// <summary>The workflow's timer woke: the first-seen warning, the timeout's conclusion, or a check-in; returns the
+/// conclusion if there is one.</summary>
 public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry registry, WatchSupervisor supervisor, WorkflowClients clients)
     : TaskActivity<WatchCheck, WatchConclusion?>
 {
@@ -97,7 +100,8 @@ public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry 
         }
     }
 
-    /// <summary>As the original's helmwatch emitted them: the record stays in <c>phase1</c>, the event is a <c>component</c> one.</summary>
+    /// <summary>As the original's helmwatch emitted them: the record stays in <c>phase1</c>, the event is a
+    /// <c>component</c> one.</summary>
     static ProgressUpdate Notice(string id, int run, string step, int percent, string message, string level) => new()
     {
         DeploymentId = id, Run = run, Key = EventKeys.Step(id, run, step), Phase = Phases.Phase1, Step = step, Progress = percent, Message = message, Level = level,

@@ -10,10 +10,10 @@ using Microsoft.Extensions.Hosting;
 namespace Catalyst.Functions.Hosting;
 
 /// <summary>
-/// CORS and the session gate for one request, the same code in both hosts: standalone runs it as ASP.NET Core middleware
-/// before the endpoint, Functions mode as worker middleware on HTTP-triggered functions (the ASP.NET Core integration gives
-/// it the request's HttpContext). The rules are the domain's (<see cref="CorsPolicy"/>, <see cref="SessionGate"/>); this
-/// only reads the request and writes what they decide.
+/// CORS and the session gate for one request, the same code in both hosts: standalone runs it as ASP.NET Core
+/// middleware before the endpoint, Functions mode as worker middleware on HTTP-triggered functions (the ASP.NET Core
+/// integration gives it the request's HttpContext). The rules are the domain's (<see cref="CorsPolicy"/>,
+/// <see cref="SessionGate"/>); this only reads the request and writes what they decide.
 /// </summary>
 public static class AuthPipeline
 {
@@ -26,17 +26,18 @@ public static class AuthPipeline
         var preflight = CorsPolicy.IsPreflight(request.Method, origin, request.Headers.AccessControlRequestMethod.ToString());
         foreach (var (name, value) in services.GetRequiredService<CorsPolicy>().HeadersFor(origin, preflight))
             response.Headers.Append(name, value);
-        // A preflight never reaches the gate or a function. A disallowed origin gets 204 too, only without CORS headers:
-        // their absence is what makes a browser refuse, and one status for every preflight tells a prober nothing the
-        // headers do not already say (403 would add nothing to protect, since no data is behind a preflight).
+        // A preflight never reaches the gate or a function. A disallowed origin gets 204 too, only without CORS
+        // headers: their absence is what makes a browser refuse, and one status for every preflight tells a prober
+        // nothing the headers do not already say (403 would add nothing to protect, since no data is behind a
+        // preflight).
         if (preflight)
         {
             response.StatusCode = StatusCodes.Status204NoContent;
             return false;
         }
 
-        // Only the gate says who the caller is: identity headers a client sends never reach a function, except the one an
-        // operator names as set by their authenticating proxy (read here, then removed like the rest).
+        // Only the gate says who the caller is: identity headers a client sends never reach a function, except the one
+        // an operator names as set by their authenticating proxy (read here, then removed like the rest).
         var settings = services.GetRequiredService<AuthSettings>();
         var proxyEmail = settings.TrustedIdentityHeader is { } trusted ? request.Headers[trusted].ToString() : null;
         foreach (var name in request.Headers.Keys.Where(IdentityHeaders.ClaimsIdentity).ToList()) request.Headers.Remove(name);
@@ -61,10 +62,10 @@ public static class AuthPipeline
     }
 
     /// <summary>
-    /// The owner check (issue 14) for a route that acts on one deployment: its owner and operators go on; anyone else is
-    /// answered exactly as for an unknown id. A Sovereign's own cluster (SOVEREIGN_FQDN set, no deployment record) is its
-    /// signed-in users' to read, gated per namespace by the cluster cache's access review; on Catalyst-Zero, a cluster
-    /// that is no tenant's deployment (Zero's own) is for operators only.
+    /// The owner check (issue 14) for a route that acts on one deployment: its owner and operators go on; anyone else
+    /// is answered exactly as for an unknown id. A Sovereign's own cluster (SOVEREIGN_FQDN set, no deployment record)
+    /// is its signed-in users' to read, gated per namespace by the cluster cache's access review; on Catalyst-Zero, a
+    /// cluster that is no tenant's deployment (Zero's own) is for operators only.
     /// </summary>
     static async Task<bool> MayActOnAsync(string path, SessionIdentity caller, AuthSettings settings, IServiceProvider services, CancellationToken cancellationToken)
     {
@@ -96,7 +97,8 @@ public static class AuthPipeline
         return app;
     }
 
-    /// <summary>Functions mode: worker middleware on HTTP triggers (register after ConfigureFunctionsWebApplication).</summary>
+    /// <summary>Functions mode: worker middleware on HTTP triggers (register after
+    /// ConfigureFunctionsWebApplication).</summary>
     public static IFunctionsWorkerApplicationBuilder UseCatalystAuth(this IFunctionsWorkerApplicationBuilder builder) =>
         builder.UseWhen<AuthWorkerMiddleware>(FunctionCatalog.IsHttpTrigger);
 

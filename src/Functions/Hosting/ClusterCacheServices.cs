@@ -9,7 +9,8 @@ using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Hosting;
 
-/// <summary>The cluster cache (reference D): its settings, snapshots, the cache itself, its readiness and its runner.</summary>
+/// <summary>The cluster cache (reference D): its settings, snapshots,
+/// the cache itself, its readiness and its runner.</summary>
 public static class ClusterCacheServices
 {
     public static IServiceCollection AddClusterCache(this IServiceCollection services, IConfiguration configuration)
@@ -26,8 +27,9 @@ public static class ClusterCacheServices
     }
 
     /// <summary>
-    /// A kind stopped for exceeding a limit goes on the deployment's timeline when the cluster is one of this Catalyst's
-    /// deployments (on Catalyst-Zero the cluster id is the deployment id); once per (cluster, kind), by the event's key.
+    /// A kind stopped for exceeding a limit goes on the deployment's timeline when the cluster is one of this
+    /// Catalyst's deployments (on Catalyst-Zero the cluster id is the deployment id); once per (cluster, kind), by the
+    /// event's key.
     /// </summary>
     static Func<string, string, string, CancellationToken, Task> RefusedOnTimeline(IServiceProvider services) => async (cluster, kind, why, ct) =>
     {

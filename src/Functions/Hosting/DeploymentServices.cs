@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Functions.Hosting;
 
-/// <summary>The provisioning capability's services: stores, vault, timeline, the creator and the tofu context.</summary>
+/// <summary>The provisioning capability's services: stores,
+/// vault, timeline, the creator and the tofu context.</summary>
 public static class DeploymentServices
 {
     public static IServiceCollection AddDeployments(this IServiceCollection services, IConfiguration configuration)

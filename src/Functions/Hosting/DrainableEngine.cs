@@ -17,7 +17,8 @@ namespace Catalyst.Functions.Hosting;
 /// </summary>
 public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renewEvery) : IOrchestrationService
 {
-    /// <summary>A third of the visibility timeout: two renewals may fail before the work item is handed out again.</summary>
+    /// <summary>A third of the visibility timeout: two renewals may
+    /// fail before the work item is handed out again.</summary>
     public static TimeSpan RenewIntervalFor(TimeSpan visibilityTimeout) => visibilityTimeout / 3;
 
     readonly ConcurrentDictionary<TaskActivityWorkItem, Renewal> renewals = new(ReferenceEqualityComparer.Instance);
@@ -187,7 +188,8 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
                     }
                     catch (Exception) when (!stop.IsCancellationRequested)
                     {
-                        // One failed renewal (a storage timeout included) is harmless: the timeout lasts three intervals.
+                        // One failed renewal (a storage timeout included)
+                        // is harmless: the timeout lasts three intervals.
                     }
                 }
             }
@@ -206,7 +208,8 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
     }
 }
 
-/// <summary>Registered after the Durable worker, so the host stops it first: drain, then disconnect the worker.</summary>
+/// <summary>Registered after the Durable worker, so the host
+/// stops it first: drain, then disconnect the worker.</summary>
 sealed class EngineDrainService(DrainableEngine engine, ShutdownSettings settings) : Microsoft.Extensions.Hosting.IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -8,12 +8,12 @@ namespace Catalyst.Functions.Hosting;
 
 /// <summary>
 /// The Durable Task engine settings for standalone mode, read from the same place the Functions host reads
-/// them: host.json's <c>extensions:durableTask</c>, overridable by <c>AzureFunctionsJobHost__extensions__durableTask__*</c>
-/// app settings. The defaults are chosen for latency and recovery (DESIGN §2): events are noticed within a
-/// second, and work held by a killed process reappears within a minute instead of five.
-/// Standalone honours every key it accepts and refuses to start on any other (issue 19): a key only the Functions
-/// host's extension understood would let the two modes drift apart — onto different task hubs or connections —
-/// without an error. tests/FunctionsMode.Tests compares what this builds with what the extension builds.
+/// them: host.json's <c>extensions:durableTask</c>, overridable by
+/// <c>AzureFunctionsJobHost__extensions__durableTask__*</c> app settings. The defaults are chosen for latency and
+/// recovery (DESIGN §2): events are noticed within a second, and work held by a killed process reappears within a
+/// minute instead of five. Standalone honours every key it accepts and refuses to start on any other (issue 19): a key
+/// only the Functions host's extension understood would let the two modes drift apart — onto different task hubs or
+/// connections — without an error. tests/FunctionsMode.Tests compares what this builds with what the extension builds.
 /// </summary>
 public sealed record DurableEngineSettings(
     string HubName,
@@ -30,7 +30,8 @@ public sealed record DurableEngineSettings(
 {
     public const string Section = "AzureFunctionsJobHost:extensions:durableTask";
 
-    /// <summary>The host.json keys (under <see cref="Section"/>) standalone implements; any other stops the start.</summary>
+    /// <summary>The host.json keys (under <see cref="Section"/>)
+    /// standalone implements; any other stops the start.</summary>
     public static readonly IReadOnlySet<string> HonouredKeys = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "hubName", "maxConcurrentActivityFunctions", "maxConcurrentOrchestratorFunctions",

@@ -48,7 +48,8 @@ public sealed class DurableSidecar : IAsyncDisposable
         return new DurableSidecar(app, GrpcChannel.ForAddress(address));
     }
 
-    /// <summary>Stops serving within <paramref name="timeout"/>; outstanding work is left for the engine to re-deliver.</summary>
+    /// <summary>Stops serving within <paramref name="timeout"/>;
+    /// outstanding work is left for the engine to re-deliver.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

@@ -16,7 +16,8 @@ public sealed class FunctionCatalog
     public required IReadOnlyList<TaskFunction> Activities { get; init; }
     public required IReadOnlyList<TimerFunction> Timers { get; init; }
 
-    /// <summary>Whether a Functions-mode invocation is an HTTP trigger: what the worker middlewares (auth, metrics) apply to.</summary>
+    /// <summary>Whether a Functions-mode invocation is an HTTP trigger:
+    /// what the worker middlewares (auth, metrics) apply to.</summary>
     public static bool IsHttpTrigger(Microsoft.Azure.Functions.Worker.FunctionContext context) =>
         context.FunctionDefinition.InputBindings.Values.Any(b => b.Type.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase));
 

@@ -11,7 +11,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Functions.Hosting;
 
-/// <summary>The Phase-1 watch (issue 16): the registry, this replica's supervisor and its runner, in both hosts.</summary>
+/// <summary>The Phase-1 watch (issue 16): the registry, this
+/// replica's supervisor and its runner, in both hosts.</summary>
 public static class Phase1WatchServices
 {
     public static IServiceCollection AddPhase1Watch(this IServiceCollection services, IConfiguration configuration)
@@ -21,15 +22,17 @@ public static class Phase1WatchServices
         var hub = configuration[$"{DurableEngineSettings.Section}:hubName"] is { Length: > 0 } name ? name : "catalyst";
         services.AddSingleton(sp => new WatchRegistry(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<WatchSharing>().Shards, hub));
         services.AddSingleton(sp => new ProgressRecorder(sp.GetRequiredService<DeploymentStore>(), sp.GetRequiredService<EventLog>(), sp.GetRequiredService<TimeProvider>()));
-        // Standalone has a Durable client in its services; the isolated worker gets one from the watch activities' bindings.
+        // Standalone has a Durable client in its services; the isolated
+        // worker gets one from the watch activities' bindings.
         services.AddSingleton(sp => new WorkflowClients(sp.GetService<DurableTaskClient>()));
         services.AddSingleton<IWatchConclusions, WatchConclusionEvents>();
         services.AddSingleton(sp =>
         {
-            // The cluster cache's bounds on what a tenant's API server may send; a gentler request budget (one kind per Sovereign),
-            // and a missing HelmRelease CRD (Flux not installed yet) asked about again every 10 s, not every 5 min. At most
-            // 1 000 HelmReleases (a bootstrap kit is ~40, otech48): every change re-reads them all, so a tenant's cluster
-            // with the cache's 50 000 would make each of its events cost 50 000 parses; past the cap the watch stops, named.
+            // The cluster cache's bounds on what a tenant's API server may send; a gentler request budget (one kind per
+            // Sovereign), and a missing HelmRelease CRD (Flux not installed yet) asked about again every 10 s, not
+            // every 5 min. At most 1 000 HelmReleases (a bootstrap kit is ~40, otech48): every change re-reads them
+            // all, so a tenant's cluster with the cache's 50 000 would make each of its events cost 50 000 parses; past
+            // the cap the watch stops, named.
             var informer = sp.GetRequiredService<ClusterCacheOptions>() with
             {
                 Qps = 5, Burst = 10, MaxBackoff = TimeSpan.FromSeconds(10), AbsentKindRetry = TimeSpan.FromSeconds(10), MaxObjectsPerKind = 1000,
@@ -46,13 +49,15 @@ public static class Phase1WatchServices
     }
 }
 
-/// <summary>Runs this replica's <see cref="WatchSupervisor"/> for the life of the host; on stop it releases its shards.</summary>
+/// <summary>Runs this replica's <see cref="WatchSupervisor"/> for
+/// the life of the host; on stop it releases its shards.</summary>
 public sealed class Phase1WatchRunner(WatchSupervisor supervisor) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() => supervisor.RunAsync(stoppingToken), CancellationToken.None);
 }
 
-/// <summary>Delivers a watch's conclusion as the <see cref="TaskNames.WatchConcludedEvent"/> event on the deployment's workflow.</summary>
+/// <summary>Delivers a watch's conclusion as the <see cref="TaskNames.WatchConcludedEvent"/>
+/// event on the deployment's workflow.</summary>
 public sealed class WatchConclusionEvents(WorkflowClients clients, ILogger<WatchConclusionEvents> log) : IWatchConclusions
 {
     public async Task DeliverAsync(string deploymentId, WatchConclusion conclusion, CancellationToken cancellationToken)

@@ -46,7 +46,8 @@ public static class StandaloneHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         HostConfiguration.AddFunctionsSources(builder.Configuration, AppContext.BaseDirectory);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
-        // The engine and sidecar start before the app is built; their logs follow the same levels (host.json's logging).
+        // The engine and sidecar start before the app is built;
+        // their logs follow the same levels (host.json's logging).
         using var bootLoggerFactory = LoggerFactory.Create(l => l
             .AddConfiguration(builder.Configuration.GetSection("Logging"))
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));

@@ -64,12 +64,14 @@ public sealed class StorageConnection
         }
     }
 
-    /// <summary>Asks each service once, without retries; throws a <see cref="SettingException"/> naming the setting.</summary>
+    /// <summary>Asks each service once, without retries; throws a
+    /// <see cref="SettingException"/> naming the setting.</summary>
     public async Task ProbeAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
-        // Separate clients without retries: the app's own clients retry, which is what turns a dead endpoint into a hang.
+        // Separate clients without retries: the app's own clients
+        // retry, which is what turns a dead endpoint into a hang.
         var blobs = new BlobServiceClient(ConnectionString, WithoutRetries(new BlobClientOptions()));
         var queues = new QueueServiceClient(ConnectionString, WithoutRetries(new QueueClientOptions()));
         var tables = new TableServiceClient(ConnectionString, WithoutRetries(new TableClientOptions()));

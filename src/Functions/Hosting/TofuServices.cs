@@ -12,7 +12,8 @@ public static class TofuServices
     public static IServiceCollection AddTofu(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSettings(_ => TofuSettings.From(configuration.Reader()));
-        // The vault key is registered (and checked at start) by DeploymentServices; the backend credentials derive from it.
+        // The vault key is registered (and checked at start) by
+        // DeploymentServices; the backend credentials derive from it.
         services.AddSingleton(sp => new TofuBackendCredentials(sp.GetRequiredService<VaultKey>().Bytes));
         services.AddSingleton(sp => new TofuStateStore(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetService<IDeploymentEvents>()));
         services.AddSingleton<ITofuStateLock>(sp => sp.GetRequiredService<TofuStateStore>());

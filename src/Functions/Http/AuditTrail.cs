@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Functions.Http;
 
-/// <summary>Writes an <see cref="AuditEvents"/> entry for a request: on the deployment's timeline and in the log.</summary>
+/// <summary>Writes an <see cref="AuditEvents"/> entry for a
+/// request: on the deployment's timeline and in the log.</summary>
 public sealed class AuditTrail(EventLog events, TimeProvider time, ILogger<AuditTrail> log)
 {
     public async Task RecordAsync(HttpContext context, string deploymentId, string action, CancellationToken cancellationToken, string? once = null)

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http;
 namespace Catalyst.Functions.Http;
 
 /// <summary>
-/// The one way a trigger answers an error: <c>{"error": "...", "detail": "..."}</c> (<see cref="ApiError"/>) with its status.
-/// Rules in Domain return <c>(int Status, ApiError Error)</c>; triggers pass it here unchanged.
+/// The one way a trigger answers an error: <c>{"error": "...", "detail": "..."}</c> (<see cref="ApiError"/>) with its
+/// status. Rules in Domain return <c>(int Status, ApiError Error)</c>; triggers pass it here unchanged.
 /// </summary>
 public static class HttpErrors
 {

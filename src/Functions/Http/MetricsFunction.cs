@@ -8,7 +8,8 @@ namespace Catalyst.Functions.Http;
 
 /// <summary>
 /// <c>GET /metrics</c> in the Prometheus text format (the original mounted promhttp there, reference A.1). Outside
-/// <c>/api/v1</c>, so outside the session gate: it carries counts and durations only (see CatalystMetrics), no tenant data.
+/// <c>/api/v1</c>, so outside the session gate: it carries counts
+/// and durations only (see CatalystMetrics), no tenant data.
 /// </summary>
 public sealed class MetricsFunction(DeploymentStatusGauge deployments)
 {

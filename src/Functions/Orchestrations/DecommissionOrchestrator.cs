@@ -30,8 +30,8 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
         }
         catch (Exception e)
         {
-            // The record must not say 'wiping' for ever (a wipe request answers 202 to a wiping record): it ends failed,
-            // and a new wipe request, which every step tolerates, finishes the job.
+            // The record must not say 'wiping' for ever (a wipe request answers 202 to a wiping record): it ends
+            // failed, and a new wipe request, which every step tolerates, finishes the job.
             await steps.FailWorkflowAsync(e, Wiping);
             return new WipeReport { NeedsOperator = [$"the wipe workflow failed in {steps.CurrentPhase}; see the deployment's error and wipe again"] };
         }
@@ -43,7 +43,8 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
         TofuDestroyResult destroy;
         try
         {
-            // Like an apply: no free tofu slot on the replica that took it is a durable wait and another ask (TofuSlots).
+            // Like an apply: no free tofu slot on the replica that
+            // took it is a durable wait and another ask (TofuSlots).
             destroy = await TofuSlots.CallAsync<TofuDestroyResult>(context, TaskNames.TofuDestroy, input with { AnswerNoSlot = true }, ActivityRetries.Default,
                 d => d.NoSlot, () => steps.RecordAsync(Phases.Wipe, Steps.TofuDestroySlotWait, 10, TofuSlotWaitMessage));
         }

@@ -39,7 +39,8 @@ public sealed class DurableWorkflowStarter(DurableTaskClient client, ProvisionSe
         if (await FinishedWithinAsync(id, cancellationToken)) return;
         await client.TerminateInstanceAsync(id, $"superseded by run {run} (was run {staleRun})", cancellationToken);
         await FinishedWithinAsync(id, cancellationToken);
-        // Still running: the start below refuses, the record keeps saying its run is starting, and ResumeStranded starts it.
+        // Still running: the start below refuses, the record keeps
+        // saying its run is starting, and ResumeStranded starts it.
     }
 
     async Task<bool> FinishedWithinAsync(string id, CancellationToken cancellationToken)

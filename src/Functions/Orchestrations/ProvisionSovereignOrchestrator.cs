@@ -7,7 +7,8 @@ using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Orchestrations;
 
-/// <summary>Orchestration input: ids and non-secret timings only (DESIGN §4: inputs are persisted in history).</summary>
+/// <summary>Orchestration input: ids and non-secret timings
+/// only (DESIGN §4: inputs are persisted in history).</summary>
 public sealed record ProvisionInput(string DeploymentId, int Run, TimeSpan KubeconfigArrivalTimeout, WatchSettings Watch, PoolName? Pool,
     bool KubeconfigAlreadyReceived = false, WatchState? Watching = null, ProgressUpdate? Arrival = null);
 
@@ -29,7 +30,8 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
     [Function(TaskNames.ProvisionSovereign)]
     public Task<string> Run([OrchestrationTrigger] TaskOrchestrationContext context) => RunAsync(context, context.GetInput<ProvisionInput>()!);
 
-    /// <summary>A workflow failure is recorded only over a run still under way, never over a finished or wiping record.</summary>
+    /// <summary>A workflow failure is recorded only over a run still
+    /// under way, never over a finished or wiping record.</summary>
     static readonly IReadOnlyList<string> UnderWay = [DeploymentStatuses.Provisioning, DeploymentStatuses.Phase1Watching];
 
     public override async Task<string> RunAsync(TaskOrchestrationContext context, ProvisionInput input)
@@ -41,8 +43,9 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         }
         catch (Exception e)
         {
-            // Whatever escaped (an activity failed through every retry, a bug): the run ends failed, never 'provisioning'
-            // for ever. If even this write fails, the orchestration fails and the ResumeStranded timer files the record.
+            // Whatever escaped (an activity failed through every retry, a bug): the run ends failed, never
+            // 'provisioning' for ever. If even this write fails, the orchestration fails and the ResumeStranded timer
+            // files the record.
             await steps.FailWorkflowAsync(e, UnderWay);
             return DeploymentStatuses.Failed;
         }
@@ -152,9 +155,9 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
     /// <summary>
     /// The Phase-1 watch, event-driven: the deployment goes into the watch's registry, a replica's
     /// <see cref="SovereignWatch"/> follows the Sovereign's own watch stream and records each change as it happens, and
-    /// this workflow only waits — for the conclusion (one external event), the first-seen warning and the timeout (durable
-    /// timers), and a check-in every <see cref="WatchSettings.CheckIn"/> that re-registers a lost entry and collects a
-    /// conclusion whose event could not be raised. No durable step per change or per poll.
+    /// this workflow only waits — for the conclusion (one external event), the first-seen warning and the timeout
+    /// (durable timers), and a check-in every <see cref="WatchSettings.CheckIn"/> that re-registers a lost entry and
+    /// collects a conclusion whose event could not be raised. No durable step per change or per poll.
     /// </summary>
     static async Task<string> WatchAsync(TaskOrchestrationContext context, ProvisionInput input, WorkflowSteps steps, WatchState watching)
     {

@@ -14,9 +14,9 @@ namespace Catalyst.Functions.Orchestrations;
 public static class WorkflowInstances
 {
     /// <summary>
-    /// An instance in one of these is never replaced by a start. Both hosts honour them: standalone's sidecar passes them
-    /// to the Azure Storage engine as dedupe statuses, and a start that raced another one past that check loses at the
-    /// engine's conditional instance-row write (its start message is then discarded).
+    /// An instance in one of these is never replaced by a start. Both hosts honour them: standalone's sidecar passes
+    /// them to the Azure Storage engine as dedupe statuses, and a start that raced another one past that check loses at
+    /// the engine's conditional instance-row write (its start message is then discarded).
     /// </summary>
     public static readonly OrchestrationRuntimeStatus[] Active =
         [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended];
@@ -27,8 +27,9 @@ public static class WorkflowInstances
 #pragma warning restore CS0618
 
     /// <summary>
-    /// Schedules <paramref name="name"/> as <paramref name="instanceId"/> unless an instance of that id is pending, running
-    /// or suspended. False when one is (found first, or refused by the engine); true when this call scheduled it.
+    /// Schedules <paramref name="name"/> as <paramref name="instanceId"/> unless an instance of that id is pending,
+    /// running or suspended. False when one is (found first, or refused by the engine); true when this call scheduled
+    /// it.
     /// </summary>
     public static async Task<bool> StartUnlessActiveAsync(DurableTaskClient client, TaskName name, object input, string instanceId, CancellationToken cancellationToken)
     {
@@ -66,7 +67,8 @@ public static class WorkflowInstances
         }
     }
 
-    /// <summary>The run a provisioning or wipe instance was started for, from its input; null when it cannot say.</summary>
+    /// <summary>The run a provisioning or wipe instance was started
+    /// for, from its input; null when it cannot say.</summary>
     public static int? RunOf(OrchestrationMetadata instance)
     {
         try

@@ -24,7 +24,8 @@ public sealed class PurgeHistoryFunction(HistorySettings settings, ILogger<Purge
     }
 }
 
-/// <summary>How long finished orchestrations keep their Durable history (<c>CATALYST_HISTORY_RETENTION</c>, default 30 days).</summary>
+/// <summary>How long finished orchestrations keep their Durable history
+/// (<c>CATALYST_HISTORY_RETENTION</c>, default 30 days).</summary>
 public sealed record HistorySettings(TimeSpan Retention)
 {
     public static HistorySettings From(Func<string, string?> read) =>

@@ -43,7 +43,8 @@ public sealed class SweepOrphansFunction(
         return await tofu.Runner.StateListAsync(run.Invocation, cancellationToken);
     }
 
-    /// <summary>Whether <paramref name="schedule"/> (NCRONTAB, six fields with seconds or five without) fell due in the <paramref name="window"/> before <paramref name="now"/>.</summary>
+    /// <summary>Whether <paramref name="schedule"/> (NCRONTAB, six fields with seconds or five without) fell due in the
+    /// <paramref name="window"/> before <paramref name="now"/>.</summary>
     public static bool IsDue(string schedule, DateTimeOffset now, TimeSpan window)
     {
         CronExpression cron;

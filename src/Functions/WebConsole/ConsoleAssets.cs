@@ -6,11 +6,11 @@ using System.Text.RegularExpressions;
 namespace Catalyst.Functions.WebConsole;
 
 /// <summary>
-/// The web console's files (issue 18), embedded in this assembly from <c>WebConsole/wwwroot</c> and given content-hashed
-/// names once, when the app starts: <c>app.js</c> is served as <c>/assets/app.1a2b3c4d5e.js</c>. A module's import of a
-/// sibling (<c>from './api.js'</c>) is rewritten to the sibling's hashed name before the module's own hash is taken, so a
-/// change to any file renames it and every file that imports it, and browsers may cache each name forever. There is no
-/// build step and no Node at run time: the files are plain ES modules and CSS.
+/// The web console's files (issue 18), embedded in this assembly from <c>WebConsole/wwwroot</c> and given
+/// content-hashed names once, when the app starts: <c>app.js</c> is served as <c>/assets/app.1a2b3c4d5e.js</c>. A
+/// module's import of a sibling (<c>from './api.js'</c>) is rewritten to the sibling's hashed name before the module's
+/// own hash is taken, so a change to any file renames it and every file that imports it, and browsers may cache each
+/// name forever. There is no build step and no Node at run time: the files are plain ES modules and CSS.
 /// </summary>
 public sealed partial class ConsoleAssets
 {
@@ -29,7 +29,8 @@ public sealed partial class ConsoleAssets
 
     public ConsoleAssets() : this(ReadEmbedded()) { }
 
-    /// <param name="files">Logical file name → content; <c>index.html</c> is the page, everything else an asset.</param>
+    /// <param name="files">Logical file name → content;
+    /// <c>index.html</c> is the page, everything else an asset.</param>
     public ConsoleAssets(IReadOnlyDictionary<string, byte[]> files)
     {
         if (!files.TryGetValue("index.html", out var page)) throw new InvalidOperationException("the console has no index.html");
@@ -61,8 +62,8 @@ public sealed partial class ConsoleAssets
     readonly System.Collections.Concurrent.ConcurrentDictionary<string, Asset> pages = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The page, telling the script the sign-in mode (<c>off</c> or <c>session</c>) in a meta tag, so with sign-in off it
-    /// never asks <c>/whoami</c> for a session that cannot exist (a 401 the browser would log as an error).
+    /// The page, telling the script the sign-in mode (<c>off</c> or <c>session</c>) in a meta tag, so with sign-in off
+    /// it never asks <c>/whoami</c> for a session that cannot exist (a 401 the browser would log as an error).
     /// </summary>
     public Asset IndexFor(string authMode) => pages.GetOrAdd(authMode, mode =>
     {
@@ -106,7 +107,8 @@ public sealed partial class ConsoleAssets
         return files;
     }
 
-    // `import … from './x.js'`, `import './x.js'` and `import('./x.js')`: siblings only (the console is one flat folder).
+    // `import … from './x.js'`, `import './x.js'` and `import('./x.js')`:
+    // siblings only (the console is one flat folder).
     [GeneratedRegex(@"(?<head>\b(?:from|import)\s*\(?\s*(?<quote>['""]))\./(?<name>[a-z0-9-]+\.js)\k<quote>")]
     private static partial Regex Import();
 }

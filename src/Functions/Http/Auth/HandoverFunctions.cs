@@ -9,7 +9,8 @@ namespace Catalyst.Functions.Http.Auth;
 
 /// <summary>
 /// Handover (reference E.1, E.2): Catalyst-Zero mints the one-time token and publishes its public key; a Sovereign's
-/// <c>/auth/handover</c> turns the token into a session. The rules live in <see cref="HandoverMint"/> and <see cref="HandoverLogin"/>.
+/// <c>/auth/handover</c> turns the token into a session. The rules
+/// live in <see cref="HandoverMint"/> and <see cref="HandoverLogin"/>.
 /// </summary>
 public sealed class HandoverFunctions(SignerSource signer, DeploymentStore store, HandoverLogin login, AuditTrail audit, ILogger<HandoverFunctions> log)
 {

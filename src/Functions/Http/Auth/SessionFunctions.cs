@@ -41,8 +41,8 @@ public sealed class SessionFunctions(MagicLinks links, SessionVerifier verifier,
             request.HttpContext);
 
     /// <summary>
-    /// 200 {email, sub, verified}. The gate has checked the session when it is on; when it is off (no CATALYST_KC_ADDR) the
-    /// cookie is checked here, so a Catalyst-signed session still answers.
+    /// 200 {email, sub, verified}. The gate has checked the session when it is on; when it is off (no CATALYST_KC_ADDR)
+    /// the cookie is checked here, so a Catalyst-signed session still answers.
     /// </summary>
     [Function(nameof(Whoami))]
     public async Task<IResult> Whoami([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/whoami")] HttpRequest request)
@@ -57,9 +57,10 @@ public sealed class SessionFunctions(MagicLinks links, SessionVerifier verifier,
     }
 
     /// <summary>
-    /// 204, the cookies cleared and the session revoked (<see cref="SessionRevocations"/>), so a copy of the cookie is refused
-    /// by every replica until it expires. Only a session this server accepts is recorded: a made-up cookie writes nothing.
-    /// If the revocation cannot be stored the cookies are still cleared, and the 503 says the session stays valid.
+    /// 204, the cookies cleared and the session revoked (<see cref="SessionRevocations"/>), so a copy of the cookie is
+    /// refused by every replica until it expires. Only a session this server accepts is recorded: a made-up cookie
+    /// writes nothing. If the revocation cannot be stored the cookies are still cleared, and the 503 says the session
+    /// stays valid.
     /// </summary>
     [Function(nameof(DeleteSession))]
     public async Task<IResult> DeleteSession([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/auth/session")] HttpRequest request)

@@ -50,7 +50,8 @@ public sealed class K8sFunctions(SovereignCache cache, AuthSettings auth)
         return Results.Json(new { cluster, synced });
     }
 
-    /// <summary>Decided before anything else, so a caller without a session learns nothing, not even which kinds or clusters exist.</summary>
+    /// <summary>Decided before anything else, so a caller without a session
+    /// learns nothing, not even which kinds or clusters exist.</summary>
     internal static CacheAccess Access(HttpRequest request, AuthSettings auth, SovereignCache cache) =>
         CacheAccess.Decide(auth.Mode, CallerIdentity.Of(request.HttpContext), cache.Options);
 

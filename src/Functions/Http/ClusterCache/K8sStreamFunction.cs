@@ -11,10 +11,11 @@ namespace Catalyst.Functions.Http.ClusterCache;
 /// <c>GET /api/v1/sovereigns/{id}/k8s/stream?kinds=a,b&amp;initialState=1</c> (reference D.9): server-sent events of a
 /// cluster's changes. The subscription exists before the initial state is read, so nothing falls between the two
 /// (an object may then arrive twice, which a client keyed on ns/name absorbs). In session mode each event is SAR-gated
-/// for the session's user, as the list is (<see cref="CacheAccess"/>). A comment ping every 15 s keeps proxies from closing an idle stream.
-/// Streams are limited per client address and per replica (<see cref="StreamGate"/>), and per cluster (<see cref="SovereignCache.TrySubscribe"/>).
-/// A stream lasts at most <see cref="SseSettings.MaxDuration"/>, then asks the client to reconnect; its events carry no
-/// id (the cache keeps no history), so a client resumes by reconnecting with <c>initialState=1</c> and re-keying on ns/name.
+/// for the session's user, as the list is (<see cref="CacheAccess"/>). A comment ping every 15 s keeps proxies from
+/// closing an idle stream. Streams are limited per client address and per replica (<see cref="StreamGate"/>), and per
+/// cluster (<see cref="SovereignCache.TrySubscribe"/>). A stream lasts at most <see cref="SseSettings.MaxDuration"/>,
+/// then asks the client to reconnect; its events carry no id (the cache keeps no history), so a client resumes by
+/// reconnecting with <c>initialState=1</c> and re-keying on ns/name.
 /// </summary>
 public sealed class K8sStreamFunction(SovereignCache cache, AuthSettings auth, TimeProvider time, StreamGate streams, SseSettings sse)
 {
@@ -76,7 +77,8 @@ public sealed class K8sStreamFunction(SovereignCache cache, AuthSettings auth, T
         }
         catch (OperationCanceledException) when (stream.Ending.IsCancellationRequested)
         {
-            // The client went away, or the stream lasted its time: the client reconnects (with initialState=1 to re-list).
+            // The client went away, or the stream lasted its time:
+            // the client reconnects (with initialState=1 to re-list).
             await stream.EndForReconnectAsync();
         }
         return Results.Empty;

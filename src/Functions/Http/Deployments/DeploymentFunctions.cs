@@ -49,7 +49,8 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
         return Results.Json(DeploymentView.From(record, await events.CountAsync(id, ct)));
     }
 
-    /// <summary>Newest first; <c>?limit=</c> (1–200, default 50), <c>?offset=</c>, and for operators <c>?owner=</c> (an email).</summary>
+    /// <summary>Newest first; <c>?limit=</c> (1–200, default 50),
+    /// <c>?offset=</c>, and for operators <c>?owner=</c> (an email).</summary>
     [Function(nameof(ListDeployments))]
     public async Task<IResult> ListDeployments(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments")] HttpRequest request)

@@ -13,7 +13,8 @@ namespace Catalyst.Functions.Http.Deployments;
 /// The timeline: a snapshot (reference A.11) and a live SSE stream (A.10). Both read storage, so any replica can
 /// serve any deployment, and a client that reconnects with <c>Last-Event-ID</c> gets only what it missed. Streams are
 /// limited per client address and per replica (<see cref="StreamGate"/>), and share one storage poll per deployment.
-/// A stream lasts at most <see cref="SseSettings.MaxDuration"/> and then asks the client to reconnect, which resumes it.
+/// A stream lasts at most <see cref="SseSettings.MaxDuration"/>
+/// and then asks the client to reconnect, which resumes it.
 /// </summary>
 public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog events, TimeProvider time, SignerSource signer, TimelineFeeds feeds, StreamGate streams, SseSettings sse)
 {
@@ -56,8 +57,9 @@ public sealed class DeploymentStreamFunctions(DeploymentStore store, EventLog ev
                     if (HandoverMint.StreamFrame(e, id) is { Length: > 0 } handover) await stream.WriteAsync(handover);
                     after = e.Seq;
                 }
-                // A just-ready deployment's handover event follows the ready step: hold "done" briefly for it (HandoverMint.StreamWait).
-                // The poll read the record before the events, so the final events, written before the terminal status, are sent above.
+                // A just-ready deployment's handover event follows the ready step: hold "done" briefly for it
+                // (HandoverMint.StreamWait). The poll read the record before the events, so the final events, written
+                // before the terminal status, are sent above.
                 if (record is null || (DeploymentStatuses.IsDone(record.Status) && !HandoverMint.StreamShouldWait(record, signer.Signer is not null, log, time.GetUtcNow())))
                 {
                     var state = record is null ? null : DeploymentView.From(record, log.Count);

@@ -58,8 +58,8 @@ public sealed class JobsFunctions(DeploymentStore store, EventLog events, Vault 
 
     /// <summary>
     /// POST …/refresh-watch (reference A.16). A deployment still in its Phase-1 watch is being watched (200,
-    /// <c>alreadyActive</c>). A finished one with a kubeconfig gets one fresh HelmRelease listing written onto its record
-    /// (202, <c>seededAt</c>); the durable watch itself is not restarted (a retry does that).
+    /// <c>alreadyActive</c>). A finished one with a kubeconfig gets one fresh HelmRelease listing written onto its
+    /// record (202, <c>seededAt</c>); the durable watch itself is not restarted (a retry does that).
     /// </summary>
     [Function(nameof(RefreshWatch))]
     public async Task<IResult> RefreshWatch(

@@ -46,8 +46,8 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
 
         // Issue 15: the kubeconfig is data. Nothing is stored, registered or built from a body that is not exactly the
         // shape Catalyst accepts. A 422 does not spend the bearer, so a corrected body (cloud-init retries, or an
-        // operator) can still arrive: spending it would turn one bad body into a dead deployment, and retrying gains the
-        // tenant who holds the bearer nothing, since every body meets the same rules.
+        // operator) can still arrive: spending it would turn one bad body into a dead deployment, and retrying gains
+        // the tenant who holds the bearer nothing, since every body meets the same rules.
         var verdict = SovereignKubeconfig.Read(body, record, sandbox.Enabled);
         if (verdict.AddressesUnknown)
             // cloud-init can finish before tofu apply records its outputs (A.13 step 9): a 409 it retries in 10 s.
@@ -92,8 +92,9 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
         }
         else if (!await WorkflowInstances.RaiseIfActiveAsync(client, id, TaskNames.KubeconfigReceivedEvent, received, ct))
         {
-            // No workflow waits for it (the run already failed, or was wiped): the same answer in both hosts. The kubeconfig
-            // is stored (GET .../kubeconfig serves it), so cloud-init's PUT succeeded and it must not retry: 204, as in A.13.
+            // No workflow waits for it (the run already failed, or was wiped): the same answer in both hosts. The
+            // kubeconfig is stored (GET .../kubeconfig serves it), so cloud-init's PUT succeeded and it must not retry:
+            // 204, as in A.13.
             log.LogWarning("Kubeconfig for {Id} stored, but no workflow is waiting for it (deployment is {Status})", id, record.Status);
             await events.AppendAsync(id, [DeploymentEvent.Info(EventKeys.Step(id, record.Run, Steps.KubeconfigUnclaimed), Phases.Phase1,
                 $"Kubeconfig received from cloud-init ({body.Length} bytes) while no workflow was waiting for it (deployment {record.Status}); it is stored and GET /api/v1/deployments/{id}/kubeconfig serves it.", now)], ct);

@@ -40,13 +40,15 @@ public sealed class ReleaseSubdomainFunction(DeploymentStore store, SubdomainRes
             return Json(StatusCodes.Status410Gone, new Answer(id, domain, sub, false, Error: "deployment already wiped"));
         if (pool is null)
             return Json(StatusCodes.Status200OK, new Answer(id, domain, sub, false, NoOp: "no pool allocation to release (BYO or unresolvable pool)"));
-        // A ready Sovereign is served under its name as an adopted one is: releasing it would hand a live name to the next create.
+        // A ready Sovereign is served under its name as an adopted one
+        // is: releasing it would hand a live name to the next create.
         if (record.Status is DeploymentStatuses.Ready)
             return Json(StatusCodes.Status422UnprocessableEntity, new Answer(id, domain, sub, false, Error:
                 "deployment is ready; its name serves the live Sovereign and cannot be released via this endpoint — wipe it first"));
 
         await audit.RecordAsync(request.HttpContext, id, $"release-subdomain {sub}.{domain}", ct, once: $"{record.Run}:release-subdomain");
-        // Another deployment's claim on the name (ours lapsed and it was taken) is not ours to free: nothing to release.
+        // Another deployment's claim on the name (ours lapsed and
+        // it was taken) is not ours to free: nothing to release.
         if (await reservations.ReleaseAsync(domain, sub, id, ct) == ReleaseResult.NotOwner)
             return Json(StatusCodes.Status200OK, new Answer(id, domain, sub, false, NoOp: "the name is held by another deployment now; nothing of this deployment's to release"));
         log.LogInformation("release-subdomain: {Subdomain}.{PoolDomain} of {Id} released (status {Status})", sub, domain, id, record.Status);

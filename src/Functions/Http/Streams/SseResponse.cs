@@ -49,7 +49,8 @@ public sealed class SseResponse : IDisposable
     /// <summary>How long until the next heartbeat is due (zero when it is).</summary>
     public TimeSpan UntilHeartbeat => nextBeat - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
 
-    /// <summary>An event: <c>id:</c> when given (the client's <c>Last-Event-ID</c> on reconnect), <c>event:</c> when named, and the data.</summary>
+    /// <summary>An event: <c>id:</c> when given (the client's <c>Last-Event-ID</c> on reconnect), <c>event:</c> when
+    /// named, and the data.</summary>
     public Task EventAsync(string? id, string? name, string data)
     {
         var frame = new StringBuilder();

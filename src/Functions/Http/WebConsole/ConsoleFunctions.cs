@@ -5,16 +5,16 @@ using Microsoft.Azure.Functions.Worker;
 namespace Catalyst.Functions.Http.WebConsole;
 
 /// <summary>
-/// The web console (issue 18): <c>GET /</c> is the page, <c>GET /assets/{file}</c> its content-hashed modules and styles.
-/// Ordinary HTTP functions, so both hosts serve them; outside <c>/api/v1</c>, so outside the session gate (the page itself
-/// asks <c>/api/v1/whoami</c> and shows sign-in on a 401). The SPA routes with the URL's hash, so no catch-all route here
-/// can shadow an API route.
+/// The web console (issue 18): <c>GET /</c> is the page, <c>GET /assets/{file}</c> its content-hashed modules and
+/// styles. Ordinary HTTP functions, so both hosts serve them; outside <c>/api/v1</c>, so outside the session gate (the
+/// page itself asks <c>/api/v1/whoami</c> and shows sign-in on a 401). The SPA routes with the URL's hash, so no
+/// catch-all route here can shadow an API route.
 /// </summary>
 public sealed class ConsoleFunctions(ConsoleAssets assets, Catalyst.Domain.Auth.AuthSettings auth)
 {
     /// <summary>
-    /// Scripts and styles only from this origin, never inline; the API on the same origin; no framing. Downloads (the SSH
-    /// private key) are blob: URLs the page creates, which navigation allows without a directive.
+    /// Scripts and styles only from this origin, never inline; the API on the same origin; no framing. Downloads (the
+    /// SSH private key) are blob: URLs the page creates, which navigation allows without a directive.
     /// </summary>
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
