@@ -14,7 +14,8 @@ namespace Catalyst.Bench;
 /// so even a body the mutations left valid is refused (409) rather than starting a provision.
 /// Then (issue 15) hostile kubeconfigs PUT with the anchor's own valid bearer: mutations of a valid k3s kubeconfig
 /// (exec plugins that would create a marker file, auth providers, file paths, proxies, huge values, anchors and
-/// aliases, tags, deep nesting, non-UTF-8, several documents…). None may be accepted or stored, and no marker may appear.
+/// aliases, tags, deep nesting, non-UTF-8, several documents…).
+/// None may be accepted or stored, and no marker may appear.
 /// </summary>
 public static class BadInputSuite
 {

@@ -27,7 +27,8 @@ public sealed class BenchWorld : IAsyncDisposable
         Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith(OverridePrefix, StringComparison.Ordinal)).Order()
             .Select(k => (k[OverridePrefix.Length..], Environment.GetEnvironmentVariable(k)!));
 
-    /// <summary>", with X=Y, …" naming the settings a run overrode, so a figure says what it was measured with.</summary>
+    /// <summary>", with X=Y, …" naming the settings a run overrode,
+    /// so a figure says what it was measured with.</summary>
     public static string Overrides() =>
         OverrideSettings().Any() ? ", with " + string.Join(", ", OverrideSettings().Select(o => $"{o.Key}={o.Value}")) : "";
 
@@ -67,7 +68,8 @@ public sealed class BenchWorld : IAsyncDisposable
     public async Task<List<JsonObject>> ListAsync() =>
         (await Http.GetFromJsonAsync<JsonObject>("/api/v1/deployments?limit=200"))!["items"]!.AsArray().Select(i => i!.AsObject()).ToList();
 
-    /// <summary>Polls the list until every given deployment is done (ready or failed) or the time is up; returns the last list.</summary>
+    /// <summary>Polls the list until every given deployment is done (ready
+    /// or failed) or the time is up; returns the last list.</summary>
     public async Task<Dictionary<string, JsonObject>> WaitAllDoneAsync(IReadOnlyCollection<string> ids, TimeSpan timeout, Action<int>? progress = null)
     {
         var deadline = DateTime.UtcNow + timeout;

@@ -46,8 +46,8 @@ public static class FaultsSuite
         {
             for (var i = 0; i < n; i++)
             {
-                // A retried POST carries the same body and Idempotency-Key, as a real client's would: a request the dead
-                // host accepted but never answered yields the same deployment, not a second one.
+                // A retried POST carries the same body and Idempotency-Key, as a real client's would: a request the
+                // dead host accepted but never answered yields the same deployment, not a second one.
                 var sub = $"fault-{i}-{Guid.NewGuid().ToString("N")[..4]}";
                 for (var attempt = 0; ; attempt++)
                     try { ids.Add(await world.CreateAsync(sub, idempotencyKey: sub)); break; }
@@ -64,7 +64,8 @@ public static class FaultsSuite
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { continue; }
             var phases = items.Select(PhaseOf).Where(p => p is not null).Select(p => p!).ToList();
             if (creating.IsCompleted && phases.Count == 0 && items.Count == n) break;
-            // Enough kills to hit every phase; past that, let the provisions finish (a kill every few seconds would starve them).
+            // Enough kills to hit every phase; past that, let the provisions
+            // finish (a kill every few seconds would starve them).
             if (phases.Count == 0 || kills.Count >= MaxKills && covered.IsSupersetOf(["tofu", "kubeconfig-wait", "watch"])) continue;
             var phaseCounts = string.Join(", ", phases.GroupBy(p => p).Select(g => $"{g.Count()} {g.Key}"));
             covered.UnionWith(phases);

@@ -5,8 +5,8 @@ using System.Text;
 namespace Catalyst.Bench;
 
 /// <summary>
-/// Kubeconfig bodies a hostile tenant (root on its nodes, holding the postback bearer) could send (issue 15): each one a
-/// valid k3s kubeconfig plus at least one thing Catalyst must refuse, so an accepted body is a finding. Exec plugins
+/// Kubeconfig bodies a hostile tenant (root on its nodes, holding the postback bearer) could send (issue 15): each one
+/// a valid k3s kubeconfig plus at least one thing Catalyst must refuse, so an accepted body is a finding. Exec plugins
 /// would create <c>marker</c>; the suite checks that none did.
 /// </summary>
 public static class HostileKubeconfig
@@ -110,14 +110,16 @@ public static class HostileKubeconfig
             case 20: return (Utf8(Valid(server, user: "\n    as: system:admin\n    as-groups: [system:masters]")), "impersonation");
             case 21:
             {
-                // Random byte flips in a kubeconfig whose server no Catalyst may reach, so a surviving mutant is still refused.
+                // Random byte flips in a kubeconfig whose server no Catalyst
+                // may reach, so a surviving mutant is still refused.
                 var bytes = Utf8(Valid("https://169.254.169.254:6443", user: r.Next(2) == 0 ? exec : ""));
                 for (var i = r.Next(1, 20); i > 0; i--) bytes[r.Next(bytes.Length)] = (byte)r.Next(256);
                 return (bytes, "byte flips");
             }
             case 22:
             {
-                // Cut anywhere, so before the exec too: the server is one no Catalyst may reach, so a surviving prefix is still refused.
+                // Cut anywhere, so before the exec too: the server is one no
+                // Catalyst may reach, so a surviving prefix is still refused.
                 var text = Valid("https://169.254.169.254:6443", user: exec);
                 return (Utf8(text[..r.Next(1, text.Length)]), "truncated");
             }

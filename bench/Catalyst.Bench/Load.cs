@@ -2,7 +2,8 @@ using System.Diagnostics;
 
 namespace Catalyst.Bench;
 
-/// <summary>Closed-loop load: <c>clients</c> concurrent callers, each sending the next request when the last one answers.</summary>
+/// <summary>Closed-loop load: <c>clients</c> concurrent callers, each
+/// sending the next request when the last one answers.</summary>
 public static class Load
 {
     public sealed record Result(string Name, int Requests, int Errors, double Seconds, double P50, double P95, double P99)

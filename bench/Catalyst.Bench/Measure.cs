@@ -3,7 +3,8 @@ using System.Globalization;
 
 namespace Catalyst.Bench;
 
-/// <summary>Percentiles over samples, and a process's CPU time and peak RSS from /proc (Linux only, like the target pods).</summary>
+/// <summary>Percentiles over samples, and a process's CPU time and
+/// peak RSS from /proc (Linux only, like the target pods).</summary>
 public static class Measure
 {
     public static double Percentile(IReadOnlyList<double> samples, double p)

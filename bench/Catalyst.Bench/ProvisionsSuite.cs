@@ -12,8 +12,8 @@ namespace Catalyst.Bench;
 public static class ProvisionsSuite
 {
     // ClaimSubdomain, tofu-start, TofuApply, CommitSubdomain, dns-publish, PublishDns, dns-published, phase0-complete,
-    // kubeconfig-wait, BeginWatch (with kubeconfig-received), EndWatch, ready, MintHandover: a provision whose releases are
-    // ready at the first listing (the watch records its transitions outside the workflow).
+    // kubeconfig-wait, BeginWatch (with kubeconfig-received), EndWatch, ready, MintHandover: a provision whose releases
+    // are ready at the first listing (the watch records its transitions outside the workflow).
     public const int ActivitySteps = 13;
 
     public static async Task RunAsync(Report report, int n, TimeSpan timeout)
@@ -84,7 +84,8 @@ public static class ProvisionsSuite
             .Select(p => (clusters[p.Key].FirstList - DateTimeOffset.FromUnixTimeMilliseconds(p.Value).UtcDateTime).TotalMilliseconds).ToList();
     }
 
-    /// <summary>Provisions whose cloud-init calls back only once the workflow shows it waits (step kubeconfig-wait).</summary>
+    /// <summary>Provisions whose cloud-init calls back only once the
+    /// workflow shows it waits (step kubeconfig-wait).</summary>
     static async Task<(List<double> WatchStart, List<double> FirstState)> PostbackWhileWaitingAsync(BenchWorld world, int n, TimeSpan timeout)
     {
         var deferred = Path.Combine(world.Cloud.Root, "deferred");

@@ -1,6 +1,7 @@
 namespace Catalyst.Bench;
 
-/// <summary>(a) GET one deployment and the list under 50 concurrent clients, against /healthz on the same host; then /metrics scraped beside them.</summary>
+/// <summary>(a) GET one deployment and the list under 50 concurrent clients, against /healthz on the same host; then
+/// /metrics scraped beside them.</summary>
 public static class ReadsSuite
 {
     public static async Task RunAsync(Report report, int clients = 50, int seconds = 10)
@@ -18,7 +19,8 @@ public static class ReadsSuite
         var health = await Load.RunAsync("GET /healthz", baseAddress, _ => "/healthz", clients, duration);
         var one = await Load.RunAsync("GET /api/v1/deployments/{id}", baseAddress, n => $"/api/v1/deployments/{ids[n % ids.Count]}", clients, duration);
         var list = await Load.RunAsync("GET /api/v1/deployments (20 items)", baseAddress, _ => "/api/v1/deployments", clients, duration);
-        // Issue 17: what a Prometheus scrape costs while the clients read deployments (one scraper beside them, closed loop).
+        // Issue 17: what a Prometheus scrape costs while the clients
+        // read deployments (one scraper beside them, closed loop).
         var readingBeside = Load.RunAsync("GET /api/v1/deployments/{id} (metrics scraped)", baseAddress, n => $"/api/v1/deployments/{ids[n % ids.Count]}", clients, duration);
         var metrics = Load.RunAsync("GET /metrics (1 scraper)", baseAddress, _ => "/metrics", 1, duration);
         await Task.WhenAll(readingBeside, metrics);

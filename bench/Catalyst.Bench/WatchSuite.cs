@@ -6,12 +6,12 @@ using Catalyst.Testing;
 namespace Catalyst.Bench;
 
 /// <summary>
-/// How many Sovereigns one host keeps in the Phase-1 watch (issue 16): N provisions whose releases never finish but keep
-/// changing (each release flips between installing and degraded every <see cref="FlipEvery"/>, the first change
-/// <see cref="FirstChange"/> after the cluster's first list, releases staggered 30 s), added <see cref="Batch"/> at a time, then, over a
-/// measuring window with 50 clients reading deployments, how long each change took from the fake API server to the
-/// deployment's timeline, GET latency, errors, CPU and RSS (targets: 1 000 in the watch, change → recorded p95 &lt; 2 s,
-/// GET p99 &lt; 100 ms, no errors, RSS &lt; 1 GiB).
+/// How many Sovereigns one host keeps in the Phase-1 watch (issue 16): N provisions whose releases never finish but
+/// keep changing (each release flips between installing and degraded every <see cref="FlipEvery"/>, the first change
+/// <see cref="FirstChange"/> after the cluster's first list, releases staggered 30 s), added <see cref="Batch"/> at a
+/// time, then, over a measuring window with 50 clients reading deployments, how long each change took from the fake API
+/// server to the deployment's timeline, GET latency, errors, CPU and RSS (targets: 1 000 in the watch, change →
+/// recorded p95 &lt; 2 s, GET p99 &lt; 100 ms, no errors, RSS &lt; 1 GiB).
 /// </summary>
 public static class WatchSuite
 {
@@ -19,16 +19,19 @@ public static class WatchSuite
     static readonly TimeSpan FirstChange = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Provisions are added this many at a time, each batch once the previous one is in the watch: what is measured is the
-    /// watch, not hundreds of Phase 0s at once (300 at once saturated Azurite's history scans and never reached the watch).
+    /// Provisions are added this many at a time, each batch once the previous one is in the watch: what is measured is
+    /// the watch, not hundreds of Phase 0s at once (300 at once saturated Azurite's history scans and never reached the
+    /// watch).
     /// </summary>
     const int Batch = 50;
 
-    /// <summary>The polling design this replaced, measured on this machine (docs/BENCHMARKS.md, 2026-11-27, `watch 100 200`).</summary>
+    /// <summary>The polling design this replaced, measured on this machine
+    /// (docs/BENCHMARKS.md, 2026-11-27, `watch 100 200`).</summary>
     const string OldDesign = "old design (a durable timer and activity per 10 s poll; 2026-11-27, same machine): at 100 every cluster polled on time, GET p99 20 ms; " +
         "at 200 clusters polled only 0.66× per 10 s (a change waited up to ~15 s to be seen), GET p99 174 ms; it was not run past 200";
 
-    /// <summary>One host, grown in steps: each N adds provisions to those already in the watch, then measures.</summary>
+    /// <summary>One host, grown in steps: each N adds provisions
+    /// to those already in the watch, then measures.</summary>
     public static async Task RunAsync(Report report, IReadOnlyList<int> sizes, TimeSpan window)
     {
         await using var world = await BenchWorld.StartAsync();
@@ -85,7 +88,8 @@ public static class WatchSuite
         var lists = api.ListRequests - listsBefore;
         var watches = api.WatchRequests - watchesBefore;
 
-        // Changes the server made in the window, and when each reached its deployment's timeline (a few seconds' grace).
+        // Changes the server made in the window, and when each
+        // reached its deployment's timeline (a few seconds' grace).
         await Task.Delay(TimeSpan.FromSeconds(5));
         var latencies = new List<double>();
         var missing = 0;
@@ -93,7 +97,8 @@ public static class WatchSuite
         {
             var events = (await world.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}/events", ct))!["events"]!.AsArray()
                 .Select(e => e!.AsObject()).Where(e => e["phase"]?.GetValue<string>() == "component" && e["component"] is not null).ToList();
-            // The n-th event of a component is its n-th transition (keys stay internal; each step of this scenario is one transition).
+            // The n-th event of a component is its n-th transition (keys
+            // stay internal; each step of this scenario is one transition).
             var recorded = events.GroupBy(e => e["component"]!.GetValue<string>())
                 .ToDictionary(g => g.Key, g => g.OrderBy(e => e["seq"]!.GetValue<long>()).Select(e => e["time"]!.GetValue<DateTimeOffset>().UtcDateTime).ToList());
             foreach (var release in kit)
