@@ -78,14 +78,16 @@ public sealed record AuthSettings
         var secret = Settings.Text(read, "CATALYST_SESSION_COOKIE_SECRET");
         // The original documents 32 random bytes; anything much shorter is guessable and makes every session forgeable.
         if (secret is { Length: < 32 })
-            throw new SettingException("CATALYST_SESSION_COOKIE_SECRET", $"is {secret.Length} characters; use at least 32 (e.g. openssl rand -base64 32)");
+            throw new SettingException("CATALYST_SESSION_COOKIE_SECRET",
+                $"is {secret.Length} characters; use at least 32 (e.g. openssl rand -base64 32)");
         var mode = Settings.Text(read, ModeSetting, "session").ToLowerInvariant() switch
         {
             "session" => AuthMode.Session,
             "off" => AuthMode.Off,
             var other => throw new SettingException(ModeSetting, $"is '{other}'; use session (the default) or off"),
         };
-        var gateRealmUrl = kcAddr is null ? null : $"{Url("CATALYST_KC_ADDR", kcAddr).AbsoluteUri.TrimEnd('/')}/realms/{Uri.EscapeDataString(kcRealm ?? "openova")}";
+        var gateRealmUrl = kcAddr is null ? null
+            : $"{Url("CATALYST_KC_ADDR", kcAddr).AbsoluteUri.TrimEnd('/')}/realms/{Uri.EscapeDataString(kcRealm ?? "openova")}";
         var trustedHeader = Settings.Text(read, "CATALYST_TRUSTED_IDENTITY_HEADER");
         if (trustedHeader is not null && !IdentityHeaders.IsHeaderName(trustedHeader))
             throw new SettingException("CATALYST_TRUSTED_IDENTITY_HEADER", $"'{trustedHeader}' is not a header name");
@@ -103,19 +105,23 @@ public sealed record AuthSettings
         {
             Mode = mode,
             OperatorRole = Settings.Text(read, "CATALYST_OPERATOR_ROLE", DefaultOperatorRole),
-            OperatorEmails = List(Settings.Text(read, "CATALYST_OPERATOR_EMAILS", "")).Select(e => e.ToLowerInvariant()).ToList(),
+            OperatorEmails = List(Settings.Text(read, "CATALYST_OPERATOR_EMAILS", ""))
+                .Select(e => e.ToLowerInvariant()).ToList(),
             // Only when set: the realm's JWKS already pins the realm, and its public issuer URL usually differs from
             // the in-cluster address Catalyst reaches it on, so a derived default would refuse every session.
             GateIssuer = Settings.Text(read, "CATALYST_KC_ISSUER")?.TrimEnd('/'),
             // The client Catalyst exchanges sessions for: the Sovereign's
             // console on a Sovereign (HandoverLogin), else Catalyst-Zero's UI.
-            GateAudience = Settings.Text(read, "CATALYST_KC_AUDIENCE", Settings.Text(read, SovereignFqdnSetting) is null ? openovaAudience : HandoverLogin.ExchangeAudience),
+            GateAudience = Settings.Text(read, "CATALYST_KC_AUDIENCE",
+                Settings.Text(read, SovereignFqdnSetting) is null ? openovaAudience : HandoverLogin.ExchangeAudience),
             GateRequiredRole = Settings.Text(read, "CATALYST_KC_REQUIRED_ROLE"),
             TrustedIdentityHeader = trustedHeader,
             HandoverKeyPath = keyPath,
-            HandoverPublicJwkPath = keyPath is null ? null : Settings.Text(read, "CATALYST_HANDOVER_PUBKEY_PATH", keyPath + ".pub.jwk"),
+            HandoverPublicJwkPath = keyPath is null ? null
+                : Settings.Text(read, "CATALYST_HANDOVER_PUBKEY_PATH", keyPath + ".pub.jwk"),
             Issuer = Settings.Text(read, "CATALYST_HANDOVER_JWT_ISSUER", DefaultIssuer),
-            HandoverVerifyKeyPath = Settings.Text(read, "CATALYST_HANDOVER_JWT_PUBLIC_KEY_PATH", "/etc/catalyst/handover-jwt-public/public.jwk"),
+            HandoverVerifyKeyPath = Settings.Text(read, "CATALYST_HANDOVER_JWT_PUBLIC_KEY_PATH",
+                "/etc/catalyst/handover-jwt-public/public.jwk"),
             SovereignFqdn = Settings.Text(read, SovereignFqdnSetting, ""),
             SovereignKeycloak = new KeycloakSettings(
                 Url("CATALYST_KC_ADDR", kcAddr ?? "http://keycloak.keycloak.svc.cluster.local:8080"),
@@ -123,7 +129,8 @@ public sealed record AuthSettings
                 Settings.Text(read, "CATALYST_KC_SA_CLIENT_ID", "catalyst-api-server"),
                 Settings.Text(read, "CATALYST_KC_SA_CLIENT_SECRET")),
             OpenovaKeycloak = new KeycloakSettings(
-                Url("CATALYST_OPENOVA_KC_ADDR", Settings.Text(read, "CATALYST_OPENOVA_KC_ADDR") ?? kcAddr ?? "http://keycloak-zero.keycloak-zero.svc.cluster.local"),
+                Url("CATALYST_OPENOVA_KC_ADDR", Settings.Text(read, "CATALYST_OPENOVA_KC_ADDR") ?? kcAddr
+                    ?? "http://keycloak-zero.keycloak-zero.svc.cluster.local"),
                 Settings.Text(read, "CATALYST_OPENOVA_KC_REALM", "openova"),
                 Settings.Text(read, "CATALYST_OPENOVA_KC_SA_CLIENT_ID", "catalyst-zero-server"),
                 Settings.Text(read, "CATALYST_OPENOVA_KC_SA_CLIENT_SECRET")),
@@ -146,20 +153,24 @@ public sealed record AuthSettings
                 Settings.Duration(read, "CATALYST_MAGIC_LINK_WINDOW", MagicLinkLimits.Default.Window)),
         };
         if (settings.Mode == AuthMode.Session && !settings.HasIdentitySource)
-            throw new SettingException(ModeSetting, "is session (the default) but no identity source is configured: set CATALYST_KC_ADDR (Keycloak sessions), " +
+            throw new SettingException(ModeSetting,
+                "is session (the default) but no identity source is configured: set CATALYST_KC_ADDR (Keycloak sessions), " +
                 "CATALYST_SESSION_COOKIE_SECRET or CATALYST_HANDOVER_KEY_PATH (sessions Catalyst signs), or CATALYST_TRUSTED_IDENTITY_HEADER (an authenticating proxy); " +
                 "or set CATALYST_AUTH_MODE=off to serve an open API (every deployment, kubeconfig and wipe to anyone who can reach the port)");
         return settings;
     }
 
     /// <summary>Logged at start and sent on every /readyz answer while authentication is off.</summary>
-    public const string OffWarning = "CATALYST_AUTH_MODE=off: no sign-in; anyone who can reach this port can list every deployment, download its kubeconfig, mint its handover and wipe it";
+    public const string OffWarning =
+        "CATALYST_AUTH_MODE=off: no sign-in; anyone who can reach this port can list every deployment, download its kubeconfig, mint its handover and wipe it";
 
     /// <summary>Something that can tell who a caller is: without
     /// one, session mode would refuse every request.</summary>
-    public bool HasIdentitySource => GateJwksUrl is not null || SessionCookieSecret is not null || HandoverKeyPath is not null || TrustedIdentityHeader is not null;
+    public bool HasIdentitySource => GateJwksUrl is not null || SessionCookieSecret is not null
+        || HandoverKeyPath is not null || TrustedIdentityHeader is not null;
 
-    static IReadOnlyList<string> List(string text) => text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    static IReadOnlyList<string> List(string text) =>
+        text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     // The session secret stays out of logs and exception messages even when the whole settings object is printed.
     public override string ToString() =>
@@ -186,11 +197,13 @@ public sealed record KeycloakSettings(Uri Address, string Realm, string ClientId
     public bool Configured => ClientSecret is not null;
 
     // The secret never appears when a settings object is logged or put in an exception message.
-    public override string ToString() => $"KeycloakSettings {{ Address = {Address}, Realm = {Realm}, ClientId = {ClientId}, ClientSecret = {(ClientSecret is null ? "unset" : "set")} }}";
+    public override string ToString() =>
+        $"KeycloakSettings {{ Address = {Address}, Realm = {Realm}, ClientId = {ClientId}, ClientSecret = {(ClientSecret is null ? "unset" : "set")} }}";
 }
 
 /// <summary>Where magic-link email goes. Authentication happens only when both user and password are set.</summary>
 public sealed record SmtpSettings(string Host, int Port, string? User, string? Password, string From)
 {
-    public override string ToString() => $"SmtpSettings {{ Host = {Host}, Port = {Port}, User = {User}, Password = {(Password is null ? "unset" : "set")}, From = {From} }}";
+    public override string ToString() =>
+        $"SmtpSettings {{ Host = {Host}, Port = {Port}, User = {User}, Password = {(Password is null ? "unset" : "set")}, From = {From} }}";
 }

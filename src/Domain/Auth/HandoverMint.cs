@@ -18,7 +18,8 @@ public static class HandoverMint
     /// waits for the handover event before it says done.</summary>
     public static readonly TimeSpan StreamWait = TimeSpan.FromSeconds(15);
 
-    public static bool IsHandoverReady(string status) => status is DeploymentStatuses.Ready or DeploymentStatuses.Adopted;
+    public static bool IsHandoverReady(string status) =>
+        status is DeploymentStatuses.Ready or DeploymentStatuses.Adopted;
 
     public static string NotReadyDetail(string status) =>
         $"deployment status is {status}; handover token can only be minted when status is ready or adopted";
@@ -32,7 +33,8 @@ public static class HandoverMint
     /// original's X-Forwarded-Email let any caller name themselves <c>sovereign-admin</c> (issue 14).
     /// </summary>
     public static (string Subject, string Email) Recipient(SessionIdentity? caller, DeploymentRecord record) =>
-        caller is { } c ? (c.Subject, c.Email.Length > 0 ? c.Email : c.Subject) : (record.Request.OrgEmail, record.Request.OrgEmail);
+        caller is { } c ? (c.Subject, c.Email.Length > 0 ? c.Email : c.Subject)
+            : (record.Request.OrgEmail, record.Request.OrgEmail);
 
     public static string EventMessage(string deploymentId) =>
         $"Sovereign ready for handover: POST {MintPath(deploymentId)} mints the owner's one-time handover link (valid 5 minutes).";
@@ -47,7 +49,8 @@ public static class HandoverMint
     public static string? StreamFrame(DeploymentEvent e, string deploymentId)
     {
         if (e.Phase != ReadyPhase) return null;
-        var data = new Dictionary<string, string> { ["deploymentId"] = deploymentId, ["mintURL"] = MintPath(deploymentId) };
+        var data =
+            new Dictionary<string, string> { ["deploymentId"] = deploymentId, ["mintURL"] = MintPath(deploymentId) };
         return $"event: {ReadyPhase}\ndata: {JsonSerializer.Serialize(data)}\n\n";
     }
 
@@ -56,10 +59,13 @@ public static class HandoverMint
     /// the handover event nor its skip has been logged yet (the AnnounceHandover activity, Durable name MintHandover,
     /// runs right after the ready step).
     /// </summary>
-    public static bool StreamShouldWait(DeploymentRecord record, bool signerOn, IEnumerable<DeploymentEvent> log, DateTimeOffset now) =>
-        signerOn && record.Status == DeploymentStatuses.Ready && record.FinishedAt is { } finished && now - finished < StreamWait
+    public static bool StreamShouldWait(DeploymentRecord record, bool signerOn, IEnumerable<DeploymentEvent> log,
+        DateTimeOffset now) =>
+        signerOn && record.Status == DeploymentStatuses.Ready && record.FinishedAt is { } finished
+            && now - finished < StreamWait
         && !log.Any(e => e.Phase is ReadyPhase or SkippedPhase && EventKeys.IsOfRun(e.Key, record.Id, record.Run));
 
     /// <summary>The idempotency key of the handover event of a deployment's run (one per run).</summary>
-    public static string EventKey(string deploymentId, int run, string phase) => EventKeys.Step(deploymentId, run, phase);
+    public static string EventKey(string deploymentId, int run, string phase) =>
+        EventKeys.Step(deploymentId, run, phase);
 }

@@ -21,7 +21,8 @@ public sealed class HandoverSigner
     public HandoverSigner(RSA privateKey, string issuer, TimeProvider? time = null, TimeSpan? ttl = null)
     {
         if (privateKey.KeySize < RsaKeys.MinimumBits)
-            throw new InvalidKeyException($"the private key has {privateKey.KeySize} bits; at least {RsaKeys.MinimumBits} are required");
+            throw new InvalidKeyException(
+                $"the private key has {privateKey.KeySize} bits; at least {RsaKeys.MinimumBits} are required");
         credentials = new SigningCredentials(new RsaSecurityKey(privateKey), SecurityAlgorithms.RsaSha256);
         Issuer = issuer;
         Ttl = ttl ?? DefaultTtl;
@@ -63,7 +64,8 @@ public sealed class HandoverSigner
             ["deployment_id"] = deploymentId,
             ["role"] = AdminRole,
         });
-        return new MintedToken(token, jti, DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()), DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()));
+        return new MintedToken(token, jti, DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()),
+            DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()));
     }
 
     /// <summary>The audience a Sovereign expects: its console's origin.</summary>

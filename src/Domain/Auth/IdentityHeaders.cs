@@ -9,13 +9,15 @@ namespace Catalyst.Domain.Auth;
 /// </summary>
 public static class IdentityHeaders
 {
-    static readonly string[] Prefixes = ["X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Preferred-Username", "X-Forwarded-Groups",
+    static readonly string[] Prefixes = ["X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Preferred-Username",
+        "X-Forwarded-Groups",
         "X-Auth-Request-", "X-User-", "X-Remote-User", "X-Remote-Group", "Remote-User"];
 
     /// <summary>Whether a client-sent header would claim an identity
     /// (compared case-insensitively, by name or prefix).</summary>
     public static bool ClaimsIdentity(string name) =>
-        Prefixes.Any(p => p.EndsWith('-') ? name.StartsWith(p, StringComparison.OrdinalIgnoreCase) : string.Equals(name, p, StringComparison.OrdinalIgnoreCase));
+        Prefixes.Any(p => p.EndsWith('-') ? name.StartsWith(p, StringComparison.OrdinalIgnoreCase)
+            : string.Equals(name, p, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>An RFC 9110 token: letters, digits and <c>!#$%&amp;'*+-.^_`|~</c>.</summary>
     public static bool IsHeaderName(string name) =>

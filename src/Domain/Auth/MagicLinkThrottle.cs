@@ -14,8 +14,10 @@ public sealed class MagicLinkThrottle(BlobRateLimiter counters, MagicLinkLimits 
     public async Task<int?> AcquireAsync(string email, IPAddress? client, CancellationToken cancellationToken)
     {
         var emailKey = MagicLinkLimits.EmailKey(email);
-        if (await counters.TryAcquireAsync(emailKey, limits.Email, cancellationToken) is { } emailWait) return emailWait;
-        if (await counters.TryAcquireAsync(MagicLinkLimits.AddressKey(client), limits.Address, cancellationToken) is not { } addressWait) return null;
+        if (await counters.TryAcquireAsync(emailKey, limits.Email, cancellationToken) is { } emailWait)
+            return emailWait;
+        if (await counters.TryAcquireAsync(MagicLinkLimits.AddressKey(client), limits.Address,
+            cancellationToken) is not { } addressWait) return null;
         await counters.ReleaseAsync(emailKey, limits.Email, cancellationToken);
         return addressWait;
     }

@@ -72,7 +72,8 @@ public sealed record MagicLinkLimits(int PerEmail, int PerAddress, TimeSpan Wind
 /// the SHA-256 of the key, so no email appears in storage), updated with ETag-conditioned writes and re-read on a
 /// conflict. Storage failures throw; callers refuse rather than send unlimited mail.
 /// </summary>
-public sealed class BlobRateLimiter(BlobServiceClient blobs, TimeProvider time, string containerName = BlobRateLimiter.Container)
+public sealed class BlobRateLimiter(BlobServiceClient blobs, TimeProvider time,
+    string containerName = BlobRateLimiter.Container)
 {
     public const string Container = "catalyst-rate-limits";
     const int Attempts = 20;
@@ -109,7 +110,8 @@ public sealed class BlobRateLimiter(BlobServiceClient blobs, TimeProvider time, 
     }
 
     /// <summary>The stored count for a key (tests and diagnostics).</summary>
-    public async Task<WindowCount?> PeekAsync(string key, CancellationToken cancellationToken = default) => (await ReadAsync(key, cancellationToken)).Count;
+    public async Task<WindowCount?> PeekAsync(string key, CancellationToken cancellationToken = default) =>
+        (await ReadAsync(key, cancellationToken)).Count;
 
     public static string BlobName(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
@@ -144,9 +146,11 @@ public sealed class BlobRateLimiter(BlobServiceClient blobs, TimeProvider time, 
     {
         try
         {
-            await container.GetBlobClient(BlobName(key)).UploadAsync(BinaryData.FromObjectAsJson(next), new BlobUploadOptions
+            await container.GetBlobClient(BlobName(key))
+                .UploadAsync(BinaryData.FromObjectAsJson(next), new BlobUploadOptions
             {
-                Conditions = etag is { } e ? new BlobRequestConditions { IfMatch = e } : new BlobRequestConditions { IfNoneMatch = ETag.All },
+                Conditions = etag is { } e ? new BlobRequestConditions { IfMatch = e }
+                    : new BlobRequestConditions { IfNoneMatch = ETag.All },
             }, cancellationToken);
             return true;
         }
@@ -158,7 +162,9 @@ public sealed class BlobRateLimiter(BlobServiceClient blobs, TimeProvider time, 
 
     // Replicas that collide on one key retry at different moments.
     static Task Backoff(int attempt, CancellationToken cancellationToken) =>
-        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + 10 * Math.Min(attempt, 10))), cancellationToken);
+        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + 10 * Math.Min(attempt, 10))),
+            cancellationToken);
 }
 
-public sealed class RateLimitContentionException(int attempts) : Exception($"the rate-limit counter changed under {attempts} attempts in a row");
+public sealed class RateLimitContentionException(int attempts)
+    : Exception($"the rate-limit counter changed under {attempts} attempts in a row");

@@ -19,7 +19,8 @@ public static class RsaKeys
     {
         var label = PemLabel(pem);
         if (label is not ("RSA PRIVATE KEY" or "PRIVATE KEY"))
-            throw new InvalidKeyException(label is null ? "no PEM block found" : $"PEM block is '{label}', expected 'RSA PRIVATE KEY' (PKCS#1) or 'PRIVATE KEY' (PKCS#8)");
+            throw new InvalidKeyException(label is null ? "no PEM block found"
+                : $"PEM block is '{label}', expected 'RSA PRIVATE KEY' (PKCS#1) or 'PRIVATE KEY' (PKCS#8)");
         return Checked(pem, "private key");
     }
 
@@ -31,7 +32,8 @@ public static class RsaKeys
         if (text.StartsWith('{')) return FromJwk(text);
         var label = PemLabel(text);
         if (label is not ("PUBLIC KEY" or "RSA PUBLIC KEY"))
-            throw new InvalidKeyException(label is null ? "neither a JWK nor a PEM public key" : $"PEM block is '{label}', expected a public key");
+            throw new InvalidKeyException(label is null ? "neither a JWK nor a PEM public key"
+                : $"PEM block is '{label}', expected a public key");
         return Checked(text, "public key");
     }
 
@@ -49,11 +51,13 @@ public static class RsaKeys
         if (node is not JsonObject jwk) throw new InvalidKeyException("JWK is not a JSON object");
         if (Text(jwk, "kty") != "RSA") throw new InvalidKeyException("JWK kty must be RSA");
         var (modulus, exponent) = (Text(jwk, "n"), Text(jwk, "e"));
-        if (string.IsNullOrEmpty(modulus) || string.IsNullOrEmpty(exponent)) throw new InvalidKeyException("JWK needs n and e");
+        if (string.IsNullOrEmpty(modulus) || string.IsNullOrEmpty(exponent))
+            throw new InvalidKeyException("JWK needs n and e");
         var rsa = RSA.Create();
         try
         {
-            rsa.ImportParameters(new RSAParameters { Modulus = Base64Url.DecodeFromChars(modulus), Exponent = Base64Url.DecodeFromChars(exponent) });
+            rsa.ImportParameters(new RSAParameters { Modulus = Base64Url.DecodeFromChars(modulus),
+                Exponent = Base64Url.DecodeFromChars(exponent) });
         }
         catch (Exception x) when (x is FormatException or CryptographicException)
         {
@@ -78,7 +82,8 @@ public static class RsaKeys
         });
     }
 
-    static string? Text(JsonObject o, string name) => o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    static string? Text(JsonObject o, string name) =>
+        o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     static string? PemLabel(string text)
     {

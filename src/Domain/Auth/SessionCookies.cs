@@ -41,10 +41,12 @@ public sealed class SessionCookies(string? secret, string? domain, bool developm
     }
 
     /// <summary>Set-Cookie values for a new session; no refresh token clears any old refresh cookie.</summary>
-    public IReadOnlyList<string> Issue(string sessionToken, TimeSpan lifetime, string? refreshToken, TimeSpan refreshLifetime, bool secure) =>
+    public IReadOnlyList<string> Issue(string sessionToken, TimeSpan lifetime, string? refreshToken,
+        TimeSpan refreshLifetime, bool secure) =>
     [
         Header(Session, Encode(sessionToken), lifetime, secure),
-        string.IsNullOrEmpty(refreshToken) ? Header(Refresh, "", null, secure) : Header(Refresh, refreshToken, refreshLifetime, secure),
+        string.IsNullOrEmpty(refreshToken) ? Header(Refresh, "", null, secure)
+            : Header(Refresh, refreshToken, refreshLifetime, secure),
     ];
 
     /// <summary>Set-Cookie values that remove both cookies (and
@@ -75,7 +77,8 @@ public sealed class SessionCookies(string? secret, string? domain, bool developm
 
     string Header(string name, string value, TimeSpan? maxAge, bool secure, bool hostOnly = false)
     {
-        var age = maxAge is { } a ? $"Max-Age={(long)a.TotalSeconds}" : "Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT";
+        var age = maxAge is { } a ? $"Max-Age={(long)a.TotalSeconds}"
+            : "Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT";
         var scope = domain is not null && !hostOnly ? $"; Domain={domain}" : "";
         return $"{name}={value}; {age}{scope}; Path=/; HttpOnly{(secure || !development ? "; Secure" : "")}; SameSite=Strict";
     }

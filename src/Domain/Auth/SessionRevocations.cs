@@ -41,7 +41,8 @@ public sealed class SessionRevocations(BlobServiceClient blobs, TimeProvider tim
             await container.GetBlobClient(name).UploadAsync(BinaryData.Empty, new BlobUploadOptions
             {
                 Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                Metadata = new Dictionary<string, string> { ["expires"] = expires.ToString("O"), ["revokedAt"] = time.GetUtcNow().ToString("O") },
+                Metadata = new Dictionary<string, string> { ["expires"] = expires.ToString("O"),
+                    ["revokedAt"] = time.GetUtcNow().ToString("O") },
             }, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
@@ -77,7 +78,8 @@ public sealed class SessionRevocations(BlobServiceClient blobs, TimeProvider tim
     }
 
     DateTimeOffset Expiry(string token) =>
-        Read(token) is { ValidTo: var to } && to > DateTime.MinValue ? new DateTimeOffset(to, TimeSpan.Zero) : time.GetUtcNow() + SessionTokens.Lifetime;
+        Read(token) is { ValidTo: var to } && to > DateTime.MinValue ? new DateTimeOffset(to, TimeSpan.Zero)
+            : time.GetUtcNow() + SessionTokens.Lifetime;
 
     void Remember(string name, DateTimeOffset expires)
     {

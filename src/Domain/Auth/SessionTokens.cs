@@ -31,7 +31,8 @@ public sealed class SessionTokens
         this.issuer = issuer;
         this.time = time;
         if (cookieSecret is not null)
-            hmacKey = new SymmetricSecurityKey(HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(cookieSecret), 32,
+            hmacKey = new SymmetricSecurityKey(HKDF.DeriveKey(HashAlgorithmName.SHA256,
+                Encoding.UTF8.GetBytes(cookieSecret), 32,
                 info: Encoding.UTF8.GetBytes("catalyst-session-jwt")));
     }
 
@@ -64,6 +65,7 @@ public sealed class SessionTokens
         foreach (var (k, v) in extra ?? new Dictionary<string, object>()) claims[k] = v;
         if (signer is not null) return signer.Sign(claims);
         if (hmacKey is null) throw new InvalidOperationException("no key to sign sessions with");
-        return handler.CreateToken(new SecurityTokenDescriptor { Claims = claims, SigningCredentials = new SigningCredentials(hmacKey, SecurityAlgorithms.HmacSha256) });
+        return handler.CreateToken(new SecurityTokenDescriptor { Claims = claims,
+            SigningCredentials = new SigningCredentials(hmacKey, SecurityAlgorithms.HmacSha256) });
     }
 }

@@ -19,7 +19,8 @@ public sealed record SessionIdentity(string Subject, string Email, bool EmailVer
 /// for any client — opened the API). Any other must be a session Catalyst signed itself (<see cref="SessionTokens"/>,
 /// typ "session") with the signer's key or the key derived from the cookie secret. <c>exp</c> is required for both.
 /// </summary>
-public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local, JwksCache? keycloak, SessionRules rules, TimeProvider time,
+public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local, JwksCache? keycloak,
+    SessionRules rules, TimeProvider time,
     SessionRevocations? revocations = null)
 {
     public abstract record Outcome
@@ -83,6 +84,7 @@ public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local,
         };
         if (localKey is null) return new Outcome.Invalid();
         var jwt = await TokenChecks.VerifyAsync(token, [localKey], alg, time);
-        return jwt is not null && TokenChecks.Text(jwt, "typ") == SessionTokens.SessionType ? new Outcome.Valid(rules.Identity(jwt)) : new Outcome.Invalid();
+        return jwt is not null && TokenChecks.Text(jwt, "typ") == SessionTokens.SessionType
+            ? new Outcome.Valid(rules.Identity(jwt)) : new Outcome.Invalid();
     }
 }

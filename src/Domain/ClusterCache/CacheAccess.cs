@@ -36,7 +36,8 @@ public abstract record CacheAccess
             _ => ("email", identity.EmailVerified ? identity.Email : null),
         };
         return string.IsNullOrWhiteSpace(value)
-            ? new Refused(403, "forbidden", $"the session has no {(claim == "email" ? "verified email" : claim)} to ask the Sovereign's access review about")
+            ? new Refused(403, "forbidden",
+                $"the session has no {(claim == "email" ? "verified email" : claim)} to ask the Sovereign's access review about")
             : new Reviewed(options.SarUserPrefix + value);
     }
 }

@@ -54,7 +54,8 @@ public sealed class CachedObject
     /// </summary>
     public static CachedObject? From(JsonElement item, KindSpec kind, string? kindName)
     {
-        if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("metadata", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
+        if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("metadata", out var metadata)
+            || metadata.ValueKind != JsonValueKind.Object)
             return null;
         var name = Text(metadata, "name");
         if (string.IsNullOrEmpty(name)) return null;
@@ -98,7 +99,8 @@ public sealed class CachedObject
             }
             writer.WriteEndObject();
         }
-        return new CachedObject(Text(metadata, "namespace") ?? "", name, Text(metadata, "resourceVersion") ?? "", ReadLabels(metadata), buffer.WrittenSpan.ToArray());
+        return new CachedObject(Text(metadata, "namespace") ?? "", name, Text(metadata, "resourceVersion") ?? "",
+            ReadLabels(metadata), buffer.WrittenSpan.ToArray());
     }
 
     static void WriteMetadataWithoutLastApplied(Utf8JsonWriter writer, JsonElement metadata)
@@ -121,11 +123,13 @@ public sealed class CachedObject
     }
 
     static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString() : null;
 
     static KeyValuePair<string, string>[] ReadLabels(JsonElement metadata)
     {
-        if (!metadata.TryGetProperty("labels", out var labels) || labels.ValueKind != JsonValueKind.Object) return NoLabels;
+        if (!metadata.TryGetProperty("labels", out var labels) || labels.ValueKind != JsonValueKind.Object)
+            return NoLabels;
         var list = new List<KeyValuePair<string, string>>();
         foreach (var label in labels.EnumerateObject())
             if (label.Value.ValueKind == JsonValueKind.String) list.Add(new(label.Name, label.Value.GetString()!));

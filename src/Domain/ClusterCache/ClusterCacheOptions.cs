@@ -65,7 +65,8 @@ public sealed record ClusterCacheOptions
             "email" => SarUserClaim.Email,
             "sub" => SarUserClaim.Sub,
             "preferred_username" => SarUserClaim.PreferredUsername,
-            var other => throw new SettingException("CATALYST_K8SCACHE_SAR_USER_CLAIM", $"is '{other}'; use email (the default), sub or preferred_username"),
+            var other => throw new SettingException("CATALYST_K8SCACHE_SAR_USER_CLAIM",
+                $"is '{other}'; use email (the default), sub or preferred_username"),
         },
         SarUserPrefix = Settings.Text(read, "CATALYST_K8SCACHE_SAR_USER_PREFIX", ""),
         UnredactedKinds = Settings.Text(read, "CATALYST_K8SCACHE_UNREDACTED_KINDS", "")
@@ -81,12 +82,16 @@ public sealed record ClusterCacheOptions
         Qps = Settings.Int(read, "CATALYST_K8SCACHE_QPS", 50, 1, 10_000),
         Burst = Settings.Int(read, "CATALYST_K8SCACHE_BURST", 100, 1, 10_000),
         ListPageSize = Settings.Int(read, "CATALYST_K8SCACHE_LIST_PAGE_SIZE", 500, 1, 10_000),
-        MaxListPageBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_LIST_PAGE_BYTES", 64 * 1024 * 1024, 1024, int.MaxValue - 1),
-        MaxWatchLineBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_WATCH_LINE_BYTES", 4 * 1024 * 1024, 1024, int.MaxValue - 1),
-        MaxErrorBodyBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_ERROR_BODY_BYTES", 64 * 1024, 256, 16 * 1024 * 1024),
+        MaxListPageBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_LIST_PAGE_BYTES", 64 * 1024 * 1024, 1024,
+            int.MaxValue - 1),
+        MaxWatchLineBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_WATCH_LINE_BYTES", 4 * 1024 * 1024, 1024,
+            int.MaxValue - 1),
+        MaxErrorBodyBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_ERROR_BODY_BYTES", 64 * 1024, 256,
+            16 * 1024 * 1024),
         MaxObjectsPerKind = Settings.Int(read, "CATALYST_K8SCACHE_MAX_OBJECTS_PER_KIND", 50_000, 1, 10_000_000),
         SarCacheMax = Settings.Int(read, "CATALYST_K8SCACHE_SAR_CACHE_MAX", 10_000, 1, 10_000_000),
-        MaxSubscribersPerCluster = Settings.Int(read, "CATALYST_K8SCACHE_MAX_SUBSCRIBERS_PER_CLUSTER", 200, 1, 1_000_000),
+        MaxSubscribersPerCluster = Settings.Int(read, "CATALYST_K8SCACHE_MAX_SUBSCRIBERS_PER_CLUSTER",
+            200, 1, 1_000_000),
     };
 }
 

@@ -14,8 +14,10 @@ namespace Catalyst.Domain.ClusterCache;
 /// emptied, stopped, logged and reported — rather than retried.
 /// </summary>
 public sealed class Informer(
-    ClusterConnection api, KindCache cache, Action<CacheEvent> publish, Func<KindCache, CancellationToken, Task>? hydrate,
-    Action<KindCache> firstSynced, ClusterCacheOptions options, TimeProvider time, ILogger log, Action<KindCache, string>? refused = null,
+    ClusterConnection api, KindCache cache, Action<CacheEvent> publish,
+    Func<KindCache, CancellationToken, Task>? hydrate,
+    Action<KindCache> firstSynced, ClusterCacheOptions options, TimeProvider time, ILogger log,
+    Action<KindCache, string>? refused = null,
     Action<KindCache, int, string>? failing = null)
 {
     static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);
@@ -38,7 +40,8 @@ public sealed class Informer(
                 if (!everSynced)
                 {
                     everSynced = true;
-                    log.LogInformation("Cluster {Cluster}: {Kind} synced ({Count} objects)", cache.Cluster, kind.Name, cache.Count);
+                    log.LogInformation("Cluster {Cluster}: {Kind} synced ({Count} objects)", cache.Cluster,
+                        kind.Name, cache.Count);
                     firstSynced(cache);
                 }
                 while (!cancellationToken.IsCancellationRequested)
@@ -64,15 +67,18 @@ public sealed class Informer(
             }
             catch (GoneException e)
             {
-                log.LogInformation("Cluster {Cluster}: {Kind} watch expired ({Why}); listing again", cache.Cluster, kind.Name, e.Message);
+                log.LogInformation("Cluster {Cluster}: {Kind} watch expired ({Why}); listing again", cache.Cluster,
+                    kind.Name, e.Message);
             }
             catch (AbsentException e)
             {
                 cache.State = InformerState.Absent;
                 cache.LastError = e.Message;
                 failing?.Invoke(cache, ++failures, e.Message);
-                log.LogInformation("Cluster {Cluster}: {Kind} is not served ({Why}); asking again in {Retry}", cache.Cluster, kind.Name, e.Message, options.AbsentKindRetry);
-                await Task.Delay(options.AbsentKindRetry, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                log.LogInformation("Cluster {Cluster}: {Kind} is not served ({Why}); asking again in {Retry}",
+                    cache.Cluster, kind.Name, e.Message, options.AbsentKindRetry);
+                await Task.Delay(options.AbsentKindRetry, time, cancellationToken)
+                    .ContinueWith(_ => { }, TaskScheduler.Default);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -82,7 +88,9 @@ public sealed class Informer(
                 failing?.Invoke(cache, failures, cache.LastError);
                 var delay = Backoff(failures);
                 if (failures is 1 or 5 || failures % 20 == 0)
-                    log.LogWarning("Cluster {Cluster}: {Kind} list/watch failed {Failures} time(s) ({Why}); retrying in {Delay}", cache.Cluster, kind.Name, failures, cache.LastError, delay);
+                    log.LogWarning(
+                        "Cluster {Cluster}: {Kind} list/watch failed {Failures} time(s) ({Why}); retrying in {Delay}",
+                        cache.Cluster, kind.Name, failures, cache.LastError, delay);
                 await Task.Delay(delay, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
             finally
@@ -96,7 +104,8 @@ public sealed class Informer(
     /// so a cluster's informers do not retry in step.</summary>
     TimeSpan Backoff(int failures)
     {
-        var seconds = Math.Min(options.MaxBackoff.TotalSeconds, FirstBackoff.TotalSeconds * Math.Pow(2, Math.Min(failures - 1, 16)));
+        var seconds = Math.Min(options.MaxBackoff.TotalSeconds,
+            FirstBackoff.TotalSeconds * Math.Pow(2, Math.Min(failures - 1, 16)));
         return TimeSpan.FromSeconds(seconds * (0.8 + Random.Shared.NextDouble() * 0.2));
     }
 
@@ -106,14 +115,17 @@ public sealed class Informer(
         string? next = null, resourceVersion = null;
         do
         {
-            var query = $"{cache.Kind.CollectionPath}?limit={options.ListPageSize}" + (next is null ? "" : $"&continue={Uri.EscapeDataString(next)}");
+            var query = $"{cache.Kind.CollectionPath}?limit={options.ListPageSize}" +
+                (next is null ? "" : $"&continue={Uri.EscapeDataString(next)}");
             using var response = await api.GetAsync(query, cancellationToken);
             await ThrowUnlessOkAsync(response, cancellationToken);
-            await using var body = new LimitedReadStream(await response.Content.ReadAsStreamAsync(cancellationToken), options.MaxListPageBytes,
+            await using var body = new LimitedReadStream(await response.Content.ReadAsStreamAsync(cancellationToken),
+                options.MaxListPageBytes,
                 "a list page (CATALYST_K8SCACHE_MAX_LIST_PAGE_BYTES)");
             using var page = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
             var root = page.RootElement;
-            var kindName = root.TryGetProperty("kind", out var k) && k.GetString() is { } listKind && listKind.EndsWith("List", StringComparison.Ordinal) ? listKind[..^4] : null;
+            var kindName = root.TryGetProperty("kind", out var k) && k.GetString() is { } listKind
+                && listKind.EndsWith("List", StringComparison.Ordinal) ? listKind[..^4] : null;
             if (root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
                 foreach (var item in items.EnumerateArray())
                     if (CachedObject.From(item, cache.Kind, kindName) is { } cached)
@@ -132,7 +144,8 @@ public sealed class Informer(
         return cache.ResourceVersion;
     }
 
-    async Task<(string ResourceVersion, int Events)> WatchAsync(string resourceVersion, CancellationToken cancellationToken)
+    async Task<(string ResourceVersion, int Events)> WatchAsync(string resourceVersion,
+        CancellationToken cancellationToken)
     {
         // The server ends the watch after timeoutSeconds; varied per
         // watch so a cluster's informers do not reconnect in step.
@@ -142,7 +155,8 @@ public sealed class Informer(
         var events = 0;
         try
         {
-            var query = $"{cache.Kind.CollectionPath}?watch=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&allowWatchBookmarks=true&timeoutSeconds={timeoutSeconds}";
+            var query =
+                $"{cache.Kind.CollectionPath}?watch=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&allowWatchBookmarks=true&timeoutSeconds={timeoutSeconds}";
             using var response = await api.GetAsync(query, watchdog.Token);
             await ThrowUnlessOkAsync(response, watchdog.Token);
             await using var body = await response.Content.ReadAsStreamAsync(watchdog.Token);
@@ -159,12 +173,14 @@ public sealed class Informer(
                     events++;
                 }
             }
-            catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e)
+                when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
             {
                 // The stream broke mid-way (a reset connection, a restarted server): watch again from the last version
                 // applied, as client-go's reflector does, so the server replays what was lost in transit; only 410 Gone
                 // lists again.
-                log.LogDebug("Cluster {Cluster}: {Kind} watch broke after {Events} event(s) ({Why}); resuming at {ResourceVersion}",
+                log.LogDebug(
+                    "Cluster {Cluster}: {Kind} watch broke after {Events} event(s) ({Why}); resuming at {ResourceVersion}",
                     cache.Cluster, cache.Kind.Name, events, e.Message, resourceVersion);
             }
         }
@@ -199,7 +215,8 @@ public sealed class Informer(
                 throw new InvalidOperationException($"watch error {code}: {message}");
             case "BOOKMARK":
                 cache.Touch(now);
-                return Text(item.TryGetProperty("metadata", out var bm) ? bm : default, "resourceVersion") ?? resourceVersion;
+                return Text(item.TryGetProperty("metadata", out var bm) ? bm : default, "resourceVersion")
+                    ?? resourceVersion;
             case CacheEvent.Added or CacheEvent.Modified or CacheEvent.Deleted:
                 if (CachedObject.From(item, cache.Kind, Text(item, "kind")) is not { } cached) return resourceVersion;
                 var changed = type == CacheEvent.Deleted ? cache.Remove(cached.Key) : cache.Upsert(cached) is not null;
@@ -228,8 +245,10 @@ public sealed class Informer(
         };
     }
 
-    static string Describe(Exception e) => e is JsonException ? $"unreadable answer: {e.Message.Split('\n')[0]}" : e.Message.Split('\n')[0];
+    static string Describe(Exception e) =>
+        e is JsonException ? $"unreadable answer: {e.Message.Split('\n')[0]}" : e.Message.Split('\n')[0];
 
     static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
+            && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -40,7 +40,8 @@ public sealed class KindCache(string cluster, KindSpec kind)
     /// measured time since the last event, which calls a quiet but healthy kind stale); after a snapshot it is the
     /// snapshot's age; before anything is known it is 0, as in the original.
     /// </summary>
-    public TimeSpan Age(DateTimeOffset now) => live || freshAt is null ? TimeSpan.Zero : now - freshAt.Value < TimeSpan.Zero ? TimeSpan.Zero : now - freshAt.Value;
+    public TimeSpan Age(DateTimeOffset now) => live || freshAt is null ? TimeSpan.Zero
+        : now - freshAt.Value < TimeSpan.Zero ? TimeSpan.Zero : now - freshAt.Value;
 
     /// <summary>When the content was last known current; what a snapshot records as <c>wrote</c>.</summary>
     public DateTimeOffset? FreshAt(DateTimeOffset now) => live ? now : freshAt;
@@ -68,7 +69,8 @@ public sealed class KindCache(string cluster, KindSpec kind)
         string? type = CacheEvent.Added;
         items.AddOrUpdate(item.Key, item, (_, old) =>
         {
-            type = old.ResourceVersion == item.ResourceVersion && item.ResourceVersion.Length > 0 ? null : CacheEvent.Modified;
+            type = old.ResourceVersion == item.ResourceVersion && item.ResourceVersion.Length > 0 ? null
+                : CacheEvent.Modified;
             return item;
         });
         if (type is not null) Interlocked.Increment(ref version);
@@ -93,7 +95,8 @@ public sealed class KindCache(string cluster, KindSpec kind)
 
     /// <summary>Makes the content what a fresh list says (the API wins
     /// over anything hydrated); returns the differences.</summary>
-    internal List<(string Type, CachedObject Item)> Replace(IReadOnlyDictionary<string, CachedObject> listed, DateTimeOffset now)
+    internal List<(string Type, CachedObject Item)> Replace(IReadOnlyDictionary<string, CachedObject> listed,
+        DateTimeOffset now)
     {
         var changes = new List<(string, CachedObject)>();
         foreach (var (key, old) in items)

@@ -4,7 +4,8 @@ namespace Catalyst.Domain.ClusterCache;
 /// A kind the cache watches: a name users ask for (canonical: lower case, no whitespace; singular and plural are
 /// different names, as in the original) and the API resource behind it. Sensitive kinds are redacted (reference D.6).
 /// </summary>
-public sealed record KindSpec(string Name, string Group, string Version, string Resource, bool Namespaced, bool Sensitive = false)
+public sealed record KindSpec(string Name, string Group, string Version, string Resource, bool Namespaced,
+    bool Sensitive = false)
 {
     /// <summary>Containers' env values served as they are (<c>CATALYST_K8SCACHE_UNREDACTED_KINDS</c>); redacted
     /// otherwise (<see cref="EnvRedaction"/>).</summary>
@@ -21,7 +22,8 @@ public sealed record KindSpec(string Name, string Group, string Version, string 
     public string CollectionPath => (Group.Length == 0 ? $"api/{Version}" : $"apis/{Group}/{Version}")
         + (Namespace is { } ns ? $"/namespaces/{ns}/{Resource}" : $"/{Resource}");
 
-    public static string Canonical(string name) => string.Concat(name.Where(c => !char.IsWhiteSpace(c))).ToLowerInvariant();
+    public static string Canonical(string name) =>
+        string.Concat(name.Where(c => !char.IsWhiteSpace(c))).ToLowerInvariant();
 }
 
 /// <summary>
@@ -75,9 +77,12 @@ public sealed class KindRegistry
     {
         var name = KindSpec.Canonical(kind.Name);
         if (name.Length == 0) throw new ArgumentException("a kind needs a name", nameof(kind));
-        if (string.IsNullOrWhiteSpace(kind.Resource)) throw new ArgumentException($"kind {name} needs a resource", nameof(kind));
-        if (string.IsNullOrWhiteSpace(kind.Version)) throw new ArgumentException($"kind {name} needs a version", nameof(kind));
-        kinds[name] = kind with { Name = name, Group = kind.Group.Trim(), Version = kind.Version.Trim(), Resource = kind.Resource.Trim() };
+        if (string.IsNullOrWhiteSpace(kind.Resource))
+            throw new ArgumentException($"kind {name} needs a resource", nameof(kind));
+        if (string.IsNullOrWhiteSpace(kind.Version))
+            throw new ArgumentException($"kind {name} needs a version", nameof(kind));
+        kinds[name] = kind with { Name = name, Group = kind.Group.Trim(), Version = kind.Version.Trim(),
+            Resource = kind.Resource.Trim() };
     }
 
     /// <summary>
@@ -116,5 +121,6 @@ public sealed class KindRegistry
 
     // The resource parts become URL path segments: nothing that could walk to another path.
     static bool IsPathSafe(KindSpec kind) =>
-        new[] { kind.Group, kind.Version, kind.Resource }.All(p => p.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-'));
+        new[] { kind.Group, kind.Version, kind.Resource }.All(p =>
+            p.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-'));
 }

@@ -19,14 +19,16 @@ public sealed partial class SovereignCache
     }
 
     public KindCache? Cache(string cluster, string kind) =>
-        clusters.TryGetValue(cluster, out var c) && c.Caches.TryGetValue(KindSpec.Canonical(kind), out var cache) ? cache : null;
+        clusters.TryGetValue(cluster, out var c) && c.Caches.TryGetValue(KindSpec.Canonical(kind), out var cache)
+            ? cache : null;
 
     /// <summary>Per kind, listed from the API at least once (reference D.8); null for an unknown cluster.</summary>
     public IReadOnlyDictionary<string, bool>? Synced(string cluster)
     {
         if (!clusters.TryGetValue(cluster, out var c)) return null;
         var caches = c.Caches;
-        return Kinds.Names.ToDictionary(k => k, k => caches.TryGetValue(k, out var cache) && cache.Synced, StringComparer.Ordinal);
+        return Kinds.Names.ToDictionary(k => k, k => caches.TryGetValue(k, out var cache) && cache.Synced,
+            StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -49,14 +51,18 @@ public sealed partial class SovereignCache
     public string? ReadinessProblem()
     {
         if (Primary is not { } primary) return null;
-        var waiting = new[] { "pod", "deployment" }.Where(k => Kinds.Find(k) is not null && Cache(primary, k) is not { Synced: true }).ToList();
-        return waiting.Count == 0 ? null : $"primary Sovereign {primary}: {string.Join(" and ", waiting)} informers not synced yet";
+        var waiting = new[] { "pod", "deployment" }.Where(k => Kinds.Find(k) is not null
+            && Cache(primary, k) is not { Synced: true }).ToList();
+        return waiting.Count == 0 ? null
+            : $"primary Sovereign {primary}: {string.Join(" and ", waiting)} informers not synced yet";
     }
 
     /// <summary>Events of <paramref name="kinds"/> on <paramref name="cluster"/>, queued up to
     /// <c>CATALYST_K8SCACHE_EVENT_BUFFER</c> (or <paramref name="capacity"/>).</summary>
     public Subscription Subscribe(string cluster, IReadOnlySet<string> kinds, int? capacity = null) =>
-        TrySubscribe(cluster, kinds, capacity) ?? throw new InvalidOperationException($"cluster {cluster} has {options.MaxSubscribersPerCluster} subscribers already");
+        TrySubscribe(cluster, kinds, capacity)
+            ?? throw new InvalidOperationException(
+                $"cluster {cluster} has {options.MaxSubscribersPerCluster} subscribers already");
 
     /// <summary>
     /// As <see cref="Subscribe"/>, or null when the cluster already has
@@ -77,7 +83,9 @@ public sealed partial class SovereignCache
 
     void Unsubscribe(Subscription subscription)
     {
-        lock (subscribersGate) Metrics.CatalystMetrics.CacheSubscribers.Set((subscribers = subscribers.Where(s => s != subscription).ToArray()).Length);
+        lock (subscribersGate)
+            Metrics.CatalystMetrics.CacheSubscribers.Set((subscribers = subscribers.Where(s => s != subscription)
+                .ToArray()).Length);
     }
 
     public int SubscriberCount => Volatile.Read(ref subscribers).Length;
@@ -105,7 +113,8 @@ public sealed partial class SovereignCache
         }
         matching.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         var page = matching.Skip(query.Offset).Take(query.Limit).ToList();
-        var next = query.Offset + page.Count < matching.Count ? ListQuery.EncodeContinue(query.Offset + page.Count) : null;
+        var next = query.Offset + page.Count < matching.Count
+            ? ListQuery.EncodeContinue(query.Offset + page.Count) : null;
         return new ListPage(page, next, cache.Age(time.GetUtcNow()));
     }
 }

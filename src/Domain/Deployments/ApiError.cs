@@ -9,4 +9,5 @@ namespace Catalyst.Domain.Deployments;
 /// </summary>
 public sealed record ApiError(
     [property: JsonPropertyName("error")] string Error,
-    [property: JsonPropertyName("detail"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null);
+    [property: JsonPropertyName("detail"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null);

@@ -67,7 +67,8 @@ public static class DomainModes
 }
 
 /// <summary>Secrets the operator configures; stamped onto every provision, never accepted from the wire.</summary>
-public sealed record OperatorSecrets(string GhcrPullToken, string HarborRobotToken, string PowerDnsApiKey, string DynadotApiKey, string DynadotApiSecret)
+public sealed record OperatorSecrets(string GhcrPullToken, string HarborRobotToken, string PowerDnsApiKey,
+    string DynadotApiKey, string DynadotApiSecret)
 {
     public const string GhcrPullTokenSetting = "CATALYST_GHCR_PULL_TOKEN";
     public const string HarborRobotTokenSetting = "CATALYST_HARBOR_ROBOT_TOKEN";
@@ -84,5 +85,6 @@ public sealed record OperatorSecrets(string GhcrPullToken, string HarborRobotTok
         settings(Dns.DynadotAccount.SecretSetting)?.Trim() ?? "");
 
     /// <summary>Every non-empty value, for redaction of logs and events.</summary>
-    public IEnumerable<string> Values => new[] { GhcrPullToken, HarborRobotToken, PowerDnsApiKey, DynadotApiKey, DynadotApiSecret }.Where(v => v.Length > 0);
+    public IEnumerable<string> Values => new[] { GhcrPullToken, HarborRobotToken, PowerDnsApiKey, DynadotApiKey,
+        DynadotApiSecret }.Where(v => v.Length > 0);
 }

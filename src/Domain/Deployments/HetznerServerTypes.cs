@@ -11,14 +11,16 @@ public static class HetznerServerTypes
     /// <summary>CX Gen2 and CPX Gen1: a create with one fails mid-apply.
     /// infra/hetzner/variables.tf refuses the same list.</summary>
     public static readonly IReadOnlyList<string> Removed =
-        ["cx11", "cx21", "cx22", "cx31", "cx32", "cx41", "cx42", "cx51", "cx52", "cpx11", "cpx21", "cpx31", "cpx41", "cpx51"];
+        ["cx11", "cx21", "cx22", "cx31", "cx32", "cx41", "cx42", "cx51", "cx52", "cpx11", "cpx21", "cpx31",
+            "cpx41", "cpx51"];
 
     public static readonly IReadOnlyList<string> EuLocations = ["fsn1", "nbg1", "hel1"];
 
     public static readonly IReadOnlyList<string> AllLocations = ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"];
 
     /// <summary>Current types and where they are offered.</summary>
-    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Current = new Dictionary<string, IReadOnlyList<string>>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Current =
+        new Dictionary<string, IReadOnlyList<string>>
     {
         ["cx23"] = EuLocations, ["cx33"] = EuLocations, ["cx43"] = EuLocations, ["cx53"] = EuLocations,
         ["cax11"] = EuLocations, ["cax21"] = EuLocations, ["cax31"] = EuLocations, ["cax41"] = EuLocations,

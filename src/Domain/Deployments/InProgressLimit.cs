@@ -20,7 +20,8 @@ public sealed record InProgressLimit(int? Max)
         if (mode == AuthMode.Off) return new InProgressLimit((int?)null);
         var text = Settings.Text(read, Setting);
         if (text is null) return new InProgressLimit(SessionDefault);
-        if (string.Equals(text, "unlimited", StringComparison.OrdinalIgnoreCase)) return new InProgressLimit((int?)null);
+        if (string.Equals(text, "unlimited", StringComparison.OrdinalIgnoreCase))
+            return new InProgressLimit((int?)null);
         return new InProgressLimit(Settings.Int(read, Setting, SessionDefault, min: 1, max: 10_000));
     }
 

@@ -14,10 +14,13 @@ public sealed record Job(
     [property: JsonPropertyName("batchId")] string BatchId,
     [property: JsonPropertyName("dependsOn")] IReadOnlyList<string> DependsOn,
     [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("startedAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? StartedAt,
-    [property: JsonPropertyName("finishedAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? FinishedAt,
+    [property: JsonPropertyName("startedAt"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? StartedAt,
+    [property: JsonPropertyName("finishedAt"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? FinishedAt,
     [property: JsonPropertyName("durationMs")] long DurationMs,
-    [property: JsonPropertyName("latestExecutionId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LatestExecutionId);
+    [property: JsonPropertyName("latestExecutionId"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LatestExecutionId);
 
 /// <summary>One run's attempt at a job.</summary>
 public sealed record JobExecution(
@@ -26,7 +29,8 @@ public sealed record JobExecution(
     [property: JsonPropertyName("deploymentId")] string DeploymentId,
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("startedAt")] DateTimeOffset StartedAt,
-    [property: JsonPropertyName("finishedAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? FinishedAt,
+    [property: JsonPropertyName("finishedAt"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? FinishedAt,
     [property: JsonPropertyName("lineCount")] int LineCount);
 
 public sealed record JobLogLine(
@@ -67,7 +71,8 @@ public static class JobsView
 
     /// <summary>Timeline phases that are not jobs: audit lines, and
     /// the component events (they make component jobs).</summary>
-    static readonly HashSet<string> NotJobs = [Phases.Audit, Phases.Component, Phases.ComponentLog, Phases.ClusterCache];
+    static readonly HashSet<string> NotJobs = [Phases.Audit, Phases.Component, Phases.ComponentLog,
+        Phases.ClusterCache];
 
     sealed record Attempt(string JobName, string AppId, string Batch, int Run, List<DeploymentEvent> Events);
 
@@ -75,7 +80,8 @@ public static class JobsView
 
     /// <summary>The deployment id an execution id names, or null when it is not one of ours.</summary>
     public static string? DeploymentOf(string executionId) =>
-        executionId.Split(':') is [var id, { Length: > 0 }, var run] && int.TryParse(run, out _) && DeploymentId.IsValid(id) ? id : null;
+        executionId.Split(':') is [var id, { Length: > 0 }, var run] && int.TryParse(run, out _)
+            && DeploymentId.IsValid(id) ? id : null;
 
     static List<Attempt> Attempts(DeploymentRecord record, IReadOnlyList<DeploymentEvent> events)
     {
@@ -85,7 +91,8 @@ public static class JobsView
             string jobName, appId, batch;
             if (e.Component is { Length: > 0 } component && e.Phase == Phases.Component)
             {
-                var name = component.StartsWith(ComponentStates.BlueprintPrefix, StringComparison.Ordinal) ? component[ComponentStates.BlueprintPrefix.Length..] : component;
+                var name = component.StartsWith(ComponentStates.BlueprintPrefix, StringComparison.Ordinal)
+                    ? component[ComponentStates.BlueprintPrefix.Length..] : component;
                 (jobName, appId, batch) = (InstallPrefix + name, name, BootstrapKitBatch);
             }
             else if (!NotJobs.Contains(e.Phase) && e.Component is null)
@@ -115,7 +122,8 @@ public static class JobsView
                 _ => record.Run == attempt.Run && !DeploymentStatuses.IsDone(record.Status) ? Running : Failed,
             };
         if (attempt.Events.Any(e => e.Level == EventLevels.Error)) return Failed;
-        if (record.Run == attempt.Run && record.Phase == attempt.JobName && !DeploymentStatuses.IsDone(record.Status)) return Running;
+        if (record.Run == attempt.Run && record.Phase == attempt.JobName && !DeploymentStatuses.IsDone(record.Status))
+            return Running;
         return record.Run != attempt.Run && record.Phase == attempt.JobName ? Failed : Succeeded;
     }
 
@@ -124,7 +132,8 @@ public static class JobsView
     static JobExecution Execution(DeploymentRecord record, Attempt attempt)
     {
         var status = StatusOf(attempt, record);
-        return new JobExecution(ExecutionId(record.Id, attempt.JobName, attempt.Run), $"{record.Id}:{attempt.JobName}", record.Id, status,
+        return new JobExecution(ExecutionId(record.Id, attempt.JobName, attempt.Run), $"{record.Id}:{attempt.JobName}",
+            record.Id, status,
             attempt.Events[0].Time, Terminal(status) ? attempt.Events[^1].Time : null, attempt.Events.Count);
     }
 
@@ -135,16 +144,19 @@ public static class JobsView
             var execution = Execution(record, latest);
             var started = g.Min(a => a.Events[0].Time);
             var finished = execution.FinishedAt;
-            return new Job($"{record.Id}:{g.Key}", record.Id, g.Key, latest.AppId, latest.Batch, [], execution.Status, started, finished,
+            return new Job($"{record.Id}:{g.Key}", record.Id, g.Key, latest.AppId, latest.Batch, [], execution.Status,
+                started, finished,
                 (long)((finished ?? started) - started).TotalMilliseconds, execution.Id);
         }).OrderBy(j => j.StartedAt).ThenBy(j => j.JobName, StringComparer.Ordinal).ToList();
 
     /// <summary>A job and its executions (oldest first), or null when the deployment has no such job.</summary>
-    public static (Job Job, IReadOnlyList<JobExecution> Executions)? Job(DeploymentRecord record, IReadOnlyList<DeploymentEvent> events, string jobId)
+    public static (Job Job, IReadOnlyList<JobExecution> Executions)? Job(DeploymentRecord record,
+        IReadOnlyList<DeploymentEvent> events, string jobId)
     {
         var job = Jobs(record, events).FirstOrDefault(j => j.Id == jobId || j.JobName == jobId);
         if (job is null) return null;
-        return (job, Attempts(record, events).Where(a => a.JobName == job.JobName).OrderBy(a => a.Run).Select(a => Execution(record, a)).ToList());
+        return (job, Attempts(record, events).Where(a => a.JobName == job.JobName).OrderBy(a => a.Run)
+            .Select(a => Execution(record, a)).ToList());
     }
 
     public static IReadOnlyList<BatchSummary> Batches(DeploymentRecord record, IReadOnlyList<DeploymentEvent> events) =>
@@ -154,13 +166,16 @@ public static class JobsView
 
     /// <summary>A window of an execution's lines (1-based <paramref name="fromLine"/>),
     /// or null when there is no such execution.</summary>
-    public static JobLogPage? Logs(DeploymentRecord record, IReadOnlyList<DeploymentEvent> events, string executionId, int fromLine, int limit)
+    public static JobLogPage? Logs(DeploymentRecord record, IReadOnlyList<DeploymentEvent> events, string executionId,
+        int fromLine, int limit)
     {
-        var attempt = Attempts(record, events).FirstOrDefault(a => ExecutionId(record.Id, a.JobName, a.Run) == executionId);
+        var attempt = Attempts(record, events)
+            .FirstOrDefault(a => ExecutionId(record.Id, a.JobName, a.Run) == executionId);
         if (attempt is null) return null;
         fromLine = Math.Max(fromLine, 1);
         limit = limit <= 0 ? DefaultLogPageSize : Math.Min(limit, MaxLogPageSize);
-        var lines = attempt.Events.Select((e, i) => new JobLogLine(i + 1, e.Time, e.Level.ToUpperInvariant(), e.Message))
+        var lines =
+            attempt.Events.Select((e, i) => new JobLogLine(i + 1, e.Time, e.Level.ToUpperInvariant(), e.Message))
             .Skip(fromLine - 1).Take(limit).ToList();
         return new JobLogPage(lines, attempt.Events.Count, Terminal(StatusOf(attempt, record)));
     }

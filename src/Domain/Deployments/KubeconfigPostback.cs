@@ -18,11 +18,13 @@ public static class KubeconfigPostback
     {
         var header = authorization?.Trim() ?? "";
         const string scheme = "bearer ";
-        return header.Length > scheme.Length && header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : "";
+        return header.Length > scheme.Length && header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
+            ? header[scheme.Length..].Trim() : "";
     }
 
     public const string AlreadySetError = "already-set";
-    public const string AlreadySetDetail = "kubeconfig has already been captured for this deployment; bearer is single-use";
+    public const string AlreadySetDetail =
+        "kubeconfig has already been captured for this deployment; bearer is single-use";
 
     /// <summary>
     /// Checks 2–4 of A.13, from the record alone: the bearer is compared (constant time, with its hash) before anything
@@ -31,9 +33,11 @@ public static class KubeconfigPostback
     public static (int Status, ApiError Error)? CheckBearer(DeploymentRecord record, string? authorization)
     {
         var bearer = ExtractBearer(authorization);
-        if (bearer.Length == 0) return (401, new ApiError("missing-bearer", "Authorization: Bearer <token> header is required"));
+        if (bearer.Length == 0)
+            return (401, new ApiError("missing-bearer", "Authorization: Bearer <token> header is required"));
         if (string.IsNullOrEmpty(record.KubeconfigBearerHash))
-            return (403, new ApiError("no-bearer-hash", "this deployment has no bearer hash on record; refusing to accept a kubeconfig"));
+            return (403, new ApiError("no-bearer-hash",
+                "this deployment has no bearer hash on record; refusing to accept a kubeconfig"));
         if (!KubeconfigBearer.Matches(record.KubeconfigBearerHash, bearer))
             return (403, new ApiError("invalid-bearer", "bearer token does not match the deployment's expected hash"));
         return null;
@@ -50,11 +54,14 @@ public static class KubeconfigPostback
     /// </summary>
     public static (int Status, ApiError Error)? CheckOpen(DeploymentRecord record)
     {
-        if (record.Result?.KubeconfigReceivedAt is not null) return (403, new ApiError(AlreadySetError, AlreadySetDetail));
+        if (record.Result?.KubeconfigReceivedAt is not null)
+            return (403, new ApiError(AlreadySetError, AlreadySetDetail));
         if (record.Status is DeploymentStatuses.Wiping or DeploymentStatuses.Wiped || record.Wipe is not null)
-            return (409, new ApiError("postback-closed", $"deployment is {record.Status} (a wipe was requested); it takes no kubeconfig"));
+            return (409, new ApiError("postback-closed",
+                $"deployment is {record.Status} (a wipe was requested); it takes no kubeconfig"));
         if (record.Status == DeploymentStatuses.Failed && !RestartsWatch(record))
-            return (409, new ApiError("postback-closed", "deployment has failed; it takes a kubeconfig again only once a retry is running"));
+            return (409, new ApiError("postback-closed",
+                "deployment has failed; it takes a kubeconfig again only once a retry is running"));
         return null;
     }
 
@@ -72,13 +79,16 @@ public static class KubeconfigPostback
     /// <see cref="CheckOpen"/> refuses the bearer for good.</summary>
     public static DeploymentRecord Received(DeploymentRecord record, DateTimeOffset now) => record with
     {
-        Result = (record.Result ?? new DeploymentResult { SovereignFqdn = record.Request.SovereignFqdn }) with { KubeconfigReceivedAt = now },
+        Result = (record.Result
+            ?? new DeploymentResult { SovereignFqdn = record.Request.SovereignFqdn }) with {
+                KubeconfigReceivedAt = now },
     };
 
     /// <summary>Check 6 of A.13.</summary>
     public static (int Status, ApiError Error)? CheckBody(int length, bool truncated)
     {
-        if (truncated || length > MaxBytes) return (422, new ApiError("body-too-large", $"kubeconfig body exceeds {MaxBytes} bytes"));
+        if (truncated || length > MaxBytes)
+            return (422, new ApiError("body-too-large", $"kubeconfig body exceeds {MaxBytes} bytes"));
         if (length == 0) return (422, new ApiError("empty-body", "kubeconfig body is empty"));
         return null;
     }
@@ -98,6 +108,7 @@ public static class KubeconfigPostback
         Failure = null,
         FinishedAt = null,
         Run = record.Run + 1,
-        Result = (record.Result ?? new DeploymentResult()) with { Phase1Outcome = null, Phase1FinishedAt = null, ComponentStates = null },
+        Result = (record.Result
+            ?? new DeploymentResult()) with { Phase1Outcome = null, Phase1FinishedAt = null, ComponentStates = null },
     };
 }

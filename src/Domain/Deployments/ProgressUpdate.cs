@@ -51,7 +51,8 @@ public sealed record ProgressUpdate
 
     /// <summary>A step's result adds to what other writers (the
     /// kubeconfig postback, the watch) already recorded.</summary>
-    static DeploymentResult? Merge(DeploymentResult? current, DeploymentResult? update) => update is null ? current : current is null ? update : update with
+    static DeploymentResult? Merge(DeploymentResult? current, DeploymentResult? update) =>
+        update is null ? current : current is null ? update : update with
     {
         KubeconfigReceivedAt = update.KubeconfigReceivedAt ?? current.KubeconfigReceivedAt,
         ComponentStates = update.ComponentStates ?? current.ComponentStates,
@@ -60,7 +61,8 @@ public sealed record ProgressUpdate
     };
 
     DeploymentResult? WithOutcome(DeploymentResult? result, DateTimeOffset now) =>
-        Outcome is null ? result : (result ?? new DeploymentResult()) with { Phase1Outcome = Outcome, Phase1FinishedAt = now };
+        Outcome is null ? result
+            : (result ?? new DeploymentResult()) with { Phase1Outcome = Outcome, Phase1FinishedAt = now };
 
     public DeploymentEvent ToEvent(DateTimeOffset now) => new()
     {

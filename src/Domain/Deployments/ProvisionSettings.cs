@@ -16,7 +16,8 @@ public sealed record ProvisionSettings(
         ApiPublicUrl: PublicUrl(settings),
         GitopsRepoUrl: Settings.Text(settings, "CATALYST_GITOPS_REPO_URL", "https://github.com/openova-io/openova"),
         GitopsBranch: Settings.Text(settings, "CATALYST_GITOPS_BRANCH", "main"),
-        KubeconfigArrivalTimeout: Settings.Duration(settings, "CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT", TimeSpan.FromMinutes(15)),
+        KubeconfigArrivalTimeout: Settings.Duration(settings, "CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT",
+            TimeSpan.FromMinutes(15)),
         // Explicit only: by default tofu calls back into this very process, wherever it bound (see SelfAddress).
         TofuBackendUrl: Settings.Text(settings, Tofu.TofuSettings.BackendUrlSetting)?.TrimEnd('/'));
 

@@ -27,7 +27,8 @@ public sealed class Redactor
     public string Redact(string text)
     {
         foreach (var secret in secrets)
-            if (text.Contains(secret, StringComparison.Ordinal)) text = text.Replace(secret, DeploymentRequest.RedactedValue, StringComparison.Ordinal);
+            if (text.Contains(secret, StringComparison.Ordinal))
+                text = text.Replace(secret, DeploymentRequest.RedactedValue, StringComparison.Ordinal);
         return text;
     }
 }

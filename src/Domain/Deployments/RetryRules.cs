@@ -9,13 +9,15 @@ namespace Catalyst.Domain.Deployments;
 /// </summary>
 public static class RetryRules
 {
-    public static readonly IReadOnlyList<string> Phase0 = ["tofu-init", "tofu-plan", "tofu-apply", "tofu-output", Phases.FluxBootstrap, Phases.Tofu];
+    public static readonly IReadOnlyList<string> Phase0 = ["tofu-init", "tofu-plan", "tofu-apply", "tofu-output",
+        Phases.FluxBootstrap, Phases.Tofu];
 
     /// <summary>The bootstrap kit's components as the original named
     /// them; a deployment's watched HelmReleases count too.</summary>
     public static readonly IReadOnlyList<string> Phase1 =
     [
-        "cilium", "cert-manager", "flux", "crossplane", "sealed-secrets", "spire", "nats-jetstream", "openbao", "keycloak",
+        "cilium", "cert-manager", "flux", "crossplane", "sealed-secrets", "spire", "nats-jetstream",
+        "openbao", "keycloak",
         "gitea", "powerdns", "harbor", "reflector", "catalyst-platform", "phase1",
     ];
 
@@ -28,8 +30,10 @@ public static class RetryRules
         ["pdns"] = "powerdns",
     };
 
-    public const string WipedError = "deployment was wiped; its new cluster could not post its kubeconfig back — start a new deployment";
-    public const string InFlightError = "deployment is still in-flight — wait for the current phase to finish before retrying";
+    public const string WipedError =
+        "deployment was wiped; its new cluster could not post its kubeconfig back — start a new deployment";
+    public const string InFlightError =
+        "deployment is still in-flight — wait for the current phase to finish before retrying";
     public const string Runbook = "docs/RUNBOOK-PROVISIONING.md#rollback-procedures-per-phase";
 
     public enum Kind { Phase0, Phase1, Unknown }

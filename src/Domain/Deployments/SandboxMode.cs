@@ -29,7 +29,8 @@ public sealed record SandboxMode(bool Enabled)
         var tofu = Settings.Text(read, TofuSettings.BinarySetting);
         // A bare name is looked up on PATH, where the real tofu may be; a path names the one binary we mean.
         if (tofu is null || Path.GetFileName(tofu) == tofu)
-            throw new SettingException(Setting, $"sandbox mode needs {TofuSettings.BinarySetting} set to the path of a fake tofu, not '{tofu ?? "tofu"}' from PATH");
+            throw new SettingException(Setting,
+                $"sandbox mode needs {TofuSettings.BinarySetting} set to the path of a fake tofu, not '{tofu ?? "tofu"}' from PATH");
         return new SandboxMode(true);
     }
 
@@ -37,9 +38,11 @@ public sealed record SandboxMode(bool Enabled)
     {
         var url = Settings.Text(read, setting)?.Replace("{region}", "fsn1", StringComparison.Ordinal);
         if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || !IsLoopback(uri.Host))
-            throw new SettingException(Setting, $"sandbox mode needs {setting} on loopback (127.0.0.1, ::1 or localhost), not '{url ?? "the real API (default)"}'");
+            throw new SettingException(Setting,
+                $"sandbox mode needs {setting} on loopback (127.0.0.1, ::1 or localhost), not '{url ?? "the real API (default)"}'");
     }
 
     static bool IsLoopback(string host) =>
-        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
 }

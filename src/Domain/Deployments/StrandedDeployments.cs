@@ -36,17 +36,20 @@ public static class StrandedDeployments
 
     /// <summary>The record says a workflow works on it (a finished record needs nobody).</summary>
     public static bool IsUnderWay(DeploymentRecord record) =>
-        record.Status is DeploymentStatuses.Provisioning or DeploymentStatuses.Phase1Watching or DeploymentStatuses.Wiping;
+        record.Status is DeploymentStatuses.Provisioning or DeploymentStatuses.Phase1Watching
+            or DeploymentStatuses.Wiping;
 
     /// <summary>The instance that works on the record: the wipe has its own (see WipeFunction).</summary>
-    public static string InstanceIdOf(DeploymentRecord record) => record.Status == DeploymentStatuses.Wiping ? $"{record.Id}-wipe" : record.Id;
+    public static string InstanceIdOf(DeploymentRecord record) =>
+        record.Status == DeploymentStatuses.Wiping ? $"{record.Id}-wipe" : record.Id;
 
     public static Action Decide(DeploymentRecord record, Workflow workflow, DateTimeOffset now)
     {
         if (!MayBeStranded(record, now) || workflow.Status == Engine.Active) return Action.Leave;
         // A starting run with no workflow of its own: start it. If this run's workflow did start and ended without
         // writing a step, starting it again would loop; record it instead.
-        if (IsStartingRun(record) && (workflow.Status == Engine.Missing || workflow.Run is { } run && run < record.Run)) return Action.Start;
+        if (IsStartingRun(record) && (workflow.Status == Engine.Missing || workflow.Run is { } run && run < record.Run))
+            return Action.Start;
         return Action.RecordLost;
     }
 
@@ -56,7 +59,8 @@ public static class StrandedDeployments
     /// </summary>
     public static DeploymentRecord? RecordLost(DeploymentRecord current, DeploymentRecord seen, Engine engine)
     {
-        if (current.Run != seen.Run || current.Status != seen.Status || current.UpdatedAt != seen.UpdatedAt || !IsUnderWay(current)) return null;
+        if (current.Run != seen.Run || current.Status != seen.Status || current.UpdatedAt != seen.UpdatedAt
+            || !IsUnderWay(current)) return null;
         var (error, failure) = WorkflowFailures.Lost(current, Describe(engine));
         return current with
         {
@@ -83,7 +87,8 @@ public static class StrandedDeployments
     /// <summary>How to start the run again: a restarted watch skips Phase 0 (its kubeconfig is in the vault).</summary>
     public static bool KubeconfigAlreadyReceived(DeploymentRecord record) => IsRestartedWatch(record);
 
-    static bool IsQueued(DeploymentRecord record) => record.Status == DeploymentStatuses.Provisioning && record.Phase == Phases.Queued;
+    static bool IsQueued(DeploymentRecord record) =>
+        record.Status == DeploymentStatuses.Provisioning && record.Phase == Phases.Queued;
 
     static bool IsRestartedWatch(DeploymentRecord record) =>
         record.Status == DeploymentStatuses.Phase1Watching && record.Step == Steps.KubeconfigReceived && record.Run > 1;

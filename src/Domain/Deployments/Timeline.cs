@@ -104,6 +104,7 @@ public static class Timeline
             key.Split(':') is [_, var run, ..] && int.TryParse(run, out var n) ? n : null;
 
         /// <summary><c>{id}:{tag}:{detail}</c>: an event outside any run (audit, orphan sweep).</summary>
-        public static string OutsideRun(string deploymentId, string tag, string detail) => $"{deploymentId}:{tag}:{detail}";
+        public static string OutsideRun(string deploymentId, string tag, string detail) =>
+            $"{deploymentId}:{tag}:{detail}";
     }
 }

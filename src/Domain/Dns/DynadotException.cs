@@ -26,9 +26,11 @@ public sealed class DynadotException(DynadotFailure failure, string message) : E
     {
         var text = (error ?? "").ToLowerInvariant();
         // "could not find domain in your account" must not fall into the credential branch on "account".
-        if (text.Contains("not found") || text.Contains("could not find") || text.Contains("in your account") || text.Contains("not own"))
+        if (text.Contains("not found") || text.Contains("could not find") || text.Contains("in your account")
+            || text.Contains("not own"))
             return DynadotFailure.DomainNotInAccount;
-        if (text.Contains("invalid api") || text.Contains("invalid key") || text.Contains("invalid secret") || text.Contains("invalid token") || text.Contains("auth"))
+        if (text.Contains("invalid api") || text.Contains("invalid key") || text.Contains("invalid secret")
+            || text.Contains("invalid token") || text.Contains("auth"))
             return DynadotFailure.InvalidToken;
         if (text.Contains("rate") || text.Contains("too many"))
             return DynadotFailure.RateLimited;

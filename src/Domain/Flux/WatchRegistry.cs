@@ -45,10 +45,13 @@ public sealed record WatchSharing(int Shards, TimeSpan Lease, TimeSpan ScanInter
         var lease = Configuration.Settings.Duration(read, "CATALYST_PHASE1_WATCH_LEASE", TimeSpan.FromSeconds(30));
         // Blob leases last 15 to 60 s.
         if (lease < TimeSpan.FromSeconds(15) || lease > TimeSpan.FromSeconds(60))
-            throw new SettingException("CATALYST_PHASE1_WATCH_LEASE", "must be between 15s and 60s (a blob lease's range)");
-        var scan = Configuration.Settings.Duration(read, "CATALYST_PHASE1_WATCH_SCAN_INTERVAL", TimeSpan.FromSeconds(2));
+            throw new SettingException("CATALYST_PHASE1_WATCH_LEASE",
+                "must be between 15s and 60s (a blob lease's range)");
+        var scan = Configuration.Settings.Duration(read, "CATALYST_PHASE1_WATCH_SCAN_INTERVAL",
+            TimeSpan.FromSeconds(2));
         if (scan < TimeSpan.FromMilliseconds(100) || scan >= lease)
-            throw new SettingException("CATALYST_PHASE1_WATCH_SCAN_INTERVAL", "must be at least 100ms and shorter than CATALYST_PHASE1_WATCH_LEASE");
+            throw new SettingException("CATALYST_PHASE1_WATCH_SCAN_INTERVAL",
+                "must be at least 100ms and shorter than CATALYST_PHASE1_WATCH_LEASE");
         return new(Configuration.Settings.Int(read, "CATALYST_PHASE1_WATCH_SHARDS", 16, 1, 256), lease, scan);
     }
 }
@@ -77,7 +80,8 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
 
     BlobClient EntryBlob(string deploymentId)
     {
-        if (!DeploymentId.IsValid(deploymentId)) throw new ArgumentException($"not a deployment id: {deploymentId}", nameof(deploymentId));
+        if (!DeploymentId.IsValid(deploymentId))
+            throw new ArgumentException($"not a deployment id: {deploymentId}", nameof(deploymentId));
         return container.GetBlobClient($"{prefix}entries/{ShardOf(deploymentId):D3}/{deploymentId}.json");
     }
 
@@ -104,7 +108,8 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
             {
                 await blob.UploadAsync(BinaryData.FromObjectAsJson(entry, Json), new BlobUploadOptions
                 {
-                    Conditions = existing is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = existing.ETag },
+                    Conditions = existing is null ? new BlobRequestConditions { IfNoneMatch = ETag.All }
+                        : new BlobRequestConditions { IfMatch = existing.ETag },
                 }, cancellationToken);
                 return entry;
             }
@@ -153,7 +158,9 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
             if (stored.Entry.Run > run) return;
             try
             {
-                await EntryBlob(deploymentId).DeleteAsync(conditions: new BlobRequestConditions { IfMatch = stored.ETag }, cancellationToken: cancellationToken);
+                await EntryBlob(deploymentId)
+                    .DeleteAsync(conditions: new BlobRequestConditions { IfMatch = stored.ETag },
+                        cancellationToken: cancellationToken);
                 return;
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412)
@@ -169,7 +176,8 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
         await EnsureContainerAsync(cancellationToken);
         var ids = new List<string>();
         var entries = $"{prefix}entries/{shard:D3}/";
-        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, entries, cancellationToken))
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, entries,
+            cancellationToken))
         {
             var id = item.Name[entries.Length..];
             if (id.EndsWith(".json", StringComparison.Ordinal) && DeploymentId.IsValid(id[..^5])) ids.Add(id[..^5]);
@@ -184,7 +192,9 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
         var blob = container.GetBlobClient($"{prefix}shards/{shard:D3}");
         try
         {
-            await blob.UploadAsync(BinaryData.FromString(""), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            await blob.UploadAsync(BinaryData.FromString(""),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {

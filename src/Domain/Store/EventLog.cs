@@ -20,11 +20,13 @@ namespace Catalyst.Domain.Store;
 /// event saying so: a workflow's write never fails because its timeline is long. Readers get the newest
 /// <see cref="Cap"/> events, oldest dropped first, as the original's buffer (reference A.10, 10 000).
 /// </summary>
-public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLogOptions? options = null) : IDeploymentEvents
+public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLogOptions? options = null)
+    : IDeploymentEvents
 {
     public const string ContainerName = "events";
     public const int Cap = 10_000;
-    static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonSerializerOptions Json =
+        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     readonly EventLogOptions limits = options ?? new EventLogOptions();
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(ContainerName);
@@ -34,7 +36,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
     /// <summary>The key of the one warning written when a deployment's timeline reaches its cap.</summary>
     public static string CappedKey(string deploymentId) => $"{deploymentId}:events-capped";
 
-    public async Task AppendAsync(string deploymentId, IReadOnlyList<DeploymentEvent> events, CancellationToken cancellationToken)
+    public async Task AppendAsync(string deploymentId, IReadOnlyList<DeploymentEvent> events,
+        CancellationToken cancellationToken)
     {
         if (events.Count == 0) return;
         _ = Blob(deploymentId, 0); // validates the id
@@ -44,10 +47,13 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
         {
             for (var attempt = 0; ; attempt++)
             {
-                var fresh = Capped(deploymentId, state, events.Where(e => !state.Keys.Contains(e.Key)).DistinctBy(e => e.Key).ToList());
+                var fresh = Capped(deploymentId, state,
+                    events.Where(e => !state.Keys.Contains(e.Key)).DistinctBy(e => e.Key).ToList());
                 if (fresh.Count == 0) return;
-                var numbered = fresh.Select((e, i) => e with { Seq = state.Count + i, Message = redactor.Redact(e.Message) }).ToList();
-                var payload = Encoding.UTF8.GetBytes(string.Concat(numbered.Select(e => JsonSerializer.Serialize(e, Json) + "\n")));
+                var numbered = fresh.Select((e, i) =>
+                    e with { Seq = state.Count + i, Message = redactor.Redact(e.Message) }).ToList();
+                var payload = Encoding.UTF8.GetBytes(
+                    string.Concat(numbered.Select(e => JsonSerializer.Serialize(e, Json) + "\n")));
                 try
                 {
                     if (state.Blocks >= limits.SegmentMaxBlocks) state.NextSegment();
@@ -76,7 +82,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
     }
 
     /// <summary>The retained events with <c>Seq</c> greater than <paramref name="afterSeq"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<DeploymentEvent>> ReadAsync(string deploymentId, long afterSeq = -1, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<DeploymentEvent>> ReadAsync(string deploymentId, long afterSeq = -1,
+        CancellationToken cancellationToken = default)
     {
         var state = await SyncedAsync(deploymentId, cancellationToken);
         lock (state.Tail) return state.Tail.Where(e => e.Seq > afterSeq).ToList();
@@ -86,7 +93,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
     public async Task<int> CountAsync(string deploymentId, CancellationToken cancellationToken = default)
     {
         // A count for a status view may be a second old; it saves a storage call per GET under load.
-        if (logs.TryGetValue(deploymentId, out var known) && DateTimeOffset.UtcNow - known.SyncedAt < TimeSpan.FromSeconds(1))
+        if (logs.TryGetValue(deploymentId, out var known)
+            && DateTimeOffset.UtcNow - known.SyncedAt < TimeSpan.FromSeconds(1))
             lock (known.Tail) return known.Tail.Count;
         var state = await SyncedAsync(deploymentId, cancellationToken);
         lock (state.Tail) return state.Tail.Count;
@@ -95,7 +103,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
     public async Task DeleteAsync(string deploymentId, CancellationToken cancellationToken = default)
     {
         // Segments are contiguous from 0: the first one missing ends the log.
-        for (var segment = 0; await Blob(deploymentId, segment).DeleteIfExistsAsync(cancellationToken: cancellationToken); segment++)
+        for (var segment = 0; await Blob(deploymentId, segment)
+            .DeleteIfExistsAsync(cancellationToken: cancellationToken); segment++)
         {
         }
         logs.TryRemove(deploymentId, out _);
@@ -138,10 +147,12 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
             var length = properties.ContentLength;
             if (length > state.Length)
             {
-                var download = await blob.DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(state.Length, length - state.Length) }, cancellationToken);
+                var download = await blob.DownloadContentAsync(new BlobDownloadOptions { Range =
+                    new HttpRange(state.Length, length - state.Length) }, cancellationToken);
                 var bytes = download.Value.Content.ToArray();
                 var complete = Array.LastIndexOf(bytes, (byte)'\n') + 1;
-                var parsed = Encoding.UTF8.GetString(bytes, 0, complete).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                var parsed = Encoding.UTF8.GetString(bytes, 0, complete)
+                    .Split('\n', StringSplitOptions.RemoveEmptyEntries)
                     .Select(line => JsonSerializer.Deserialize<DeploymentEvent>(line, Json)!).ToList();
                 state.Add(parsed, complete);
             }
@@ -169,7 +180,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
             new DeploymentEvent
             {
                 Key = CappedKey(deploymentId), Phase = first.Phase, Level = EventLevels.Warn, Time = first.Time,
-                Message = $"This deployment's timeline reached its limit of {max} events (CATALYST_EVENTS_MAX_PER_DEPLOYMENT); later events are not recorded.",
+                Message =
+                    $"This deployment's timeline reached its limit of {max} events (CATALYST_EVENTS_MAX_PER_DEPLOYMENT); later events are not recorded.",
             },
         ];
     }

@@ -31,7 +31,8 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
 
     /// <summary>Claims <paramref name="key"/> for <paramref name="deploymentId"/>;
     /// returns the earlier claim when there is one.</summary>
-    public async Task<Claim?> ClaimAsync(string key, string deploymentId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    public async Task<Claim?> ClaimAsync(string key, string deploymentId, ReadOnlyMemory<byte> body,
+        CancellationToken cancellationToken = default)
     {
         if (!created)
         {
@@ -42,7 +43,9 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
         var mine = new Claim(deploymentId, Hex(body.Span), Now);
         try
         {
-            await blob.UploadAsync(BinaryData.FromObjectAsJson(mine), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            await blob.UploadAsync(BinaryData.FromObjectAsJson(mine),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                cancellationToken);
             return null;
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
@@ -66,7 +69,8 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
         try
         {
             await blob.UploadAsync(BinaryData.FromObjectAsJson(claim with { ClaimedAt = Now }),
-                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = current.Value.Details.ETag } }, cancellationToken);
+                new BlobUploadOptions { Conditions =
+                    new BlobRequestConditions { IfMatch = current.Value.Details.ETag } }, cancellationToken);
             return true;
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
@@ -83,8 +87,10 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
         try
         {
             var current = await blob.DownloadContentAsync(cancellationToken);
-            if (JsonSerializer.Deserialize<Claim>(current.Value.Content.ToMemory().Span)?.DeploymentId != deploymentId) return;
-            await blob.DeleteAsync(conditions: new BlobRequestConditions { IfMatch = current.Value.Details.ETag }, cancellationToken: cancellationToken);
+            if (JsonSerializer.Deserialize<Claim>(current.Value.Content.ToMemory().Span)?.DeploymentId != deploymentId)
+                return;
+            await blob.DeleteAsync(conditions: new BlobRequestConditions { IfMatch = current.Value.Details.ETag },
+                cancellationToken: cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {

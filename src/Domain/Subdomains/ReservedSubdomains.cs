@@ -25,8 +25,10 @@ public sealed class ReservedSubdomains
     /// </summary>
     public static readonly IReadOnlyList<string> Defaults =
     [
-        "console", "www", "api", "mail", "smtp", "imap", "pop", "mx", "harbor", "admin", "gitea", "auth", "sso", "keycloak",
-        "ns", "ns1", "ns2", "ns3", "dns", "ftp", "vpn", "status", "docs", "blog", "app", "dashboard", "catalyst", "openova",
+        "console", "www", "api", "mail", "smtp", "imap", "pop", "mx", "harbor", "admin", "gitea", "auth",
+        "sso", "keycloak",
+        "ns", "ns1", "ns2", "ns3", "dns", "ftp", "vpn", "status", "docs", "blog", "app", "dashboard",
+        "catalyst", "openova",
         "autodiscover", "autoconfig", "webmail", "login", "pdm", "localhost", "wildcard",
     ];
 

@@ -76,7 +76,8 @@ public static class ChildLauncher
     {
         if (binary.Contains('/') || binary.Contains('\\'))
             return File.Exists(binary) ? Path.GetFullPath(binary) : null;
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator,
+            StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(directory, binary);
             if (File.Exists(candidate)) return candidate;

@@ -12,7 +12,8 @@ public static partial class TofuFailures
     public static bool IsTransient(string line) =>
         line.Contains("Error acquiring the state lock", StringComparison.Ordinal) || BackendTrouble().IsMatch(line);
 
-    static readonly string[] UserSignals = ["unauthorized", "token is invalid", "invalid token", "forbidden", "resource_limit_exceeded", "limit exceeded", "quota", "server_limit", "project"];
+    static readonly string[] UserSignals = ["unauthorized", "token is invalid", "invalid token", "forbidden",
+        "resource_limit_exceeded", "limit exceeded", "quota", "server_limit", "project"];
 
     /// <summary>Who must act on a permanent failure: the user (their
     /// token, quota, project) or the operator (everything else).</summary>

@@ -25,11 +25,13 @@ public sealed record TofuInvocation(
 /// environment variables — never <c>-backend-config</c>, which tofu saves in plain text under .terraform/.
 /// <see cref="EncryptionPassphrase"/> feeds OpenTofu's state encryption through <c>TF_ENCRYPTION</c>.
 /// </summary>
-public sealed record TofuBackend(string StateAddress, string LockAddress, string Username, string Password, string EncryptionPassphrase)
+public sealed record TofuBackend(string StateAddress, string LockAddress, string Username, string Password,
+    string EncryptionPassphrase)
 {
     /// <summary>The same backend with the run's tag in both addresses: tofu
     /// keeps their query and adds <c>ID=</c> to state writes.</summary>
-    public TofuBackend Tagged(TofuRunTag tag) => this with { StateAddress = WithQuery(StateAddress, tag.Query), LockAddress = WithQuery(LockAddress, tag.Query) };
+    public TofuBackend Tagged(TofuRunTag tag) => this with { StateAddress = WithQuery(StateAddress, tag.Query),
+        LockAddress = WithQuery(LockAddress, tag.Query) };
 
     static string WithQuery(string address, string query) => address + (address.Contains('?') ? '&' : '?') + query;
 }
@@ -50,7 +52,8 @@ public sealed record TofuOutputs(string ControlPlaneIp, string LoadBalancerIp);
 /// A tofu command failed. <see cref="Transient"/> says whether running it again may succeed (state lock held by a
 /// live holder, network, provider rate limit) or a person must act (bad token, quota, invalid configuration).
 /// </summary>
-public sealed class TofuException(string command, string message, bool transient, string? detail = null) : Exception(message)
+public sealed class TofuException(string command, string message, bool transient, string? detail = null)
+    : Exception(message)
 {
     public string Command { get; } = command;
     public bool Transient { get; } = transient;
@@ -76,23 +79,27 @@ public interface ITofuRunner
 
     /// <summary>Stages the module, then init, plan, apply, output. Idempotent given the state: a second run changes
     /// nothing. Waits for a free slot of this process.</summary>
-    Task<TofuOutputs> ApplyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
+    Task<TofuOutputs> ApplyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine,
+        CancellationToken cancellationToken);
 
     /// <summary>
     /// <see cref="ApplyAsync(TofuInvocation, Func{TofuPhase, Task}, Func{TofuLine, Task}, CancellationToken)"/>
     /// in a slot already taken.
     /// </summary>
-    Task<TofuOutputs> ApplyAsync(TofuSlot slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
+    Task<TofuOutputs> ApplyAsync(TofuSlot slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase,
+        Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
 
     /// <summary>Stages the module, then init and destroy against the
     /// same state. Waits for a free slot of this process.</summary>
-    Task DestroyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
+    Task DestroyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine,
+        CancellationToken cancellationToken);
 
     /// <summary>
     /// <see cref="DestroyAsync(TofuInvocation, Func{TofuPhase, Task}, Func{TofuLine, Task}, CancellationToken)"/>
     /// in a slot already taken.
     /// </summary>
-    Task DestroyAsync(TofuSlot slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
+    Task DestroyAsync(TofuSlot slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase,
+        Func<TofuLine, Task> onLine, CancellationToken cancellationToken);
 
     /// <summary>Stages the module, then init and <c>tofu state list</c>: the addresses the state holds.</summary>
     Task<IReadOnlySet<string>> StateListAsync(TofuInvocation invocation, CancellationToken cancellationToken);

@@ -21,7 +21,8 @@ public sealed record TofuLockInfo(string Id, string Operation, string Who, strin
             if (root.ValueKind != JsonValueKind.Object) return false;
             var id = Text(root, "ID");
             if (string.IsNullOrWhiteSpace(id)) return false;
-            info = new TofuLockInfo(id, Text(root, "Operation"), Text(root, "Who"), Text(root, "Created"), Encoding.UTF8.GetString(body));
+            info = new TofuLockInfo(id, Text(root, "Operation"), Text(root, "Who"), Text(root, "Created"),
+                Encoding.UTF8.GetString(body));
             return true;
         }
         catch (JsonException)
@@ -79,8 +80,10 @@ public sealed record TofuRunTag(string Operation, int Run, string Execution)
     public static bool TryParse(string? operation, string? run, string? execution, out TofuRunTag? tag)
     {
         tag = null;
-        if (string.IsNullOrEmpty(operation) && string.IsNullOrEmpty(run) && string.IsNullOrEmpty(execution)) return true;
-        if (operation is not (Apply or Destroy) || !int.TryParse(run, System.Globalization.NumberStyles.None, null, out var number) || number < 0
+        if (string.IsNullOrEmpty(operation) && string.IsNullOrEmpty(run) && string.IsNullOrEmpty(execution))
+            return true;
+        if (operation is not (Apply or Destroy)
+            || !int.TryParse(run, System.Globalization.NumberStyles.None, null, out var number) || number < 0
             || execution is not { Length: >= 8 and <= 32 } || !execution.All(char.IsAsciiLetterOrDigit))
             return false;
         tag = new TofuRunTag(operation, number, execution);

@@ -45,11 +45,13 @@ public sealed class HetznerTokenCheck(HttpClient http, HetznerEndpoint endpoint)
 
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead,
+                cancellationToken);
             return response.StatusCode switch
             {
                 HttpStatusCode.OK => new TokenVerdict(200, true, "read/write access confirmed"),
-                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new TokenVerdict(200, false, "token rejected — ensure it has Read & Write permissions"),
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden =>
+                    new TokenVerdict(200, false, "token rejected — ensure it has Read & Write permissions"),
                 _ => Unreachable,
             };
         }
