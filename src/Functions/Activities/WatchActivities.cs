@@ -11,7 +11,8 @@ namespace Catalyst.Functions.Activities;
 
 /// <summary>Puts a deployment in the Phase-1 watch: its run, its gate's settings, when the watch started; the arrival
 /// step to record first.</summary>
-public sealed record BeginWatchInput(string DeploymentId, int Run, WatchSettings Settings, DateTime StartedAt, ProgressUpdate? Arrival);
+public sealed record BeginWatchInput(string DeploymentId, int Run, WatchSettings Settings, DateTime StartedAt,
+    ProgressUpdate? Arrival);
 
 /// <summary>
 /// The workflow woke on a timer: <paramref name="TimedOut"/> ends the watch with what it has seen,
@@ -27,7 +28,8 @@ public sealed record EndWatchInput(string DeploymentId, int Run);
 /// watching at once (this one, when it is the holder). In the isolated worker it also hands over its Durable client
 /// (see <see cref="WorkflowClients"/>).
 /// </summary>
-public sealed class BeginWatchActivity(ProgressRecorder progress, WatchRegistry registry, WatchSupervisor supervisor, WorkflowClients clients)
+public sealed class BeginWatchActivity(ProgressRecorder progress, WatchRegistry registry, WatchSupervisor supervisor,
+    WorkflowClients clients)
     : TaskActivity<BeginWatchInput, bool>
 {
     [Function(TaskNames.BeginWatch)]
@@ -47,13 +49,15 @@ public sealed class BeginWatchActivity(ProgressRecorder progress, WatchRegistry 
 
     internal static WatchEntry Entry(BeginWatchInput input) => new()
     {
-        DeploymentId = input.DeploymentId, Run = input.Run, Settings = input.Settings, State = new WatchState { StartedAt = input.StartedAt },
+        DeploymentId = input.DeploymentId, Run = input.Run, Settings = input.Settings,
+        State = new WatchState { StartedAt = input.StartedAt },
     };
 }
 
 /// <summary>The workflow's timer woke: the first-seen warning, the timeout's conclusion, or a check-in; returns the
 /// conclusion if there is one.</summary>
-public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry registry, WatchSupervisor supervisor, WorkflowClients clients)
+public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry registry, WatchSupervisor supervisor,
+    WorkflowClients clients)
     : TaskActivity<WatchCheck, WatchConclusion?>
 {
     [Function(TaskNames.CheckWatch)]
@@ -75,7 +79,8 @@ public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry 
                 continue;
             }
             var entry = stored.Entry;
-            if (entry.Run > run || entry.Conclusion is not null) return entry.Conclusion is { } c && c.Run == run ? c : null;
+            if (entry.Run > run || entry.Conclusion is not null)
+                return entry.Conclusion is { } c && c.Run == run ? c : null;
             var state = entry.State;
             if (check.FirstSeenDue && !state.FirstSeenWarned && state.States.Count == 0)
             {
@@ -93,7 +98,8 @@ public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry 
                 conclusion = new WatchConclusion(run, outcome, status, error);
             }
             if (!ReferenceEquals(state, entry.State) || conclusion is not null)
-                if (await registry.TryReplaceAsync(entry with { State = state, Conclusion = conclusion }, stored.ETag, CancellationToken.None) is null)
+                if (await registry.TryReplaceAsync(entry with { State = state, Conclusion = conclusion }, stored.ETag,
+                    CancellationToken.None) is null)
                     continue; // the watch wrote meanwhile: look again (it may have concluded first)
             supervisor.Nudge(id);
             return conclusion;
@@ -104,13 +110,15 @@ public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry 
     /// <c>component</c> one.</summary>
     static ProgressUpdate Notice(string id, int run, string step, int percent, string message, string level) => new()
     {
-        DeploymentId = id, Run = run, Key = EventKeys.Step(id, run, step), Phase = Phases.Phase1, Step = step, Progress = percent, Message = message, Level = level,
+        DeploymentId = id, Run = run, Key = EventKeys.Step(id, run, step), Phase = Phases.Phase1, Step = step,
+        Progress = percent, Message = message, Level = level,
         EventPhase = Phases.Component,
     };
 }
 
 /// <summary>The watch is over for this run: out of the registry, and this replica stops watching at once.</summary>
-public sealed class EndWatchActivity(WatchRegistry registry, WatchSupervisor supervisor) : TaskActivity<EndWatchInput, bool>
+public sealed class EndWatchActivity(WatchRegistry registry, WatchSupervisor supervisor)
+    : TaskActivity<EndWatchInput, bool>
 {
     [Function(TaskNames.EndWatch)]
     public Task<bool> Run([ActivityTrigger] EndWatchInput input) => RunAsync(null!, input);

@@ -29,7 +29,8 @@ public sealed record TofuDestroyResult(bool Succeeded, string? Error, bool NoSlo
 /// before the slot check, so an apply that holds the last slot of this replica is stopped (and frees it) rather than
 /// waited for.
 /// </summary>
-public sealed class TofuDestroyActivity(TofuRunContext tofu, TofuStateStore states, IHostApplicationLifetime lifetime) : TaskActivity<WipeInput, TofuDestroyResult>
+public sealed class TofuDestroyActivity(TofuRunContext tofu, TofuStateStore states, IHostApplicationLifetime lifetime)
+    : TaskActivity<WipeInput, TofuDestroyResult>
 {
     /// <summary>The apply's runner notices within a renewal (5 s); tofu
     /// then has its interrupt grace (20 s) to save and unlock.</summary>
@@ -43,12 +44,16 @@ public sealed class TofuDestroyActivity(TofuRunContext tofu, TofuStateStore stat
         await using var run = await tofu.PrepareAsync(input.DeploymentId, input.Run, lifetime.ApplicationStopping);
         if (await states.RequestStopAsync(input.DeploymentId, lifetime.ApplicationStopping))
         {
-            run.Note(Phases.Wipe, EventLevels.Warn, "Wipe: an apply is still running; asked it to stop (tofu saves what it created and unlocks) before destroying");
+            run.Note(Phases.Wipe, EventLevels.Warn,
+                "Wipe: an apply is still running; asked it to stop (tofu saves what it created and unlocks) before destroying");
             var deadline = DateTimeOffset.UtcNow + ApplyStopWait;
-            while (DateTimeOffset.UtcNow < deadline && await states.LiveHolderAsync(input.DeploymentId, lifetime.ApplicationStopping) is { Tag.Operation: TofuRunTag.Apply })
+            while (DateTimeOffset.UtcNow < deadline
+                && await states.LiveHolderAsync(input.DeploymentId,
+                    lifetime.ApplicationStopping) is { Tag.Operation: TofuRunTag.Apply })
                 await Task.Delay(TimeSpan.FromMilliseconds(500), lifetime.ApplicationStopping);
         }
-        using var slot = input.AnswerNoSlot ? await tofu.Runner.TryTakeSlotAsync(TofuSlot.LocalWait, lifetime.ApplicationStopping) : null;
+        using var slot = input.AnswerNoSlot
+            ? await tofu.Runner.TryTakeSlotAsync(TofuSlot.LocalWait, lifetime.ApplicationStopping) : null;
         if (slot is null && input.AnswerNoSlot)
         {
             tofu.NoSlot(input.DeploymentId, "destroy");
@@ -56,8 +61,11 @@ public sealed class TofuDestroyActivity(TofuRunContext tofu, TofuStateStore stat
         }
         try
         {
-            if (slot is null) await tofu.Runner.DestroyAsync(run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping);
-            else await tofu.Runner.DestroyAsync(slot, run.Invocation, run.OnPhaseAsync, run.OnLineAsync, lifetime.ApplicationStopping);
+            if (slot is null)
+                await tofu.Runner.DestroyAsync(run.Invocation, run.OnPhaseAsync, run.OnLineAsync,
+                    lifetime.ApplicationStopping);
+            else await tofu.Runner.DestroyAsync(slot, run.Invocation, run.OnPhaseAsync, run.OnLineAsync,
+                lifetime.ApplicationStopping);
             return new TofuDestroyResult(true, null);
         }
         catch (TofuException e) when (!e.Transient)
@@ -68,7 +76,8 @@ public sealed class TofuDestroyActivity(TofuRunContext tofu, TofuStateStore stat
 }
 
 /// <summary>Lists what still carries the owner label after destroy (see <see cref="HetznerSweep"/>).</summary>
-public sealed class SweepLeftoversActivity(Vault vault, HetznerSweep sweep) : TaskActivity<string, IReadOnlyList<string>>
+public sealed class SweepLeftoversActivity(Vault vault, HetznerSweep sweep)
+    : TaskActivity<string, IReadOnlyList<string>>
 {
     [Function(TaskNames.SweepLeftovers)]
     public Task<IReadOnlyList<string>> Run([ActivityTrigger] string deploymentId) => RunAsync(null!, deploymentId);
@@ -84,7 +93,8 @@ public sealed class SweepLeftoversActivity(Vault vault, HetznerSweep sweep) : Ta
         }
         catch (HttpRequestException e)
         {
-            return [$"sweep failed ({e.Message}); list resources labelled {TofuContract.OwnerLabel}={deploymentId} in the Hetzner console"];
+            return [
+                $"sweep failed ({e.Message}); list resources labelled {TofuContract.OwnerLabel}={deploymentId} in the Hetzner console"];
         }
     }
 }
@@ -93,7 +103,8 @@ public sealed record FinishWipeInput(string DeploymentId, int Run, WipeReport Re
 
 /// <summary>Purges the deployment's secrets (only when the cloud
 /// side is clean) and writes the report onto the record.</summary>
-public sealed class FinishWipeActivity(DeploymentStore store, Vault vault, EventLog events, TimeProvider time) : TaskActivity<FinishWipeInput, WipeReport>
+public sealed class FinishWipeActivity(DeploymentStore store, Vault vault, EventLog events, TimeProvider time)
+    : TaskActivity<FinishWipeInput, WipeReport>
 {
     [Function(TaskNames.FinishWipe)]
     public Task<WipeReport> Run([ActivityTrigger] FinishWipeInput input) => RunAsync(null!, input);
@@ -115,7 +126,8 @@ public sealed class FinishWipeActivity(DeploymentStore store, Vault vault, Event
             : $"Wipe incomplete: {string.Join("; ", report.NeedsOperator.Prepend(report.TofuError ?? "").Where(s => s.Length > 0))}";
         await store.UpdateAsync(input.DeploymentId, r => r.Run != input.Run ? null : r with
         {
-            Status = status, Phase = Phases.Wipe, Step = clean ? Steps.Wiped : Steps.WipeIncomplete, Progress = 100, Wipe = report, FinishedAt = now, KubeconfigBearerHash = "",
+            Status = status, Phase = Phases.Wipe, Step = clean ? Steps.Wiped : Steps.WipeIncomplete, Progress = 100,
+            Wipe = report, FinishedAt = now, KubeconfigBearerHash = "",
             Error = clean ? null : message,
             Failure = clean ? null : new DeploymentFailure(Steps.WipeIncomplete, Phases.Wipe, Actors.Operator),
         });

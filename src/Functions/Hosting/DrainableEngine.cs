@@ -49,7 +49,8 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
         }
     }
 
-    public async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    public async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout,
+        CancellationToken cancellationToken)
     {
         if (draining) return await Idle<TaskOrchestrationWorkItem>(receiveTimeout, cancellationToken);
         var item = await engine.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
@@ -57,7 +58,8 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
         return item!;
     }
 
-    public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout,
+        CancellationToken cancellationToken)
     {
         if (draining) return await Idle<TaskActivityWorkItem>(receiveTimeout, cancellationToken);
         var item = await engine.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
@@ -120,7 +122,8 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
 
     static async Task<T> Idle<T>(TimeSpan receiveTimeout, CancellationToken cancellationToken) where T : class
     {
-        await Task.Delay(receiveTimeout < TimeSpan.FromSeconds(1) ? receiveTimeout : TimeSpan.FromSeconds(1), cancellationToken);
+        await Task.Delay(receiveTimeout < TimeSpan.FromSeconds(1) ? receiveTimeout : TimeSpan.FromSeconds(1),
+            cancellationToken);
         return null!;
     }
 
@@ -146,21 +149,29 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
     public Task CreateIfNotExistsAsync() => engine.CreateIfNotExistsAsync();
     public Task DeleteAsync() => engine.DeleteAsync();
     public Task DeleteAsync(bool deleteInstanceStore) => engine.DeleteAsync(deleteInstanceStore);
-    public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) => engine.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
-    public int GetDelayInSecondsAfterOnProcessException(Exception exception) => engine.GetDelayInSecondsAfterOnProcessException(exception);
-    public int GetDelayInSecondsAfterOnFetchException(Exception exception) => engine.GetDelayInSecondsAfterOnFetchException(exception);
+    public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) =>
+        engine.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
+    public int GetDelayInSecondsAfterOnProcessException(Exception exception) =>
+        engine.GetDelayInSecondsAfterOnProcessException(exception);
+    public int GetDelayInSecondsAfterOnFetchException(Exception exception) =>
+        engine.GetDelayInSecondsAfterOnFetchException(exception);
     public int TaskOrchestrationDispatcherCount => engine.TaskOrchestrationDispatcherCount;
     public int MaxConcurrentTaskOrchestrationWorkItems => engine.MaxConcurrentTaskOrchestrationWorkItems;
     public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => engine.EventBehaviourForContinueAsNew;
-    public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => engine.RenewTaskOrchestrationWorkItemLockAsync(workItem);
-    public Task CompleteTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem, OrchestrationRuntimeState newOrchestrationRuntimeState,
+    public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) =>
+        engine.RenewTaskOrchestrationWorkItemLockAsync(workItem);
+    public Task CompleteTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem,
+        OrchestrationRuntimeState newOrchestrationRuntimeState,
         IList<TaskMessage> outboundMessages, IList<TaskMessage> orchestratorMessages, IList<TaskMessage> timerMessages,
         TaskMessage continuedAsNewMessage, OrchestrationState orchestrationState) =>
-        engine.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
-    public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => engine.AbandonTaskOrchestrationWorkItemAsync(workItem);
+        engine.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages,
+            orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+    public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) =>
+        engine.AbandonTaskOrchestrationWorkItemAsync(workItem);
     public int TaskActivityDispatcherCount => engine.TaskActivityDispatcherCount;
     public int MaxConcurrentTaskActivityWorkItems => engine.MaxConcurrentTaskActivityWorkItems;
-    public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => engine.RenewTaskActivityWorkItemLockAsync(workItem);
+    public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) =>
+        engine.RenewTaskActivityWorkItemLockAsync(workItem);
 
     /// <summary>One activity's lock, renewed on a timer until the activity completes or is abandoned.</summary>
     sealed class Renewal
@@ -210,7 +221,8 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
 
 /// <summary>Registered after the Durable worker, so the host
 /// stops it first: drain, then disconnect the worker.</summary>
-sealed class EngineDrainService(DrainableEngine engine, ShutdownSettings settings) : Microsoft.Extensions.Hosting.IHostedService
+sealed class EngineDrainService(DrainableEngine engine, ShutdownSettings settings)
+    : Microsoft.Extensions.Hosting.IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -50,7 +50,8 @@ public sealed record DurableEngineSettings(
         RefuseUnknownKeys(durable);
         var storage = durable.GetSection("storageProvider");
         if (storage["type"] is { Length: > 0 } type && !type.Equals("AzureStorage", StringComparison.OrdinalIgnoreCase))
-            throw new SettingException($"{storage.Path}:type", $"'{type}' is not supported: standalone runs the AzureStorage engine only");
+            throw new SettingException($"{storage.Path}:type",
+                $"'{type}' is not supported: standalone runs the AzureStorage engine only");
         var settings = new DurableEngineSettings(
             HubName: durable["hubName"] is { Length: > 0 } hub ? hub : "catalyst",
             // As the extension: connectionName (or its older alias connectionStringName) names the setting holding the
@@ -70,11 +71,13 @@ public sealed record DurableEngineSettings(
             MaxConcurrentOrchestrations: Int(durable, "maxConcurrentOrchestratorFunctions", 64, 1, 1000),
             // Not a host.json key: only standalone's engine exposes it. A gracefully stopped host releases its
             // leases at once; this bounds how long a killed host's partitions stay unowned.
-            LeaseInterval: Settings.Duration(k => configuration[k], "CATALYST_DURABLE_LEASE_INTERVAL", TimeSpan.FromSeconds(15)),
+            LeaseInterval: Settings.Duration(k => configuration[k], "CATALYST_DURABLE_LEASE_INTERVAL",
+                TimeSpan.FromSeconds(15)),
             Versioning: OrchestrationVersioning.From(durable));
 
         if (!IsValidHubName(settings.HubName))
-            throw new SettingException($"{Section}:hubName", $"'{settings.HubName}' must be 3-45 letters or digits, starting with a letter");
+            throw new SettingException($"{Section}:hubName",
+                $"'{settings.HubName}' must be 3-45 letters or digits, starting with a letter");
         return settings;
     }
 
@@ -84,7 +87,8 @@ public sealed record DurableEngineSettings(
         {
             if (value is null) continue; // a section, not a key
             if (!HonouredKeys.Contains(key))
-                throw new SettingException($"{Section}:{key}", "standalone mode does not implement this Durable setting; remove it, or "
+                throw new SettingException($"{Section}:{key}",
+                    "standalone mode does not implement this Durable setting; remove it, or "
                     + "run under the Functions host (the two modes must not run one task hub with different settings)");
         }
     }
@@ -92,7 +96,8 @@ public sealed record DurableEngineSettings(
     public static bool IsValidHubName(string name) =>
         name.Length is >= 3 and <= 45 && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit);
 
-    public AzureStorageOrchestrationServiceSettings ToEngineSettings(string connectionString, ILoggerFactory loggerFactory) => new()
+    public AzureStorageOrchestrationServiceSettings ToEngineSettings(string connectionString,
+        ILoggerFactory loggerFactory) => new()
     {
         TaskHubName = HubName,
         StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
@@ -135,7 +140,9 @@ public sealed record DurableEngineSettings(
 /// accepts, and a refused work item is abandoned for another worker (<c>Reject</c>) — so during a rolling update an old
 /// replica never runs an instance a newer replica started. See README, "Rolling updates".
 /// </summary>
-public sealed record OrchestrationVersioning(string DefaultVersion, DurableTaskWorkerOptions.VersionMatchStrategy MatchStrategy, DurableTaskWorkerOptions.VersionFailureStrategy FailureStrategy)
+public sealed record OrchestrationVersioning(string DefaultVersion,
+    DurableTaskWorkerOptions.VersionMatchStrategy MatchStrategy,
+    DurableTaskWorkerOptions.VersionFailureStrategy FailureStrategy)
 {
     public static OrchestrationVersioning From(IConfigurationSection durable) => new(
         durable["defaultVersion"] ?? "",
@@ -156,5 +163,6 @@ public sealed record OrchestrationVersioning(string DefaultVersion, DurableTaskW
     static T Parse<T>(IConfigurationSection section, string key, T fallback) where T : struct, Enum =>
         section[key] is not { Length: > 0 } text ? fallback
         : Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) ? value
-        : throw new SettingException($"{section.Path}:{key}", $"'{text}' is not one of {string.Join(", ", Enum.GetNames<T>())}");
+        : throw new SettingException($"{section.Path}:{key}",
+            $"'{text}' is not one of {string.Join(", ", Enum.GetNames<T>())}");
 }

@@ -29,13 +29,16 @@ public static class HostConfiguration
             }
         }
 
-        foreach (var candidate in new[] { Path.Combine(Directory.GetCurrentDirectory(), "local.settings.json"), Path.Combine(contentRoot, "local.settings.json") })
+        foreach (var candidate in new[] { Path.Combine(Directory.GetCurrentDirectory(), "local.settings.json"),
+            Path.Combine(contentRoot, "local.settings.json") })
         {
             if (!File.Exists(candidate)) continue;
-            using var document = JsonDocument.Parse(File.ReadAllText(candidate), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var document = JsonDocument.Parse(File.ReadAllText(candidate),
+                new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             if (document.RootElement.TryGetProperty("Values", out var values))
                 foreach (var property in values.EnumerateObject())
-                    data[property.Name.Replace("__", ":")] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.GetRawText();
+                    data[property.Name.Replace("__", ":")] = property.Value.ValueKind == JsonValueKind.String
+                        ? property.Value.GetString() : property.Value.GetRawText();
             break;
         }
 

@@ -12,7 +12,8 @@ namespace Catalyst.Functions.Hosting;
 /// </summary>
 public static class SettingsRegistration
 {
-    public static IServiceCollection AddSettings<T>(this IServiceCollection services, Func<IServiceProvider, T> from, Action<T>? validate = null)
+    public static IServiceCollection AddSettings<T>(this IServiceCollection services, Func<IServiceProvider, T> from,
+        Action<T>? validate = null)
         where T : class
     {
         services.AddSingleton<IOptionsFactory<T>>(sp => new FromSettings<T>(() =>

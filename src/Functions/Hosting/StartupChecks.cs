@@ -22,12 +22,14 @@ public static class StartupChecks
             // of them.
             services.GetService<IStartupValidator>()?.Validate();
             services.GetRequiredService<Vault>();
-            if (services.GetRequiredService<Catalyst.Domain.Auth.AuthSettings>().Mode == Catalyst.Domain.Auth.AuthMode.Off)
+            if (services.GetRequiredService<Catalyst.Domain.Auth.AuthSettings>(
+                ).Mode == Catalyst.Domain.Auth.AuthMode.Off)
                 log.LogWarning("{Warning}", Catalyst.Domain.Auth.AuthSettings.OffWarning);
             // Loads (or generates) the handover key now, so a key problem is logged at start, as the original did.
             services.GetRequiredService<Catalyst.Domain.Auth.SignerSource>();
             if (OperatingSystem.IsLinux() && Catalyst.Domain.Tofu.ChildLauncher.ParentDeathGuard is null)
-                log.LogWarning("setpriv (util-linux) is not on PATH: a tofu child would outlive this process if it were killed");
+                log.LogWarning(
+                    "setpriv (util-linux) is not on PATH: a tofu child would outlive this process if it were killed");
             return true;
         }
         catch (SettingException e)

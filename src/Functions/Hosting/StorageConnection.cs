@@ -17,7 +17,8 @@ public sealed class StorageConnection
     public const string SettingName = "AzureWebJobsStorage";
     public const string DevelopmentStorage = "UseDevelopmentStorage=true";
 
-    StorageConnection(string setting, string connectionString, BlobServiceClient blobs, QueueServiceClient queues, TableServiceClient tables)
+    StorageConnection(string setting, string connectionString, BlobServiceClient blobs, QueueServiceClient queues,
+        TableServiceClient tables)
     {
         Setting = setting;
         ConnectionString = connectionString;
@@ -44,7 +45,8 @@ public sealed class StorageConnection
         settingName.Equals(SettingName, StringComparison.OrdinalIgnoreCase) ? FromConfiguration(configuration)
         : Parse(configuration[settingName] is { Length: > 0 } value ? value
             : configuration.GetConnectionString(settingName) is { Length: > 0 } named ? named
-            : throw new SettingException(settingName, "is not set, but host.json's durableTask storageProvider:connectionName names it"), settingName);
+            : throw new SettingException(settingName,
+                "is not set, but host.json's durableTask storageProvider:connectionName names it"), settingName);
 
     public static StorageConnection Parse(string connectionString, string setting = SettingName)
     {
@@ -57,10 +59,12 @@ public sealed class StorageConnection
                 new QueueServiceClient(connectionString),
                 new TableServiceClient(connectionString));
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or UriFormatException)
+        catch (Exception e)
+            when (e is FormatException or ArgumentException or InvalidOperationException or UriFormatException)
         {
             // The message never echoes the value: it holds the account key.
-            throw new SettingException(setting, $"is not a valid storage connection string ({e.GetType().Name}: {e.Message.Split('\n')[0]})", e);
+            throw new SettingException(setting,
+                $"is not a valid storage connection string ({e.GetType().Name}: {e.Message.Split('\n')[0]})", e);
         }
     }
 
@@ -89,8 +93,10 @@ public sealed class StorageConnection
             }
             catch (Exception e) when (e is not SettingException)
             {
-                var reason = cts.IsCancellationRequested ? $"no answer within {timeout.TotalSeconds:0.#}s" : e.Message.Split('\n')[0];
-                throw new SettingException(Setting, $"the {service} service at {endpoint.GetLeftPart(UriPartial.Path)} is not usable: {reason}", e);
+                var reason = cts.IsCancellationRequested ? $"no answer within {timeout.TotalSeconds:0.#}s"
+                    : e.Message.Split('\n')[0];
+                throw new SettingException(Setting,
+                    $"the {service} service at {endpoint.GetLeftPart(UriPartial.Path)} is not usable: {reason}", e);
             }
         }
     }

@@ -15,10 +15,12 @@ public static class TofuServices
         // The vault key is registered (and checked at start) by
         // DeploymentServices; the backend credentials derive from it.
         services.AddSingleton(sp => new TofuBackendCredentials(sp.GetRequiredService<VaultKey>().Bytes));
-        services.AddSingleton(sp => new TofuStateStore(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetService<IDeploymentEvents>()));
+        services.AddSingleton(sp =>
+            new TofuStateStore(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetService<IDeploymentEvents>()));
         services.AddSingleton<ITofuStateLock>(sp => sp.GetRequiredService<TofuStateStore>());
         services.AddSingleton<ITofuRunner>(sp => new TofuRunner(
-            sp.GetRequiredService<TofuSettings>(), sp.GetRequiredService<ITofuStateLock>(), sp.GetService<ILogger<TofuRunner>>()));
+            sp.GetRequiredService<TofuSettings>(), sp.GetRequiredService<ITofuStateLock>(),
+            sp.GetService<ILogger<TofuRunner>>()));
         return services;
     }
 }

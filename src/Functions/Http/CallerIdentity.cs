@@ -19,5 +19,6 @@ public static class CallerIdentity
 
     /// <summary>TLS at this process or at the proxy in front of
     /// it: the session cookies are then marked Secure.</summary>
-    public static bool IsSecure(HttpRequest request) => SessionCookies.IsSecure(request.IsHttps, request.Headers["X-Forwarded-Proto"].ToString());
+    public static bool IsSecure(HttpRequest request) =>
+        SessionCookies.IsSecure(request.IsHttps, request.Headers["X-Forwarded-Proto"].ToString());
 }

@@ -14,7 +14,8 @@ namespace Catalyst.Functions.Http;
 public sealed class MetricsFunction(DeploymentStatusGauge deployments)
 {
     [Function(nameof(Metrics))]
-    public async Task<IResult> Metrics([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "metrics")] HttpRequest request)
+    public async Task<IResult> Metrics(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "metrics")] HttpRequest request)
     {
         await deployments.RefreshAsync(request.HttpContext.RequestAborted);
         using var text = new MemoryStream();
@@ -47,7 +48,8 @@ public sealed class DeploymentStatusGauge(DeploymentStore store, TimeProvider ti
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Storage not answering must not cost the scrape its other metrics: the gauge keeps its last counts.
-            log.LogWarning("Metrics: deployments could not be listed ({Error}); the gauge keeps its last counts", e.Message);
+            log.LogWarning("Metrics: deployments could not be listed ({Error}); the gauge keeps its last counts",
+                e.Message);
             refreshedAt = time.GetUtcNow();
         }
         finally

@@ -21,5 +21,6 @@ public static class OrchestrationVersion
     /// <summary>Whether an instance's version (<c>context.Version</c>; "" before versioning) is at least
     /// <paramref name="minimum"/>.</summary>
     public static bool IsAtLeast(string? instanceVersion, string minimum) =>
-        (System.Version.TryParse(instanceVersion, out var version) ? version : new System.Version(1, 0)) >= System.Version.Parse(minimum);
+        (System.Version.TryParse(instanceVersion, out var version) ? version
+            : new System.Version(1, 0)) >= System.Version.Parse(minimum);
 }

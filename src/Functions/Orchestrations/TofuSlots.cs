@@ -20,7 +20,8 @@ public static class TofuSlots
     /// <paramref name="onFirstWait"/> runs once, before the first wait (the timeline says "waiting for a tofu slot"
     /// once, not per ask).
     /// </summary>
-    public static async Task<T> CallAsync<T>(TaskOrchestrationContext context, string activity, object input, TaskOptions options,
+    public static async Task<T> CallAsync<T>(TaskOrchestrationContext context, string activity, object input,
+        TaskOptions options,
         Func<T, bool> noSlot, Func<Task> onFirstWait)
     {
         for (var ask = 0; ; ask++)
@@ -28,7 +29,8 @@ public static class TofuSlots
             var answer = await context.CallActivityAsync<T>(activity, input, options);
             if (!noSlot(answer)) return answer;
             if (ask == 0) await onFirstWait();
-            await context.CreateTimer(context.CurrentUtcDateTime + Wait(context.InstanceId, ask), CancellationToken.None);
+            await context.CreateTimer(context.CurrentUtcDateTime + Wait(context.InstanceId, ask),
+                CancellationToken.None);
         }
     }
 

@@ -16,10 +16,12 @@ public sealed class WorkflowSteps(TaskOrchestrationContext context, string deplo
     public string CurrentPhase { get; private set; } = phase;
 
     public Task RecordAsync(string phase, string step, int progress, string message, string level = EventLevels.Info,
-        string? status = null, DeploymentResult? result = null, string? component = null, string? componentState = null, string? keySuffix = null,
+        string? status = null, DeploymentResult? result = null, string? component = null, string? componentState = null,
+        string? keySuffix = null,
         string? outcome = null) =>
         context.CallActivityAsync<bool>(TaskNames.RecordProgress,
-            Progress(phase, step, progress, message, level, status, result, component, componentState, keySuffix, outcome), ActivityRetries.Default);
+            Progress(phase, step, progress, message, level, status, result, component, componentState, keySuffix,
+                outcome), ActivityRetries.Default);
 
     /// <summary>
     /// A Phase-1 watch warning or error: the record stays in <c>phase1</c>, the timeline event has phase
@@ -28,12 +30,15 @@ public sealed class WorkflowSteps(TaskOrchestrationContext context, string deplo
     /// </summary>
     public Task RecordWatchNoticeAsync(string step, int progress, string message, string level) =>
         context.CallActivityAsync<bool>(TaskNames.RecordProgress,
-            Progress(Phases.Phase1, step, progress, message, level) with { EventPhase = Phases.Component }, ActivityRetries.Default);
+            Progress(Phases.Phase1, step, progress, message, level) with { EventPhase = Phases.Component },
+            ActivityRetries.Default);
 
     /// <summary>The step as custom status now, and the update to record
     /// — by RecordProgress, or folded into the next activity.</summary>
-    public ProgressUpdate Progress(string phase, string step, int progress, string message, string level = EventLevels.Info,
-        string? status = null, DeploymentResult? result = null, string? component = null, string? componentState = null, string? keySuffix = null,
+    public ProgressUpdate Progress(string phase, string step, int progress, string message,
+        string level = EventLevels.Info,
+        string? status = null, DeploymentResult? result = null, string? component = null, string? componentState = null,
+        string? keySuffix = null,
         string? outcome = null)
     {
         context.SetCustomStatus(new { phase, step, progress, updatedAt = context.CurrentUtcDateTime });
@@ -58,10 +63,12 @@ public sealed class WorkflowSteps(TaskOrchestrationContext context, string deplo
 
     /// <param name="onlyWhile">When set, the failure is recorded only while the record still has one of these statuses
     /// (a workflow failure never turns a ready, wiped or wiping record into a failed one).</param>
-    public async Task FailAsync(string phase, string error, DeploymentFailure failure, string? outcome = null, DeploymentResult? result = null,
+    public async Task FailAsync(string phase, string error, DeploymentFailure failure, string? outcome = null,
+        DeploymentResult? result = null,
         IReadOnlyList<string>? onlyWhile = null)
     {
-        context.SetCustomStatus(new { phase, step = Steps.Failed, progress = 100, updatedAt = context.CurrentUtcDateTime });
+        context.SetCustomStatus(new { phase, step = Steps.Failed, progress = 100,
+            updatedAt = context.CurrentUtcDateTime });
         CurrentPhase = phase;
         await context.CallActivityAsync<bool>(TaskNames.RecordProgress, new ProgressUpdate
         {
@@ -90,7 +97,8 @@ public sealed class WorkflowSteps(TaskOrchestrationContext context, string deplo
     public async Task FailWorkflowAsync(Exception e, IReadOnlyList<string> onlyWhile)
     {
         var (error, failure) = WorkflowFailures.Describe(CurrentPhase, e is TaskFailedException failed
-            ? new WorkflowFailures.Cause(failed.TaskName, failed.FailureDetails.ErrorType, failed.FailureDetails.ErrorMessage)
+            ? new WorkflowFailures.Cause(failed.TaskName, failed.FailureDetails.ErrorType,
+                failed.FailureDetails.ErrorMessage)
             : new WorkflowFailures.Cause(null, e.GetType().Name, e.Message));
         await FailAsync(CurrentPhase, error, failure, onlyWhile: onlyWhile);
     }

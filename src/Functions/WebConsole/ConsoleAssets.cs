@@ -33,14 +33,18 @@ public sealed partial class ConsoleAssets
     /// <c>index.html</c> is the page, everything else an asset.</param>
     public ConsoleAssets(IReadOnlyDictionary<string, byte[]> files)
     {
-        if (!files.TryGetValue("index.html", out var page)) throw new InvalidOperationException("the console has no index.html");
+        if (!files.TryGetValue("index.html", out var page))
+            throw new InvalidOperationException("the console has no index.html");
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         var pending = files.Keys.Where(n => n != "index.html").ToHashSet(StringComparer.Ordinal);
         // Hash leaves first: a file is hashed once every sibling it imports has its name. Imports form no cycle.
         while (pending.Count > 0)
         {
-            var ready = pending.Where(n => ImportsOf(files[n]).All(names.ContainsKey)).OrderBy(n => n, StringComparer.Ordinal).ToList();
-            if (ready.Count == 0) throw new InvalidOperationException($"console modules import each other in a cycle, or a missing file: {string.Join(", ", pending)}");
+            var ready = pending.Where(n => ImportsOf(files[n]).All(names.ContainsKey))
+                .OrderBy(n => n, StringComparer.Ordinal).ToList();
+            if (ready.Count == 0)
+                throw new InvalidOperationException(
+                    $"console modules import each other in a cycle, or a missing file: {string.Join(", ", pending)}");
             foreach (var name in ready)
             {
                 var bytes = RewriteImports(files[name], names);
@@ -54,7 +58,8 @@ public sealed partial class ConsoleAssets
         }
         HashedNames = names;
         var html = Encoding.UTF8.GetString(page);
-        foreach (var (logical, hashed) in names) html = html.Replace($"/assets/{logical}\"", $"/assets/{hashed}\"", StringComparison.Ordinal);
+        foreach (var (logical, hashed) in names)
+            html = html.Replace($"/assets/{logical}\"", $"/assets/{hashed}\"", StringComparison.Ordinal);
         var indexBytes = Encoding.UTF8.GetBytes(html);
         Index = new Asset("index.html", indexBytes, "text/html; charset=utf-8", $"\"{Hash(indexBytes)}\"");
     }
@@ -68,7 +73,8 @@ public sealed partial class ConsoleAssets
     public Asset IndexFor(string authMode) => pages.GetOrAdd(authMode, mode =>
     {
         var html = Encoding.UTF8.GetString(Index.Bytes).Replace("<meta name=\"catalyst-auth\" content=\"\">",
-            $"<meta name=\"catalyst-auth\" content=\"{System.Net.WebUtility.HtmlEncode(mode)}\">", StringComparison.Ordinal);
+            $"<meta name=\"catalyst-auth\" content=\"{System.Net.WebUtility.HtmlEncode(mode)}\">",
+            StringComparison.Ordinal);
         var bytes = Encoding.UTF8.GetBytes(html);
         return Index with { Bytes = bytes, ETag = $"\"{Hash(bytes)}\"" };
     });
@@ -79,7 +85,8 @@ public sealed partial class ConsoleAssets
         Import().Matches(Encoding.UTF8.GetString(file)).Select(m => m.Groups["name"].Value);
 
     static byte[] RewriteImports(byte[] file, IReadOnlyDictionary<string, string> names) =>
-        Encoding.UTF8.GetBytes(Import().Replace(Encoding.UTF8.GetString(file), m => $"{m.Groups["head"].Value}./{names[m.Groups["name"].Value]}{m.Groups["quote"].Value}"));
+        Encoding.UTF8.GetBytes(Import().Replace(Encoding.UTF8.GetString(file),
+            m => $"{m.Groups["head"].Value}./{names[m.Groups["name"].Value]}{m.Groups["quote"].Value}"));
 
     static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes))[..10];
 
@@ -97,7 +104,8 @@ public sealed partial class ConsoleAssets
     {
         var assembly = typeof(ConsoleAssets).Assembly;
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var resource in assembly.GetManifestResourceNames().Where(r => r.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
+        foreach (var resource in assembly.GetManifestResourceNames()
+            .Where(r => r.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
         {
             using var stream = assembly.GetManifestResourceStream(resource)!;
             using var copy = new MemoryStream();

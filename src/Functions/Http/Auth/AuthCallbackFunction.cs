@@ -13,6 +13,7 @@ namespace Catalyst.Functions.Http.Auth;
 public sealed class AuthCallbackFunction(AuthSettings auth)
 {
     [Function(nameof(AuthCallback))]
-    public IResult AuthCallback([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/auth/callback")] HttpRequest request) =>
+    public IResult AuthCallback(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/auth/callback")] HttpRequest request) =>
         Results.Redirect(MagicLinks.LoginRedirect(auth.PostAuthRedirect, "flow_changed"));
 }
