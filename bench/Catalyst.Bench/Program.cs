@@ -18,7 +18,8 @@ var suite = args.FirstOrDefault() ?? "";
 var numbers = args.Skip(1).Select(int.Parse).ToArray();
 var command = "dotnet run -c Release --project bench/Catalyst.Bench -- " + string.Join(' ', args);
 // A run of `applies` with another apply time keeps its own section beside the default one's.
-var report = new Report(suite == "applies" && numbers.Length > 1 && numbers[1] != 20 ? $"applies-{numbers[1]}s" : suite, command);
+var report = new Report(suite == "applies" && numbers.Length > 1 && numbers[1] != 20 ? $"applies-{numbers[1]}s"
+    : suite, command);
 switch (suite)
 {
     case "reads":
@@ -43,13 +44,16 @@ switch (suite)
             await ProvisionsSuite.EngineAsync(report, n, TimeSpan.FromMinutes(10));
         break;
     case "applies":
-        await AppliesSuite.RunAsync(report, numbers.Length > 0 ? numbers[0] : 8, TimeSpan.FromSeconds(numbers.Length > 1 ? numbers[1] : 20));
+        await AppliesSuite.RunAsync(report, numbers.Length > 0 ? numbers[0] : 8,
+            TimeSpan.FromSeconds(numbers.Length > 1 ? numbers[1] : 20));
         break;
     case "badinput":
-        await BadInputSuite.RunAsync(report, numbers.Length > 0 ? numbers[0] : 10_000, numbers.Length > 1 ? numbers[1] : 5_000, numbers.Length > 2 ? numbers[2] : 10_000);
+        await BadInputSuite.RunAsync(report, numbers.Length > 0 ? numbers[0] : 10_000,
+            numbers.Length > 1 ? numbers[1] : 5_000, numbers.Length > 2 ? numbers[2] : 10_000);
         break;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Catalyst.Bench -- reads | provisions [N...] | coldstart | watch [N...] | faults [N] | badinput | engine [N...] | applies [N S]");
+        Console.Error.WriteLine(
+            "usage: dotnet run -c Release --project bench/Catalyst.Bench -- reads | provisions [N...] | coldstart | watch [N...] | faults [N] | badinput | engine [N...] | applies [N S]");
         return 2;
 }
 report.Save();

@@ -27,7 +27,8 @@ public static class WatchSuite
 
     /// <summary>The polling design this replaced, measured on this machine
     /// (docs/BENCHMARKS.md, 2026-11-27, `watch 100 200`).</summary>
-    const string OldDesign = "old design (a durable timer and activity per 10 s poll; 2026-11-27, same machine): at 100 every cluster polled on time, GET p99 20 ms; " +
+    const string OldDesign =
+        "old design (a durable timer and activity per 10 s poll; 2026-11-27, same machine): at 100 every cluster polled on time, GET p99 20 ms; " +
         "at 200 clusters polled only 0.66× per 10 s (a change waited up to ~15 s to be seen), GET p99 174 ms; it was not run past 200";
 
     /// <summary>One host, grown in steps: each N adds provisions
@@ -38,11 +39,14 @@ public static class WatchSuite
         var kit = ReadsSuite.Kit;
         for (var k = 0; k < kit.Length; k++)
         {
-            var scenario = new List<FakeHelmReleaseApi.Step> { new(TimeSpan.Zero, "Unknown", "Progressing", "Reconciliation in progress") };
+            var scenario = new List<FakeHelmReleaseApi.Step> { new(TimeSpan.Zero, "Unknown", "Progressing",
+                "Reconciliation in progress") };
             for (var j = 1; j <= 40; j++)
                 scenario.Add(j % 2 == 1
-                    ? new(FirstChange + FlipEvery * (j - 1) + TimeSpan.FromSeconds(k * 30), "False", "HealthCheckFailed", $"health check failed ({j})")
-                    : new(FirstChange + FlipEvery * (j - 1) + TimeSpan.FromSeconds(k * 30), "Unknown", "Progressing", $"Reconciliation in progress ({j})"));
+                    ? new(FirstChange + FlipEvery * (j - 1) + TimeSpan.FromSeconds(k * 30), "False",
+                        "HealthCheckFailed", $"health check failed ({j})")
+                    : new(FirstChange + FlipEvery * (j - 1) + TimeSpan.FromSeconds(k * 30), "Unknown", "Progressing",
+                        $"Reconciliation in progress ({j})"));
             world.Cloud.Kubernetes.With(kit[k], [.. scenario]);
         }
         world.Settings["CATALYST_PHASE1_WATCH_TIMEOUT"] = "3h";
@@ -51,7 +55,8 @@ public static class WatchSuite
         foreach (var n in sizes.Order()) await MeasureAsync(report, world, ids, n, window, kit);
     }
 
-    static async Task MeasureAsync(Report report, BenchWorld world, List<string> ids, int n, TimeSpan window, string[] kit)
+    static async Task MeasureAsync(Report report, BenchWorld world, List<string> ids, int n,
+        TimeSpan window, string[] kit)
     {
         var clock = Stopwatch.StartNew();
         var before = ids.Count;
@@ -59,14 +64,16 @@ public static class WatchSuite
         var clusters = api.Clusters;
         for (var start = before; start < n && clock.Elapsed < TimeSpan.FromMinutes(40); start += Batch)
         {
-            await Parallel.ForEachAsync(Enumerable.Range(start, Math.Min(Batch, n - start)), new ParallelOptions { MaxDegreeOfParallelism = 10 }, async (i, _) =>
+            await Parallel.ForEachAsync(Enumerable.Range(start, Math.Min(Batch, n - start)),
+                new ParallelOptions { MaxDegreeOfParallelism = 10 }, async (i, _) =>
             {
                 var id = await world.CreateAsync($"watch-{i}-{Guid.NewGuid().ToString("N")[..4]}");
                 lock (ids) ids.Add(id);
             });
             while (clusters.Count < ids.Count && clock.Elapsed < TimeSpan.FromMinutes(40))
             {
-                Console.Write($"\r{clusters.Count}/{n} in the watch after {clock.Elapsed.TotalSeconds:0} s, {api.OpenWatches} open watches   ");
+                Console.Write(
+                    $"\r{clusters.Count}/{n} in the watch after {clock.Elapsed.TotalSeconds:0} s, {api.OpenWatches} open watches   ");
                 await Task.Delay(1000);
             }
         }
@@ -74,14 +81,16 @@ public static class WatchSuite
         var inWatch = clock.Elapsed.TotalSeconds;
         report.Line($"### N = {n}");
         report.Line();
-        report.Line($"- {clusters.Count}/{n} deployments in the watch ({inWatch:0} s to add {n - before}); {api.OpenWatches} watch streams open");
+        report.Line(
+            $"- {clusters.Count}/{n} deployments in the watch ({inWatch:0} s to add {n - before}); {api.OpenWatches} watch streams open");
 
         var listsBefore = api.ListRequests;
         var watchesBefore = api.WatchRequests;
         var cpuBefore = Measure.CpuSeconds(world.App!.Id);
         var windowStart = DateTime.UtcNow;
         var windowClock = Stopwatch.StartNew();
-        var reads = await Load.RunAsync("GET /api/v1/deployments/{id}", world.Http.BaseAddress!, i => $"/api/v1/deployments/{ids[i % ids.Count]}", 50, window);
+        var reads = await Load.RunAsync("GET /api/v1/deployments/{id}", world.Http.BaseAddress!,
+            i => $"/api/v1/deployments/{ids[i % ids.Count]}", 50, window);
         var seconds = windowClock.Elapsed.TotalSeconds;
         var windowEnd = DateTime.UtcNow;
         var cpu = Measure.CpuSeconds(world.App.Id).Self - cpuBefore.Self;
@@ -95,16 +104,20 @@ public static class WatchSuite
         var missing = 0;
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, ct) =>
         {
-            var events = (await world.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}/events", ct))!["events"]!.AsArray()
-                .Select(e => e!.AsObject()).Where(e => e["phase"]?.GetValue<string>() == "component" && e["component"] is not null).ToList();
+            var events = (await world.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}/events",
+                ct))!["events"]!.AsArray()
+                .Select(e => e!.AsObject())
+                .Where(e => e["phase"]?.GetValue<string>() == "component" && e["component"] is not null).ToList();
             // The n-th event of a component is its n-th transition (keys
             // stay internal; each step of this scenario is one transition).
             var recorded = events.GroupBy(e => e["component"]!.GetValue<string>())
-                .ToDictionary(g => g.Key, g => g.OrderBy(e => e["seq"]!.GetValue<long>()).Select(e => e["time"]!.GetValue<DateTimeOffset>().UtcDateTime).ToList());
+                .ToDictionary(g => g.Key, g => g.OrderBy(e => e["seq"]!.GetValue<long>())
+                    .Select(e => e["time"]!.GetValue<DateTimeOffset>().UtcDateTime).ToList());
             foreach (var release in kit)
                 for (var step = 1; step <= 40; step++)
                 {
-                    if (api.ChangedAt(id, release, step) is not { } changed || changed < windowStart || changed > windowEnd) continue;
+                    if (api.ChangedAt(id, release, step) is not { } changed || changed < windowStart
+                        || changed > windowEnd) continue;
                     var times = recorded.GetValueOrDefault(release["bp-".Length..]);
                     lock (latencies)
                     {
@@ -113,10 +126,13 @@ public static class WatchSuite
                     }
                 }
         });
-        report.Line($"- over {seconds:0} s: {latencies.Count + missing} HelmRelease changes made by the API server; **change → recorded on the deployment** p50 {Measure.Ms(Measure.Percentile(latencies, 50))} ms, p95 {Measure.Ms(Measure.Percentile(latencies, 95))} ms, max {Measure.Ms(latencies.DefaultIfEmpty(double.NaN).Max())} ms; not recorded within 5 s of the window's end: {missing}");
-        report.Line($"- requests to the API server in the window: {lists} lists, {watches} new watches (no polling: each Sovereign is listed once and then followed)");
+        report.Line(
+            $"- over {seconds:0} s: {latencies.Count + missing} HelmRelease changes made by the API server; **change → recorded on the deployment** p50 {Measure.Ms(Measure.Percentile(latencies, 50))} ms, p95 {Measure.Ms(Measure.Percentile(latencies, 95))} ms, max {Measure.Ms(latencies.DefaultIfEmpty(double.NaN).Max())} ms; not recorded within 5 s of the window's end: {missing}");
+        report.Line(
+            $"- requests to the API server in the window: {lists} lists, {watches} new watches (no polling: each Sovereign is listed once and then followed)");
         report.Line($"- meanwhile, 50 clients: {reads}");
-        report.Line($"- app CPU in the window {cpu / seconds * 100:0}% of one core; peak RSS {Measure.PeakRssMb(world.App.Id):0} MiB");
+        report.Line(
+            $"- app CPU in the window {cpu / seconds * 100:0}% of one core; peak RSS {Measure.PeakRssMb(world.App.Id):0} MiB");
         report.Line($"- {OldDesign}");
         report.Line();
     }
