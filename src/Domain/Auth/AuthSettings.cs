@@ -154,15 +154,19 @@ public sealed record AuthSettings
         };
         if (settings.Mode == AuthMode.Session && !settings.HasIdentitySource)
             throw new SettingException(ModeSetting,
-                "is session (the default) but no identity source is configured: set CATALYST_KC_ADDR (Keycloak sessions), " +
-                "CATALYST_SESSION_COOKIE_SECRET or CATALYST_HANDOVER_KEY_PATH (sessions Catalyst signs), or CATALYST_TRUSTED_IDENTITY_HEADER (an authenticating proxy); " +
-                "or set CATALYST_AUTH_MODE=off to serve an open API (every deployment, kubeconfig and wipe to anyone who can reach the port)");
+                "is session (the default) but no identity source is configured: " +
+                "set CATALYST_KC_ADDR (Keycloak sessions), " +
+                "CATALYST_SESSION_COOKIE_SECRET or CATALYST_HANDOVER_KEY_PATH (sessions Catalyst signs), " +
+                "or CATALYST_TRUSTED_IDENTITY_HEADER (an authenticating proxy); " +
+                "or set CATALYST_AUTH_MODE=off to serve an open API (every deployment, " +
+                "kubeconfig and wipe to anyone who can reach the port)");
         return settings;
     }
 
     /// <summary>Logged at start and sent on every /readyz answer while authentication is off.</summary>
     public const string OffWarning =
-        "CATALYST_AUTH_MODE=off: no sign-in; anyone who can reach this port can list every deployment, download its kubeconfig, mint its handover and wipe it";
+        "CATALYST_AUTH_MODE=off: no sign-in; anyone who can reach this port can list every deployment, " +
+        "download its kubeconfig, mint its handover and wipe it";
 
     /// <summary>Something that can tell who a caller is: without
     /// one, session mode would refuse every request.</summary>
@@ -174,7 +178,9 @@ public sealed record AuthSettings
 
     // The session secret stays out of logs and exception messages even when the whole settings object is printed.
     public override string ToString() =>
-        $"AuthSettings {{ Mode = {Mode}, Signer = {HandoverKeyPath ?? "off"}, Issuer = {Issuer}, SovereignFqdn = {SovereignFqdn}, Gate = {GateJwksUrl?.ToString() ?? "off"}, SessionCookieSecret = {(SessionCookieSecret is null ? "unset" : "set")} }}";
+        $"AuthSettings {{ Mode = {Mode}, Signer = {HandoverKeyPath ?? "off"}, Issuer = {Issuer}, " +
+        $"SovereignFqdn = {SovereignFqdn}, Gate = {GateJwksUrl?.ToString() ?? "off"}, " +
+        $"SessionCookieSecret = {(SessionCookieSecret is null ? "unset" : "set")} }}";
 
     static Uri Url(string setting, string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
@@ -198,12 +204,14 @@ public sealed record KeycloakSettings(Uri Address, string Realm, string ClientId
 
     // The secret never appears when a settings object is logged or put in an exception message.
     public override string ToString() =>
-        $"KeycloakSettings {{ Address = {Address}, Realm = {Realm}, ClientId = {ClientId}, ClientSecret = {(ClientSecret is null ? "unset" : "set")} }}";
+        $"KeycloakSettings {{ Address = {Address}, Realm = {Realm}, ClientId = {ClientId}, " +
+        $"ClientSecret = {(ClientSecret is null ? "unset" : "set")} }}";
 }
 
 /// <summary>Where magic-link email goes. Authentication happens only when both user and password are set.</summary>
 public sealed record SmtpSettings(string Host, int Port, string? User, string? Password, string From)
 {
     public override string ToString() =>
-        $"SmtpSettings {{ Host = {Host}, Port = {Port}, User = {User}, Password = {(Password is null ? "unset" : "set")}, From = {From} }}";
+        $"SmtpSettings {{ Host = {Host}, Port = {Port}, User = {User}, Password " +
+        $"= {(Password is null ? "unset" : "set")}, From = {From} }}";
 }

@@ -45,7 +45,8 @@ public sealed class CorsPolicy
                 throw new FormatException(
                     "lists the origin 'null', which any sandboxed page can send; it cannot be allowed");
             else result.Add(Normalise(entry) ?? throw new FormatException(
-                $"'{entry}' is not an origin: use scheme://host[:port] with http or https, without path, query or user info (or * for any origin without credentials)"));
+                $"'{entry}' is not an origin: use scheme://host[:port] with http or https, without path, " +
+                "query or user info (or * for any origin without credentials)"));
         }
         return result.Distinct(StringComparer.Ordinal).ToList();
     }

@@ -32,7 +32,8 @@ public sealed class HandoverLogin(AuthSettings settings, OneTimeTokens jtis,
         {
             if (error == HandoverToken.InvalidAudience && settings.SovereignFqdn.Length == 0)
                 log.LogError(
-                    "Handover refused: SOVEREIGN_FQDN is empty, so no audience can match (seed: sovereign-fqdn ConfigMap, Reloader)");
+                    "Handover refused: SOVEREIGN_FQDN is empty, so no audience can match (seed: " +
+                    "sovereign-fqdn ConfigMap, Reloader)");
             else log.LogWarning("Handover refused: {Reason}", error);
             return Refuse(error!);
         }
@@ -94,13 +95,15 @@ public sealed class HandoverLogin(AuthSettings settings, OneTimeTokens jtis,
                     ["deployment_id"] = claims.DeploymentId,
                 });
                 log.LogInformation(
-                    "Handover for deployment {Deployment}: Keycloak refused token exchange ({Reason}); {Email} signed in with a Catalyst session",
+                    "Handover for deployment {Deployment}: Keycloak refused token exchange ({Reason}); " +
+                    "{Email} signed in with a Catalyst session",
                     claims.DeploymentId, refused.Reason, claims.Email);
                 return new LoginOutcome.Redirect(302, Landing,
                     cookies.Issue(session, SessionTokens.Lifetime, null, TimeSpan.Zero, secure));
             case KeycloakClient.Exchange.Refused refused:
                 log.LogError(
-                    "Handover for deployment {Deployment}: Keycloak refused token exchange ({Reason}) and this process has no key to sign a session " +
+                    "Handover for deployment {Deployment}: Keycloak refused token exchange ({Reason}) " +
+                    "and this process has no key to sign a session " +
                              "(set CATALYST_HANDOVER_KEY_PATH or CATALYST_SESSION_COOKIE_SECRET)", claims.DeploymentId,
                                  refused.Reason);
                 return Refuse(LoginOutcome.ExchangeFailed);

@@ -37,7 +37,8 @@ public static class HandoverMint
             : (record.Request.OrgEmail, record.Request.OrgEmail);
 
     public static string EventMessage(string deploymentId) =>
-        $"Sovereign ready for handover: POST {MintPath(deploymentId)} mints the owner's one-time handover link (valid 5 minutes).";
+        $"Sovereign ready for handover: POST {MintPath(deploymentId)} mints the owner's one-time handover link " +
+        "(valid 5 minutes).";
 
     public static string MintPath(string deploymentId) => $"/api/v1/deployments/{deploymentId}/mint-handover-token";
 

@@ -28,7 +28,8 @@ public sealed class SmtpMagicLinkMailer(SmtpSettings settings) : IMagicLinkMaile
         message.Subject = "Your OpenOva sign-in link";
         message.Body = new TextPart("plain")
         {
-            Text = $"Click the link below to sign in to OpenOva.\r\n\r\n{link}\r\n\r\nThis link expires in 15 minutes.\r\nIf you did not request this, you can safely ignore this email.",
+            Text = $"Click the link below to sign in to OpenOva.\r\n\r\n{link}\r\n\r\nThis link expires in 15 " +
+                "minutes.\r\nIf you did not request this, you can safely ignore this email.",
         };
 
         using var client = new SmtpClient { Timeout = (int)Timeout.TotalMilliseconds };
@@ -42,7 +43,8 @@ public sealed class SmtpMagicLinkMailer(SmtpSettings settings) : IMagicLinkMaile
             {
                 if (!client.IsSecure && !IsLoopback(settings.Host))
                     throw new MagicLinkMailException(
-                        $"SMTP server {settings.Host}:{settings.Port} offers no TLS; refusing to send credentials in clear text");
+                        $"SMTP server {settings.Host}:{settings.Port} offers no TLS; " +
+                        "refusing to send credentials in clear text");
                 await client.AuthenticateAsync(new NetworkCredential(user, password), cts.Token);
             }
             await client.SendAsync(message, cts.Token);

@@ -80,7 +80,8 @@ public sealed class SessionCookies(string? secret, string? domain, bool developm
         var age = maxAge is { } a ? $"Max-Age={(long)a.TotalSeconds}"
             : "Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT";
         var scope = domain is not null && !hostOnly ? $"; Domain={domain}" : "";
-        return $"{name}={value}; {age}{scope}; Path=/; HttpOnly{(secure || !development ? "; Secure" : "")}; SameSite=Strict";
+        return $"{name}={value}; {age}{scope}; Path=/; HttpOnly{(secure || !development ? "; Secure" : "")}; " +
+            "SameSite=Strict";
     }
 
     string Mac(string token) => Base64Url.EncodeToString(HMACSHA256.HashData(key!, Encoding.UTF8.GetBytes(token)));

@@ -37,7 +37,8 @@ public abstract record CacheAccess
         };
         return string.IsNullOrWhiteSpace(value)
             ? new Refused(403, "forbidden",
-                $"the session has no {(claim == "email" ? "verified email" : claim)} to ask the Sovereign's access review about")
+                $"the session has no {(claim == "email" ? "verified email" : claim)} to ask the Sovereign's access " +
+                "review about")
             : new Reviewed(options.SarUserPrefix + value);
     }
 }

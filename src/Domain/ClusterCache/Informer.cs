@@ -180,7 +180,8 @@ public sealed class Informer(
                 // applied, as client-go's reflector does, so the server replays what was lost in transit; only 410 Gone
                 // lists again.
                 log.LogDebug(
-                    "Cluster {Cluster}: {Kind} watch broke after {Events} event(s) ({Why}); resuming at {ResourceVersion}",
+                    "Cluster {Cluster}: {Kind} watch broke after {Events} event(s) ({Why}); " +
+                    "resuming at {ResourceVersion}",
                     cache.Cluster, cache.Kind.Name, events, e.Message, resourceVersion);
             }
         }

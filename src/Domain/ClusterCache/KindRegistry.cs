@@ -102,7 +102,8 @@ public sealed class KindRegistry
             var fields = line.Split(',').Select(f => f.Trim()).ToArray();
             if (fields.Length < 5)
             {
-                warn($"{source} line {number}: expected name,group,version,resource,namespaced[,sensitive], got {fields.Length} fields; skipped");
+                warn($"{source} line {number}: expected name,group,version,resource,namespaced[,sensitive], " +
+                    $"got {fields.Length} fields; skipped");
                 continue;
             }
             var kind = new KindSpec(fields[0], fields[1], fields[2], fields[3],
@@ -111,7 +112,8 @@ public sealed class KindRegistry
             var name = KindSpec.Canonical(kind.Name);
             if (name.Length == 0 || kind.Resource.Length == 0 || kind.Version.Length == 0 || !IsPathSafe(kind))
             {
-                warn($"{source} line {number}: kind '{fields[0]}' is invalid (name, version and resource are required, without '/' or spaces); skipped");
+                warn($"{source} line {number}: kind '{fields[0]}' is invalid (name, " +
+                    "version and resource are required, without '/' or spaces); skipped");
                 continue;
             }
             parsed.Add(kind with { Name = name });

@@ -42,7 +42,8 @@ public static class KindSources
             {
                 registry.Add(kind with { KeepEnvValues = true });
                 log.LogWarning(
-                    "Cluster cache serves {Kind} objects with their containers' env values (CATALYST_K8SCACHE_UNREDACTED_KINDS)", unredacted);
+                    "Cluster cache serves {Kind} objects with their containers' env values " +
+                    "(CATALYST_K8SCACHE_UNREDACTED_KINDS)", unredacted);
             }
             else log.LogWarning("CATALYST_K8SCACHE_UNREDACTED_KINDS names {Kind}, which is not a watched kind; ignored",
                 unredacted);

@@ -119,7 +119,8 @@ public sealed partial class LabelSelector
             throw new SelectorException($"invalid label key \"{key}\": the prefix must be a DNS subdomain");
         if (name.Length is 0 or > 63 || !QualifiedName().IsMatch(name))
             throw new SelectorException(
-                $"invalid label key \"{key}\": name part must be 1-63 characters, alphanumeric, '-', '_' or '.', starting and ending alphanumeric");
+                $"invalid label key \"{key}\": name part must be 1-63 characters, alphanumeric, '-', '_' or '.', " +
+                "starting and ending alphanumeric");
         return key;
     }
 
@@ -127,7 +128,8 @@ public sealed partial class LabelSelector
     {
         if (value.Length > 63 || (value.Length > 0 && !QualifiedName().IsMatch(value)))
             throw new SelectorException(
-                $"invalid label value \"{value}\": must be at most 63 characters, alphanumeric, '-', '_' or '.', starting and ending alphanumeric");
+                $"invalid label value \"{value}\": must be at most 63 characters, alphanumeric, '-', '_' or '.', " +
+                "starting and ending alphanumeric");
         return value;
     }
 

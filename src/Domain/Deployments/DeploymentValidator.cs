@@ -44,25 +44,33 @@ public static partial class DeploymentValidator
         // (CATALYST_GHCR_PULL_TOKEN); Harbor's always (seed #557: docker.io's rate limit makes a fresh Hetzner IP
         // unbootable; mirrored like ghcr-pull, #543).
         if (request.IsPoolMode && Blank(operatorSecrets.GhcrPullToken))
-            return ("GHCR pull token is required for managed-pool deployments (CATALYST_GHCR_PULL_TOKEN missing on catalyst-api — see docs/SECRET-ROTATION.md)", OperatorSecrets.GhcrPullTokenSetting);
+            return ("GHCR pull token is required for managed-pool deployments (CATALYST_GHCR_PULL_TOKEN missing on " +
+                "catalyst-api — see docs/SECRET-ROTATION.md)", OperatorSecrets.GhcrPullTokenSetting);
         if (Blank(operatorSecrets.HarborRobotToken))
-            return ("Harbor robot token is required (CATALYST_HARBOR_ROBOT_TOKEN missing on catalyst-api — every Sovereign image pull MUST go through harbor.openova.io; falling through to docker.io is not allowed)", OperatorSecrets.HarborRobotTokenSetting);
+            return ("Harbor robot token is required (CATALYST_HARBOR_ROBOT_TOKEN missing on catalyst-api — every " +
+                "Sovereign image pull MUST go through harbor.openova.io; falling through to docker.io is not allowed)",
+                    OperatorSecrets.HarborRobotTokenSetting);
 
         if (Blank(request.ObjectStorageRegion))
             return ("object storage region is required (Hetzner Object Storage region: fsn1 | nbg1 | hel1)",
                 "objectStorageRegion");
         if (!ObjectStorageRegions.Contains(request.ObjectStorageRegion))
-            return ($"object storage region \"{request.ObjectStorageRegion}\" is not a valid Hetzner Object Storage region (must be fsn1, nbg1, or hel1)", "objectStorageRegion");
+            return ($"object storage region \"{request.ObjectStorageRegion}\" is not a valid Hetzner Object Storage " +
+                "region (must be fsn1, nbg1, or hel1)", "objectStorageRegion");
         if (Blank(request.ObjectStorageAccessKey))
-            return ("object storage access key is required (Hetzner Object Storage credentials: Cloud Console → Object Storage → Security credentials)", "objectStorageAccessKey");
+            return ("object storage access key is required (Hetzner Object Storage credentials: " +
+                "Cloud Console → Object Storage → Security credentials)", "objectStorageAccessKey");
         if (Blank(request.ObjectStorageSecretKey))
-            return ("object storage secret key is required (Hetzner Object Storage credentials: Cloud Console → Object Storage → Security credentials)", "objectStorageSecretKey");
+            return ("object storage secret key is required (Hetzner Object Storage credentials: " +
+                "Cloud Console → Object Storage → Security credentials)", "objectStorageSecretKey");
         var bucket = EffectiveBucket(request);
         if (Blank(bucket))
             return ("object storage bucket name is required (the Sovereign's backups and artefacts bucket)",
                 "objectStorageBucket");
         if (!BucketName().IsMatch(bucket))
-            return ($"object storage bucket name \"{bucket}\" is not a valid S3 bucket name (3-63 characters: lower-case letters, digits and hyphens, starting and ending with a letter or digit)", "objectStorageBucket");
+            return ($"object storage bucket name \"{bucket}\" is not a valid S3 bucket name (3-63 characters: " +
+                "lower-case letters, digits and hyphens, starting and ending with a letter or digit)",
+                    "objectStorageBucket");
 
         return ShapeProblem(request);
     }
@@ -80,7 +88,8 @@ public static partial class DeploymentValidator
     static (string, string)? ShapeProblem(DeploymentRequest request)
     {
         if (!DomainModes.All.Contains(request.SovereignDomainMode.ToLowerInvariant()))
-            return ($"sovereign domain mode \"{request.SovereignDomainMode}\" is not one of {string.Join(", ", DomainModes.All)}", "sovereignDomainMode");
+            return ($"sovereign domain mode \"{request.SovereignDomainMode}\" is not one " +
+                $"of {string.Join(", ", DomainModes.All)}", "sovereignDomainMode");
         if (!IsFqdn(request.SovereignFqdn))
             return ($"sovereign FQDN \"{request.SovereignFqdn}\" is not a valid DNS name", "sovereignFQDN");
         if (request.IsPoolMode)
@@ -116,7 +125,8 @@ public static partial class DeploymentValidator
             return ("SSH public key must be an OpenSSH public key (ssh-ed25519, ssh-rsa or ecdsa-sha2-*)",
                 "sshPublicKey");
         if (!HetznerToken().IsMatch(request.HetznerToken))
-            return ("hetzner token must be the 64 letters and digits Hetzner Cloud issues (Project → Security → API tokens)", "hetznerToken");
+            return ("hetzner token must be the 64 letters and digits Hetzner Cloud issues (Project → Security → API " +
+                "tokens)", "hetznerToken");
         return null;
     }
 

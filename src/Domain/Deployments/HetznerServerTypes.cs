@@ -39,9 +39,11 @@ public static class HetznerServerTypes
     public static string? Problem(string type, string location)
     {
         if (Removed.Contains(type))
-            return $"\"{type}\" is a server type Hetzner has removed (CX Gen2 and CPX Gen1, end of 2025); use a current one such as cx23, cpx32 or ccx13";
+            return $"\"{type}\" is a server type Hetzner has removed (CX Gen2 and CPX Gen1, end of 2025); " +
+                "use a current one such as cx23, cpx32 or ccx13";
         if (Current.TryGetValue(type, out var locations) && !locations.Contains(location))
-            return $"\"{type}\" is not offered in {location} (only in {string.Join(", ", locations)}); use cpx or ccx types there";
+            return $"\"{type}\" is not offered in {location} (only in {string.Join(", ", locations)}); " +
+                "use cpx or ccx types there";
         return null;
     }
 }

@@ -66,8 +66,12 @@ public static class RetryRules
     public static DeploymentEvent ManualRetryEvent(DeploymentRecord record, string component, DateTimeOffset time) =>
         DeploymentEvent.Info(EventKeys.Detail(record.Id, record.Run, Steps.ManualRetry, component), Phases.Phase1,
             component == Phases.Phase1
-                ? $"Manual retry requested for Phase 1: on the Sovereign run `flux reconcile kustomization -n flux-system --with-source --all` or annotate each bp-* HelmRelease with reconcile.fluxcd.io/requestedAt (see {Runbook})."
-                : $"Manual retry requested for {component}: on the Sovereign run `kubectl annotate helmrelease -n flux-system bp-{component} reconcile.fluxcd.io/requestedAt=\"$(date +%s)\" --overwrite` (see {Runbook}).",
+                ? $"Manual retry requested for Phase 1: on the Sovereign run `flux reconcile kustomization -n " +
+                    $"flux-system --with-source --all` or annotate each bp-* HelmRelease with " +
+                    $"reconcile.fluxcd.io/requestedAt (see {Runbook})."
+                : $"Manual retry requested for {component}: on the Sovereign run `kubectl annotate helmrelease -n " +
+                    $"flux-system bp-{component} reconcile.fluxcd.io/requestedAt=\"$(date +%s)\" --overwrite` " +
+                    $"(see {Runbook}).",
             time);
 
     public static string UnknownPhaseError(string phase) =>

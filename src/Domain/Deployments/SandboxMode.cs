@@ -30,7 +30,8 @@ public sealed record SandboxMode(bool Enabled)
         // A bare name is looked up on PATH, where the real tofu may be; a path names the one binary we mean.
         if (tofu is null || Path.GetFileName(tofu) == tofu)
             throw new SettingException(Setting,
-                $"sandbox mode needs {TofuSettings.BinarySetting} set to the path of a fake tofu, not '{tofu ?? "tofu"}' from PATH");
+                $"sandbox mode needs {TofuSettings.BinarySetting} set to the path of a fake tofu, " +
+                $"not '{tofu ?? "tofu"}' from PATH");
         return new SandboxMode(true);
     }
 
@@ -39,7 +40,8 @@ public sealed record SandboxMode(bool Enabled)
         var url = Settings.Text(read, setting)?.Replace("{region}", "fsn1", StringComparison.Ordinal);
         if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || !IsLoopback(uri.Host))
             throw new SettingException(Setting,
-                $"sandbox mode needs {setting} on loopback (127.0.0.1, ::1 or localhost), not '{url ?? "the real API (default)"}'");
+                $"sandbox mode needs {setting} on loopback (127.0.0.1, ::1 or localhost), " +
+                $"not '{url ?? "the real API (default)"}'");
     }
 
     static bool IsLoopback(string host) =>

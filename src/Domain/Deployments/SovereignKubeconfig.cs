@@ -139,14 +139,16 @@ public sealed record SovereignKubeconfig
         if (ip is null)
             return (IsClusterInternalName(host)
                 ? $"clusters[0].cluster.server: '{host}' is a local or cluster-internal name"
-                : "clusters[0].cluster.server: must be the deployment's control-plane or load-balancer IP address, not a name", false);
+                : "clusters[0].cluster.server: must be the deployment's control-plane or load-balancer IP address, " +
+                    "not a name", false);
         if (BlockedRange(ip) is { } range) return ($"clusters[0].cluster.server: {ip} is {range}", false);
         var own = new[] { record.Result?.ControlPlaneIp, record.Result?.LoadBalancerIp }
             .Where(a => !string.IsNullOrEmpty(a) && IPAddress.TryParse(a, out _))
             .Select(a => Canonical(IPAddress.Parse(a!))).ToList();
         if (own.Contains(ip)) return null;
         return own.Count == 0
-            ? ("clusters[0].cluster.server: the deployment's control-plane and load-balancer addresses are not recorded yet", true)
+            ? ("clusters[0].cluster.server: the deployment's control-plane and load-balancer addresses are not " +
+                "recorded yet", true)
             : ($"clusters[0].cluster.server: {ip} is not this deployment's control-plane or load-balancer address",
                 false);
     }

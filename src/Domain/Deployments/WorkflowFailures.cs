@@ -24,8 +24,10 @@ public static class WorkflowFailures
     {
         var what = cause.Task is null ? "the workflow" : $"step {cause.Task}";
         var error =
-            $"Workflow failed in {phase}: {what} failed{(cause.Task is null ? "" : " after every retry")} ({cause.ErrorType}: {FirstLine(cause.Message)}). "
-                    + "Operator: check the service log; a failed Phase 0 can be retried (POST .../phases/tofu-apply/retry), anything else can be wiped.";
+            $"Workflow failed in {phase}: {what} failed{(cause.Task is null ? "" : " after every retry")} " +
+            $"({cause.ErrorType}: {FirstLine(cause.Message)}). "
+                    + "Operator: check the service log; a failed Phase 0 can be retried (POST " +
+                        ".../phases/tofu-apply/retry), anything else can be wiped.";
         return (error, new DeploymentFailure(WorkflowFailed, phase, Actors.Operator,
             cause.Task is null ? cause.ErrorType : $"{cause.Task}: {cause.ErrorType}"));
     }
@@ -36,8 +38,11 @@ public static class WorkflowFailures
     {
         var phase = record.Phase is { Length: > 0 } p && p != Phases.Queued ? p : Phases.Tofu;
         var error =
-            $"Workflow lost in {phase}: the record said '{record.Status}' (step '{record.Step}') but its workflow is {engineStatus}. "
-                    + "Nothing was re-run automatically. Operator: check the service log; a failed Phase 0 can be retried (POST .../phases/tofu-apply/retry), anything else can be wiped.";
+            $"Workflow lost in {phase}: the record said '{record.Status}' (step '{record.Step}') " +
+            $"but its workflow is {engineStatus}. "
+                    + "Nothing was re-run automatically. Operator: check the service log; " +
+                        "a failed Phase 0 can be retried (POST .../phases/tofu-apply/retry), " +
+                        "anything else can be wiped.";
         return (error, new DeploymentFailure(WorkflowLost, phase, Actors.Operator, $"workflow {engineStatus}"));
     }
 

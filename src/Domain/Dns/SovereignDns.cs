@@ -129,7 +129,8 @@ public sealed class SovereignDns(DynadotClient dynadot, ManagedDomains managed, 
         var again = await dynadot.GetZoneAsync(credentials, pool, cancellationToken);
         if (!SameZone(zone, again))
             throw new ZoneDriftException(
-                $"the {pool} zone changed while removing the records of {sub}.{pool}; nothing was written (the next attempt starts from the new zone)");
+                $"the {pool} zone changed while removing the records of {sub}.{pool}; " +
+                "nothing was written (the next attempt starts from the new zone)");
         await dynadot.ReplaceZoneAsync(credentials, pool,
             zone with { Main = zone.Main.Where(r => !Ours(r)).ToList(), Sub = zone.Sub.Where(r => !Ours(r)).ToList() },
             cancellationToken);

@@ -121,10 +121,13 @@ public sealed class OrphanSweep(
                 Key = $"{deploymentId}:orphans:{fingerprint}", Time = now, Phase = Phases.OrphanSweep,
                 Level = EventLevels.Warn,
                 Message =
-                    $"Orphan sweep: {objects.Count} object(s) labelled {TofuContract.OwnerLabel}={deploymentId} that tofu's state does not hold: " +
+                    $"Orphan sweep: {objects.Count} object(s) labelled {TofuContract.OwnerLabel}={deploymentId} that " +
+                    "tofu's state does not hold: " +
                           string.Join("; ", orphans.Select(o => $"{o.Kind}/{o.Id} \"{o.Name}\"")) +
                           (finished ? settings.Delete ? ""
-                              : $" (remove with: {string.Join("; ", orphans.Select(HetznerSweep.CommandFor))}, or set {OrphanSweepSettings.DeleteSetting}=true)" : " (not deleted: the deployment is live)"),
+                              : $" (remove with: {string.Join("; ", orphans.Select(HetznerSweep.CommandFor))}, " +
+                                  $"or set {OrphanSweepSettings.DeleteSetting}=true)"
+                                      : " (not deleted: the deployment is live)"),
             });
         else if (previous is { Count: > 0 })
             written.Add(DeploymentEvent.Info($"{deploymentId}:orphans-cleared:{Fingerprint(previous?.Objects ?? [])}",
@@ -132,7 +135,8 @@ public sealed class OrphanSweep(
                 "Orphan sweep: nothing labelled for this deployment is left outside tofu's state", now));
         if (deleted > 0)
             written.Add(DeploymentEvent.Info($"{deploymentId}:orphans-deleted:{fingerprint}", "orphan-sweep",
-                $"Orphan sweep deleted {deleted} of {objects.Count} orphaned object(s) ({OrphanSweepSettings.DeleteSetting}=true)", now));
+                $"Orphan sweep deleted {deleted} of {objects.Count} orphaned object(s) " +
+                $"({OrphanSweepSettings.DeleteSetting}=true)", now));
         if (error is not null)
             written.Add(new DeploymentEvent
             {
@@ -151,7 +155,8 @@ public sealed class OrphanSweep(
             Key = $"{record.Id}:orphan-sweep-failed:{Fingerprint([problem])}", Time = time.GetUtcNow(),
             Phase = Phases.OrphanSweep, Level = EventLevels.Warn,
             Message =
-                $"Orphan sweep could not list this deployment's Hetzner objects ({problem}); it tries again at the next sweep",
+                $"Orphan sweep could not list this deployment's Hetzner objects ({problem}); " +
+                "it tries again at the next sweep",
         }], cancellationToken);
         if (record.Orphans?.Error != problem)
             await store.UpdateAsync(record.Id,

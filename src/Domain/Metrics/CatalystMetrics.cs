@@ -22,7 +22,8 @@ public static class CatalystMetrics
     public static readonly Counter ProvisionsFinished = Factory.CreateCounter("catalyst_provisions_finished_total",
         "Provision runs that ended, by outcome (the record's final status).", "outcome");
     public static readonly Histogram PhaseDuration = Factory.CreateHistogram("catalyst_phase_duration_seconds",
-        "How long a provisioning phase took: tofu (the apply activity), dns (publishing), phase1 (kubeconfig to watch outcome), total.",
+        "How long a provisioning phase took: tofu (the apply activity), dns (publishing), " +
+        "phase1 (kubeconfig to watch outcome), total.",
         new HistogramConfiguration { LabelNames = ["phase"], Buckets = Histogram.ExponentialBuckets(0.5, 2, 14) });
     public static readonly Counter TofuRuns = Factory.CreateCounter("catalyst_tofu_runs_total",
         "tofu commands run, by command (init, plan, apply, destroy, output, state …).", "command");

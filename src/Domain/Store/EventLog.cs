@@ -181,7 +181,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
             {
                 Key = CappedKey(deploymentId), Phase = first.Phase, Level = EventLevels.Warn, Time = first.Time,
                 Message =
-                    $"This deployment's timeline reached its limit of {max} events (CATALYST_EVENTS_MAX_PER_DEPLOYMENT); later events are not recorded.",
+                    $"This deployment's timeline reached its limit of {max} events " +
+                    "(CATALYST_EVENTS_MAX_PER_DEPLOYMENT); later events are not recorded.",
             },
         ];
     }

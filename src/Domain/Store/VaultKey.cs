@@ -37,7 +37,8 @@ public sealed class VaultKey
             return new VaultKey(Decode(text, SettingName));
         if (!IsDevelopment(settings))
             throw new SettingException(SettingName,
-                $"is required outside development (base64 of {Length} random bytes, e.g. `openssl rand -base64 {Length}`); " +
+                $"is required outside development (base64 of {Length} random bytes, e.g. " +
+                $"`openssl rand -base64 {Length}`); " +
                 "with DOTNET_ENVIRONMENT=Development one is generated under CATALYST_DATA_DIR");
         return LoadOrCreateDevelopmentKey(settings, log);
     }

@@ -107,7 +107,8 @@ public static partial class TofuAdoption
     {
         var text =
             new StringBuilder(
-                "# Written by Catalyst before apply: objects an earlier run created at Hetzner whose state write it never made.\n");
+                "# Written by Catalyst before apply: objects an earlier run created at Hetzner whose state write it " +
+                "never made.\n");
         foreach (var import in imports.OrderBy(i => i.Address, StringComparer.Ordinal))
         {
             if (!AddressShape().IsMatch(import.Address))

@@ -28,7 +28,9 @@ public static partial class TofuFailures
 
     // Messages of tofu's http backend and the retrying HTTP client under it, and Go's network timeouts.
     [GeneratedRegex(
-        @"(HTTP error|HTTP response code|status code)\W{0,3}5\d\d\b|giving up after \d+ attempt|context deadline exceeded|i/o timeout|Client\.Timeout exceeded|TLS handshake timeout|connection refused|connection reset by peer",
+        @"(HTTP error|HTTP response code|status code)\W{0,3}5\d\d\b|giving up after \d+ attempt|context deadline " +
+        @"exceeded|i/o timeout|Client\.Timeout exceeded|TLS handshake timeout|connection refused|connection reset by " +
+        @"peer",
         RegexOptions.IgnoreCase)]
     private static partial Regex BackendTrouble();
 }

@@ -134,7 +134,8 @@ public sealed class TofuStateStore : ITofuStateLock
             // Fast takeover: break the live lease (the old holder's state writes now fail) and take it.
             reason = holder.Tag!.Operation == TofuRunTag.Apply && tag!.Operation == TofuRunTag.Destroy
                 ? "a wipe's destroy took over from the running apply"
-                : $"its execution is gone: run {tag!.Run} was handed to a new execution ({tag.Execution}), so it took the lock without waiting for the lease";
+                : $"its execution is gone: run {tag!.Run} was handed to a new execution ({tag.Execution}), " +
+                    "so it took the lock without waiting for the lease";
             previous = holder;
             try
             {
@@ -356,7 +357,8 @@ public sealed class TofuStateStore : ITofuStateLock
         if (events is null) return Task.CompletedTask;
         var who = previous.Info.Who.Length > 200 ? previous.Info.Who[..200] : previous.Info.Who;
         var message =
-            $"Took over the tofu state lock of {(who.Length > 0 ? who : "an unnamed holder")} (lock {previous.Info.Id}, " +
+            $"Took over the tofu state lock of {(who.Length > 0 ? who : "an unnamed holder")} " +
+            $"(lock {previous.Info.Id}, " +
                       $"{previous.Info.Operation}, held since {previous.Since} via {previous.Host}): {reason}";
         return events.AppendAsync(deploymentId,
         [

@@ -73,7 +73,8 @@ public sealed class ObjectStorageCheck(ObjectStorageEndpoint endpoint)
                                               or "AccessDenied")
         {
             return new TokenVerdict(200, false,
-                "credentials rejected — issue a fresh access/secret pair in Hetzner Console → Object Storage → Manage Credentials");
+                "credentials rejected — issue a fresh access/secret pair in Hetzner Console → Object Storage → " +
+                "Manage Credentials");
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
