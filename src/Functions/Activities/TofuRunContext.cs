@@ -26,7 +26,8 @@ public sealed class TofuRunContext(
     /// in use and hands its work back to the queue.</summary>
     public void NoSlot(string deploymentId, string operation) =>
         log?.LogInformation(
-            "No free tofu slot on this replica ({Setting}): the {Operation} of {DeploymentId} goes back to the queue for a replica with room",
+            "No free tofu slot on this replica ({Setting}): the {Operation} of {DeploymentId} goes back to the queue " +
+            "for a replica with room",
             TofuSettings.MaxParallelSetting, operation, deploymentId);
 
     /// <summary>
@@ -132,8 +133,10 @@ public sealed class TofuRunContext(
                     Key = EventKeys.Detail(deploymentId, runNumber, Steps.Unadopted, $"{orphan.Kind}/{orphan.Id}"),
                     Time = now, Phase = Phases.TofuAdopt, Level = EventLevels.Warn,
                     Message =
-                        $"{orphan.Kind}/{orphan.Id} \"{orphan.Name}\" carries this deployment's owner label but matches nothing the module creates; " +
-                              $"it was not adopted and tofu will not manage it (remove it with: {HetznerSweep.CommandFor(orphan)})",
+                        $"{orphan.Kind}/{orphan.Id} \"{orphan.Name}\" carries this deployment's owner label but " +
+                        "matches nothing the module creates; " +
+                              $"it was not adopted and tofu will not manage it (remove it " +
+                              $"with: {HetznerSweep.CommandFor(orphan)})",
                 });
             var count = plan.Unmatched.Count;
             await store.UpdateAsync(deploymentId, r => r.Run == runNumber && r.UnadoptedResources != count

@@ -85,7 +85,9 @@ public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry 
             if (check.FirstSeenDue && !state.FirstSeenWarned && state.States.Count == 0)
             {
                 await progress.RecordAsync(Notice(id, run, Steps.FirstSeenWarning, 50,
-                    $"Phase 1 watch saw 0 HelmReleases in {Durations.Go(entry.Settings.FirstSeenTimeout)}; the bootstrap-kit Kustomization may not be reconciling. Operator: run `flux get kustomization -n flux-system` on the new cluster.",
+                    $"Phase 1 watch saw 0 HelmReleases in {Durations.Go(entry.Settings.FirstSeenTimeout)}; " +
+                    "the bootstrap-kit Kustomization may not be reconciling. Operator: " +
+                    "run `flux get kustomization -n flux-system` on the new cluster.",
                     EventLevels.Warn));
                 state = state with { FirstSeenWarned = true };
             }
@@ -93,7 +95,8 @@ public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry 
             if (check.TimedOut)
             {
                 await progress.RecordAsync(Notice(id, run, Steps.WatchTimeout, 95,
-                    "Phase-1 watch terminated by context: context deadline exceeded — see ComponentStates for current outcome", EventLevels.Warn));
+                    "Phase-1 watch terminated by context: context deadline exceeded — see ComponentStates for " +
+                    "current outcome", EventLevels.Warn));
                 var (outcome, status, error) = state.Conclude(gatePassed: false);
                 conclusion = new WatchConclusion(run, outcome, status, error);
             }

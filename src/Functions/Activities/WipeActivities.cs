@@ -45,7 +45,8 @@ public sealed class TofuDestroyActivity(TofuRunContext tofu, TofuStateStore stat
         if (await states.RequestStopAsync(input.DeploymentId, lifetime.ApplicationStopping))
         {
             run.Note(Phases.Wipe, EventLevels.Warn,
-                "Wipe: an apply is still running; asked it to stop (tofu saves what it created and unlocks) before destroying");
+                "Wipe: an apply is still running; asked it to stop (tofu saves what it created and unlocks) " +
+                "before destroying");
             var deadline = DateTimeOffset.UtcNow + ApplyStopWait;
             while (DateTimeOffset.UtcNow < deadline
                 && await states.LiveHolderAsync(input.DeploymentId,
@@ -94,7 +95,8 @@ public sealed class SweepLeftoversActivity(Vault vault, HetznerSweep sweep)
         catch (HttpRequestException e)
         {
             return [
-                $"sweep failed ({e.Message}); list resources labelled {TofuContract.OwnerLabel}={deploymentId} in the Hetzner console"];
+                $"sweep failed ({e.Message}); list resources labelled {TofuContract.OwnerLabel}={deploymentId} in " +
+                "the Hetzner console"];
         }
     }
 }

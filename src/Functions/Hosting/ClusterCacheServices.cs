@@ -47,7 +47,8 @@ public static class ClusterCacheServices
                 Level = Catalyst.Domain.Deployments.EventLevels.Warn,
                 Time = services.GetRequiredService<TimeProvider>().GetUtcNow(),
                 Message =
-                    $"The cluster cache stopped reading {kind} from this Sovereign's API: {why}. Other kinds are unaffected; it is read again once the cluster is registered anew.",
+                    $"The cluster cache stopped reading {kind} from this Sovereign's API: {why}. " +
+                    "Other kinds are unaffected; it is read again once the cluster is registered anew.",
             },
         ], ct);
     };
@@ -76,7 +77,8 @@ public sealed class ClusterCacheRunner(SovereignCache cache, IClusterSource sour
         if (!options.Enabled)
         {
             log.LogInformation(
-                "Cluster cache disabled (CATALYST_K8SCACHE_ENABLED=false): the k8s endpoints answer 404 for every Sovereign");
+                "Cluster cache disabled (CATALYST_K8SCACHE_ENABLED=false): " +
+                "the k8s endpoints answer 404 for every Sovereign");
             return;
         }
         try

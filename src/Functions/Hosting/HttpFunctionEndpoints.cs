@@ -68,6 +68,7 @@ public static class HttpFunctionEndpoints
             return c => c.GetRouteValue(name)?.ToString();
         }
         throw new InvalidOperationException(
-            $"HTTP function {function.Name}: parameter '{parameter.Name}' of type {type.Name} cannot be bound in standalone mode.");
+            $"HTTP function {function.Name}: parameter '{parameter.Name}' of type {type.Name} cannot be bound in " +
+            "standalone mode.");
     }
 }

@@ -73,7 +73,8 @@ public sealed class WatchConclusionEvents(WorkflowClients clients, ILogger<Watch
         if (await clients.GetAsync(TimeSpan.FromSeconds(30), cancellationToken) is not { } client)
         {
             log.LogInformation(
-                "Phase-1 watch of {DeploymentId} concluded {Outcome}; no Durable client here yet, so the workflow's check-in collects it",
+                "Phase-1 watch of {DeploymentId} concluded {Outcome}; no Durable client here yet, " +
+                "so the workflow's check-in collects it",
                 deploymentId, conclusion.Outcome);
             return;
         }

@@ -14,7 +14,8 @@ public sealed class AuditTrail(EventLog events, TimeProvider time, ILogger<Audit
     {
         var caller = CallerIdentity.Of(context);
         var actor = caller is null ? null
-            : $"{(caller.Email.Length > 0 ? caller.Email : caller.Subject)} (sub {caller.Subject}{(caller.IsOperator ? ", operator" : "")})";
+            : $"{(caller.Email.Length > 0 ? caller.Email : caller.Subject)} " +
+                $"(sub {caller.Subject}{(caller.IsOperator ? ", operator" : "")})";
         // The connection's peer: a forwarded-for header is the client's own claim and is not recorded as fact.
         var from = context.Connection.RemoteIpAddress?.ToString();
         log.LogInformation("Audit: {Actor} {Action} for deployment {Id} from {From}", AuditEvents.Actor(actor), action,

@@ -20,7 +20,8 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
     static readonly IReadOnlyList<string> Wiping = [DeploymentStatuses.Wiping];
 
     public const string TofuSlotWaitMessage =
-        "Wipe: waiting for a free tofu slot (every replica runs at most CATALYST_TOFU_MAX_PARALLEL tofu at once); the destroy starts on the first replica with room";
+        "Wipe: waiting for a free tofu slot (every replica runs at most CATALYST_TOFU_MAX_PARALLEL tofu at once); " +
+        "the destroy starts on the first replica with room";
 
     public override async Task<WipeReport> RunAsync(TaskOrchestrationContext context, WipeInput input)
     {
@@ -78,7 +79,8 @@ public sealed class DecommissionOrchestrator : TaskOrchestrator<WipeInput, WipeR
             catch (TaskFailedException e)
             {
                 needsOperator.Add(
-                    $"DNS records of {pool.Subdomain}.{pool.PoolDomain} were not removed: {e.FailureDetails.ErrorMessage}");
+                    $"DNS records of {pool.Subdomain}.{pool.PoolDomain} were not " +
+                    $"removed: {e.FailureDetails.ErrorMessage}");
             }
         }
 

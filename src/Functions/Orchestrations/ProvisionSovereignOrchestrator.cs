@@ -27,7 +27,8 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         maxRetryInterval: TimeSpan.FromMinutes(2)));
 
     public const string TofuSlotWaitMessage =
-        "Phase 0: waiting for a free tofu slot (every replica runs at most CATALYST_TOFU_MAX_PARALLEL tofu at once); the apply starts on the first replica with room";
+        "Phase 0: waiting for a free tofu slot (every replica runs at most CATALYST_TOFU_MAX_PARALLEL tofu at once); " +
+        "the apply starts on the first replica with room";
 
     [Function(TaskNames.ProvisionSovereign)]
     public Task<string> Run([OrchestrationTrigger] TaskOrchestrationContext context) =>
@@ -65,7 +66,8 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
                 new SubdomainClaim(input.DeploymentId, claim.PoolDomain, claim.Subdomain), ActivityRetries.Default))
         {
             await steps.FailAsync(Phases.Tofu,
-                $"{claim.Subdomain}.{claim.PoolDomain} is no longer this deployment's: its reservation lapsed and another deployment took the name",
+                $"{claim.Subdomain}.{claim.PoolDomain} is no longer this deployment's: " +
+                "its reservation lapsed and another deployment took the name",
                 new DeploymentFailure("subdomain-conflict", Phases.Tofu, Actors.User,
                     "wipe this deployment and create it again with a different name"));
             return DeploymentStatuses.Failed;
@@ -109,7 +111,8 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         {
             // The apply outlasted the reservation and someone else took the name: no DNS for a name that is not ours.
             await steps.FailAsync(Phases.Dns,
-                $"{named.Subdomain}.{named.PoolDomain} is no longer this deployment's: its reservation lapsed during the apply and another deployment took the name",
+                $"{named.Subdomain}.{named.PoolDomain} is no longer this deployment's: " +
+                "its reservation lapsed during the apply and another deployment took the name",
                 new DeploymentFailure("subdomain-conflict", Phases.Dns, Actors.User,
                     "wipe this deployment and create it again with a different name"));
             return DeploymentStatuses.Failed;
@@ -124,7 +127,8 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
                     new PublishDnsInput(input.DeploymentId, pool.PoolDomain, pool.Subdomain, apply.LoadBalancerIp),
                     ActivityRetries.Default);
                 await steps.RecordAsync(Phases.Dns, Steps.DnsPublished, 38,
-                    $"DNS published for {published.Fqdn}: {published.Added.Count} record(s) added, {published.AlreadyPresent.Count} already present");
+                    $"DNS published for {published.Fqdn}: {published.Added.Count} record(s) " +
+                    $"added, {published.AlreadyPresent.Count} already present");
             }
             catch (TaskFailedException e)
             {
@@ -136,11 +140,13 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         }
 
         await steps.RecordAsync(Phases.FluxBootstrap, Steps.Phase0Complete, 40,
-            $"Phase 0 complete: control plane {apply.ControlPlaneIp}, load balancer {apply.LoadBalancerIp}. Cloud-init now installs k3s and Flux on the new Sovereign.",
+            $"Phase 0 complete: control plane {apply.ControlPlaneIp}, load balancer {apply.LoadBalancerIp}. " +
+            "Cloud-init now installs k3s and Flux on the new Sovereign.",
             status: DeploymentStatuses.Phase1Watching, result: result);
 
         await steps.RecordAsync(Phases.Phase1, Steps.KubeconfigWait, 45,
-            $"Phase-1 watch: waiting for cloud-init to PUT the new Sovereign's kubeconfig (timeout {Durations.Go(input.KubeconfigArrivalTimeout)}).");
+            $"Phase-1 watch: waiting for cloud-init to PUT the new Sovereign's kubeconfig " +
+            $"(timeout {Durations.Go(input.KubeconfigArrivalTimeout)}).");
         KubeconfigReceived received;
         try
         {
@@ -150,7 +156,11 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         catch (TaskCanceledException)
         {
             await steps.FailAsync(Phases.Phase1,
-                $"Phase 1 watch never ran: the new Sovereign cluster did not PUT its kubeconfig to /api/v1/deployments/{input.DeploymentId}/kubeconfig within {Durations.Go(input.KubeconfigArrivalTimeout)}. Check the control plane's cloud-init log (/var/log/cloud-init-output.log); a late PUT restarts the watch.",
+                $"Phase 1 watch never ran: the new Sovereign cluster did not PUT its kubeconfig to " +
+                $"/api/v1/deployments/{input.DeploymentId}/kubeconfig " +
+                $"within {Durations.Go(input.KubeconfigArrivalTimeout)}. " +
+                "Check the control plane's cloud-init log (/var/log/cloud-init-output.log); " +
+                "a late PUT restarts the watch.",
                 new DeploymentFailure(WatchOutcomes.KubeconfigMissing, Phases.Phase1, Actors.Operator),
                 outcome: WatchOutcomes.KubeconfigMissing);
             return DeploymentStatuses.Failed;
@@ -159,7 +169,8 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
         // Recording the arrival rides on the watch's registration (one durable step, not two), which is what keeps
         // postback → first HelmRelease list within a second.
         return ContinueIntoWatch(context, input, steps.Progress(Phases.Phase1, Steps.KubeconfigReceived, 50,
-            $"Phase-1 watch: kubeconfig received from cloud-init ({received.Bytes} bytes); starting per-component HelmRelease watch."));
+            $"Phase-1 watch: kubeconfig received from cloud-init ({received.Bytes} bytes); " +
+            "starting per-component HelmRelease watch."));
     }
 
     /// <summary>

@@ -66,7 +66,8 @@ public sealed class ResumeStrandedFunction(DeploymentStore store, EventLog event
         {
             case StrandedDeployments.Action.Start:
                 log.LogWarning(
-                    "Deployment {Id} run {Run} has said '{Step}' since {UpdatedAt} with no workflow of its run (its request died mid-way); starting it",
+                    "Deployment {Id} run {Run} has said '{Step}' since {UpdatedAt} with no workflow of its run (its " +
+                    "request died mid-way); starting it",
                     record.Id, record.Run, record.Step, record.UpdatedAt);
                 if (!await new DurableWorkflowStarter(client, settings, watch, record.Run,
                     StrandedDeployments.KubeconfigAlreadyReceived(record))
@@ -84,7 +85,8 @@ public sealed class ResumeStrandedFunction(DeploymentStore store, EventLog event
                 }, cancellationToken);
                 if (!filed || updated is null) return;
                 log.LogError(
-                    "Deployment {Id} run {Run} said '{Status}' (step '{Step}') but its workflow is {Engine}: recorded failed ({Code})",
+                    "Deployment {Id} run {Run} said '{Status}' (step '{Step}') but its workflow is {Engine}: " +
+                    "recorded failed ({Code})",
                     record.Id, record.Run, record.Status, record.Step, StrandedDeployments.Describe(workflow.Status),
                     updated.Failure?.Code);
                 await events.AppendAsync(record.Id, [new DeploymentEvent

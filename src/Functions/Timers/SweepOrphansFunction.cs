@@ -31,7 +31,8 @@ public sealed class SweepOrphansFunction(
         foreach (var (id, problem) in sweep.Problems)
             log.LogWarning("Orphan sweep of deployment {Id} failed: {Problem}", id, problem);
         log.LogInformation(
-            "Orphan sweep: {Reported} deployments with a new finding, {Failed} could not be swept, {Unchanged} unchanged, {Skipped} skipped",
+            "Orphan sweep: {Reported} deployments with a new finding, {Failed} could not be swept, " +
+            "{Unchanged} unchanged, {Skipped} skipped",
             outcomes.Count(o => o.Value == OrphanSweep.Outcome.Reported),
             outcomes.Count(o => o.Value == OrphanSweep.Outcome.Failed),
             outcomes.Count(o => o.Value == OrphanSweep.Outcome.Unchanged),

@@ -76,7 +76,8 @@ public sealed class JobsFunctions(DeploymentStore store, EventLog events, Vault 
         if (await store.GetAsync(id, ct) is not { } record) return HttpErrors.DeploymentNotFound(id);
         if (record.Result?.KubeconfigReceivedAt is null)
             return HttpErrors.Json(StatusCodes.Status409Conflict, "watch-not-resumable",
-                "deployment has no kubeconfig — Phase 0 may not have completed yet, or cloud-init never PUT the kubeconfig back");
+                "deployment has no kubeconfig — Phase 0 may not have completed yet, " +
+                "or cloud-init never PUT the kubeconfig back");
         if (record.Status == DeploymentStatuses.Phase1Watching)
             return Results.Json(new { watching = true, alreadyActive = true,
                 components = Components(record.Result.ComponentStates) });
@@ -87,7 +88,8 @@ public sealed class JobsFunctions(DeploymentStore store, EventLog events, Vault 
             return HttpErrors.Json(StatusCodes.Status409Conflict, "watch-not-resumable", unusable.Error);
         if (listing is not HelmReleaseReader.Listed listed)
             return Results.Json(new { error = "seed-timeout",
-                detail = $"the Sovereign's HelmReleases could not be listed: {((HelmReleaseReader.Unreachable)listing).Error}", watching = false },
+                detail = $"the Sovereign's HelmReleases could not be " +
+                    $"listed: {((HelmReleaseReader.Unreachable)listing).Error}", watching = false },
                 statusCode: StatusCodes.Status504GatewayTimeout);
         var (seen, _) = new WatchState { StartedAt = time.GetUtcNow().UtcDateTime,
             States = new(record.Result.ComponentStates ?? new Dictionary<string, string>()) }

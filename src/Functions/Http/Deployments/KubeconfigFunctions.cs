@@ -56,7 +56,8 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
         if (verdict.AddressesUnknown)
             // cloud-init can finish before tofu apply records its outputs (A.13 step 9): a 409 it retries in 10 s.
             return HttpErrors.Json(StatusCodes.Status409Conflict, "addresses-not-recorded",
-                "the deployment's control-plane and load-balancer addresses are not recorded yet (tofu apply is still running); retry");
+                "the deployment's control-plane and load-balancer addresses are not recorded yet (tofu apply is " +
+                "still running); retry");
         if (verdict.Refusal is { } refusal)
         {
             log.LogWarning("Kubeconfig postback for {Id} refused: {Refusal}", id, refusal);
@@ -97,7 +98,8 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
                 r => KubeconfigPostback.RestartsWatch(r) ? KubeconfigPostback.RestartWatch(r) : null, ct))!;
             await events.AppendAsync(id,
                 [DeploymentEvent.Info(EventKeys.Step(id, restarted.Run, Steps.LateKubeconfig), Phases.Phase1,
-                $"Phase-1 watch: a late kubeconfig arrived ({body.Length} bytes) after the arrival wait gave up; restarting the HelmRelease watch.", now)], ct);
+                $"Phase-1 watch: a late kubeconfig arrived ({body.Length} bytes) after the arrival wait gave up; " +
+                "restarting the HelmRelease watch.", now)], ct);
             await new DurableWorkflowStarter(client, settings, watch, restarted.Run,
                 kubeconfigAlreadyReceived: true).StartAsync(restarted, ct);
         }
@@ -111,7 +113,9 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
                 record.Status);
             await events.AppendAsync(id,
                 [DeploymentEvent.Info(EventKeys.Step(id, record.Run, Steps.KubeconfigUnclaimed), Phases.Phase1,
-                $"Kubeconfig received from cloud-init ({body.Length} bytes) while no workflow was waiting for it (deployment {record.Status}); it is stored and GET /api/v1/deployments/{id}/kubeconfig serves it.", now)], ct);
+                $"Kubeconfig received from cloud-init ({body.Length} bytes) " +
+                $"while no workflow was waiting for it (deployment {record.Status}); " +
+                $"it is stored and GET /api/v1/deployments/{id}/kubeconfig serves it.", now)], ct);
         }
         return Results.NoContent();
     }
@@ -136,7 +140,9 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
         if (kubeconfig is null)
             return record.Result?.KubeconfigReceivedAt is null
                 ? HttpErrors.Json(StatusCodes.Status409Conflict, "not-implemented",
-                    "kubeconfig has not been captured for this deployment yet. Operator can fetch it via SSH per docs/RUNBOOK-PROVISIONING.md §Fetch kubeconfig via SSH; programmatic capture happens when the new Sovereign's cloud-init PUTs to this endpoint.")
+                    "kubeconfig has not been captured for this deployment yet. " +
+                    "Operator can fetch it via SSH per docs/RUNBOOK-PROVISIONING.md §Fetch kubeconfig via SSH; " +
+                    "programmatic capture happens when the new Sovereign's cloud-init PUTs to this endpoint.")
                 : HttpErrors.Json(StatusCodes.Status409Conflict, "kubeconfig-file-missing",
                     "deployment record points at a kubeconfig that is no longer in the vault (wiped?)");
         await audit.RecordAsync(request.HttpContext, id, AuditEvents.DownloadKubeconfig, ct);

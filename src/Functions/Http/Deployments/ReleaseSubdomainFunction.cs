@@ -37,11 +37,13 @@ public sealed class ReleaseSubdomainFunction(DeploymentStore store, SubdomainRes
 
         if (record.Status == DeploymentStatuses.Adopted)
             return Json(StatusCodes.Status422UnprocessableEntity, new Answer(id, domain, sub, false,
-                Error: "deployment has been adopted by a customer; the pool record protects the live Sovereign and cannot be released via this endpoint"));
+                Error: "deployment has been adopted by a customer; the pool record protects the live Sovereign and " +
+                    "cannot be released via this endpoint"));
         if (!DeploymentStatuses.IsDone(record.Status))
             return Json(StatusCodes.Status409Conflict,
                 new Answer(id, domain, sub, false,
-                    Error: $"deployment is still in-flight (status={record.Status}) — wait for terminal state or use POST /wipe"));
+                    Error: $"deployment is still in-flight (status={record.Status}) " +
+                        "— wait for terminal state or use POST /wipe"));
         if (record.Status == DeploymentStatuses.Wiped)
             return Json(StatusCodes.Status410Gone,
                 new Answer(id, domain, sub, false, Error: "deployment already wiped"));
@@ -52,7 +54,8 @@ public sealed class ReleaseSubdomainFunction(DeploymentStore store, SubdomainRes
         // is: releasing it would hand a live name to the next create.
         if (record.Status is DeploymentStatuses.Ready)
             return Json(StatusCodes.Status422UnprocessableEntity, new Answer(id, domain, sub, false, Error:
-                "deployment is ready; its name serves the live Sovereign and cannot be released via this endpoint — wipe it first"));
+                "deployment is ready; its name serves the live Sovereign and cannot be released via this endpoint — " +
+                "wipe it first"));
 
         await audit.RecordAsync(request.HttpContext, id, $"release-subdomain {sub}.{domain}", ct,
             once: $"{record.Run}:release-subdomain");

@@ -32,7 +32,8 @@ public sealed class RetryFunction(DeploymentStore store, EventLog events, Provis
                     once: $"{record.Run}:retry:{component}");
                 await events.AppendAsync(id, [RetryRules.ManualRetryEvent(record, component, time.GetUtcNow())], ct);
                 return Results.Json(new { id, phase, status = "manual-retry-required", runbook = RetryRules.Runbook,
-                    message = "Phase 1 components are reconciled by Flux on the Sovereign; follow the runbook to request a reconcile." });
+                    message = "Phase 1 components are reconciled by Flux on the Sovereign; " +
+                        "follow the runbook to request a reconcile." });
         }
 
         if (RetryRules.Phase0Blocker(record) is { } blocker)
@@ -50,7 +51,8 @@ public sealed class RetryFunction(DeploymentStore store, EventLog events, Provis
         return Results.Json(new
         {
             id, status = DeploymentStatuses.Provisioning, phase, streamURL = DeploymentView.StreamUrl(id),
-            message = "Phase 0 retry accepted — re-running tofu apply against the existing workdir (idempotent). Reopen the SSE stream to follow progress.",
+            message = "Phase 0 retry accepted — re-running tofu apply against the existing workdir (idempotent). " +
+                "Reopen the SSE stream to follow progress.",
         });
     }
 }

@@ -88,7 +88,8 @@ public sealed class SseResponse : IDisposable
     {
         if (ClientGone) return;
         await WriteAsync(
-            $"retry: {(long)settings.ReconnectAfter.TotalMilliseconds}\n: stream ends after {settings.MaxDuration} ({SseSettings.MaxDurationSetting}); reconnect to resume\n\n");
+            $"retry: {(long)settings.ReconnectAfter.TotalMilliseconds}\n: " +
+            $"stream ends after {settings.MaxDuration} ({SseSettings.MaxDurationSetting}); reconnect to resume\n\n");
         await FlushAsync();
     }
 

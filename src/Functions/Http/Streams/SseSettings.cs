@@ -27,7 +27,8 @@ public sealed record SseSettings(TimeSpan MaxDuration, TimeSpan Heartbeat, TimeS
             && TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var timeout)
             && timeout > TimeSpan.Zero && max > timeout - Margin)
             throw new SettingException(MaxDurationSetting,
-                $"{max} does not end a stream a minute before host.json's functionTimeout ({timeout}), after which the Functions host restarts the worker");
+                $"{max} does not end a stream a minute before host.json's functionTimeout ({timeout}), " +
+                "after which the Functions host restarts the worker");
         return new SseSettings(max, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(1));
     }
 }
