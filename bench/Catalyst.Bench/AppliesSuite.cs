@@ -27,20 +27,27 @@ public static class AppliesSuite
         var hosts = new Dictionary<string, (string Name, AppProcess App)> { [$"127.0.0.1:{a.Port}"] = ("A", a) };
 
         report.Line(
-            $"Each host: `CATALYST_TOFU_MAX_PARALLEL={Slots}`; the fake apply holds its state lock {applyTime.TotalSeconds:0} s before its first resource" +
-                    $" (plus four `dotnet` starts of the fake tofu per provision: init, plan, apply, output){BenchWorld.Overrides()}.");
+            $"Each host: `CATALYST_TOFU_MAX_PARALLEL={Slots}`; the fake apply holds its state " +
+            $"lock {applyTime.TotalSeconds:0} s before its first resource" +
+                    $" (plus four `dotnet` starts of the fake tofu per provision: init, plan, apply, " +
+                    $"output){BenchWorld.Overrides()}.");
         report.Line();
         // The first provision of a fresh host pays its JIT and Azurite's: not a fair "one apply".
         var cold = await RoundAsync(world, applies, hosts, 1, "cold");
         var one = await RoundAsync(world, applies, hosts, 1, "one");
         report.Line(
-            $"- **one apply alone** (host A, warm): tofu apply {one.ApplyP50:0.0} s; POST → its apply ends **{one.ToLastApplyEnd:0.0} s**; POST → ready {one.ToAllReady:0.0} s" +
+            $"- **one apply alone** (host A, warm): tofu apply {one.ApplyP50:0.0} s; " +
+            $"POST → its apply ends **{one.ToLastApplyEnd:0.0} s**; POST → ready {one.ToAllReady:0.0} s" +
                     $" (the host's first provision, cold: {cold.ToLastApplyEnd:0.0} s and {cold.ToAllReady:0.0} s)");
         var single = await RoundAsync(world, applies, hosts, n, "one-host");
         report.Line(
-            $"- {n} at once, **one host**: last apply ends {single.ToLastApplyEnd:0.0} s after the first POST ({single.ToLastApplyEnd / one.ToLastApplyEnd:0.0}× one apply), all ready after {single.ToAllReady:0.0} s;" +
-                    $" applies per host {single.PerHost}; most at once per host {single.PeakPerHost}; 'no slot here' answers {single.NoSlot}; an apply's start after its POST p50 {single.StartDelayP50:0.0} s, max {single.StartDelayMax:0.0} s;" +
-                    $" the {n} tofu apply commands span {single.ApplySpan:0.0} s (first start → last end, {single.ApplySpan / one.ApplyP50:0.0}× one apply command)");
+            $"- {n} at once, **one host**: last apply ends {single.ToLastApplyEnd:0.0} s after the first POST " +
+            $"({single.ToLastApplyEnd / one.ToLastApplyEnd:0.0}× one apply), all ready after {single.ToAllReady:0.0} s;" +
+                    $" applies per host {single.PerHost}; most at once per host {single.PeakPerHost}; " +
+                    $"'no slot here' answers {single.NoSlot}; an apply's start after its POST " +
+                    $"p50 {single.StartDelayP50:0.0} s, max {single.StartDelayMax:0.0} s;" +
+                    $" the {n} tofu apply commands span {single.ApplySpan:0.0} s (first start → last " +
+                    $"end, {single.ApplySpan / one.ApplyP50:0.0}× one apply command)");
 
         await using var b = AppProcess.Start(BenchWorld.HostDll, world.Settings);
         await b.WaitHealthyAsync(TimeSpan.FromSeconds(120));
@@ -49,14 +56,20 @@ public static class AppliesSuite
         var warm = await RoundAsync(world, applies, hosts, 1, "warm");
         var two = await RoundAsync(world, applies, hosts, n, "two-hosts");
         report.Line(
-            $"- {n} at once, **two hosts** (B started after A, as KEDA adds one): last apply ends **{two.ToLastApplyEnd:0.0} s** after the first POST" +
-                    $" (**{two.ToLastApplyEnd / one.ToLastApplyEnd:0.0}× one apply**), all ready after {two.ToAllReady:0.0} s; **applies per host {two.PerHost}**;" +
-                    $" most at once per host {two.PeakPerHost}; 'no slot here' answers {two.NoSlot}; an apply's start after its POST p50 {two.StartDelayP50:0.0} s, max {two.StartDelayMax:0.0} s;" +
-                    $" the {n} tofu apply commands span **{two.ApplySpan:0.0} s** (first start → last end, **{two.ApplySpan / one.ApplyP50:0.0}× one apply command**)");
+            $"- {n} at once, **two hosts** (B started after A, as KEDA adds one): " +
+            $"last apply ends **{two.ToLastApplyEnd:0.0} s** after the first POST" +
+                    $" (**{two.ToLastApplyEnd / one.ToLastApplyEnd:0.0}× one apply**), " +
+                    $"all ready after {two.ToAllReady:0.0} s; **applies per host {two.PerHost}**;" +
+                    $" most at once per host {two.PeakPerHost}; 'no slot here' answers {two.NoSlot}; " +
+                    $"an apply's start after its POST p50 {two.StartDelayP50:0.0} s, max {two.StartDelayMax:0.0} s;" +
+                    $" the {n} tofu apply commands span **{two.ApplySpan:0.0} s** (first start → last end, " +
+                    $"**{two.ApplySpan / one.ApplyP50:0.0}× one apply command**)");
         report.Line(
             $"- (warm-up on two hosts, one provision: POST → ready {warm.ToAllReady:0.0} s, ran on {warm.PerHost})");
         report.Line(
-            $"- machine load: {File.ReadAllText("/proc/loadavg").Split(' ')[0]} (1-minute load average at the end; every fake tofu command is a `dotnet` process start, so init and plan of {n} provisions at once queue for the CPU)");
+            $"- machine load: {File.ReadAllText("/proc/loadavg").Split(' ')[0]} (1-minute load average at the end; " +
+            $"every fake tofu command is a `dotnet` process start, so init and plan of {n} provisions at once queue " +
+            "for the CPU)");
         report.Line();
     }
 

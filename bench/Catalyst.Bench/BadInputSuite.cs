@@ -81,12 +81,15 @@ public static class BadInputSuite
         var ran = Directory.GetFiles(markers).Length;
 
         report.Line(
-            $"### Bad input: {bodies} wizard bodies, {puts} kubeconfig PUTs, {kubeconfigs} hostile kubeconfigs with a valid bearer, one host, 16 at a time");
+            $"### Bad input: {bodies} wizard bodies, {puts} kubeconfig PUTs, {kubeconfigs} hostile kubeconfigs with " +
+            "a valid bearer, one host, 16 at a time");
         report.Line();
         report.Line($"- answers: {string.Join(", ", codes.OrderBy(c => c.Key).Select(c => $"{c.Key} ×{c.Value}"))}");
         report.Line($"- 5xx: {(fiveXx.IsEmpty ? "none" : fiveXx.Count + ": " + string.Join("; ", fiveXx.Take(5)))}");
         report.Line(
-            $"- side effects: records {before.Records} → {after.Records}, vault entries {before.Vault} → {after.Vault}, idempotency/other blobs {before.Other} → {after.Other}; anchor record {(before.Anchor == after.Anchor ? "unchanged" : "CHANGED")}, still at step {after.Step}");
+            $"- side effects: records {before.Records} → {after.Records}, " +
+            $"vault entries {before.Vault} → {after.Vault}, idempotency/other blobs {before.Other} → {after.Other}; " +
+            $"anchor record {(before.Anchor == after.Anchor ? "unchanged" : "CHANGED")}, still at step {after.Step}");
         report.Line(
             $"- hostile kubeconfigs: {(accepted.IsEmpty ? "none accepted" : accepted.Count + " ACCEPTED: " + string.Join("; ", accepted.Take(5)))}; exec markers created: {ran}");
         var pass = fiveXx.IsEmpty && before == after && accepted.IsEmpty && ran == 0;
@@ -196,7 +199,8 @@ public static class BadInputSuite
             _ => "bearer  " + Guid.NewGuid(),
         };
         if (auth is not null) request.Headers.TryAddWithoutValidation("Authorization", auth);
-        what = $"id {id[..Math.Min(id.Length, 20)]}, auth {auth?[..Math.Min(auth.Length, 12)] ?? "none"}, {bodyBytes.Length} bytes";
+        what = $"id {id[..Math.Min(id.Length, 20)]}, " +
+            $"auth {auth?[..Math.Min(auth.Length, 12)] ?? "none"}, {bodyBytes.Length} bytes";
         return request;
     }
 }

@@ -29,13 +29,15 @@ public static class ColdStartSuite
             health.Add(healthy ?? double.NaN);
             ready.Add(isReady ?? double.NaN);
             report.Line(
-                $"run {run + 1}{(run == 0 ? " (first on this storage: creates the task hub)" : "")}: /healthz {Measure.Ms(healthy ?? double.NaN)} ms, /readyz {Measure.Ms(isReady ?? double.NaN)} ms");
+                $"run {run + 1}{(run == 0 ? " (first on this storage: creates the task hub)" : "")}: " +
+                $"/healthz {Measure.Ms(healthy ?? double.NaN)} ms, /readyz {Measure.Ms(isReady ?? double.NaN)} ms");
             app.Terminate();
             await app.WaitForExitAsync(TimeSpan.FromSeconds(20));
         }
         report.Line();
         report.Line(
-            $"Median of {runs}: process start → /healthz 200 **{Measure.Ms(Measure.Percentile(health, 50))} ms**, → /readyz 200 **{Measure.Ms(Measure.Percentile(ready, 50))} ms**.");
+            $"Median of {runs}: process start → /healthz 200 **{Measure.Ms(Measure.Percentile(health, 50))} ms**, " +
+            $"→ /readyz 200 **{Measure.Ms(Measure.Percentile(ready, 50))} ms**.");
     }
 
     static async Task<bool> Ok(HttpClient http, string url)

@@ -94,14 +94,16 @@ public static class FaultsSuite
             await world.StartAppAsync();
             recoveries.Add(down.Elapsed.TotalSeconds);
             kills.Add(
-                $"kill {kills.Count + 1} at {clock.Elapsed.TotalSeconds:0} s while {phaseCounts}{note}; host healthy again after {down.Elapsed.TotalSeconds:0.0} s");
+                $"kill {kills.Count + 1} at {clock.Elapsed.TotalSeconds:0} s while {phaseCounts}{note}; " +
+                $"host healthy again after {down.Elapsed.TotalSeconds:0.0} s");
             Console.WriteLine(kills[^1]);
             // Mid-run Azurite restart under a live host too: the host must ride it out without a restart of its own.
             if (kills.Count == 4)
             {
                 await world.RestartAzuriteAsync();
                 kills.Add(
-                    $"Azurite stopped (SIGTERM) and restarted at {clock.Elapsed.TotalSeconds:0} s under the running host (no host restart)");
+                    $"Azurite stopped (SIGTERM) and restarted at {clock.Elapsed.TotalSeconds:0} s under the running " +
+                    "host (no host restart)");
                 Console.WriteLine(kills[^1]);
             }
         }
@@ -111,7 +113,9 @@ public static class FaultsSuite
         await cloudInit;
 
         report.Line(
-            $"{n} provisions, {kills.Count(k => k.StartsWith("kill"))} SIGKILLs of the host, {clock.Elapsed.TotalSeconds:0} s. Fake tofu 700 ms per resource, postbacks 8 s after apply, poll 1 s.");
+            $"{n} provisions, {kills.Count(k => k.StartsWith("kill"))} SIGKILLs of the " +
+            $"host, {clock.Elapsed.TotalSeconds:0} s. Fake tofu 700 ms per resource, postbacks 8 s after apply, " +
+            "poll 1 s.");
         report.Line();
         foreach (var k in kills) report.Line($"- {k}");
         report.Line();
@@ -120,7 +124,8 @@ public static class FaultsSuite
         report.Line($"- host restart → /healthz: median {Measure.Percentile(recoveries, 50):0.0} s");
         var ready = done.Values.Count(d => BenchWorld.StatusOf(d) == "ready");
         report.Line(
-            $"- terminal state: {ready}/{n} ready ({string.Join(", ", done.Values.GroupBy(BenchWorld.StatusOf).Select(g => $"{g.Count()} {g.Key}"))})");
+            $"- terminal state: {ready}/{n} ready " +
+            $"({string.Join(", ", done.Values.GroupBy(BenchWorld.StatusOf).Select(g => $"{g.Count()} {g.Key}"))})");
 
         var twice = ids.SelectMany(id => world.Cloud.JournalLines(id)
             .Where(l => l.StartsWith("created ", StringComparison.Ordinal))
@@ -131,13 +136,15 @@ public static class FaultsSuite
             $"- resources: {(twice.Count == 0 ? "none created twice" : "CREATED TWICE: " + string.Join("; ", twice))}; {(incomplete.Count == 0 ? $"all {n} have exactly {Resources} distinct resources" : "incomplete: " + string.Join(", ", incomplete))}");
 
         report.Line(
-            $"- tofu after a host SIGKILL: {(orphans.Count == 0 ? "every tofu child was gone within 1 s" : "OUTLIVED ITS HOST: " + string.Join("; ", orphans))}");
+            $"- tofu after a host " +
+            $"SIGKILL: {(orphans.Count == 0 ? "every tofu child was gone within 1 s" : "OUTLIVED ITS HOST: " + string.Join("; ", orphans))}");
         // The fake cloud is the judge too: one object per module resource and name, nothing left over.
         var objects = world.Cloud.Hetzner.Objects;
         var duplicateObjects = objects.GroupBy(o => (o.Kind, o.Name)).Where(g => g.Count() > 1)
             .Select(g => $"{g.Key.Kind}/{g.Key.Name} ×{g.Count()}").ToList();
         report.Line(
-            $"- Hetzner objects: {objects.Count} for {n} provisions; {(duplicateObjects.Count == 0 ? "no name twice" : "TWICE: " + string.Join("; ", duplicateObjects))}");
+            $"- Hetzner objects: {objects.Count} for {n} " +
+            $"provisions; {(duplicateObjects.Count == 0 ? "no name twice" : "TWICE: " + string.Join("; ", duplicateObjects))}");
         var eventProblems = await CheckEventsAsync(new BlobServiceClient(world.Azurite.ConnectionString), ids);
         report.Line(
             $"- events: {(eventProblems.Count == 0 ? "every log has accepted + the 8 phase steps once each, in order; no duplicate keys" : string.Join("; ", eventProblems))}");

@@ -27,7 +27,8 @@ public static class HostileKubeconfig
     static string Valid(string server, string cluster = "", string user = "", string top = "") =>
         "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: " + Pem.Cert + "\n    server: " +
             server + cluster +
-        "\n  name: default\ncontexts:\n- context:\n    cluster: default\n    user: default\n  name: default\ncurrent-context: default\nkind: Config\npreferences: {}\n" +
+        "\n  name: default\ncontexts:\n- context:\n    cluster: default\n    user: default\n  name: " +
+        "default\ncurrent-context: default\nkind: Config\npreferences: {}\n" +
         "users:\n- name: default\n  user:\n    client-certificate-data: " + Pem.Cert + "\n    client-key-data: " +
         Pem.Key + user + "\n" + top;
 
@@ -52,12 +53,14 @@ public static class HostileKubeconfig
     {
         var server = $"https://{lb}:6443";
         var exec =
-            $"\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: /bin/sh\n      args: [\"-c\", \"touch {marker}\"]\n      interactiveMode: Never";
+            $"\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: /bin/sh\n      args: " +
+            $"[\"-c\", \"touch {marker}\"]\n      interactiveMode: Never";
         switch (r.Next(24))
         {
             case 0: return (Utf8(Valid(server, user: exec)), "exec");
             case 1: return (Utf8(Valid(server,
-                user: "\n    auth-provider:\n      name: oidc\n      config: {idp-issuer-url: 'https://169.254.169.254', client-id: x}")), "auth-provider");
+                user: "\n    auth-provider:\n      name: oidc\n      config: {idp-issuer-url: " +
+                    "'https://169.254.169.254', client-id: x}")), "auth-provider");
             case 2:
             {
                 var field = new[] { "client-certificate", "client-key", "tokenFile" }[r.Next(3)];
@@ -118,7 +121,8 @@ public static class HostileKubeconfig
                 var second = list switch
                 {
                     "clusters" =>
-                        $"- cluster:\n    server: https://{lb}:6443\n    certificate-authority-data: {Pem.Cert}\n  name: second\n",
+                        $"- cluster:\n    server: https://{lb}:6443\n    certificate-authority-data: {Pem.Cert}\n  " +
+                        "name: second\n",
                     "users" => "- name: second\n  user:\n    token: t\n",
                     _ => "- context:\n    cluster: default\n    user: default\n  name: second\n",
                 };

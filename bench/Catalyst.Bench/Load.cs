@@ -11,7 +11,8 @@ public static class Load
     {
         public double PerSecond => Requests / Seconds;
         public override string ToString() =>
-            $"{Name,-34} {PerSecond,8:0} req/s  p50 {Measure.Ms(P50),6} ms  p95 {Measure.Ms(P95),6} ms  p99 {Measure.Ms(P99),6} ms  errors {Errors}";
+            $"{Name,-34} {PerSecond,8:0} req/s  p50 {Measure.Ms(P50),6} ms  p95 {Measure.Ms(P95),6} ms  " +
+            $"p99 {Measure.Ms(P99),6} ms  errors {Errors}";
     }
 
     public static async Task<Result> RunAsync(string name, Uri baseAddress, Func<int, string> path, int clients,

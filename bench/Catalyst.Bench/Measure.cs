@@ -44,7 +44,9 @@ public static class Measure
         var cpu = File.ReadLines("/proc/cpuinfo")
             .FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
                 ?? "unknown cpu";
-        return $"nproc {Environment.ProcessorCount} ({cpu}), memory {long.Parse(memory, CultureInfo.InvariantCulture) / 1024 / 1024.0:0.0} GiB, dotnet {DotnetVersion()}";
+        return $"nproc {Environment.ProcessorCount} ({cpu}), " +
+            $"memory {long.Parse(memory, CultureInfo.InvariantCulture) / 1024 / 1024.0:0.0} GiB, " +
+            $"dotnet {DotnetVersion()}";
     }
 
     static string DotnetVersion()

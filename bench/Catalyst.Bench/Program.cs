@@ -53,7 +53,8 @@ switch (suite)
         break;
     default:
         Console.Error.WriteLine(
-            "usage: dotnet run -c Release --project bench/Catalyst.Bench -- reads | provisions [N...] | coldstart | watch [N...] | faults [N] | badinput | engine [N...] | applies [N S]");
+            "usage: dotnet run -c Release --project bench/Catalyst.Bench -- reads | provisions [N...] | coldstart | " +
+            "watch [N...] | faults [N] | badinput | engine [N...] | applies [N S]");
         return 2;
 }
 report.Save();

@@ -50,29 +50,46 @@ public static class ProvisionsSuite
         report.Line($"### N = {n}");
         report.Line();
         report.Line(
-            $"- {ready} ready, {failed} failed, {n - ready - failed} unfinished after {wall.TotalSeconds:0.0} s (timeout {timeout.TotalMinutes:0} min); all POSTs answered after {posted.TotalSeconds:0.0} s");
+            $"- {ready} ready, {failed} failed, {n - ready - failed} unfinished after {wall.TotalSeconds:0.0} s " +
+            $"(timeout {timeout.TotalMinutes:0} min); all POSTs answered after {posted.TotalSeconds:0.0} s");
         report.Line($"- wall time {wall.TotalSeconds:0.0} s → {ready / wall.TotalSeconds * 60:0.0} provisions/min");
         report.Line(
-            $"- per provision end to end (record startedAt → finishedAt): p50 {Measure.Percentile(e2e, 50):0.0} s, p95 {Measure.Percentile(e2e, 95):0.0} s, max {e2e.DefaultIfEmpty(double.NaN).Max():0.0} s");
+            $"- per provision end to end (record startedAt → finishedAt): p50 {Measure.Percentile(e2e, 50):0.0} s, " +
+            $"p95 {Measure.Percentile(e2e, 95):0.0} s, max {e2e.DefaultIfEmpty(double.NaN).Max():0.0} s");
         report.Line(
-            $"- app process: {cpuAfter.Self - cpuBefore.Self:0.0} CPU s ({(cpuAfter.Self - cpuBefore.Self) / Math.Max(1, ready):0.00} per provision), its tofu children {cpuAfter.Children - cpuBefore.Children:0.0} CPU s, peak RSS {rss:0} MiB");
+            $"- app process: {cpuAfter.Self - cpuBefore.Self:0.0} CPU s " +
+            $"({(cpuAfter.Self - cpuBefore.Self) / Math.Max(1, ready):0.00} per provision), " +
+            $"its tofu children {cpuAfter.Children - cpuBefore.Children:0.0} CPU s, peak RSS {rss:0} MiB");
 
         var latency = PostbackLatencies(world);
         report.Line(
-            $"- postback → watch start, postback during the apply (as the fake tofu plays it: the PUT lands before the DNS step, so this includes the rest of Phase 0), {latency.Count} samples: p50 {Measure.Ms(Measure.Percentile(latency, 50))} ms, p95 {Measure.Ms(Measure.Percentile(latency, 95))} ms");
+            $"- postback → watch start, postback during the apply (as the fake tofu plays it: " +
+            $"the PUT lands before the DNS step, so this includes the rest of Phase 0), {latency.Count} samples: " +
+            $"p50 {Measure.Ms(Measure.Percentile(latency, 50))} ms, " +
+            $"p95 {Measure.Ms(Measure.Percentile(latency, 95))} ms");
 
         var (waiting, firstState) = await PostbackWhileWaitingAsync(world, Math.Min(n, 50), timeout);
         report.Line(
-            $"- **postback → watch start**, postback while the workflow waits for it (as on a real cluster, where cloud-init takes minutes), {waiting.Count} samples: p50 {Measure.Ms(Measure.Percentile(waiting, 50))} ms, p95 {Measure.Ms(Measure.Percentile(waiting, 95))} ms, max {Measure.Ms(waiting.DefaultIfEmpty(double.NaN).Max())} ms");
+            $"- **postback → watch start**, postback while the workflow waits for it (as on a real cluster, " +
+            $"where cloud-init takes minutes), {waiting.Count} samples: " +
+            $"p50 {Measure.Ms(Measure.Percentile(waiting, 50))} ms, " +
+            $"p95 {Measure.Ms(Measure.Percentile(waiting, 95))} ms, " +
+            $"max {Measure.Ms(waiting.DefaultIfEmpty(double.NaN).Max())} ms");
         report.Line(
-            $"- **postback → first component state** on the timeline (the same postbacks), {firstState.Count} samples: p50 {Measure.Ms(Measure.Percentile(firstState, 50))} ms, p95 {Measure.Ms(Measure.Percentile(firstState, 95))} ms, max {Measure.Ms(firstState.DefaultIfEmpty(double.NaN).Max())} ms");
+            $"- **postback → first component state** on the timeline (the same postbacks), {firstState.Count} " +
+            $"samples: p50 {Measure.Ms(Measure.Percentile(firstState, 50))} ms, " +
+            $"p95 {Measure.Ms(Measure.Percentile(firstState, 95))} ms, " +
+            $"max {Measure.Ms(firstState.DefaultIfEmpty(double.NaN).Max())} ms");
 
         var baseline = await BaselineAsync(world, n, timeout);
         var p50 = Measure.Percentile(e2e, 50);
         report.Line(
-            $"- baseline: {n} bare orchestrations of {ActivitySteps} no-op activity steps on the same host: wall {baseline.Wall:0.0} s, per orchestration p50 {baseline.P50:0.00} s, p95 {baseline.P95:0.00} s");
+            $"- baseline: {n} bare orchestrations of {ActivitySteps} no-op activity steps on the same host: " +
+            $"wall {baseline.Wall:0.0} s, per orchestration p50 {baseline.P50:0.00} s, p95 {baseline.P95:0.00} s");
         report.Line(
-            $"- Catalyst's own cost per provision over the bare engine: p50 {p50 - baseline.P50:0.0} s (includes the fake tofu: four `dotnet` process starts per apply, which a real tofu would replace with its own, much longer, run)");
+            $"- Catalyst's own cost per provision over the bare engine: " +
+            $"p50 {p50 - baseline.P50:0.0} s (includes the fake tofu: four `dotnet` process starts per apply, " +
+            "which a real tofu would replace with its own, much longer, run)");
         report.Line();
     }
 
@@ -85,7 +102,10 @@ public static class ProvisionsSuite
         var baseline = await BaselineAsync(world, n, timeout);
         var cpu = Measure.CpuSeconds(world.App.Id).Self - cpuBefore.Self;
         report.Line(
-            $"- N = {n}: {n} bare orchestrations of {ActivitySteps} no-op activity steps: wall {baseline.Wall:0.0} s, per orchestration p50 {baseline.P50:0.00} s, p95 {baseline.P95:0.00} s → {baseline.P50 / ActivitySteps * 1000:0} ms per step; app {cpu:0.0} CPU s{BenchWorld.Overrides()}");
+            $"- N = {n}: {n} bare orchestrations of {ActivitySteps} no-op activity steps: " +
+            $"wall {baseline.Wall:0.0} s, per orchestration p50 {baseline.P50:0.00} s, " +
+            $"p95 {baseline.P95:0.00} s → {baseline.P50 / ActivitySteps * 1000:0} ms per step; " +
+            $"app {cpu:0.0} CPU s{BenchWorld.Overrides()}");
     }
 
     public static List<double> PostbackLatencies(BenchWorld world)

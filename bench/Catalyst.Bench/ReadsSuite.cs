@@ -13,7 +13,8 @@ public static class ReadsSuite
         for (var i = 0; i < 20; i++) ids.Add(await world.CreateAsync($"reads-{i}-{Guid.NewGuid().ToString("N")[..4]}"));
         var done = await world.WaitAllDoneAsync(ids, TimeSpan.FromMinutes(5));
         report.Line(
-            $"{done.Count} deployments in storage ({done.Values.Count(d => BenchWorld.StatusOf(d) == "ready")} ready); {clients} clients, {seconds} s per endpoint, closed loop.");
+            $"{done.Count} deployments in storage ({done.Values.Count(d => BenchWorld.StatusOf(d) == "ready")} " +
+            $"ready); {clients} clients, {seconds} s per endpoint, closed loop.");
         report.Line();
         var baseAddress = world.Http.BaseAddress!;
         var duration = TimeSpan.FromSeconds(seconds);
@@ -33,7 +34,8 @@ public static class ReadsSuite
         report.Line("```");
         report.Line();
         report.Line(
-            $"Ratio to /healthz: one deployment {health.PerSecond / one.PerSecond:0.0}× fewer req/s, p99 {one.P99 / health.P99:0.0}×; " +
+            $"Ratio to /healthz: one deployment {health.PerSecond / one.PerSecond:0.0}× fewer req/s, " +
+            $"p99 {one.P99 / health.P99:0.0}×; " +
                     $"list {health.PerSecond / list.PerSecond:0.0}× fewer req/s, p99 {list.P99 / health.P99:0.0}×.");
         var cpu = Measure.CpuSeconds(world.App!.Id);
         report.Line(

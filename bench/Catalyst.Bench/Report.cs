@@ -24,7 +24,8 @@ public sealed class Report(string suite, string command)
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var text = File.Exists(path) ? File.ReadAllText(path) : Header;
         var section =
-            $"<!-- suite:{suite} -->\n## {suite}\n\n`{command}` — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Measure.Machine()}\n\n{body}<!-- /suite:{suite} -->\n";
+            $"<!-- suite:{suite} -->\n## {suite}\n\n`{command}` — {DateTime.UtcNow:yyyy-MM-dd HH:mm} " +
+            $"UTC, {Measure.Machine()}\n\n{body}<!-- /suite:{suite} -->\n";
         var pattern = new Regex($"<!-- suite:{Regex.Escape(suite)} -->.*?<!-- /suite:{Regex.Escape(suite)} -->\n",
             RegexOptions.Singleline);
         text = pattern.IsMatch(text) ? pattern.Replace(text, section.Replace("$", "$$"))

@@ -28,8 +28,10 @@ public static class WatchSuite
     /// <summary>The polling design this replaced, measured on this machine
     /// (docs/BENCHMARKS.md, 2026-11-27, `watch 100 200`).</summary>
     const string OldDesign =
-        "old design (a durable timer and activity per 10 s poll; 2026-11-27, same machine): at 100 every cluster polled on time, GET p99 20 ms; " +
-        "at 200 clusters polled only 0.66× per 10 s (a change waited up to ~15 s to be seen), GET p99 174 ms; it was not run past 200";
+        "old design (a durable timer and activity per 10 s poll; 2026-11-27, same machine): " +
+        "at 100 every cluster polled on time, GET p99 20 ms; " +
+        "at 200 clusters polled only 0.66× per 10 s (a change waited up to ~15 s to be seen), GET p99 174 ms; " +
+        "it was not run past 200";
 
     /// <summary>One host, grown in steps: each N adds provisions
     /// to those already in the watch, then measures.</summary>
@@ -73,7 +75,8 @@ public static class WatchSuite
             while (clusters.Count < ids.Count && clock.Elapsed < TimeSpan.FromMinutes(40))
             {
                 Console.Write(
-                    $"\r{clusters.Count}/{n} in the watch after {clock.Elapsed.TotalSeconds:0} s, {api.OpenWatches} open watches   ");
+                    $"\r{clusters.Count}/{n} in the watch after {clock.Elapsed.TotalSeconds:0} s, {api.OpenWatches} " +
+                    "open watches   ");
                 await Task.Delay(1000);
             }
         }
@@ -82,7 +85,8 @@ public static class WatchSuite
         report.Line($"### N = {n}");
         report.Line();
         report.Line(
-            $"- {clusters.Count}/{n} deployments in the watch ({inWatch:0} s to add {n - before}); {api.OpenWatches} watch streams open");
+            $"- {clusters.Count}/{n} deployments in the watch ({inWatch:0} s to add {n - before}); {api.OpenWatches} " +
+            "watch streams open");
 
         var listsBefore = api.ListRequests;
         var watchesBefore = api.WatchRequests;
@@ -127,12 +131,18 @@ public static class WatchSuite
                 }
         });
         report.Line(
-            $"- over {seconds:0} s: {latencies.Count + missing} HelmRelease changes made by the API server; **change → recorded on the deployment** p50 {Measure.Ms(Measure.Percentile(latencies, 50))} ms, p95 {Measure.Ms(Measure.Percentile(latencies, 95))} ms, max {Measure.Ms(latencies.DefaultIfEmpty(double.NaN).Max())} ms; not recorded within 5 s of the window's end: {missing}");
+            $"- over {seconds:0} s: {latencies.Count + missing} HelmRelease changes made by the API server; " +
+            $"**change → recorded on the deployment** p50 {Measure.Ms(Measure.Percentile(latencies, 50))} ms, " +
+            $"p95 {Measure.Ms(Measure.Percentile(latencies, 95))} ms, " +
+            $"max {Measure.Ms(latencies.DefaultIfEmpty(double.NaN).Max())} ms; " +
+            $"not recorded within 5 s of the window's end: {missing}");
         report.Line(
-            $"- requests to the API server in the window: {lists} lists, {watches} new watches (no polling: each Sovereign is listed once and then followed)");
+            $"- requests to the API server in the window: {lists} lists, {watches} new watches (no polling: " +
+            "each Sovereign is listed once and then followed)");
         report.Line($"- meanwhile, 50 clients: {reads}");
         report.Line(
-            $"- app CPU in the window {cpu / seconds * 100:0}% of one core; peak RSS {Measure.PeakRssMb(world.App.Id):0} MiB");
+            $"- app CPU in the window {cpu / seconds * 100:0}% of one core; " +
+            $"peak RSS {Measure.PeakRssMb(world.App.Id):0} MiB");
         report.Line($"- {OldDesign}");
         report.Line();
     }

@@ -36,7 +36,9 @@ var (warmList, thenSynced) = await FirstFullListAsync(hold: true);
 
 Console.WriteLine($"first full list, no snapshot:   {coldList.TotalMilliseconds,8:0} ms (list from the API)");
 Console.WriteLine(
-    $"first full list, with snapshot: {warmList.TotalMilliseconds,8:0} ms (snapshot {snapshotBytes / 1024.0 / 1024.0:0.0} MiB; API answered later, synced after {thenSynced.TotalMilliseconds:0} ms)");
+    $"first full list, with snapshot: {warmList.TotalMilliseconds,8:0} ms " +
+    $"(snapshot {snapshotBytes / 1024.0 / 1024.0:0.0} MiB; API answered later, " +
+    $"synced after {thenSynced.TotalMilliseconds:0} ms)");
 
 // 3. Memory: the cached form of N pods (bytes plus metadata and the dictionary), measured alone.
 var kind = KindRegistry.WithDefaults().Find("pod")!;
@@ -51,7 +53,9 @@ foreach (var json in sources)
 }
 var after = GC.GetTotalMemory(forceFullCollection: true);
 Console.WriteLine(
-    $"memory per {count} cached pods: {(after - before) / 1024.0 / 1024.0:0.0} MiB ({(after - before) / (double)count:0} bytes per object; JSON alone {sources.Sum(s => (long)s.Length) / 1024.0 / 1024.0:0.0} MiB)");
+    $"memory per {count} cached pods: {(after - before) / 1024.0 / 1024.0:0.0} MiB " +
+    $"({(after - before) / (double)count:0} bytes per object; JSON " +
+    $"alone {sources.Sum(s => (long)s.Length) / 1024.0 / 1024.0:0.0} MiB)");
 GC.KeepAlive(store);
 return 0;
 

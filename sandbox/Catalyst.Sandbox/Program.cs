@@ -41,7 +41,8 @@ settings["CATALYST_DATA_DIR"] = Environment.GetEnvironmentVariable("CATALYST_DAT
 settings["CATALYST_HANDOVER_KEY_PATH"] = Path.Combine(root, "handover-jwt-private.pem");
 
 Console.WriteLine(
-    $"sandbox: fakes up (Kubernetes {cloud.Kubernetes.BaseUrl}, Dynadot {cloud.Dynadot.Url}, Hetzner {cloud.Hetzner.Url}); files in {root}");
+    $"sandbox: fakes up (Kubernetes {cloud.Kubernetes.BaseUrl}, Dynadot {cloud.Dynadot.Url}, " +
+    $"Hetzner {cloud.Hetzner.Url}); files in {root}");
 await using var app = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"),
     settings, port);
 try
@@ -66,7 +67,8 @@ if (!created.IsSuccessStatusCode)
 }
 var id = answer!["id"]!.GetValue<string>();
 Console.WriteLine(
-    $"sandbox: POST /api/v1/deployments → {(int)created.StatusCode}, deployment {id} for {sub}.{FakeSovereignCloud.PoolDomain}");
+    $"sandbox: POST /api/v1/deployments → {(int)created.StatusCode}, deployment {id} " +
+    $"for {sub}.{FakeSovereignCloud.PoolDomain}");
 Console.WriteLine($"console: http://127.0.0.1:{app.Port}/#/deployments/{id}");
 
 var progress = new SandboxProgress(Console.Out);
@@ -74,7 +76,8 @@ try
 {
     await StreamAsync(app.Http, id, progress, stop.Token);
     Console.WriteLine(
-        $"sandbox: the service keeps running; its console is http://127.0.0.1:{app.Port}/ (this Sovereign: #/deployments/{id}); Ctrl-C stops everything.");
+        $"sandbox: the service keeps running; its console is http://127.0.0.1:{app.Port}/ (this Sovereign: " +
+        $"#/deployments/{id}); Ctrl-C stops everything.");
     await Task.Delay(Timeout.Infinite, stop.Token);
 }
 catch (OperationCanceledException)
