@@ -87,7 +87,8 @@ public sealed record AuthSettings
             var other => throw new SettingException(ModeSetting, $"is '{other}'; use session (the default) or off"),
         };
         var gateRealmUrl = kcAddr is null ? null
-            : $"{Url("CATALYST_KC_ADDR", kcAddr).AbsoluteUri.TrimEnd('/')}/realms/{Uri.EscapeDataString(kcRealm ?? "openova")}";
+            : $"{Url("CATALYST_KC_ADDR", kcAddr).AbsoluteUri.TrimEnd('/')}/realms/" +
+                $"{Uri.EscapeDataString(kcRealm ?? "openova")}";
         var trustedHeader = Settings.Text(read, "CATALYST_TRUSTED_IDENTITY_HEADER");
         if (trustedHeader is not null && !IdentityHeaders.IsHeaderName(trustedHeader))
             throw new SettingException("CATALYST_TRUSTED_IDENTITY_HEADER", $"'{trustedHeader}' is not a header name");

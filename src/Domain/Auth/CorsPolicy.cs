@@ -70,7 +70,8 @@ public sealed class CorsPolicy
         // Nothing after the authority (Uri would accept "https://a.example/" only as "/", already trimmed above).
         if (text.AsSpan(separator + 3).Contains('/')) return null;
         var host = uri.HostNameType == UriHostNameType.Dns ? uri.IdnHost : uri.Host;
-        return $"{uri.Scheme}://{host.ToLowerInvariant()}{(uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
+        return $"{uri.Scheme}://{host.ToLowerInvariant()}" +
+            $"{(uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
     }
 
     /// <summary>A browser preflight: OPTIONS with an Origin and the
@@ -87,7 +88,8 @@ public sealed class CorsPolicy
     public IReadOnlyList<KeyValuePair<string, string>> HeadersFor(string? origin, bool preflight)
     {
         var result = new List<KeyValuePair<string, string>> { new("Vary", "Origin") };
-        if (Normalise(origin) is not { } normal) return result; // absent, malformed or "null": never allowed, not even by *
+        // absent, malformed or "null": never allowed, not even by *
+        if (Normalise(origin) is not { } normal) return result;
         if (allowed.Contains(normal))
         {
             result.Add(new("Access-Control-Allow-Origin", normal));

@@ -104,8 +104,8 @@ public sealed class HandoverLogin(AuthSettings settings, OneTimeTokens jtis,
                 log.LogError(
                     "Handover for deployment {Deployment}: Keycloak refused token exchange ({Reason}) " +
                     "and this process has no key to sign a session " +
-                             "(set CATALYST_HANDOVER_KEY_PATH or CATALYST_SESSION_COOKIE_SECRET)", claims.DeploymentId,
-                                 refused.Reason);
+                    "(set CATALYST_HANDOVER_KEY_PATH or CATALYST_SESSION_COOKIE_SECRET)",
+                    claims.DeploymentId, refused.Reason);
                 return Refuse(LoginOutcome.ExchangeFailed);
             default:
                 throw new InvalidOperationException(exchange.GetType().Name);

@@ -53,8 +53,8 @@ public sealed class SmtpMagicLinkMailer(SmtpSettings settings) : IMagicLinkMaile
         catch (Exception e)
             when (e is not MagicLinkMailException
                 and (IOException or System.Net.Sockets.SocketException or OperationCanceledException
-                                       or SmtpCommandException or SmtpProtocolException or AuthenticationException
-                                       or SslHandshakeException or ServiceNotConnectedException))
+                    or SmtpCommandException or SmtpProtocolException or AuthenticationException
+                    or SslHandshakeException or ServiceNotConnectedException))
         {
             // MailKit's messages name the server and the SMTP reply, never the password.
             throw new MagicLinkMailException(

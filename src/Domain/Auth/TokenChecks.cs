@@ -61,7 +61,8 @@ public static class TokenChecks
             System.Globalization.NumberStyles.Float,
             System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and < 253402300800
             ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))
-            : DateTimeOffset.MinValue; // present but not a number: treated as long past, so exp fails and nbf/iat pass only if absent
+            // present but not a number: treated as long past, so exp fails and nbf/iat pass only if absent
+            : DateTimeOffset.MinValue;
     }
 
     public static string Text(JsonWebToken jwt, string claim) =>

@@ -156,7 +156,8 @@ public sealed class Informer(
         try
         {
             var query =
-                $"{cache.Kind.CollectionPath}?watch=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&allowWatchBookmarks=true&timeoutSeconds={timeoutSeconds}";
+                $"{cache.Kind.CollectionPath}?watch=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}" +
+                $"&allowWatchBookmarks=true&timeoutSeconds={timeoutSeconds}";
             using var response = await api.GetAsync(query, watchdog.Token);
             await ThrowUnlessOkAsync(response, watchdog.Token);
             await using var body = await response.Content.ReadAsStreamAsync(watchdog.Token);

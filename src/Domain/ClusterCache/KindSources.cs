@@ -77,7 +77,7 @@ public static class KindSources
         }
         catch (Exception e)
             when (e is HttpOperationException or HttpRequestException or OperationCanceledException or IOException
-                                      && !cancellationToken.IsCancellationRequested)
+                && !cancellationToken.IsCancellationRequested)
         {
             var why = e is HttpOperationException h ? $"the API answered {(int)h.Response.StatusCode}"
                 : e.Message.Split('\n')[0];

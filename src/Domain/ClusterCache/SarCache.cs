@@ -13,7 +13,9 @@ public sealed class SarCache(Func<string, string, string, string, string, Cancel
     TimeSpan ttl, TimeProvider? time = null, int max = 10_000)
 {
     readonly TimeProvider clock = time ?? TimeProvider.System;
-    readonly ConcurrentDictionary<(string User, string Cluster, string Kind, string Namespace, string Verb), (bool Allowed, DateTimeOffset Until)> answers = new();
+    readonly ConcurrentDictionary<
+        (string User, string Cluster, string Kind, string Namespace, string Verb),
+        (bool Allowed, DateTimeOffset Until)> answers = new();
 
     public int Reviews;
     public int Count => answers.Count;

@@ -96,7 +96,8 @@ public sealed class SnapshotStore(BlobServiceClient blobs)
             var items = new List<CachedObject>();
             if (root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
                 foreach (var item in array.EnumerateArray())
-                    if (CachedObject.From(item, kind, null) is { } cached) items.Add(cached); // re-redacted: a snapshot is input too
+                    // re-redacted: a snapshot is input too
+                    if (CachedObject.From(item, kind, null) is { } cached) items.Add(cached);
             return new HydrateResult(HydrateOutcome.Hydrated, items, wrote);
         }
         catch (RequestFailedException e) when (e.Status == 404)

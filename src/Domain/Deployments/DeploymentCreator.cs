@@ -137,7 +137,8 @@ public sealed class DeploymentCreator(
             Sandbox = sandbox.Enabled,
         };
         if (!await store.CreateAsync(record, cancellationToken))
-            return new Created((await store.GetAsync(id, cancellationToken))!, Replayed: true); // a racing takeover wrote it first
+            // a racing takeover wrote it first
+            return new Created((await store.GetAsync(id, cancellationToken))!, Replayed: true);
         await events.AppendAsync(id, [DeploymentEvent.Info($"{id}:accepted", "queued",
             $"Deployment accepted: provisioning {request.SovereignFqdn} in {request.Region}", now)], cancellationToken);
         await workflows.StartAsync(record, cancellationToken);

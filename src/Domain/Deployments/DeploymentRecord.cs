@@ -70,11 +70,14 @@ public sealed record DeploymentResult
     [JsonPropertyName("consoleURL")] public string ConsoleUrl { get; init; } = "";
     [JsonPropertyName("gitopsRepoURL")] public string GitopsRepoUrl { get; init; } = "";
     [JsonPropertyName("kubeconfigReceivedAt"),
-        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateTimeOffset? KubeconfigReceivedAt { get; init; }
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? KubeconfigReceivedAt { get; init; }
     [JsonPropertyName("componentStates"),
-        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, string>? ComponentStates { get; init; }
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? ComponentStates { get; init; }
     [JsonPropertyName("phase1FinishedAt"),
-        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateTimeOffset? Phase1FinishedAt { get; init; }
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? Phase1FinishedAt { get; init; }
     [JsonPropertyName("phase1Outcome"),
         JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Phase1Outcome { get; init; }
 }

@@ -107,7 +107,9 @@ public static partial class DeploymentValidator
         if (!EmailAddress().IsMatch(request.OrgEmail))
             return ($"organisation email \"{request.OrgEmail}\" is not an email address", "orgEmail");
         if (!ServerType().IsMatch(request.ControlPlaneSize))
-            return ($"control plane size \"{request.ControlPlaneSize}\" is not a Hetzner server type (e.g. cx23, cpx32)", "controlPlaneSize");
+            return (
+                $"control plane size \"{request.ControlPlaneSize}\" is not a Hetzner server type (e.g. cx23, cpx32)",
+                "controlPlaneSize");
         if (request.WorkerCount is < 0 or > MaxWorkers)
             return ($"worker count must be between 0 and {MaxWorkers}", "workerCount");
         if (request.WorkerCount > 0 && !ServerType().IsMatch(request.WorkerSize))
@@ -168,5 +170,6 @@ public static partial class DeploymentValidator
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")] private static partial Regex EmailAddress();
     [GeneratedRegex("^[a-z]{2,4}[0-9]{1,3}[a-z]*$")] private static partial Regex ServerType();
     [GeneratedRegex("^[a-z]{3}[0-9]?$")] private static partial Regex LocationName();
-    [GeneratedRegex(@"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]{16,}( .*)?$")] private static partial Regex SshKey();
+    [GeneratedRegex(@"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]{16,}( .*)?$")]
+    private static partial Regex SshKey();
 }

@@ -80,7 +80,8 @@ public sealed class BlobDnsLedger(BlobServiceClient blobs, TimeProvider? time = 
         await backups.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         // Sortable by time; the id says which wipe made it. Never overwritten: each rewrite keeps its own copy.
         var name =
-            $"{poolDomain}/{clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss.fffffff'Z'", CultureInfo.InvariantCulture)}-{deploymentId}-{Guid.NewGuid():N}.json";
+            $"{poolDomain}/{clock.GetUtcNow().ToString("yyyyMMdd'T'HHmmss.fffffff'Z'", CultureInfo.InvariantCulture)}" +
+            $"-{deploymentId}-{Guid.NewGuid():N}.json";
         await backups.GetBlobClient(name)
             .UploadAsync(BinaryData.FromObjectAsJson(new { poolDomain, deploymentId, zone }, Json),
             new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },

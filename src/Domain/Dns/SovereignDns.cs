@@ -64,7 +64,8 @@ public sealed class SovereignDns(DynadotClient dynadot, ManagedDomains managed, 
         // The create refuses these; a deployment made before the list existed must not get one either.
         if (reserved.Contains(sub))
             throw new DnsRefusedException(
-                $"SUBDOMAIN \"{sub}\" is reserved ({Subdomains.ReservedSubdomains.Setting}); refusing to write records");
+                $"SUBDOMAIN \"{sub}\" is reserved ({Subdomains.ReservedSubdomains.Setting}); " +
+                "refusing to write records");
         var ip = loadBalancerIp?.Trim() ?? "";
         if (!SovereignRecords.IsIPv4(ip))
             throw new DnsRefusedException($"LB_IP must be set (the Hetzner load balancer IPv4); got \"{ip}\"");

@@ -46,7 +46,8 @@ public sealed class SovereignWatch(
     /// applied, so an evaluation that comes late (a busy replica) still records every intermediate state, not only the
     /// latest.
     /// </summary>
-    readonly System.Collections.Concurrent.ConcurrentQueue<(long Version, IReadOnlyList<HelmReleaseSnapshot> Releases)> seen = new();
+    readonly System.Collections.Concurrent.ConcurrentQueue<(long Version, IReadOnlyList<HelmReleaseSnapshot> Releases)>
+        seen = new();
     volatile string? listError;
     volatile int listErrors;
     volatile string? refused;

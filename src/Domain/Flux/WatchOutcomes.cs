@@ -16,7 +16,8 @@ public static class WatchOutcomes
     public const string FluxNotReconcilingMessage =
         "Phase 1 watch saw zero HelmReleases — the bootstrap-kit Kustomization on the new Sovereign is not " +
         "reconciling. Operator: inspect `flux get kustomization -n flux-system` and `kubectl describe kustomization " +
-        "-n flux-system` on the new cluster (see docs/RUNBOOK-PROVISIONING.md §\"Phase 1 watch shows 0 HelmReleases\").";
+        "-n flux-system` on the new cluster " +
+        "(see docs/RUNBOOK-PROVISIONING.md §\"Phase 1 watch shows 0 HelmReleases\").";
 
     public const string WatcherStartFailedMessage =
         "Phase 1 watch could not start (e.g. malformed kubeconfig or informer factory init failure). " +

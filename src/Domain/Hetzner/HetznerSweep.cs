@@ -26,7 +26,8 @@ public sealed class HetznerSweep(HttpClient http)
             for (var page = 1; page < 100; page++)
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get,
-                    $"v1/{kind}?label_selector={Uri.EscapeDataString($"{TofuContract.OwnerLabel}={deploymentId}")}&page={page}&per_page=50");
+                    $"v1/{kind}?label_selector={Uri.EscapeDataString($"{TofuContract.OwnerLabel}={deploymentId}")}" +
+                    $"&page={page}&per_page=50");
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", hetznerToken);
                 using var response = await http.SendAsync(request, cancellationToken);
                 if (!response.IsSuccessStatusCode)

@@ -123,11 +123,13 @@ public sealed class OrphanSweep(
                 Message =
                     $"Orphan sweep: {objects.Count} object(s) labelled {TofuContract.OwnerLabel}={deploymentId} that " +
                     "tofu's state does not hold: " +
-                          string.Join("; ", orphans.Select(o => $"{o.Kind}/{o.Id} \"{o.Name}\"")) +
-                          (finished ? settings.Delete ? ""
-                              : $" (remove with: {string.Join("; ", orphans.Select(HetznerSweep.CommandFor))}, " +
-                                  $"or set {OrphanSweepSettings.DeleteSetting}=true)"
-                                      : " (not deleted: the deployment is live)"),
+                    string.Join("; ", orphans.Select(o => $"{o.Kind}/{o.Id} \"{o.Name}\"")) +
+                    (finished
+                        ? settings.Delete
+                            ? ""
+                            : $" (remove with: {string.Join("; ", orphans.Select(HetznerSweep.CommandFor))}, " +
+                              $"or set {OrphanSweepSettings.DeleteSetting}=true)"
+                        : " (not deleted: the deployment is live)"),
             });
         else if (previous is { Count: > 0 })
             written.Add(DeploymentEvent.Info($"{deploymentId}:orphans-cleared:{Fingerprint(previous?.Objects ?? [])}",

@@ -21,7 +21,8 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(ContainerName);
     // Recently read or written records, for readers that accept a second of staleness (GET and list under load):
     // Azurite or a storage account answers every read otherwise. Writes through this store refresh it at once.
-    readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DeploymentRecord Record, ETag ETag, DateTimeOffset At)> recent = new();
+    readonly System.Collections.Concurrent.ConcurrentDictionary<
+        string, (DeploymentRecord Record, ETag ETag, DateTimeOffset At)> recent = new();
     bool created;
 
     /// <summary>Writes a new record; false when one with that id exists already.</summary>

@@ -15,7 +15,8 @@ public sealed class ProgressRecorder(DeploymentStore store, EventLog events, Tim
     public async Task<bool> RecordAsync(ProgressUpdate update, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var applies = false; // as decided on the record last read: the store re-applies the change when another writer came first
+        // as decided on the record last read: the store re-applies the change when another writer came first
+        var applies = false;
         DeploymentRecord? before = null;
         var record = await store.UpdateAsync(update.DeploymentId, r =>
         {

@@ -14,7 +14,8 @@ namespace Catalyst.Domain.Tofu;
 /// </summary>
 public static class ChildLauncher
 {
-    static readonly System.Collections.Concurrent.BlockingCollection<(Process Process, TaskCompletionSource Started)> Pending = new();
+    static readonly System.Collections.Concurrent.BlockingCollection<(Process Process, TaskCompletionSource Started)>
+        Pending = new();
     static readonly Lazy<Thread> Spawner = new(() =>
     {
         var thread = new Thread(() =>

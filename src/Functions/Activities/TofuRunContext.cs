@@ -149,7 +149,8 @@ public sealed class TofuRunContext(
             pending.Writer.TryWrite(new DeploymentEvent
             {
                 Key = EventKeys.Detail(deploymentId, runNumber, Steps.Note,
-                    $"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(message)))[..16]}"),
+                    $"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+                        System.Text.Encoding.UTF8.GetBytes(message)))[..16]}"),
                 Time = time.GetUtcNow(), Phase = phase, Level = level, Message = message,
             });
 

@@ -125,7 +125,8 @@ public sealed class FinishWipeActivity(DeploymentStore store, Vault vault, Event
         var status = clean ? DeploymentStatuses.Wiped : DeploymentStatuses.Failed;
         var message = clean
             ? "Wipe complete: cloud resources destroyed, DNS removed, secrets purged."
-            : $"Wipe incomplete: {string.Join("; ", report.NeedsOperator.Prepend(report.TofuError ?? "").Where(s => s.Length > 0))}";
+            : $"Wipe incomplete: {string.Join("; ",
+                report.NeedsOperator.Prepend(report.TofuError ?? "").Where(s => s.Length > 0))}";
         await store.UpdateAsync(input.DeploymentId, r => r.Run != input.Run ? null : r with
         {
             Status = status, Phase = Phases.Wipe, Step = clean ? Steps.Wiped : Steps.WipeIncomplete, Progress = 100,

@@ -24,7 +24,8 @@ public static class HostConfiguration
                 if (key.StartsWith("logging:logLevel:", StringComparison.OrdinalIgnoreCase))
                 {
                     var category = key["logging:logLevel:".Length..];
-                    data[$"Logging:LogLevel:{(category.Equals("default", StringComparison.OrdinalIgnoreCase) ? "Default" : category)}"] = value;
+                    data[$"Logging:LogLevel:{(category.Equals("default", StringComparison.OrdinalIgnoreCase)
+                        ? "Default" : category)}"] = value;
                 }
             }
         }

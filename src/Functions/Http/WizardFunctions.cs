@@ -50,7 +50,8 @@ public sealed class WizardFunctions(HetznerTokenCheck hetzner, ObjectStorageChec
         var verdict = await objectStorage.CheckAsync(body.Value?.Region, body.Value?.AccessKey, body.Value?.SecretKey,
             request.HttpContext.RequestAborted);
         if (verdict.Status == StatusCodes.Status503ServiceUnavailable)
-            log.LogError("Object-storage validation: {Region} unreachable", body.Value?.Region?.Trim()); // never the keys
+            // never the keys
+            log.LogError("Object-storage validation: {Region} unreachable", body.Value?.Region?.Trim());
         return Results.Json(verdict, statusCode: verdict.Status);
     }
 

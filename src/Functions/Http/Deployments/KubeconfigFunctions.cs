@@ -85,7 +85,8 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
                 "Kubeconfig postback for {Id}: completing a postback whose host stopped before acknowledging it", id);
         }
 
-        clusters.Register(id, body); // the cache watches the new Sovereign from now on; other replicas find it on their next rescan
+        // the cache watches the new Sovereign from now on; other replicas find it on their next rescan
+        clusters.Register(id, body);
         var received = new KubeconfigReceived(Convert.ToHexStringLower(SHA256.HashData(body)), body.Length);
         var now = time.GetUtcNow();
         record = (await store.UpdateAsync(id, r => KubeconfigPostback.Received(r, now), ct))!;

@@ -42,7 +42,8 @@ public sealed class WipeFunction(DeploymentStore store, EventLog events, WipeSet
         // The provisioning workflow (and its watch) must not keep writing while the cloud side is torn down.
         if (await client.GetInstanceAsync(id, ct) is { IsRunning: true })
             await client.TerminateInstanceAsync(id, "wiped", ct);
-        await clusters.UnregisterAsync(id, deleteSnapshots: true, ct); // other replicas drop it on their next rescan (status wiping)
+        // other replicas drop it on their next rescan (status wiping)
+        await clusters.UnregisterAsync(id, deleteSnapshots: true, ct);
         await events.AppendAsync(id,
             [DeploymentEvent.Info(EventKeys.Step(id, started.Run, Steps.WipeRequested), Phases.Wipe,
                 "Wipe requested: decommissioning the Sovereign", time.GetUtcNow())], ct);
