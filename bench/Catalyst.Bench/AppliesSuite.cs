@@ -42,7 +42,8 @@ public static class AppliesSuite
         var single = await RoundAsync(world, applies, hosts, n, "one-host");
         report.Line(
             $"- {n} at once, **one host**: last apply ends {single.ToLastApplyEnd:0.0} s after the first POST " +
-            $"({single.ToLastApplyEnd / one.ToLastApplyEnd:0.0}× one apply), all ready after {single.ToAllReady:0.0} s;" +
+            $"({single.ToLastApplyEnd / one.ToLastApplyEnd:0.0}× one apply), " +
+            $"all ready after {single.ToAllReady:0.0} s;" +
                     $" applies per host {single.PerHost}; most at once per host {single.PeakPerHost}; " +
                     $"'no slot here' answers {single.NoSlot}; an apply's start after its POST " +
                     $"p50 {single.StartDelayP50:0.0} s, max {single.StartDelayMax:0.0} s;" +

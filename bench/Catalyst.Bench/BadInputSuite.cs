@@ -91,7 +91,8 @@ public static class BadInputSuite
             $"vault entries {before.Vault} → {after.Vault}, idempotency/other blobs {before.Other} → {after.Other}; " +
             $"anchor record {(before.Anchor == after.Anchor ? "unchanged" : "CHANGED")}, still at step {after.Step}");
         report.Line(
-            $"- hostile kubeconfigs: {(accepted.IsEmpty ? "none accepted" : accepted.Count + " ACCEPTED: " + string.Join("; ", accepted.Take(5)))}; exec markers created: {ran}");
+            $"- hostile kubeconfigs: {(accepted.IsEmpty ? "none accepted"
+                : accepted.Count + " ACCEPTED: " + string.Join("; ", accepted.Take(5)))}; exec markers created: {ran}");
         var pass = fiveXx.IsEmpty && before == after && accepted.IsEmpty && ran == 0;
         report.Line($"- **{(pass ? "PASS" : "FAIL")}**");
         report.Line();

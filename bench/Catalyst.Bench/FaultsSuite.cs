@@ -133,21 +133,26 @@ public static class FaultsSuite
         var incomplete = ids.Where(id => world.Cloud.JournalLines(id)
             .Where(l => l.StartsWith("created ", StringComparison.Ordinal)).Distinct().Count() != Resources).ToList();
         report.Line(
-            $"- resources: {(twice.Count == 0 ? "none created twice" : "CREATED TWICE: " + string.Join("; ", twice))}; {(incomplete.Count == 0 ? $"all {n} have exactly {Resources} distinct resources" : "incomplete: " + string.Join(", ", incomplete))}");
+            $"- resources: {(twice.Count == 0 ? "none created twice"
+                : "CREATED TWICE: " + string.Join("; ", twice))}; " +
+            $"{(incomplete.Count == 0 ? $"all {n} have exactly {Resources} distinct resources"
+                : "incomplete: " + string.Join(", ", incomplete))}");
 
         report.Line(
-            $"- tofu after a host " +
-            $"SIGKILL: {(orphans.Count == 0 ? "every tofu child was gone within 1 s" : "OUTLIVED ITS HOST: " + string.Join("; ", orphans))}");
+            $"- tofu after a host SIGKILL: {(orphans.Count == 0 ? "every tofu child was gone within 1 s"
+                : "OUTLIVED ITS HOST: " + string.Join("; ", orphans))}");
         // The fake cloud is the judge too: one object per module resource and name, nothing left over.
         var objects = world.Cloud.Hetzner.Objects;
         var duplicateObjects = objects.GroupBy(o => (o.Kind, o.Name)).Where(g => g.Count() > 1)
             .Select(g => $"{g.Key.Kind}/{g.Key.Name} ×{g.Count()}").ToList();
         report.Line(
-            $"- Hetzner objects: {objects.Count} for {n} " +
-            $"provisions; {(duplicateObjects.Count == 0 ? "no name twice" : "TWICE: " + string.Join("; ", duplicateObjects))}");
+            $"- Hetzner objects: {objects.Count} for {n} provisions; {(duplicateObjects.Count == 0 ? "no name twice"
+                : "TWICE: " + string.Join("; ", duplicateObjects))}");
         var eventProblems = await CheckEventsAsync(new BlobServiceClient(world.Azurite.ConnectionString), ids);
         report.Line(
-            $"- events: {(eventProblems.Count == 0 ? "every log has accepted + the 8 phase steps once each, in order; no duplicate keys" : string.Join("; ", eventProblems))}");
+            $"- events: {(eventProblems.Count == 0
+                ? "every log has accepted + the 8 phase steps once each, in order; no duplicate keys"
+                : string.Join("; ", eventProblems))}");
         var pass = ready == n && twice.Count == 0 && incomplete.Count == 0 && eventProblems.Count == 0
             && covered.IsSupersetOf(["tofu", "kubeconfig-wait", "watch"])
                    && orphans.Count == 0 && duplicateObjects.Count == 0 && objects.Count == n * Resources;
@@ -179,7 +184,8 @@ public static class FaultsSuite
             var keys = events.Select(e => e["key"]?.GetValue<string>() ?? "").ToList();
             if (keys.Count != keys.Distinct().Count())
                 problems.Add(
-                    $"{id}: duplicate keys {string.Join(",", keys.GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key))}");
+                    $"{id}: duplicate keys {string.Join(",",
+                        keys.GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key))}");
             var positions =
                 Steps.Select(step => keys.FindIndex(k => k.EndsWith(":" + step, StringComparison.Ordinal))).ToList();
             if (keys.FirstOrDefault() != $"{id}:accepted") problems.Add($"{id}: does not open with accepted");

@@ -65,12 +65,14 @@ public static class HostileKubeconfig
             {
                 var field = new[] { "client-certificate", "client-key", "tokenFile" }[r.Next(3)];
                 return (Utf8(Valid(server,
-                    user: $"\n    {field}: {Pick(r, "/etc/shadow", "/proc/self/environ", "../../vault.key", "/var/run/secrets/kubernetes.io/serviceaccount/token")}")), field);
+                    user: $"\n    {field}: {Pick(r, "/etc/shadow", "/proc/self/environ", "../../vault.key",
+                        "/var/run/secrets/kubernetes.io/serviceaccount/token")}")), field);
             }
             case 3: return (Utf8(Valid(server, cluster: "\n    certificate-authority: /etc/ssl/private/key.pem")),
                 "certificate-authority path");
             case 4: return (Utf8(Valid(server,
-                cluster: $"\n    proxy-url: {Pick(r, "http://169.254.169.254", "socks5://10.0.0.1:1080", "http://127.0.0.1:8080")}")), "proxy-url");
+                cluster: $"\n    proxy-url: {Pick(r, "http://169.254.169.254", "socks5://10.0.0.1:1080",
+                    "http://127.0.0.1:8080")}")), "proxy-url");
             case 5: return (Utf8(Valid(server, cluster: "\n    insecure-skip-tls-verify: " +
                 Pick(r, "true", "True", "yes", "on", "1", "!!bool true"))), "insecure-skip-tls-verify");
             case 6: return (Utf8(Valid(server, user: "\n    username: admin\n    password: admin")), "basic auth");
@@ -131,10 +133,13 @@ public static class HostileKubeconfig
             case 18:
             {
                 var json =
-                    "{\"apiVersion\":\"v1\",\"kind\":\"Config\",\"clusters\":[{\"name\":\"c\",\"cluster\":{\"server\":\"" + server + "\",\"certificate-authority-data\":\"" + Pem.Cert + "\"}}]," +
+                    "{\"apiVersion\":\"v1\",\"kind\":\"Config\"," +
+                    "\"clusters\":[{\"name\":\"c\",\"cluster\":{\"server\":\"" + server +
+                    "\",\"certificate-authority-data\":\"" + Pem.Cert + "\"}}]," +
                     "\"users\":[{\"name\":\"u\",\"user\":{\"exec\":{\"command\":\"/bin/sh\",\"args\":[\"-c\",\"touch " +
                     marker + "\"],\"apiVersion\":\"client.authentication.k8s.io/v1\"}}}]," +
-                    "\"contexts\":[{\"name\":\"x\",\"context\":{\"cluster\":\"c\",\"user\":\"u\"}}],\"current-context\":\"x\"}";
+                    "\"contexts\":[{\"name\":\"x\",\"context\":{\"cluster\":\"c\",\"user\":\"u\"}}]," +
+                    "\"current-context\":\"x\"}";
                 return (Utf8(json), "JSON with exec");
             }
             case 19: return (Utf8(Valid(server, top: Pick(r, "extensions: []\n", "x-unknown: 1\n",

@@ -34,11 +34,12 @@ public sealed class Report(string suite, string command)
         Console.WriteLine($"(written to {path})");
     }
 
-    const string Header = """
-        # Benchmarks
-
-        Figures from `bench/Catalyst.Bench` (not part of `dotnet test`): `dotnet run -c Release --project bench/Catalyst.Bench -- <suite>`.
-        Every run replaces its suite's section below. The app runs standalone (tests/TestHost: the app's functions plus a
-        baseline orchestration) on an in-process Azurite-backed engine, against the loopback fakes of tests/Testing.
-        """;
+    const string Header =
+        "# Benchmarks\n" +
+        "\n" +
+        "Figures from `bench/Catalyst.Bench` (not part of `dotnet test`): " +
+        "`dotnet run -c Release --project bench/Catalyst.Bench -- <suite>`.\n" +
+        "Every run replaces its suite's section below. The app runs standalone (tests/TestHost: the app's " +
+        "functions plus a\n" +
+        "baseline orchestration) on an in-process Azurite-backed engine, against the loopback fakes of tests/Testing.";
 }

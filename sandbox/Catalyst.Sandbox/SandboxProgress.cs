@@ -69,5 +69,6 @@ public sealed class SandboxProgress(TextWriter output)
 
     void Line(string time, string tag, string message, string level) =>
         output.WriteLine(
-            $"{time} {tag}{(tag.Length > 0 ? " " : "")}{(level is "warn" or "error" ? level.ToUpperInvariant() + ": " : "")}{message}");
+            $"{time} {tag}{(tag.Length > 0 ? " " : "")}" +
+            $"{(level is "warn" or "error" ? level.ToUpperInvariant() + ": " : "")}{message}");
 }
