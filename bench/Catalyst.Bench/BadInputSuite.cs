@@ -14,7 +14,8 @@ namespace Catalyst.Bench;
 /// so even a body the mutations left valid is refused (409) rather than starting a provision.
 /// Then (issue 15) hostile kubeconfigs PUT with the anchor's own valid bearer: mutations of a valid k3s kubeconfig
 /// (exec plugins that would create a marker file, auth providers, file paths, proxies, huge values, anchors and
-/// aliases, tags, deep nesting, non-UTF-8, several documents…). None may be accepted or stored, and no marker may appear.
+/// aliases, tags, deep nesting, non-UTF-8, several documents…).
+/// None may be accepted or stored, and no marker may appear.
 /// </summary>
 public static class BadInputSuite
 {
@@ -29,7 +30,8 @@ public static class BadInputSuite
         await world.StartAppAsync();
         const string taken = "fuzz-taken";
         var anchor = await world.CreateAsync(taken);
-        await Wait.ForAsync(async () => (await world.ListAsync()).Single()["step"]?.GetValue<string>() == "kubeconfig-wait" ? (object)true : null,
+        await Wait.ForAsync(async () =>
+            (await world.ListAsync()).Single()["step"]?.GetValue<string>() == "kubeconfig-wait" ? (object)true : null,
             TimeSpan.FromMinutes(2), "the anchor deployment to wait for its kubeconfig");
         var blobs = new BlobServiceClient(world.Azurite.ConnectionString);
         var before = await SnapshotAsync(world, blobs, anchor);
@@ -55,7 +57,8 @@ public static class BadInputSuite
             if ((int)response.StatusCode >= 500) fiveXx.Add($"PUT {what} → {(int)response.StatusCode}");
         });
         // The anchor's bearer, from the PUT its cloud-init never sent; its addresses, from its record.
-        var bearer = JsonNode.Parse(File.ReadAllText(Path.Combine(deferred, $"{anchor}.json")))!["bearer"]!.GetValue<string>();
+        var bearer =
+            JsonNode.Parse(File.ReadAllText(Path.Combine(deferred, $"{anchor}.json")))!["bearer"]!.GetValue<string>();
         var lb = JsonNode.Parse(before.Anchor)!["result"]!["loadBalancerIP"]!.GetValue<string>();
         var markers = Path.Combine(world.Cloud.Root, "exec-markers");
         Directory.CreateDirectory(markers);
@@ -63,8 +66,10 @@ public static class BadInputSuite
         var accepted = new System.Collections.Concurrent.ConcurrentBag<string>();
         await Parallel.ForEachAsync(kubeSeeds, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (seed, _) =>
         {
-            var (body, what) = HostileKubeconfig.Create(new Random(seed), lb, Path.Combine(markers, seed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/deployments/{anchor}/kubeconfig") { Content = new ByteArrayContent(body) };
+            var (body, what) = HostileKubeconfig.Create(new Random(seed), lb,
+                Path.Combine(markers, seed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            using var request = new HttpRequestMessage(HttpMethod.Put,
+                $"/api/v1/deployments/{anchor}/kubeconfig") { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-yaml");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
             using var response = await http.SendAsync(request);
@@ -75,12 +80,19 @@ public static class BadInputSuite
         var after = await SnapshotAsync(world, blobs, anchor);
         var ran = Directory.GetFiles(markers).Length;
 
-        report.Line($"### Bad input: {bodies} wizard bodies, {puts} kubeconfig PUTs, {kubeconfigs} hostile kubeconfigs with a valid bearer, one host, 16 at a time");
+        report.Line(
+            $"### Bad input: {bodies} wizard bodies, {puts} kubeconfig PUTs, {kubeconfigs} hostile kubeconfigs with " +
+            "a valid bearer, one host, 16 at a time");
         report.Line();
         report.Line($"- answers: {string.Join(", ", codes.OrderBy(c => c.Key).Select(c => $"{c.Key} ×{c.Value}"))}");
         report.Line($"- 5xx: {(fiveXx.IsEmpty ? "none" : fiveXx.Count + ": " + string.Join("; ", fiveXx.Take(5)))}");
-        report.Line($"- side effects: records {before.Records} → {after.Records}, vault entries {before.Vault} → {after.Vault}, idempotency/other blobs {before.Other} → {after.Other}; anchor record {(before.Anchor == after.Anchor ? "unchanged" : "CHANGED")}, still at step {after.Step}");
-        report.Line($"- hostile kubeconfigs: {(accepted.IsEmpty ? "none accepted" : accepted.Count + " ACCEPTED: " + string.Join("; ", accepted.Take(5)))}; exec markers created: {ran}");
+        report.Line(
+            $"- side effects: records {before.Records} → {after.Records}, " +
+            $"vault entries {before.Vault} → {after.Vault}, idempotency/other blobs {before.Other} → {after.Other}; " +
+            $"anchor record {(before.Anchor == after.Anchor ? "unchanged" : "CHANGED")}, still at step {after.Step}");
+        report.Line(
+            $"- hostile kubeconfigs: {(accepted.IsEmpty ? "none accepted"
+                : accepted.Count + " ACCEPTED: " + string.Join("; ", accepted.Take(5)))}; exec markers created: {ran}");
         var pass = fiveXx.IsEmpty && before == after && accepted.IsEmpty && ran == 0;
         report.Line($"- **{(pass ? "PASS" : "FAIL")}**");
         report.Line();
@@ -100,14 +112,17 @@ public static class BadInputSuite
         }
         var others = 0;
         await foreach (var container in blobs.GetBlobContainersAsync())
-            if (container.Name is not ("deployments" or "vault" or "events" or "tofu-state") && !container.Name.StartsWith("bench", StringComparison.Ordinal))
+            if (container.Name is not ("deployments" or "vault" or "events" or "tofu-state")
+                && !container.Name.StartsWith("bench", StringComparison.Ordinal))
                 others += await Count(container.Name);
-        var record = (await blobs.GetBlobContainerClient("deployments").GetBlobClient($"{anchor}.json").DownloadContentAsync()).Value.Content.ToString();
+        var record = (await blobs.GetBlobContainerClient("deployments").GetBlobClient($"{anchor}.json")
+            .DownloadContentAsync()).Value.Content.ToString();
         var step = JsonNode.Parse(record)!["step"]?.GetValue<string>() ?? "";
         return new Snapshot(await Count("deployments"), await Count("vault"), others, record, step);
     }
 
-    static readonly string[] ContentTypes = ["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=latin1", "application/xml", ""];
+    static readonly string[] ContentTypes = ["application/json", "text/plain", "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x", "application/json; charset=latin1", "application/xml", ""];
 
     static (HttpContent, string) WizardBody(Random r, string taken)
     {
@@ -118,14 +133,18 @@ public static class BadInputSuite
         {
             case 0: var drop = keys[r.Next(keys.Count)]; body.Remove(drop); what = $"without {drop}"; break;
             case 1: var k = keys[r.Next(keys.Count)]; body[k] = Retype(r); what = $"{k} retyped"; break;
-            case 2: var big = keys[r.Next(keys.Count)]; body[big] = new string('a', r.Next(300, 200_000)); what = $"{big} oversized"; break;
+            case 2: var big = keys[r.Next(keys.Count)]; body[big] = new string('a',
+                r.Next(300, 200_000)); what = $"{big} oversized"; break;
             case 3:
                 var bytes = new byte[r.Next(0, 4096)];
                 r.NextBytes(bytes);
                 return (Typed(new ByteArrayContent(bytes), r), "garbage bytes");
-            case 4: body["extra" + r.Next(1000)] = new string('x', r.Next(1, 100)); body[keys[r.Next(keys.Count)]] = Retype(r); what = "extra field + retyped"; break;
-            case 5: var json = body.ToJsonString(); return (Typed(new StringContent(json[..r.Next(json.Length)], Encoding.UTF8), r), "truncated JSON");
-            case 6: return (Typed(new StringContent(new string('[', r.Next(1, 5000)), Encoding.UTF8), r), "deep nesting");
+            case 4: body["extra" + r.Next(1000)] = new string('x',
+                r.Next(1, 100)); body[keys[r.Next(keys.Count)]] = Retype(r); what = "extra field + retyped"; break;
+            case 5: var json = body.ToJsonString(
+                ); return (Typed(new StringContent(json[..r.Next(json.Length)], Encoding.UTF8), r), "truncated JSON");
+            case 6: return (Typed(new StringContent(new string('[', r.Next(1, 5000)), Encoding.UTF8), r),
+                "deep nesting");
             default: what = "valid but taken subdomain"; break;
         }
         var content = new StringContent(body.ToJsonString(), Encoding.UTF8);
@@ -167,19 +186,22 @@ public static class BadInputSuite
         var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/deployments/{id}/kubeconfig");
         var bodyBytes = new byte[r.Next(0, r.Next(10) == 0 ? 3_000_000 : 4096)];
         r.NextBytes(bodyBytes);
-        request.Content = r.Next(3) == 0 ? new StringContent("apiVersion: v1\nkind: Config\nclusters: []\n", Encoding.UTF8) : new ByteArrayContent(bodyBytes);
+        request.Content = r.Next(3) == 0 ? new StringContent("apiVersion: v1\nkind: Config\nclusters: []\n",
+            Encoding.UTF8) : new ByteArrayContent(bodyBytes);
         request.Content.Headers.ContentType = r.Next(2) == 0 ? new MediaTypeHeaderValue("application/x-yaml") : null;
         var auth = r.Next(6) switch
         {
             0 => null,
             1 => "Bearer",
-            2 => "Bearer " + Convert.ToHexString(BitConverter.GetBytes(r.NextInt64())).ToLowerInvariant().PadRight(64, '0'),
+            2 => "Bearer " +
+                Convert.ToHexString(BitConverter.GetBytes(r.NextInt64())).ToLowerInvariant().PadRight(64, '0'),
             3 => "Basic dXNlcjpwYXNz",
             4 => "Bearer " + new string('x', r.Next(0, 10_000)),
             _ => "bearer  " + Guid.NewGuid(),
         };
         if (auth is not null) request.Headers.TryAddWithoutValidation("Authorization", auth);
-        what = $"id {id[..Math.Min(id.Length, 20)]}, auth {auth?[..Math.Min(auth.Length, 12)] ?? "none"}, {bodyBytes.Length} bytes";
+        what = $"id {id[..Math.Min(id.Length, 20)]}, " +
+            $"auth {auth?[..Math.Min(auth.Length, 12)] ?? "none"}, {bodyBytes.Length} bytes";
         return request;
     }
 }

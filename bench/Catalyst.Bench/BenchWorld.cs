@@ -24,12 +24,15 @@ public sealed class BenchWorld : IAsyncDisposable
     const string OverridePrefix = "BENCH_APP_";
 
     static IEnumerable<(string Key, string Value)> OverrideSettings() =>
-        Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith(OverridePrefix, StringComparison.Ordinal)).Order()
+        Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith(OverridePrefix, StringComparison.Ordinal)).Order()
             .Select(k => (k[OverridePrefix.Length..], Environment.GetEnvironmentVariable(k)!));
 
-    /// <summary>", with X=Y, …" naming the settings a run overrode, so a figure says what it was measured with.</summary>
+    /// <summary>", with X=Y, …" naming the settings a run overrode,
+    /// so a figure says what it was measured with.</summary>
     public static string Overrides() =>
-        OverrideSettings().Any() ? ", with " + string.Join(", ", OverrideSettings().Select(o => $"{o.Key}={o.Value}")) : "";
+        OverrideSettings().Any()
+            ? ", with " + string.Join(", ", OverrideSettings().Select(o => $"{o.Key}={o.Value}")) : "";
 
     public AzuriteServer Azurite { get; private set; }
     public FakeSovereignCloud Cloud { get; }
@@ -54,21 +57,26 @@ public sealed class BenchWorld : IAsyncDisposable
     }
 
     public async Task RestartAzuriteAsync(bool kill = false) =>
-        Azurite = await Azurite.RestartAsync(dataDirectory ?? throw new InvalidOperationException("in-memory Azurite cannot restart"), kill);
+        Azurite = await Azurite.RestartAsync(dataDirectory
+            ?? throw new InvalidOperationException("in-memory Azurite cannot restart"), kill);
 
     public async Task<string> CreateAsync(string sub, string? idempotencyKey = null)
     {
         using var response = await WizardBodies.PostAsync(Http, WizardBodies.Valid(sub), idempotencyKey);
         var json = await response.Content.ReadFromJsonAsync<JsonObject>();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST answered {(int)response.StatusCode}: {json}");
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"POST answered {(int)response.StatusCode}: {json}");
         return json!["id"]!.GetValue<string>();
     }
 
     public async Task<List<JsonObject>> ListAsync() =>
-        (await Http.GetFromJsonAsync<JsonObject>("/api/v1/deployments?limit=200"))!["items"]!.AsArray().Select(i => i!.AsObject()).ToList();
+        (await Http.GetFromJsonAsync<JsonObject>("/api/v1/deployments?limit=200"))!["items"]!.AsArray()
+            .Select(i => i!.AsObject()).ToList();
 
-    /// <summary>Polls the list until every given deployment is done (ready or failed) or the time is up; returns the last list.</summary>
-    public async Task<Dictionary<string, JsonObject>> WaitAllDoneAsync(IReadOnlyCollection<string> ids, TimeSpan timeout, Action<int>? progress = null)
+    /// <summary>Polls the list until every given deployment is done (ready
+    /// or failed) or the time is up; returns the last list.</summary>
+    public async Task<Dictionary<string, JsonObject>> WaitAllDoneAsync(IReadOnlyCollection<string> ids,
+        TimeSpan timeout, Action<int>? progress = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         var last = new Dictionary<string, JsonObject>();
@@ -76,7 +84,8 @@ public sealed class BenchWorld : IAsyncDisposable
         {
             try
             {
-                last = (await ListAsync()).Where(i => ids.Contains(i["id"]!.GetValue<string>())).ToDictionary(i => i["id"]!.GetValue<string>());
+                last = (await ListAsync()).Where(i => ids.Contains(i["id"]!.GetValue<string>()))
+                    .ToDictionary(i => i["id"]!.GetValue<string>());
                 var done = last.Values.Count(i => i["status"]!.GetValue<string>() is "ready" or "failed");
                 progress?.Invoke(done);
                 if (done == ids.Count) return last;

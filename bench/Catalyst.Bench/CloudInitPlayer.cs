@@ -32,7 +32,8 @@ public sealed class CloudInitPlayer(string directory, Func<Uri> catalyst)
                 using var request = new HttpRequestMessage(HttpMethod.Put, target)
                     { Content = new ByteArrayContent(Convert.FromBase64String(postback["body"]!.GetValue<string>())) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-yaml");
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", postback["bearer"]!.GetValue<string>());
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
+                    postback["bearer"]!.GetValue<string>());
                 try
                 {
                     var at = DateTime.UtcNow;

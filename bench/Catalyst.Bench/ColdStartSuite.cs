@@ -22,17 +22,22 @@ public static class ColdStartSuite
             while (clock.Elapsed < TimeSpan.FromSeconds(120) && isReady is null && !app.HasExited)
             {
                 healthy ??= await Ok(http, $"http://127.0.0.1:{port}/healthz") ? clock.Elapsed.TotalMilliseconds : null;
-                if (healthy is not null) isReady = await Ok(http, $"http://127.0.0.1:{port}/readyz") ? clock.Elapsed.TotalMilliseconds : null;
+                if (healthy is not null) isReady = await Ok(http, $"http://127.0.0.1:{port}/readyz")
+                    ? clock.Elapsed.TotalMilliseconds : null;
                 if (isReady is null) await Task.Delay(10);
             }
             health.Add(healthy ?? double.NaN);
             ready.Add(isReady ?? double.NaN);
-            report.Line($"run {run + 1}{(run == 0 ? " (first on this storage: creates the task hub)" : "")}: /healthz {Measure.Ms(healthy ?? double.NaN)} ms, /readyz {Measure.Ms(isReady ?? double.NaN)} ms");
+            report.Line(
+                $"run {run + 1}{(run == 0 ? " (first on this storage: creates the task hub)" : "")}: " +
+                $"/healthz {Measure.Ms(healthy ?? double.NaN)} ms, /readyz {Measure.Ms(isReady ?? double.NaN)} ms");
             app.Terminate();
             await app.WaitForExitAsync(TimeSpan.FromSeconds(20));
         }
         report.Line();
-        report.Line($"Median of {runs}: process start → /healthz 200 **{Measure.Ms(Measure.Percentile(health, 50))} ms**, → /readyz 200 **{Measure.Ms(Measure.Percentile(ready, 50))} ms**.");
+        report.Line(
+            $"Median of {runs}: process start → /healthz 200 **{Measure.Ms(Measure.Percentile(health, 50))} ms**, " +
+            $"→ /readyz 200 **{Measure.Ms(Measure.Percentile(ready, 50))} ms**.");
     }
 
     static async Task<bool> Ok(HttpClient http, string url)

@@ -3,7 +3,8 @@ using System.Globalization;
 
 namespace Catalyst.Bench;
 
-/// <summary>Percentiles over samples, and a process's CPU time and peak RSS from /proc (Linux only, like the target pods).</summary>
+/// <summary>Percentiles over samples, and a process's CPU time and
+/// peak RSS from /proc (Linux only, like the target pods).</summary>
 public static class Measure
 {
     public static double Percentile(IReadOnlyList<double> samples, double p)
@@ -13,7 +14,8 @@ public static class Measure
         return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
     }
 
-    public static string Ms(double value) => double.IsNaN(value) ? "n/a" : value.ToString(value < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture);
+    public static string Ms(double value) =>
+        double.IsNaN(value) ? "n/a" : value.ToString(value < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture);
 
     /// <summary>User+system seconds of the process itself, and of its reaped children (the tofu runs).</summary>
     public static (double Self, double Children) CpuSeconds(int pid)
@@ -30,15 +32,21 @@ public static class Measure
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+                    CultureInfo.InvariantCulture) / 1024.0;
         return double.NaN;
     }
 
     public static string Machine()
     {
-        var memory = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-        var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown cpu";
-        return $"nproc {Environment.ProcessorCount} ({cpu}), memory {long.Parse(memory, CultureInfo.InvariantCulture) / 1024 / 1024.0:0.0} GiB, dotnet {DotnetVersion()}";
+        var memory = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+        var cpu = File.ReadLines("/proc/cpuinfo")
+            .FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+                ?? "unknown cpu";
+        return $"nproc {Environment.ProcessorCount} ({cpu}), " +
+            $"memory {long.Parse(memory, CultureInfo.InvariantCulture) / 1024 / 1024.0:0.0} GiB, " +
+            $"dotnet {DotnetVersion()}";
     }
 
     static string DotnetVersion()

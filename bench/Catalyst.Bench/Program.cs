@@ -4,19 +4,22 @@ using Catalyst.Bench;
 //   reads                     GET one / list / healthz under 50 clients
 //   provisions [N...]         N concurrent provisions (default 10 50), baseline, postback → watch start
 //   coldstart                 process start → /healthz and /readyz, 5 runs
-//   watch [N...]              deployments held in the event-driven watch, changes → timeline latency (default 200 500 1000)
+//   watch [N...]              deployments held in the event-driven watch, changes → timeline latency
+//                             (default 200 500 1000)
 //   faults [N]                SIGKILLs in every phase, an Azurite restart, then bad input (default 20 provisions)
-//   badinput [B P K]          the bad-input part of faults alone (B wizard bodies, P kubeconfig PUTs, K hostile kubeconfigs
-//                             with a valid bearer; default 10 000, 5 000, 10 000)
+//   badinput [B P K]          the bad-input part of faults alone (B wizard bodies, P kubeconfig PUTs, K hostile
+//                             kubeconfigs with a valid bearer; default 10 000, 5 000, 10 000)
 //   engine [N...]             the bare engine alone: N orchestrations of 14 no-op activity steps (default 1 10 50)
-//   applies [N S]             issue 16: N provisions whose fake apply takes S s, on one host then two hosts of one task hub,
-//                             CATALYST_TOFU_MAX_PARALLEL=4 each (default 8, 20): total time vs one apply's, applies per host
+//   applies [N S]             issue 16: N provisions whose fake apply takes S s, on one host then two hosts of one
+//                             task hub, CATALYST_TOFU_MAX_PARALLEL=4 each (default 8, 20): total time vs one apply's,
+//                             applies per host
 // BENCH_APP_<setting>=value in the environment passes <setting>=value to the host under test (engine experiments).
 var suite = args.FirstOrDefault() ?? "";
 var numbers = args.Skip(1).Select(int.Parse).ToArray();
 var command = "dotnet run -c Release --project bench/Catalyst.Bench -- " + string.Join(' ', args);
 // A run of `applies` with another apply time keeps its own section beside the default one's.
-var report = new Report(suite == "applies" && numbers.Length > 1 && numbers[1] != 20 ? $"applies-{numbers[1]}s" : suite, command);
+var report = new Report(suite == "applies" && numbers.Length > 1 && numbers[1] != 20 ? $"applies-{numbers[1]}s"
+    : suite, command);
 switch (suite)
 {
     case "reads":
@@ -41,13 +44,17 @@ switch (suite)
             await ProvisionsSuite.EngineAsync(report, n, TimeSpan.FromMinutes(10));
         break;
     case "applies":
-        await AppliesSuite.RunAsync(report, numbers.Length > 0 ? numbers[0] : 8, TimeSpan.FromSeconds(numbers.Length > 1 ? numbers[1] : 20));
+        await AppliesSuite.RunAsync(report, numbers.Length > 0 ? numbers[0] : 8,
+            TimeSpan.FromSeconds(numbers.Length > 1 ? numbers[1] : 20));
         break;
     case "badinput":
-        await BadInputSuite.RunAsync(report, numbers.Length > 0 ? numbers[0] : 10_000, numbers.Length > 1 ? numbers[1] : 5_000, numbers.Length > 2 ? numbers[2] : 10_000);
+        await BadInputSuite.RunAsync(report, numbers.Length > 0 ? numbers[0] : 10_000,
+            numbers.Length > 1 ? numbers[1] : 5_000, numbers.Length > 2 ? numbers[2] : 10_000);
         break;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Catalyst.Bench -- reads | provisions [N...] | coldstart | watch [N...] | faults [N] | badinput | engine [N...] | applies [N S]");
+        Console.Error.WriteLine(
+            "usage: dotnet run -c Release --project bench/Catalyst.Bench -- reads | provisions [N...] | coldstart | " +
+            "watch [N...] | faults [N] | badinput | engine [N...] | applies [N S]");
         return 2;
 }
 report.Save();

@@ -12,8 +12,8 @@ namespace Catalyst.Bench;
 public static class ProvisionsSuite
 {
     // ClaimSubdomain, tofu-start, TofuApply, CommitSubdomain, dns-publish, PublishDns, dns-published, phase0-complete,
-    // kubeconfig-wait, BeginWatch (with kubeconfig-received), EndWatch, ready, MintHandover: a provision whose releases are
-    // ready at the first listing (the watch records its transitions outside the workflow).
+    // kubeconfig-wait, BeginWatch (with kubeconfig-received), EndWatch, ready, MintHandover: a provision whose releases
+    // are ready at the first listing (the watch records its transitions outside the workflow).
     public const int ActivitySteps = 13;
 
     public static async Task RunAsync(Report report, int n, TimeSpan timeout)
@@ -30,38 +30,66 @@ public static class ProvisionsSuite
         await Task.WhenAll(Enumerable.Range(0, n).Select(async i =>
         {
             await gate.WaitAsync();
-            try { var id = await world.CreateAsync($"bench-{i}-{Guid.NewGuid().ToString("N")[..4]}"); lock (ids) ids.Add(id); }
+            try { var id = await world.CreateAsync($"bench-{i}-{Guid.NewGuid().ToString("N")[..4]}"); lock (ids)
+                ids.Add(id); }
             finally { gate.Release(); }
         }));
         var posted = clock.Elapsed;
-        var done = await world.WaitAllDoneAsync(ids, timeout, d => Console.Write($"\r{d}/{n} done after {clock.Elapsed.TotalSeconds:0} s   "));
+        var done = await world.WaitAllDoneAsync(ids, timeout,
+            d => Console.Write($"\r{d}/{n} done after {clock.Elapsed.TotalSeconds:0} s   "));
         var wall = clock.Elapsed;
         Console.WriteLine();
         var cpuAfter = Measure.CpuSeconds(pid);
         var rss = Measure.PeakRssMb(pid);
 
         var finished = done.Values.Where(d => d["finishedAt"] is not null).ToList();
-        var e2e = finished.Select(d => (d["finishedAt"]!.GetValue<DateTime>() - d["startedAt"]!.GetValue<DateTime>()).TotalSeconds).ToList();
+        var e2e = finished.Select(d =>
+            (d["finishedAt"]!.GetValue<DateTime>() - d["startedAt"]!.GetValue<DateTime>()).TotalSeconds).ToList();
         var ready = done.Values.Count(d => BenchWorld.StatusOf(d) == "ready");
         var failed = done.Values.Count(d => BenchWorld.StatusOf(d) == "failed");
         report.Line($"### N = {n}");
         report.Line();
-        report.Line($"- {ready} ready, {failed} failed, {n - ready - failed} unfinished after {wall.TotalSeconds:0.0} s (timeout {timeout.TotalMinutes:0} min); all POSTs answered after {posted.TotalSeconds:0.0} s");
+        report.Line(
+            $"- {ready} ready, {failed} failed, {n - ready - failed} unfinished after {wall.TotalSeconds:0.0} s " +
+            $"(timeout {timeout.TotalMinutes:0} min); all POSTs answered after {posted.TotalSeconds:0.0} s");
         report.Line($"- wall time {wall.TotalSeconds:0.0} s → {ready / wall.TotalSeconds * 60:0.0} provisions/min");
-        report.Line($"- per provision end to end (record startedAt → finishedAt): p50 {Measure.Percentile(e2e, 50):0.0} s, p95 {Measure.Percentile(e2e, 95):0.0} s, max {e2e.DefaultIfEmpty(double.NaN).Max():0.0} s");
-        report.Line($"- app process: {cpuAfter.Self - cpuBefore.Self:0.0} CPU s ({(cpuAfter.Self - cpuBefore.Self) / Math.Max(1, ready):0.00} per provision), its tofu children {cpuAfter.Children - cpuBefore.Children:0.0} CPU s, peak RSS {rss:0} MiB");
+        report.Line(
+            $"- per provision end to end (record startedAt → finishedAt): p50 {Measure.Percentile(e2e, 50):0.0} s, " +
+            $"p95 {Measure.Percentile(e2e, 95):0.0} s, max {e2e.DefaultIfEmpty(double.NaN).Max():0.0} s");
+        report.Line(
+            $"- app process: {cpuAfter.Self - cpuBefore.Self:0.0} CPU s " +
+            $"({(cpuAfter.Self - cpuBefore.Self) / Math.Max(1, ready):0.00} per provision), " +
+            $"its tofu children {cpuAfter.Children - cpuBefore.Children:0.0} CPU s, peak RSS {rss:0} MiB");
 
         var latency = PostbackLatencies(world);
-        report.Line($"- postback → watch start, postback during the apply (as the fake tofu plays it: the PUT lands before the DNS step, so this includes the rest of Phase 0), {latency.Count} samples: p50 {Measure.Ms(Measure.Percentile(latency, 50))} ms, p95 {Measure.Ms(Measure.Percentile(latency, 95))} ms");
+        report.Line(
+            $"- postback → watch start, postback during the apply (as the fake tofu plays it: " +
+            $"the PUT lands before the DNS step, so this includes the rest of Phase 0), {latency.Count} samples: " +
+            $"p50 {Measure.Ms(Measure.Percentile(latency, 50))} ms, " +
+            $"p95 {Measure.Ms(Measure.Percentile(latency, 95))} ms");
 
         var (waiting, firstState) = await PostbackWhileWaitingAsync(world, Math.Min(n, 50), timeout);
-        report.Line($"- **postback → watch start**, postback while the workflow waits for it (as on a real cluster, where cloud-init takes minutes), {waiting.Count} samples: p50 {Measure.Ms(Measure.Percentile(waiting, 50))} ms, p95 {Measure.Ms(Measure.Percentile(waiting, 95))} ms, max {Measure.Ms(waiting.DefaultIfEmpty(double.NaN).Max())} ms");
-        report.Line($"- **postback → first component state** on the timeline (the same postbacks), {firstState.Count} samples: p50 {Measure.Ms(Measure.Percentile(firstState, 50))} ms, p95 {Measure.Ms(Measure.Percentile(firstState, 95))} ms, max {Measure.Ms(firstState.DefaultIfEmpty(double.NaN).Max())} ms");
+        report.Line(
+            $"- **postback → watch start**, postback while the workflow waits for it (as on a real cluster, " +
+            $"where cloud-init takes minutes), {waiting.Count} samples: " +
+            $"p50 {Measure.Ms(Measure.Percentile(waiting, 50))} ms, " +
+            $"p95 {Measure.Ms(Measure.Percentile(waiting, 95))} ms, " +
+            $"max {Measure.Ms(waiting.DefaultIfEmpty(double.NaN).Max())} ms");
+        report.Line(
+            $"- **postback → first component state** on the timeline (the same postbacks), {firstState.Count} " +
+            $"samples: p50 {Measure.Ms(Measure.Percentile(firstState, 50))} ms, " +
+            $"p95 {Measure.Ms(Measure.Percentile(firstState, 95))} ms, " +
+            $"max {Measure.Ms(firstState.DefaultIfEmpty(double.NaN).Max())} ms");
 
         var baseline = await BaselineAsync(world, n, timeout);
         var p50 = Measure.Percentile(e2e, 50);
-        report.Line($"- baseline: {n} bare orchestrations of {ActivitySteps} no-op activity steps on the same host: wall {baseline.Wall:0.0} s, per orchestration p50 {baseline.P50:0.00} s, p95 {baseline.P95:0.00} s");
-        report.Line($"- Catalyst's own cost per provision over the bare engine: p50 {p50 - baseline.P50:0.0} s (includes the fake tofu: four `dotnet` process starts per apply, which a real tofu would replace with its own, much longer, run)");
+        report.Line(
+            $"- baseline: {n} bare orchestrations of {ActivitySteps} no-op activity steps on the same host: " +
+            $"wall {baseline.Wall:0.0} s, per orchestration p50 {baseline.P50:0.00} s, p95 {baseline.P95:0.00} s");
+        report.Line(
+            $"- Catalyst's own cost per provision over the bare engine: " +
+            $"p50 {p50 - baseline.P50:0.0} s (includes the fake tofu: four `dotnet` process starts per apply, " +
+            "which a real tofu would replace with its own, much longer, run)");
         report.Line();
     }
 
@@ -73,7 +101,11 @@ public static class ProvisionsSuite
         var cpuBefore = Measure.CpuSeconds(world.App!.Id);
         var baseline = await BaselineAsync(world, n, timeout);
         var cpu = Measure.CpuSeconds(world.App.Id).Self - cpuBefore.Self;
-        report.Line($"- N = {n}: {n} bare orchestrations of {ActivitySteps} no-op activity steps: wall {baseline.Wall:0.0} s, per orchestration p50 {baseline.P50:0.00} s, p95 {baseline.P95:0.00} s → {baseline.P50 / ActivitySteps * 1000:0} ms per step; app {cpu:0.0} CPU s{BenchWorld.Overrides()}");
+        report.Line(
+            $"- N = {n}: {n} bare orchestrations of {ActivitySteps} no-op activity steps: " +
+            $"wall {baseline.Wall:0.0} s, per orchestration p50 {baseline.P50:0.00} s, " +
+            $"p95 {baseline.P95:0.00} s → {baseline.P50 / ActivitySteps * 1000:0} ms per step; " +
+            $"app {cpu:0.0} CPU s{BenchWorld.Overrides()}");
     }
 
     public static List<double> PostbackLatencies(BenchWorld world)
@@ -81,11 +113,15 @@ public static class ProvisionsSuite
         var postbacks = world.Cloud.Postbacks();
         var clusters = world.Cloud.Kubernetes.Clusters;
         return postbacks.Where(p => clusters.ContainsKey(p.Key))
-            .Select(p => (clusters[p.Key].FirstList - DateTimeOffset.FromUnixTimeMilliseconds(p.Value).UtcDateTime).TotalMilliseconds).ToList();
+            .Select(
+                p => (clusters[p.Key].FirstList - DateTimeOffset.FromUnixTimeMilliseconds(
+                    p.Value).UtcDateTime).TotalMilliseconds).ToList();
     }
 
-    /// <summary>Provisions whose cloud-init calls back only once the workflow shows it waits (step kubeconfig-wait).</summary>
-    static async Task<(List<double> WatchStart, List<double> FirstState)> PostbackWhileWaitingAsync(BenchWorld world, int n, TimeSpan timeout)
+    /// <summary>Provisions whose cloud-init calls back only once the
+    /// workflow shows it waits (step kubeconfig-wait).</summary>
+    static async Task<(List<double> WatchStart, List<double> FirstState)> PostbackWhileWaitingAsync(BenchWorld world,
+        int n, TimeSpan timeout)
     {
         var deferred = Path.Combine(world.Cloud.Root, "deferred");
         Directory.CreateDirectory(deferred);
@@ -103,7 +139,8 @@ public static class ProvisionsSuite
         {
             if (DateTime.UtcNow - refreshed > TimeSpan.FromMilliseconds(200))
             {
-                steps = (await world.ListAsync()).ToDictionary(i => i["id"]!.GetValue<string>(), i => i["step"]?.GetValue<string>() ?? "");
+                steps = (await world.ListAsync()).ToDictionary(i => i["id"]!.GetValue<string>(),
+                    i => i["step"]?.GetValue<string>() ?? "");
                 refreshed = DateTime.UtcNow;
             }
             return steps.GetValueOrDefault(id) == "kubeconfig-wait";
@@ -116,9 +153,11 @@ public static class ProvisionsSuite
         var firstState = new List<double>();
         foreach (var id in ids.Where(player.Sent.ContainsKey))
         {
-            var events = (await world.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}/events"))!["events"]!.AsArray();
+            var events = (await world.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}/events"))![
+                "events"]!.AsArray();
             if (events.FirstOrDefault(e => e!["component"] is not null && e["state"] is not null) is { } first)
-                firstState.Add((first["time"]!.GetValue<DateTimeOffset>().UtcDateTime - player.Sent[id]).TotalMilliseconds);
+                firstState.Add(
+                    (first["time"]!.GetValue<DateTimeOffset>().UtcDateTime - player.Sent[id]).TotalMilliseconds);
         }
         return (ids.Where(id => player.Sent.ContainsKey(id) && clusters.ContainsKey(id))
             .Select(id => (clusters[id].FirstList - player.Sent[id]).TotalMilliseconds).ToList(), firstState);
@@ -139,7 +178,9 @@ public static class ProvisionsSuite
             {
                 var state = await world.Http.GetFromJsonAsync<JsonObject>($"/probe/{id}");
                 if (state?["status"]?.GetValue<string>() == "Completed")
-                    times[id] = (state["lastUpdatedAt"]!.GetValue<DateTimeOffset>() - state["createdAt"]!.GetValue<DateTimeOffset>()).TotalSeconds;
+                    times[id] =
+                        (state["lastUpdatedAt"]!.GetValue<DateTimeOffset>() - state[
+                            "createdAt"]!.GetValue<DateTimeOffset>()).TotalSeconds;
             }
             if (times.Count < n) await Task.Delay(500);
         }

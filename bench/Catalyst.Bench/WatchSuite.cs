@@ -6,12 +6,12 @@ using Catalyst.Testing;
 namespace Catalyst.Bench;
 
 /// <summary>
-/// How many Sovereigns one host keeps in the Phase-1 watch (issue 16): N provisions whose releases never finish but keep
-/// changing (each release flips between installing and degraded every <see cref="FlipEvery"/>, the first change
-/// <see cref="FirstChange"/> after the cluster's first list, releases staggered 30 s), added <see cref="Batch"/> at a time, then, over a
-/// measuring window with 50 clients reading deployments, how long each change took from the fake API server to the
-/// deployment's timeline, GET latency, errors, CPU and RSS (targets: 1 000 in the watch, change → recorded p95 &lt; 2 s,
-/// GET p99 &lt; 100 ms, no errors, RSS &lt; 1 GiB).
+/// How many Sovereigns one host keeps in the Phase-1 watch (issue 16): N provisions whose releases never finish but
+/// keep changing (each release flips between installing and degraded every <see cref="FlipEvery"/>, the first change
+/// <see cref="FirstChange"/> after the cluster's first list, releases staggered 30 s), added <see cref="Batch"/> at a
+/// time, then, over a measuring window with 50 clients reading deployments, how long each change took from the fake API
+/// server to the deployment's timeline, GET latency, errors, CPU and RSS (targets: 1 000 in the watch, change →
+/// recorded p95 &lt; 2 s, GET p99 &lt; 100 ms, no errors, RSS &lt; 1 GiB).
 /// </summary>
 public static class WatchSuite
 {
@@ -19,27 +19,36 @@ public static class WatchSuite
     static readonly TimeSpan FirstChange = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Provisions are added this many at a time, each batch once the previous one is in the watch: what is measured is the
-    /// watch, not hundreds of Phase 0s at once (300 at once saturated Azurite's history scans and never reached the watch).
+    /// Provisions are added this many at a time, each batch once the previous one is in the watch: what is measured is
+    /// the watch, not hundreds of Phase 0s at once (300 at once saturated Azurite's history scans and never reached the
+    /// watch).
     /// </summary>
     const int Batch = 50;
 
-    /// <summary>The polling design this replaced, measured on this machine (docs/BENCHMARKS.md, 2026-11-27, `watch 100 200`).</summary>
-    const string OldDesign = "old design (a durable timer and activity per 10 s poll; 2026-11-27, same machine): at 100 every cluster polled on time, GET p99 20 ms; " +
-        "at 200 clusters polled only 0.66× per 10 s (a change waited up to ~15 s to be seen), GET p99 174 ms; it was not run past 200";
+    /// <summary>The polling design this replaced, measured on this machine
+    /// (docs/BENCHMARKS.md, 2026-11-27, `watch 100 200`).</summary>
+    const string OldDesign =
+        "old design (a durable timer and activity per 10 s poll; 2026-11-27, same machine): " +
+        "at 100 every cluster polled on time, GET p99 20 ms; " +
+        "at 200 clusters polled only 0.66× per 10 s (a change waited up to ~15 s to be seen), GET p99 174 ms; " +
+        "it was not run past 200";
 
-    /// <summary>One host, grown in steps: each N adds provisions to those already in the watch, then measures.</summary>
+    /// <summary>One host, grown in steps: each N adds provisions
+    /// to those already in the watch, then measures.</summary>
     public static async Task RunAsync(Report report, IReadOnlyList<int> sizes, TimeSpan window)
     {
         await using var world = await BenchWorld.StartAsync();
         var kit = ReadsSuite.Kit;
         for (var k = 0; k < kit.Length; k++)
         {
-            var scenario = new List<FakeHelmReleaseApi.Step> { new(TimeSpan.Zero, "Unknown", "Progressing", "Reconciliation in progress") };
+            var scenario = new List<FakeHelmReleaseApi.Step> { new(TimeSpan.Zero, "Unknown", "Progressing",
+                "Reconciliation in progress") };
             for (var j = 1; j <= 40; j++)
                 scenario.Add(j % 2 == 1
-                    ? new(FirstChange + FlipEvery * (j - 1) + TimeSpan.FromSeconds(k * 30), "False", "HealthCheckFailed", $"health check failed ({j})")
-                    : new(FirstChange + FlipEvery * (j - 1) + TimeSpan.FromSeconds(k * 30), "Unknown", "Progressing", $"Reconciliation in progress ({j})"));
+                    ? new(FirstChange + FlipEvery * (j - 1) + TimeSpan.FromSeconds(k * 30), "False",
+                        "HealthCheckFailed", $"health check failed ({j})")
+                    : new(FirstChange + FlipEvery * (j - 1) + TimeSpan.FromSeconds(k * 30), "Unknown", "Progressing",
+                        $"Reconciliation in progress ({j})"));
             world.Cloud.Kubernetes.With(kit[k], [.. scenario]);
         }
         world.Settings["CATALYST_PHASE1_WATCH_TIMEOUT"] = "3h";
@@ -48,7 +57,8 @@ public static class WatchSuite
         foreach (var n in sizes.Order()) await MeasureAsync(report, world, ids, n, window, kit);
     }
 
-    static async Task MeasureAsync(Report report, BenchWorld world, List<string> ids, int n, TimeSpan window, string[] kit)
+    static async Task MeasureAsync(Report report, BenchWorld world, List<string> ids, int n,
+        TimeSpan window, string[] kit)
     {
         var clock = Stopwatch.StartNew();
         var before = ids.Count;
@@ -56,7 +66,8 @@ public static class WatchSuite
         var clusters = api.Clusters;
         for (var start = before; start < n && clock.Elapsed < TimeSpan.FromMinutes(40); start += Batch)
         {
-            await Parallel.ForEachAsync(Enumerable.Range(start, Math.Min(Batch, n - start)), new ParallelOptions { MaxDegreeOfParallelism = 10 }, async (i, _) =>
+            await Parallel.ForEachAsync(Enumerable.Range(start, Math.Min(Batch, n - start)),
+                new ParallelOptions { MaxDegreeOfParallelism = 10 }, async (i, _) =>
             {
                 var id = await world.CreateAsync($"watch-{i}-{Guid.NewGuid().ToString("N")[..4]}");
                 lock (ids) ids.Add(id);
@@ -66,7 +77,9 @@ public static class WatchSuite
                 if (world.App!.HasExited)
                     throw new InvalidOperationException($"the app exited with {world.App.ExitCode}; its last lines:\n"
                         + string.Join('\n', world.App.Output.Split('\n').TakeLast(40)));
-                Console.Write($"\r{clusters.Count}/{n} in the watch after {clock.Elapsed.TotalSeconds:0} s, {api.OpenWatches} open watches   ");
+                Console.Write(
+                    $"\r{clusters.Count}/{n} in the watch after {clock.Elapsed.TotalSeconds:0} s, {api.OpenWatches} " +
+                    "open watches   ");
                 await Task.Delay(1000);
             }
         }
@@ -74,35 +87,44 @@ public static class WatchSuite
         var inWatch = clock.Elapsed.TotalSeconds;
         report.Line($"### N = {n}");
         report.Line();
-        report.Line($"- {clusters.Count}/{n} deployments in the watch ({inWatch:0} s to add {n - before}); {api.OpenWatches} watch streams open");
+        report.Line(
+            $"- {clusters.Count}/{n} deployments in the watch ({inWatch:0} s to add {n - before}); {api.OpenWatches} " +
+            "watch streams open");
 
         var listsBefore = api.ListRequests;
         var watchesBefore = api.WatchRequests;
         var cpuBefore = Measure.CpuSeconds(world.App!.Id);
         var windowStart = DateTime.UtcNow;
         var windowClock = Stopwatch.StartNew();
-        var reads = await Load.RunAsync("GET /api/v1/deployments/{id}", world.Http.BaseAddress!, i => $"/api/v1/deployments/{ids[i % ids.Count]}", 50, window);
+        var reads = await Load.RunAsync("GET /api/v1/deployments/{id}", world.Http.BaseAddress!,
+            i => $"/api/v1/deployments/{ids[i % ids.Count]}", 50, window);
         var seconds = windowClock.Elapsed.TotalSeconds;
         var windowEnd = DateTime.UtcNow;
         var cpu = Measure.CpuSeconds(world.App.Id).Self - cpuBefore.Self;
         var lists = api.ListRequests - listsBefore;
         var watches = api.WatchRequests - watchesBefore;
 
-        // Changes the server made in the window, and when each reached its deployment's timeline (a few seconds' grace).
+        // Changes the server made in the window, and when each
+        // reached its deployment's timeline (a few seconds' grace).
         await Task.Delay(TimeSpan.FromSeconds(5));
         var latencies = new List<double>();
         var missing = 0;
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, ct) =>
         {
-            var events = (await world.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}/events", ct))!["events"]!.AsArray()
-                .Select(e => e!.AsObject()).Where(e => e["phase"]?.GetValue<string>() == "component" && e["component"] is not null).ToList();
-            // The n-th event of a component is its n-th transition (keys stay internal; each step of this scenario is one transition).
+            var events = (await world.Http.GetFromJsonAsync<JsonObject>($"/api/v1/deployments/{id}/events",
+                ct))!["events"]!.AsArray()
+                .Select(e => e!.AsObject())
+                .Where(e => e["phase"]?.GetValue<string>() == "component" && e["component"] is not null).ToList();
+            // The n-th event of a component is its n-th transition (keys
+            // stay internal; each step of this scenario is one transition).
             var recorded = events.GroupBy(e => e["component"]!.GetValue<string>())
-                .ToDictionary(g => g.Key, g => g.OrderBy(e => e["seq"]!.GetValue<long>()).Select(e => e["time"]!.GetValue<DateTimeOffset>().UtcDateTime).ToList());
+                .ToDictionary(g => g.Key, g => g.OrderBy(e => e["seq"]!.GetValue<long>())
+                    .Select(e => e["time"]!.GetValue<DateTimeOffset>().UtcDateTime).ToList());
             foreach (var release in kit)
                 for (var step = 1; step <= 40; step++)
                 {
-                    if (api.ChangedAt(id, release, step) is not { } changed || changed < windowStart || changed > windowEnd) continue;
+                    if (api.ChangedAt(id, release, step) is not { } changed || changed < windowStart
+                        || changed > windowEnd) continue;
                     var times = recorded.GetValueOrDefault(release["bp-".Length..]);
                     lock (latencies)
                     {
@@ -111,10 +133,19 @@ public static class WatchSuite
                     }
                 }
         });
-        report.Line($"- over {seconds:0} s: {latencies.Count + missing} HelmRelease changes made by the API server; **change → recorded on the deployment** p50 {Measure.Ms(Measure.Percentile(latencies, 50))} ms, p95 {Measure.Ms(Measure.Percentile(latencies, 95))} ms, max {Measure.Ms(latencies.DefaultIfEmpty(double.NaN).Max())} ms; not recorded within 5 s of the window's end: {missing}");
-        report.Line($"- requests to the API server in the window: {lists} lists, {watches} new watches (no polling: each Sovereign is listed once and then followed)");
+        report.Line(
+            $"- over {seconds:0} s: {latencies.Count + missing} HelmRelease changes made by the API server; " +
+            $"**change → recorded on the deployment** p50 {Measure.Ms(Measure.Percentile(latencies, 50))} ms, " +
+            $"p95 {Measure.Ms(Measure.Percentile(latencies, 95))} ms, " +
+            $"max {Measure.Ms(latencies.DefaultIfEmpty(double.NaN).Max())} ms; " +
+            $"not recorded within 5 s of the window's end: {missing}");
+        report.Line(
+            $"- requests to the API server in the window: {lists} lists, {watches} new watches (no polling: " +
+            "each Sovereign is listed once and then followed)");
         report.Line($"- meanwhile, 50 clients: {reads}");
-        report.Line($"- app CPU in the window {cpu / seconds * 100:0}% of one core; peak RSS {Measure.PeakRssMb(world.App.Id):0} MiB");
+        report.Line(
+            $"- app CPU in the window {cpu / seconds * 100:0}% of one core; " +
+            $"peak RSS {Measure.PeakRssMb(world.App.Id):0} MiB");
         report.Line($"- {OldDesign}");
         report.Line();
     }

@@ -18,25 +18,33 @@ using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.
 
 var root = Path.Combine(RepoPaths.Root, ".data", "sandbox");
 var storage = Environment.GetEnvironmentVariable("AzureWebJobsStorage");
-await using var ownAzurite = string.IsNullOrEmpty(storage) ? await AzuriteServer.StartAsync(Path.Combine(root, "azurite")) : null;
+await using var ownAzurite = string.IsNullOrEmpty(storage)
+    ? await AzuriteServer.StartAsync(Path.Combine(root, "azurite")) : null;
 await using var cloud = await FakeSovereignCloud.StartAsync(root);
 // The bootstrap kit installs over about 20 s from the first poll, a component every few seconds.
-string[] kit = ["bp-cilium", "bp-cert-manager", "bp-flux", "bp-sealed-secrets", "bp-gitea", "bp-keycloak", "bp-harbor", "bp-console"];
+string[] kit = ["bp-cilium", "bp-cert-manager", "bp-flux", "bp-sealed-secrets", "bp-gitea", "bp-keycloak",
+    "bp-harbor", "bp-console"];
 for (var i = 0; i < kit.Length; i++)
     cloud.Kubernetes.With(kit[i], new FakeHelmReleaseApi.Step(TimeSpan.Zero, null),
-        new FakeHelmReleaseApi.Step(TimeSpan.FromSeconds(1 + i * 2), "Unknown", "Progressing", "Reconciliation in progress"),
-        new FakeHelmReleaseApi.Step(TimeSpan.FromSeconds(5 + i * 2.1), "True", "InstallSucceeded", $"Helm install succeeded for release flux-system/{kit[i]}"));
+        new FakeHelmReleaseApi.Step(TimeSpan.FromSeconds(1 + i * 2), "Unknown", "Progressing",
+            "Reconciliation in progress"),
+        new FakeHelmReleaseApi.Step(TimeSpan.FromSeconds(5 + i * 2.1), "True", "InstallSucceeded",
+            $"Helm install succeeded for release flux-system/{kit[i]}"));
 
 var settings = cloud.AppSettings(ownAzurite, storage, AppProcess.UniqueHubName("sandbox"));
 settings["CATALYST_TOFU_BACKEND_URL"] = $"http://127.0.0.1:{port}";
 settings["CATALYST_API_PUBLIC_URL"] = $"http://127.0.0.1:{port}";
 settings["DOTNET_ENVIRONMENT"] = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? "Development";
-settings["CATALYST_DATA_DIR"] = Environment.GetEnvironmentVariable("CATALYST_DATA_DIR") ?? Path.Combine(RepoPaths.Root, ".data");
+settings["CATALYST_DATA_DIR"] = Environment.GetEnvironmentVariable("CATALYST_DATA_DIR")
+    ?? Path.Combine(RepoPaths.Root, ".data");
 // The handover signer on (its key generated in the sandbox folder), so a ready Sovereign shows its one-time link.
 settings["CATALYST_HANDOVER_KEY_PATH"] = Path.Combine(root, "handover-jwt-private.pem");
 
-Console.WriteLine($"sandbox: fakes up (Kubernetes {cloud.Kubernetes.BaseUrl}, Dynadot {cloud.Dynadot.Url}, Hetzner {cloud.Hetzner.Url}); files in {root}");
-await using var app = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"), settings, port);
+Console.WriteLine(
+    $"sandbox: fakes up (Kubernetes {cloud.Kubernetes.BaseUrl}, Dynadot {cloud.Dynadot.Url}, " +
+    $"Hetzner {cloud.Hetzner.Url}); files in {root}");
+await using var app = AppProcess.Start(RepoPaths.BuildOutput("src/Functions", "Catalyst.Functions.dll"),
+    settings, port);
 try
 {
     await app.WaitHealthyAsync();
@@ -46,7 +54,8 @@ catch (Exception e) when (e is InvalidOperationException or TimeoutException)
     Console.Error.WriteLine($"sandbox: the app did not start: {e.Message}");
     return 1;
 }
-Console.WriteLine($"sandbox: Catalyst (sandbox mode) on http://127.0.0.1:{app.Port}; app log in {Path.Combine(root, "app.log")}");
+Console.WriteLine(
+    $"sandbox: Catalyst (sandbox mode) on http://127.0.0.1:{app.Port}; app log in {Path.Combine(root, "app.log")}");
 
 var sub = $"sandbox-{Guid.NewGuid().ToString("N")[..6]}";
 using var created = await WizardBodies.PostAsync(app.Http, WizardBodies.Valid(sub));
@@ -57,14 +66,18 @@ if (!created.IsSuccessStatusCode)
     return 1;
 }
 var id = answer!["id"]!.GetValue<string>();
-Console.WriteLine($"sandbox: POST /api/v1/deployments → {(int)created.StatusCode}, deployment {id} for {sub}.{FakeSovereignCloud.PoolDomain}");
+Console.WriteLine(
+    $"sandbox: POST /api/v1/deployments → {(int)created.StatusCode}, deployment {id} " +
+    $"for {sub}.{FakeSovereignCloud.PoolDomain}");
 Console.WriteLine($"console: http://127.0.0.1:{app.Port}/#/deployments/{id}");
 
 var progress = new SandboxProgress(Console.Out);
 try
 {
     await StreamAsync(app.Http, id, progress, stop.Token);
-    Console.WriteLine($"sandbox: the service keeps running; its console is http://127.0.0.1:{app.Port}/ (this Sovereign: #/deployments/{id}); Ctrl-C stops everything.");
+    Console.WriteLine(
+        $"sandbox: the service keeps running; its console is http://127.0.0.1:{app.Port}/ (this Sovereign: " +
+        $"#/deployments/{id}); Ctrl-C stops everything.");
     await Task.Delay(Timeout.Infinite, stop.Token);
 }
 catch (OperationCanceledException)
@@ -95,7 +108,8 @@ static async Task StreamAsync(HttpClient http, string id, SandboxProgress progre
         {
             if (line.StartsWith("id: ", StringComparison.Ordinal)) last = line[4..];
             else if (line == "event: done") done = true;
-            else if (line.StartsWith("data: ", StringComparison.Ordinal) && JsonNode.Parse(line[6..]) is JsonObject data)
+            else if (line.StartsWith("data: ", StringComparison.Ordinal)
+                && JsonNode.Parse(line[6..]) is JsonObject data)
             {
                 if (done)
                 {

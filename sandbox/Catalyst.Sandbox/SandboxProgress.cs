@@ -20,7 +20,8 @@ public sealed class SandboxProgress(TextWriter output)
         var time = e["time"] is { } t ? t.GetValue<DateTime>().ToLocalTime().ToString("HH:mm:ss") : "--:--:--";
         if (phase == "tofu")
         {
-            if (level is "warn" or "error" || message.Contains("Creation complete") || message.StartsWith("Plan:") || message.StartsWith("Apply complete"))
+            if (level is "warn" or "error" || message.Contains("Creation complete") || message.StartsWith("Plan:")
+                || message.StartsWith("Apply complete"))
                 Line(time, "  tofu", Summarise(message), level);
             else quietTofuLines++;
             return;
@@ -44,7 +45,8 @@ public sealed class SandboxProgress(TextWriter output)
         var status = state?["status"]?.GetValue<string>() ?? "unknown";
         output.WriteLine($"══ {status.ToUpperInvariant()} ══");
         if (state?["result"] is JsonObject result)
-            foreach (var key in new[] { "sovereignFQDN", "controlPlaneIP", "loadBalancerIP", "consoleURL", "handoverURL" })
+            foreach (var key in new[] { "sovereignFQDN", "controlPlaneIP", "loadBalancerIP", "consoleURL",
+                "handoverURL" })
                 if (result[key] is { } v) output.WriteLine($"  {key,-16} {v}");
         if (state?["error"] is { } error) output.WriteLine($"  error            {error}");
         if (state?["sandbox"] is { } sandbox) output.WriteLine($"  sandbox          {sandbox}");
@@ -60,9 +62,13 @@ public sealed class SandboxProgress(TextWriter output)
     static string Summarise(string tofuLine)
     {
         var at = tofuLine.IndexOf(": Creation complete", StringComparison.Ordinal);
-        return at > 0 ? $"+ {tofuLine[..at]} {tofuLine[(tofuLine.LastIndexOf('[') is var b and >= 0 ? b : tofuLine.Length)..]}" : tofuLine;
+        return at > 0
+            ? $"+ {tofuLine[..at]} {tofuLine[(tofuLine.LastIndexOf('[') is var b and >= 0 ? b : tofuLine.Length)..]}"
+            : tofuLine;
     }
 
     void Line(string time, string tag, string message, string level) =>
-        output.WriteLine($"{time} {tag}{(tag.Length > 0 ? " " : "")}{(level is "warn" or "error" ? level.ToUpperInvariant() + ": " : "")}{message}");
+        output.WriteLine(
+            $"{time} {tag}{(tag.Length > 0 ? " " : "")}" +
+            $"{(level is "warn" or "error" ? level.ToUpperInvariant() + ": " : "")}{message}");
 }

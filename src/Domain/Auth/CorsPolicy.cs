@@ -24,7 +24,8 @@ public sealed class CorsPolicy
     public CorsPolicy(IReadOnlyList<string> origins)
     {
         any = origins.Contains(Any);
-        allowed = origins.Where(o => o != Any).Select(o => Normalise(o) ?? throw new ArgumentException($"'{o}' is not an origin", nameof(origins)))
+        allowed = origins.Where(o => o != Any)
+            .Select(o => Normalise(o) ?? throw new ArgumentException($"'{o}' is not an origin", nameof(origins)))
             .ToHashSet(StringComparer.Ordinal);
     }
 
@@ -36,20 +37,24 @@ public sealed class CorsPolicy
     public static IReadOnlyList<string> ParseOrigins(string text)
     {
         var result = new List<string>();
-        foreach (var entry in text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var entry in text.Split([',', ' '],
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (entry == Any) result.Add(Any);
             else if (entry.Equals("null", StringComparison.OrdinalIgnoreCase))
-                throw new FormatException("lists the origin 'null', which any sandboxed page can send; it cannot be allowed");
+                throw new FormatException(
+                    "lists the origin 'null', which any sandboxed page can send; it cannot be allowed");
             else result.Add(Normalise(entry) ?? throw new FormatException(
-                $"'{entry}' is not an origin: use scheme://host[:port] with http or https, without path, query or user info (or * for any origin without credentials)"));
+                $"'{entry}' is not an origin: use scheme://host[:port] with http or https, without path, " +
+                "query or user info (or * for any origin without credentials)"));
         }
         return result.Distinct(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>
-    /// <c>scheme://host[:port]</c> with scheme and host in lower case and the scheme's default port dropped (as browsers
-    /// serialise an origin), or null when <paramref name="origin"/> is not an http(s) origin (including <c>null</c>).
+    /// <c>scheme://host[:port]</c> with scheme and host in lower case and the scheme's default port dropped (as
+    /// browsers serialise an origin), or null when <paramref name="origin"/> is not an http(s) origin (including
+    /// <c>null</c>).
     /// </summary>
     public static string? Normalise(string? origin)
     {
@@ -59,17 +64,21 @@ public sealed class CorsPolicy
         // Checked on the text: Uri would quietly drop an empty query or fragment, or unescape a path.
         if (text.IndexOfAny(['?', '#', '@', '\\', ' ', '*']) >= 0) return null;
         var separator = text.IndexOf("://", StringComparison.Ordinal);
-        if (separator <= 0 || !Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) return null;
+        if (separator <= 0 || !Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("http" or "https")) return null;
         if (uri.AbsolutePath != "/" || uri.UserInfo.Length > 0 || string.IsNullOrEmpty(uri.Host)) return null;
         // Nothing after the authority (Uri would accept "https://a.example/" only as "/", already trimmed above).
         if (text.AsSpan(separator + 3).Contains('/')) return null;
         var host = uri.HostNameType == UriHostNameType.Dns ? uri.IdnHost : uri.Host;
-        return $"{uri.Scheme}://{host.ToLowerInvariant()}{(uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
+        return $"{uri.Scheme}://{host.ToLowerInvariant()}" +
+            $"{(uri.IsDefaultPort ? "" : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
     }
 
-    /// <summary>A browser preflight: OPTIONS with an Origin and the method it intends to use. It is answered here, 204.</summary>
+    /// <summary>A browser preflight: OPTIONS with an Origin and the
+    /// method it intends to use. It is answered here, 204.</summary>
     public static bool IsPreflight(string method, string? origin, string? requestedMethod) =>
-        string.Equals(method, "OPTIONS", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(origin) && !string.IsNullOrEmpty(requestedMethod);
+        string.Equals(method, "OPTIONS", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(origin)
+            && !string.IsNullOrEmpty(requestedMethod);
 
     /// <summary>
     /// The response headers for a request from <paramref name="origin"/>: only <c>Vary: Origin</c> when it is not
@@ -79,7 +88,8 @@ public sealed class CorsPolicy
     public IReadOnlyList<KeyValuePair<string, string>> HeadersFor(string? origin, bool preflight)
     {
         var result = new List<KeyValuePair<string, string>> { new("Vary", "Origin") };
-        if (Normalise(origin) is not { } normal) return result; // absent, malformed or "null": never allowed, not even by *
+        // absent, malformed or "null": never allowed, not even by *
+        if (Normalise(origin) is not { } normal) return result;
         if (allowed.Contains(normal))
         {
             result.Add(new("Access-Control-Allow-Origin", normal));
@@ -91,7 +101,8 @@ public sealed class CorsPolicy
         {
             result.Add(new("Access-Control-Allow-Methods", Methods));
             result.Add(new("Access-Control-Allow-Headers", Headers));
-            result.Add(new("Access-Control-Max-Age", MaxAgeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            result.Add(new("Access-Control-Max-Age",
+                MaxAgeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
         return result;
     }

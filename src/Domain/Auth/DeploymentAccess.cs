@@ -17,7 +17,8 @@ public static class DeploymentAccess
         if (caller.IsOperator) return true;
         if (owner is null) return false;
         return caller.Subject.Length > 0 && string.Equals(caller.Subject, owner.Subject, StringComparison.Ordinal)
-               || caller.EmailVerified && caller.Email.Length > 0 && string.Equals(caller.Email.Trim(), owner.Email.Trim(), StringComparison.OrdinalIgnoreCase);
+               || caller.EmailVerified && caller.Email.Length > 0
+                   && string.Equals(caller.Email.Trim(), owner.Email.Trim(), StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The same rule over a listed record's metadata keys.</summary>
@@ -27,7 +28,8 @@ public static class DeploymentAccess
         if (caller is null) return false;
         if (caller.IsOperator) return true;
         return caller.Subject.Length > 0 && keys.Subject == DeploymentOwner.SubjectKey(caller.Subject)
-               || caller.EmailVerified && caller.Email.Length > 0 && keys.Email == DeploymentOwner.EmailKey(caller.Email);
+               || caller.EmailVerified && caller.Email.Length > 0
+                   && keys.Email == DeploymentOwner.EmailKey(caller.Email);
     }
 
     /// <summary>The owner a new deployment gets from whoever created it (none when authentication is off).</summary>

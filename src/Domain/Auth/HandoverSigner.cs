@@ -21,7 +21,8 @@ public sealed class HandoverSigner
     public HandoverSigner(RSA privateKey, string issuer, TimeProvider? time = null, TimeSpan? ttl = null)
     {
         if (privateKey.KeySize < RsaKeys.MinimumBits)
-            throw new InvalidKeyException($"the private key has {privateKey.KeySize} bits; at least {RsaKeys.MinimumBits} are required");
+            throw new InvalidKeyException(
+                $"the private key has {privateKey.KeySize} bits; at least {RsaKeys.MinimumBits} are required");
         credentials = new SigningCredentials(new RsaSecurityKey(privateKey), SecurityAlgorithms.RsaSha256);
         Issuer = issuer;
         Ttl = ttl ?? DefaultTtl;
@@ -41,8 +42,8 @@ public sealed class HandoverSigner
     public string PublicJwk { get; }
 
     /// <summary>
-    /// The handover claims exactly as the original (E.1): iss, sub, aud ["https://console.&lt;fqdn&gt;"], iat, exp (iat + TTL),
-    /// jti (uuid v4), email, email_verified, sovereign_fqdn, deployment_id, role.
+    /// The handover claims exactly as the original (E.1): iss, sub, aud ["https://console.&lt;fqdn&gt;"], iat, exp (iat
+    /// + TTL), jti (uuid v4), email, email_verified, sovereign_fqdn, deployment_id, role.
     /// </summary>
     public MintedToken MintHandover(string sovereignFqdn, string deploymentId, string subject, string email)
     {
@@ -63,7 +64,8 @@ public sealed class HandoverSigner
             ["deployment_id"] = deploymentId,
             ["role"] = AdminRole,
         });
-        return new MintedToken(token, jti, DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()), DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()));
+        return new MintedToken(token, jti, DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds()),
+            DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds()));
     }
 
     /// <summary>The audience a Sovereign expects: its console's origin.</summary>

@@ -18,7 +18,8 @@ public sealed class JwksCache(HttpClient http, Uri url, TimeProvider time)
     DateTimeOffset fetchedAt = DateTimeOffset.MinValue;
     DateTimeOffset attemptedAt = DateTimeOffset.MinValue;
 
-    /// <summary>The keys with this kid (empty when Keycloak has none). Throws <see cref="JwksUnavailableException"/>.</summary>
+    /// <summary>The keys with this kid (empty when Keycloak has none). Throws
+    /// <see cref="JwksUnavailableException"/>.</summary>
     public async Task<IReadOnlyList<SecurityKey>> KeysForAsync(string kid, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -44,10 +45,13 @@ public sealed class JwksCache(HttpClient http, Uri url, TimeProvider time)
             {
                 using var response = await http.GetAsync(url, cancellationToken);
                 response.EnsureSuccessStatusCode();
-                keys = new JsonWebKeySet(await response.Content.ReadAsStringAsync(cancellationToken)).GetSigningKeys().ToList();
+                keys = new JsonWebKeySet(await response.Content.ReadAsStringAsync(cancellationToken)).GetSigningKeys()
+                    .ToList();
                 fetchedAt = now;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or ArgumentException or System.Text.Json.JsonException)
+            catch (Exception e)
+                when (e is HttpRequestException or TaskCanceledException or ArgumentException
+                    or System.Text.Json.JsonException)
             {
                 if (keys.Count == 0) throw new JwksUnavailableException(url, e);
             }
@@ -59,4 +63,5 @@ public sealed class JwksCache(HttpClient http, Uri url, TimeProvider time)
     }
 }
 
-public sealed class JwksUnavailableException(Uri url, Exception inner) : Exception($"Keycloak keys at {url} could not be read: {inner.Message}", inner);
+public sealed class JwksUnavailableException(Uri url, Exception inner)
+    : Exception($"Keycloak keys at {url} could not be read: {inner.Message}", inner);

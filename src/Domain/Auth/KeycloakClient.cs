@@ -36,15 +36,18 @@ public sealed class KeycloakClient(HttpClient http, KeycloakSettings settings)
         var groupId = await FindGroupAsync(token, group, cancellationToken)
                       ?? await CreateAsync(token, $"{Admin}/groups", new JsonObject { ["name"] = group },
                           () => FindGroupAsync(token, group, cancellationToken), "create group", cancellationToken);
-        using var join = await SendAsync(HttpMethod.Put, $"{Admin}/users/{Uri.EscapeDataString(userId)}/groups/{Uri.EscapeDataString(groupId)}", token, null, cancellationToken);
-        if (join.StatusCode != HttpStatusCode.NoContent) throw new KeycloakException("add user to group", join.StatusCode);
+        using var join = await SendAsync(HttpMethod.Put,
+            $"{Admin}/users/{Uri.EscapeDataString(userId)}/groups/{Uri.EscapeDataString(groupId)}", token, null,
+            cancellationToken);
+        if (join.StatusCode != HttpStatusCode.NoContent)
+            throw new KeycloakException("add user to group", join.StatusCode);
         return userId;
     }
 
     /// <summary>
-    /// Token exchange impersonating <paramref name="userId"/>. <see cref="Exchange.Refused"/> when Keycloak does not accept
-    /// this form of exchange at all (the feature is off, or v26's standard exchange rejects <c>requested_subject</c>),
-    /// which callers answer with a session of their own; other failures throw.
+    /// Token exchange impersonating <paramref name="userId"/>. <see cref="Exchange.Refused"/> when Keycloak does not
+    /// accept this form of exchange at all (the feature is off, or v26's standard exchange rejects
+    /// <c>requested_subject</c>), which callers answer with a session of their own; other failures throw.
     /// </summary>
     public async Task<Exchange> ImpersonateAsync(string userId, string? audience, CancellationToken cancellationToken)
     {
@@ -63,8 +66,10 @@ public sealed class KeycloakClient(HttpClient http, KeycloakSettings settings)
         using var response = await http.PostAsync(TokenEndpoint, new FormUrlEncodedContent(form), cancellationToken);
         var body = await ReadJsonAsync(response, cancellationToken);
         if (response.StatusCode == HttpStatusCode.OK && Text(body, "access_token") is { Length: > 0 } access)
-            return new Exchange.Issued(access, Text(body, "refresh_token") ?? "", body?["expires_in"] is JsonValue v && v.TryGetValue<int>(out var s) ? s : 0);
-        if (IsRefusal(response.StatusCode, body)) return new Exchange.Refused($"{(int)response.StatusCode} {Text(body, "error")}");
+            return new Exchange.Issued(access, Text(body, "refresh_token") ?? "",
+                body?["expires_in"] is JsonValue v && v.TryGetValue<int>(out var s) ? s : 0);
+        if (IsRefusal(response.StatusCode, body))
+            return new Exchange.Refused($"{(int)response.StatusCode} {Text(body, "error")}");
         throw new KeycloakException("token exchange", response.StatusCode);
     }
 
@@ -78,20 +83,23 @@ public sealed class KeycloakClient(HttpClient http, KeycloakSettings settings)
         public sealed record Refused(string Reason) : Exchange;
     }
 
-    /// <summary>"This grant or parameter is not supported here", as opposed to "you may not" (403) or "it broke" (5xx).</summary>
+    /// <summary>"This grant or parameter is not supported here", as
+    /// opposed to "you may not" (403) or "it broke" (5xx).</summary>
     static bool IsRefusal(HttpStatusCode status, JsonNode? body)
     {
         if (status is not (HttpStatusCode.BadRequest or HttpStatusCode.NotImplemented)) return false;
         var error = Text(body, "error") ?? "";
         var description = (Text(body, "error_description") ?? "").ToLowerInvariant();
         return error is "unsupported_grant_type" or "unsupported_token_type" || status == HttpStatusCode.NotImplemented
-               || description.Contains("requested_subject") || description.Contains("not supported") || description.Contains("not enabled")
+               || description.Contains("requested_subject") || description.Contains("not supported")
+               || description.Contains("not enabled")
                || description.Contains("feature");
     }
 
     async Task<string> ServiceAccountTokenAsync(CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsync(TokenEndpoint, new FormUrlEncodedContent(new Dictionary<string, string>
+        using var response = await http.PostAsync(TokenEndpoint,
+            new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials",
             ["client_id"] = settings.ClientId,
@@ -104,32 +112,40 @@ public sealed class KeycloakClient(HttpClient http, KeycloakSettings settings)
     }
 
     async Task<string?> FindUserAsync(string token, string email, CancellationToken cancellationToken) =>
-        await FindAsync(token, $"{Admin}/users?email={Uri.EscapeDataString(email)}&exact=true", "find user", _ => true, cancellationToken);
+        await FindAsync(token, $"{Admin}/users?email={Uri.EscapeDataString(email)}&exact=true", "find user", _ => true,
+            cancellationToken);
 
     async Task<string?> FindGroupAsync(string token, string name, CancellationToken cancellationToken) =>
         // search= also matches inside names and returns subgroups; only a top-level group of exactly this name counts.
         await FindAsync(token, $"{Admin}/groups?search={Uri.EscapeDataString(name)}&exact=true", "find group",
             g => Text(g, "name") == name, cancellationToken);
 
-    async Task<string?> FindAsync(string token, string url, string step, Func<JsonNode, bool> matches, CancellationToken cancellationToken)
+    async Task<string?> FindAsync(string token, string url, string step, Func<JsonNode, bool> matches,
+        CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Get, url, token, null, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.OK || await ReadJsonAsync(response, cancellationToken) is not JsonArray items)
+        if (response.StatusCode != HttpStatusCode.OK
+            || await ReadJsonAsync(response, cancellationToken) is not JsonArray items)
             throw new KeycloakException(step, response.StatusCode);
-        return items.OfType<JsonNode>().Where(matches).Select(i => Text(i, "id")).FirstOrDefault(id => !string.IsNullOrEmpty(id));
+        return items.OfType<JsonNode>().Where(matches).Select(i => Text(i, "id"))
+            .FirstOrDefault(id => !string.IsNullOrEmpty(id));
     }
 
-    /// <summary>POST expecting 201 and the new id in Location; a 409 (someone created it meanwhile) finds it instead.</summary>
-    async Task<string> CreateAsync(string token, string url, JsonObject body, Func<Task<string?>> refind, string step, CancellationToken cancellationToken)
+    /// <summary>POST expecting 201 and the new id in Location; a 409
+    /// (someone created it meanwhile) finds it instead.</summary>
+    async Task<string> CreateAsync(string token, string url, JsonObject body, Func<Task<string?>> refind, string step,
+        CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Post, url, token, body, cancellationToken);
         if (response.StatusCode == HttpStatusCode.Conflict)
             return await refind() ?? throw new KeycloakException(step, response.StatusCode);
         var id = response.Headers.Location?.OriginalString.TrimEnd('/').Split('/').LastOrDefault();
-        return response.StatusCode == HttpStatusCode.Created && !string.IsNullOrEmpty(id) ? id : throw new KeycloakException(step, response.StatusCode);
+        return response.StatusCode == HttpStatusCode.Created && !string.IsNullOrEmpty(id) ? id
+            : throw new KeycloakException(step, response.StatusCode);
     }
 
-    async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, JsonObject? body, CancellationToken cancellationToken)
+    async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, JsonObject? body,
+        CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, url);
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
@@ -150,7 +166,8 @@ public sealed class KeycloakClient(HttpClient http, KeycloakSettings settings)
         }
     }
 
-    static string? Text(JsonNode? node, string name) => node is JsonObject o && o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    static string? Text(JsonNode? node, string name) =>
+        node is JsonObject o && o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 }
 
 /// <summary>A Keycloak call failed: which step and what status (0 when no answer arrived).</summary>

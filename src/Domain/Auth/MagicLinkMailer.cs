@@ -28,7 +28,8 @@ public sealed class SmtpMagicLinkMailer(SmtpSettings settings) : IMagicLinkMaile
         message.Subject = "Your OpenOva sign-in link";
         message.Body = new TextPart("plain")
         {
-            Text = $"Click the link below to sign in to OpenOva.\r\n\r\n{link}\r\n\r\nThis link expires in 15 minutes.\r\nIf you did not request this, you can safely ignore this email.",
+            Text = $"Click the link below to sign in to OpenOva.\r\n\r\n{link}\r\n\r\nThis link expires in 15 " +
+                "minutes.\r\nIf you did not request this, you can safely ignore this email.",
         };
 
         using var client = new SmtpClient { Timeout = (int)Timeout.TotalMilliseconds };
@@ -36,21 +37,28 @@ public sealed class SmtpMagicLinkMailer(SmtpSettings settings) : IMagicLinkMaile
         cts.CancelAfter(Timeout);
         try
         {
-            await client.ConnectAsync(settings.Host, settings.Port, SocketOptions(settings.Host, settings.Port), cts.Token);
+            await client.ConnectAsync(settings.Host, settings.Port,
+                SocketOptions(settings.Host, settings.Port), cts.Token);
             if (settings.User is { Length: > 0 } user && settings.Password is { Length: > 0 } password)
             {
                 if (!client.IsSecure && !IsLoopback(settings.Host))
-                    throw new MagicLinkMailException($"SMTP server {settings.Host}:{settings.Port} offers no TLS; refusing to send credentials in clear text");
+                    throw new MagicLinkMailException(
+                        $"SMTP server {settings.Host}:{settings.Port} offers no TLS; " +
+                        "refusing to send credentials in clear text");
                 await client.AuthenticateAsync(new NetworkCredential(user, password), cts.Token);
             }
             await client.SendAsync(message, cts.Token);
             await client.DisconnectAsync(quit: true, cts.Token);
         }
-        catch (Exception e) when (e is not MagicLinkMailException and (IOException or System.Net.Sockets.SocketException or OperationCanceledException
-                                       or SmtpCommandException or SmtpProtocolException or AuthenticationException or SslHandshakeException or ServiceNotConnectedException))
+        catch (Exception e)
+            when (e is not MagicLinkMailException
+                and (IOException or System.Net.Sockets.SocketException or OperationCanceledException
+                    or SmtpCommandException or SmtpProtocolException or AuthenticationException
+                    or SslHandshakeException or ServiceNotConnectedException))
         {
             // MailKit's messages name the server and the SMTP reply, never the password.
-            throw new MagicLinkMailException($"SMTP {settings.Host}:{settings.Port}: {e.GetType().Name}: {e.Message.Split('\n')[0]}", e);
+            throw new MagicLinkMailException(
+                $"SMTP {settings.Host}:{settings.Port}: {e.GetType().Name}: {e.Message.Split('\n')[0]}", e);
         }
     }
 
@@ -63,9 +71,11 @@ public sealed class SmtpMagicLinkMailer(SmtpSettings settings) : IMagicLinkMaile
         : IsLoopback(host) ? SecureSocketOptions.StartTlsWhenAvailable
         : SecureSocketOptions.StartTls;
 
-    /// <summary>"localhost", 127.0.0.0/8 or ::1 (an IPv4-mapped loopback too); names are not resolved, so a DNS answer cannot make a host loopback.</summary>
+    /// <summary>"localhost", 127.0.0.0/8 or ::1 (an IPv4-mapped loopback too); names are not resolved, so a DNS answer
+    /// cannot make a host loopback.</summary>
     public static bool IsLoopback(string host) =>
-        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
 }
 
 public sealed class MagicLinkMailException(string message, Exception? inner = null) : Exception(message, inner);

@@ -18,20 +18,22 @@ public sealed record WindowCount(DateTimeOffset Start, int Count);
 /// </summary>
 public sealed record RateLimit(int Limit, TimeSpan Window)
 {
-    /// <summary>The count after admitting one more at <paramref name="now"/>, or null when the window is full.</summary>
+    /// <summary>The count after admitting one more at
+    /// <paramref name="now"/>, or null when the window is full.</summary>
     public WindowCount? Admit(WindowCount? stored, DateTimeOffset now) =>
         Current(stored, now) is { } current
             ? current.Count < Limit ? current with { Count = current.Count + 1 } : null
             : new WindowCount(now, 1);
 
     /// <summary>
-    /// How long until a full window ends, in whole seconds rounded up and at least 1 (Retry-After's unit, and a client that
-    /// retries after it is admitted).
+    /// How long until a full window ends, in whole seconds rounded up and at least 1 (Retry-After's unit, and a client
+    /// that retries after it is admitted).
     /// </summary>
     public int RetryAfterSeconds(WindowCount stored, DateTimeOffset now) =>
         (int)Math.Max(1, Math.Ceiling((stored.Start + Window - now).TotalSeconds));
 
-    /// <summary>The count with one admission given back (a request refused by another limit), or null when there is nothing to give back.</summary>
+    /// <summary>The count with one admission given back (a request refused by another limit), or null when there is
+    /// nothing to give back.</summary>
     public WindowCount? Release(WindowCount? stored, DateTimeOffset now) =>
         Current(stored, now) is { Count: > 0 } current ? current with { Count = current.Count - 1 } : null;
 
@@ -70,7 +72,8 @@ public sealed record MagicLinkLimits(int PerEmail, int PerAddress, TimeSpan Wind
 /// the SHA-256 of the key, so no email appears in storage), updated with ETag-conditioned writes and re-read on a
 /// conflict. Storage failures throw; callers refuse rather than send unlimited mail.
 /// </summary>
-public sealed class BlobRateLimiter(BlobServiceClient blobs, TimeProvider time, string containerName = BlobRateLimiter.Container)
+public sealed class BlobRateLimiter(BlobServiceClient blobs, TimeProvider time,
+    string containerName = BlobRateLimiter.Container)
 {
     public const string Container = "catalyst-rate-limits";
     const int Attempts = 20;
@@ -78,7 +81,8 @@ public sealed class BlobRateLimiter(BlobServiceClient blobs, TimeProvider time, 
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(containerName);
     volatile bool created;
 
-    /// <summary>Null when admitted (and counted); otherwise the seconds until the window ends, and nothing is counted.</summary>
+    /// <summary>Null when admitted (and counted); otherwise the seconds
+    /// until the window ends, and nothing is counted.</summary>
     public async Task<int?> TryAcquireAsync(string key, RateLimit limit, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < Attempts; attempt++)
@@ -106,7 +110,8 @@ public sealed class BlobRateLimiter(BlobServiceClient blobs, TimeProvider time, 
     }
 
     /// <summary>The stored count for a key (tests and diagnostics).</summary>
-    public async Task<WindowCount?> PeekAsync(string key, CancellationToken cancellationToken = default) => (await ReadAsync(key, cancellationToken)).Count;
+    public async Task<WindowCount?> PeekAsync(string key, CancellationToken cancellationToken = default) =>
+        (await ReadAsync(key, cancellationToken)).Count;
 
     public static string BlobName(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
@@ -141,9 +146,11 @@ public sealed class BlobRateLimiter(BlobServiceClient blobs, TimeProvider time, 
     {
         try
         {
-            await container.GetBlobClient(BlobName(key)).UploadAsync(BinaryData.FromObjectAsJson(next), new BlobUploadOptions
+            await container.GetBlobClient(BlobName(key))
+                .UploadAsync(BinaryData.FromObjectAsJson(next), new BlobUploadOptions
             {
-                Conditions = etag is { } e ? new BlobRequestConditions { IfMatch = e } : new BlobRequestConditions { IfNoneMatch = ETag.All },
+                Conditions = etag is { } e ? new BlobRequestConditions { IfMatch = e }
+                    : new BlobRequestConditions { IfNoneMatch = ETag.All },
             }, cancellationToken);
             return true;
         }
@@ -155,7 +162,9 @@ public sealed class BlobRateLimiter(BlobServiceClient blobs, TimeProvider time, 
 
     // Replicas that collide on one key retry at different moments.
     static Task Backoff(int attempt, CancellationToken cancellationToken) =>
-        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + 10 * Math.Min(attempt, 10))), cancellationToken);
+        Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 + 10 * Math.Min(attempt, 10))),
+            cancellationToken);
 }
 
-public sealed class RateLimitContentionException(int attempts) : Exception($"the rate-limit counter changed under {attempts} attempts in a row");
+public sealed class RateLimitContentionException(int attempts)
+    : Exception($"the rate-limit counter changed under {attempts} attempts in a row");

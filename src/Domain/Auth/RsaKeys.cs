@@ -19,18 +19,21 @@ public static class RsaKeys
     {
         var label = PemLabel(pem);
         if (label is not ("RSA PRIVATE KEY" or "PRIVATE KEY"))
-            throw new InvalidKeyException(label is null ? "no PEM block found" : $"PEM block is '{label}', expected 'RSA PRIVATE KEY' (PKCS#1) or 'PRIVATE KEY' (PKCS#8)");
+            throw new InvalidKeyException(label is null ? "no PEM block found"
+                : $"PEM block is '{label}', expected 'RSA PRIVATE KEY' (PKCS#1) or 'PRIVATE KEY' (PKCS#8)");
         return Checked(pem, "private key");
     }
 
-    /// <summary>A public key from PEM (PKIX or PKCS#1) or an RSA JWK (<c>kty</c> RSA, <c>n</c> and <c>e</c> required).</summary>
+    /// <summary>A public key from PEM (PKIX or PKCS#1) or an RSA JWK
+    /// (<c>kty</c> RSA, <c>n</c> and <c>e</c> required).</summary>
     public static RSA ParsePublic(string text)
     {
         text = text.Trim();
         if (text.StartsWith('{')) return FromJwk(text);
         var label = PemLabel(text);
         if (label is not ("PUBLIC KEY" or "RSA PUBLIC KEY"))
-            throw new InvalidKeyException(label is null ? "neither a JWK nor a PEM public key" : $"PEM block is '{label}', expected a public key");
+            throw new InvalidKeyException(label is null ? "neither a JWK nor a PEM public key"
+                : $"PEM block is '{label}', expected a public key");
         return Checked(text, "public key");
     }
 
@@ -48,11 +51,13 @@ public static class RsaKeys
         if (node is not JsonObject jwk) throw new InvalidKeyException("JWK is not a JSON object");
         if (Text(jwk, "kty") != "RSA") throw new InvalidKeyException("JWK kty must be RSA");
         var (modulus, exponent) = (Text(jwk, "n"), Text(jwk, "e"));
-        if (string.IsNullOrEmpty(modulus) || string.IsNullOrEmpty(exponent)) throw new InvalidKeyException("JWK needs n and e");
+        if (string.IsNullOrEmpty(modulus) || string.IsNullOrEmpty(exponent))
+            throw new InvalidKeyException("JWK needs n and e");
         var rsa = RSA.Create();
         try
         {
-            rsa.ImportParameters(new RSAParameters { Modulus = Base64Url.DecodeFromChars(modulus), Exponent = Base64Url.DecodeFromChars(exponent) });
+            rsa.ImportParameters(new RSAParameters { Modulus = Base64Url.DecodeFromChars(modulus),
+                Exponent = Base64Url.DecodeFromChars(exponent) });
         }
         catch (Exception x) when (x is FormatException or CryptographicException)
         {
@@ -62,7 +67,8 @@ public static class RsaKeys
         return RequireSize(rsa, "public key");
     }
 
-    /// <summary>The public half as the JWK the original publishes (and tofu passes on as <c>handover_jwt_public_key</c>).</summary>
+    /// <summary>The public half as the JWK the original publishes (and tofu passes on as
+    /// <c>handover_jwt_public_key</c>).</summary>
     public static string PublicJwk(RSA rsa)
     {
         var p = rsa.ExportParameters(includePrivateParameters: false);
@@ -76,7 +82,8 @@ public static class RsaKeys
         });
     }
 
-    static string? Text(JsonObject o, string name) => o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    static string? Text(JsonObject o, string name) =>
+        o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     static string? PemLabel(string text)
     {

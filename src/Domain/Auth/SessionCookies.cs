@@ -5,12 +5,12 @@ using System.Text;
 namespace Catalyst.Domain.Auth;
 
 /// <summary>
-/// The session cookies (reference E.5). With <c>CATALYST_SESSION_COOKIE_SECRET</c> set, <c>catalyst_session</c> is the HMAC
-/// form <c>&lt;token&gt;.&lt;base64url(HMAC-SHA256(secret, token))&gt;</c> and only that form is read back; without it the
-/// value is the bare JWT. Every sign-in path writes cookies here, so what one path issues the gate accepts. Attributes:
-/// Path /, HttpOnly, SameSite=Strict (the original's HMAC form; no other site can make a browser send it, and Lax is not
-/// needed: the console's own fetches are same-site, and the cookie a sign-in redirect sets is stored whatever the
-/// navigation's origin), Secure always outside Development and, in Development, over TLS or behind
+/// The session cookies (reference E.5). With <c>CATALYST_SESSION_COOKIE_SECRET</c> set, <c>catalyst_session</c> is the
+/// HMAC form <c>&lt;token&gt;.&lt;base64url(HMAC-SHA256(secret, token))&gt;</c> and only that form is read back;
+/// without it the value is the bare JWT. Every sign-in path writes cookies here, so what one path issues the gate
+/// accepts. Attributes: Path /, HttpOnly, SameSite=Strict (the original's HMAC form; no other site can make a browser
+/// send it, and Lax is not needed: the console's own fetches are same-site, and the cookie a sign-in redirect sets is
+/// stored whatever the navigation's origin), Secure always outside Development and, in Development, over TLS or behind
 /// <c>X-Forwarded-Proto: https</c> (a development server on plain http still signs in), and <c>Domain</c> from
 /// <c>CATALYST_SESSION_COOKIE_DOMAIN</c> when set.
 /// </summary>
@@ -26,7 +26,8 @@ public sealed class SessionCookies(string? secret, string? domain, bool developm
     /// <summary>The cookie value for a session token.</summary>
     public string Encode(string token) => key is null ? token : $"{token}.{Mac(token)}";
 
-    /// <summary>The token inside a cookie value, or null when it is not one this process issued (or not a JWT at all).</summary>
+    /// <summary>The token inside a cookie value, or null when it is
+    /// not one this process issued (or not a JWT at all).</summary>
     public string? Decode(string? value)
     {
         if (string.IsNullOrEmpty(value)) return null;
@@ -40,13 +41,16 @@ public sealed class SessionCookies(string? secret, string? domain, bool developm
     }
 
     /// <summary>Set-Cookie values for a new session; no refresh token clears any old refresh cookie.</summary>
-    public IReadOnlyList<string> Issue(string sessionToken, TimeSpan lifetime, string? refreshToken, TimeSpan refreshLifetime, bool secure) =>
+    public IReadOnlyList<string> Issue(string sessionToken, TimeSpan lifetime, string? refreshToken,
+        TimeSpan refreshLifetime, bool secure) =>
     [
         Header(Session, Encode(sessionToken), lifetime, secure),
-        string.IsNullOrEmpty(refreshToken) ? Header(Refresh, "", null, secure) : Header(Refresh, refreshToken, refreshLifetime, secure),
+        string.IsNullOrEmpty(refreshToken) ? Header(Refresh, "", null, secure)
+            : Header(Refresh, refreshToken, refreshLifetime, secure),
     ];
 
-    /// <summary>Set-Cookie values that remove both cookies (and a host-only copy when a domain is configured).</summary>
+    /// <summary>Set-Cookie values that remove both cookies (and
+    /// a host-only copy when a domain is configured).</summary>
     public IReadOnlyList<string> Clear(bool secure, bool includeRefresh = true)
     {
         var names = includeRefresh ? new[] { Session, Refresh } : [Session];
@@ -73,9 +77,11 @@ public sealed class SessionCookies(string? secret, string? domain, bool developm
 
     string Header(string name, string value, TimeSpan? maxAge, bool secure, bool hostOnly = false)
     {
-        var age = maxAge is { } a ? $"Max-Age={(long)a.TotalSeconds}" : "Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT";
+        var age = maxAge is { } a ? $"Max-Age={(long)a.TotalSeconds}"
+            : "Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT";
         var scope = domain is not null && !hostOnly ? $"; Domain={domain}" : "";
-        return $"{name}={value}; {age}{scope}; Path=/; HttpOnly{(secure || !development ? "; Secure" : "")}; SameSite=Strict";
+        return $"{name}={value}; {age}{scope}; Path=/; HttpOnly{(secure || !development ? "; Secure" : "")}; " +
+            "SameSite=Strict";
     }
 
     string Mac(string token) => Base64Url.EncodeToString(HMACSHA256.HashData(key!, Encoding.UTF8.GetBytes(token)));

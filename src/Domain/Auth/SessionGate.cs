@@ -1,10 +1,10 @@
 namespace Catalyst.Domain.Auth;
 
 /// <summary>
-/// The session gate over <c>/api/v1/*</c> (reference E.5, A.1), written once for both hosts: each host's middleware asks
-/// <see cref="DecideAsync"/> and does what the decision says. On unless <c>CATALYST_AUTH_MODE=off</c> (the original
-/// was off whenever <c>CATALYST_KC_ADDR</c> was unset). Preflights (OPTIONS) pass; so do the routes that carry their
-/// own credential or start a sign-in.
+/// The session gate over <c>/api/v1/*</c> (reference E.5, A.1), written once for both hosts: each host's middleware
+/// asks <see cref="DecideAsync"/> and does what the decision says. On unless <c>CATALYST_AUTH_MODE=off</c> (the
+/// original was off whenever <c>CATALYST_KC_ADDR</c> was unset). Preflights (OPTIONS) pass; so do the routes that carry
+/// their own credential or start a sign-in.
 /// </summary>
 public sealed class SessionGate(SessionVerifier verifier, SessionRules rules, bool enabled)
 {
@@ -13,8 +13,10 @@ public sealed class SessionGate(SessionVerifier verifier, SessionRules rules, bo
     public bool Enabled => enabled;
 
     /// <param name="cookieValue">The <c>catalyst_session</c> cookie, if any.</param>
-    /// <param name="proxyEmail">The operator-named trusted identity header's value, if one is configured and sent.</param>
-    public async Task<GateDecision> DecideAsync(string method, string path, string? cookieValue, string? proxyEmail, CancellationToken cancellationToken)
+    /// <param name="proxyEmail">The operator-named trusted identity
+    /// header's value, if one is configured and sent.</param>
+    public async Task<GateDecision> DecideAsync(string method, string path, string? cookieValue, string? proxyEmail,
+        CancellationToken cancellationToken)
     {
         if (!enabled || HttpMethods.IsOptions(method) || !GatePaths.IsGated(method, path)) return GateDecision.Pass;
         if (string.IsNullOrEmpty(cookieValue))
@@ -32,18 +34,21 @@ public sealed class SessionGate(SessionVerifier verifier, SessionRules rules, bo
 
     static class HttpMethods
     {
-        public static bool IsOptions(string method) => string.Equals(method, "OPTIONS", StringComparison.OrdinalIgnoreCase);
+        public static bool IsOptions(string method) =>
+            string.Equals(method, "OPTIONS", StringComparison.OrdinalIgnoreCase);
     }
 }
 
 /// <summary>What the gate decided. <see cref="Identity"/> is set when a session was checked and is valid.</summary>
-public sealed record GateDecision(bool Allowed, int Status, string? Error, string? Detail, bool ClearCookie, SessionIdentity? Identity)
+public sealed record GateDecision(bool Allowed, int Status, string? Error, string? Detail, bool ClearCookie,
+    SessionIdentity? Identity)
 {
     public static GateDecision Pass { get; } = new(true, 0, null, null, false, null);
 
     public static GateDecision Allow(SessionIdentity identity) => new(true, 0, null, null, false, identity);
 
-    public static GateDecision Deny(int status, string error, string detail, bool clearCookie) => new(false, status, error, detail, clearCookie, null);
+    public static GateDecision Deny(int status, string error, string detail, bool clearCookie) =>
+        new(false, status, error, detail, clearCookie, null);
 }
 
 /// <summary>
@@ -62,13 +67,16 @@ public static class GatePaths
         var rest = segments[2..];
         var m = method.ToUpperInvariant();
         // PUT /api/v1/deployments/{id}/kubeconfig
-        if (m == "PUT" && rest.Length == 3 && Is(rest[0], "deployments") && rest[1].Length > 0 && Is(rest[2], "kubeconfig")) return false;
+        if (m == "PUT" && rest.Length == 3 && Is(rest[0], "deployments") && rest[1].Length > 0
+            && Is(rest[2], "kubeconfig")) return false;
         // /api/v1/tofu/state/{id} and /api/v1/tofu/state/{id}/lock, any verb
-        if (rest.Length is 3 or 4 && Is(rest[0], "tofu") && Is(rest[1], "state") && rest[2].Length > 0 && (rest.Length == 3 || Is(rest[3], "lock"))) return false;
+        if (rest.Length is 3 or 4 && Is(rest[0], "tofu") && Is(rest[1], "state") && rest[2].Length > 0
+            && (rest.Length == 3 || Is(rest[3], "lock"))) return false;
         if (rest.Length == 2 && Is(rest[0], "auth"))
         {
             var entry = (m, rest[1].ToLowerInvariant());
-            if (entry is ("POST", "magic-link") or ("GET", "magic") or ("GET", "callback") or ("DELETE", "session")) return false;
+            if (entry is ("POST", "magic-link") or ("GET", "magic") or ("GET", "callback") or ("DELETE", "session"))
+                return false;
         }
         return true;
     }

@@ -10,11 +10,11 @@ using Microsoft.IdentityModel.Tokens;
 namespace Catalyst.Domain.Auth;
 
 /// <summary>
-/// Sessions signed out before they expire (DELETE /api/v1/auth/session), for every replica: one empty blob per session in
-/// container <c>catalyst-revoked-sessions</c>, named by the SHA-256 of the token's <c>jti</c> (Catalyst's sessions and
-/// Keycloak's tokens carry one), or of the whole token when it has none, with the token's expiry in metadata (after it,
-/// the entry no longer matters). Every check asks storage; only "revoked" is remembered here, because it never becomes
-/// false, while "not revoked" may change on another replica at any moment.
+/// Sessions signed out before they expire (DELETE /api/v1/auth/session), for every replica: one empty blob per session
+/// in container <c>catalyst-revoked-sessions</c>, named by the SHA-256 of the token's <c>jti</c> (Catalyst's sessions
+/// and Keycloak's tokens carry one), or of the whole token when it has none, with the token's expiry in metadata (after
+/// it, the entry no longer matters). Every check asks storage; only "revoked" is remembered here, because it never
+/// becomes false, while "not revoked" may change on another replica at any moment.
 /// </summary>
 public sealed class SessionRevocations(BlobServiceClient blobs, TimeProvider time)
 {
@@ -25,7 +25,8 @@ public sealed class SessionRevocations(BlobServiceClient blobs, TimeProvider tim
     readonly ConcurrentDictionary<string, DateTimeOffset> remembered = new(StringComparer.Ordinal);
     volatile bool created;
 
-    /// <summary>Records <paramref name="token"/> (already verified by the caller) as signed out. Storage failures throw.</summary>
+    /// <summary>Records <paramref name="token"/> (already verified by
+    /// the caller) as signed out. Storage failures throw.</summary>
     public async Task RevokeAsync(string token, CancellationToken cancellationToken)
     {
         var name = BlobName(token);
@@ -40,7 +41,8 @@ public sealed class SessionRevocations(BlobServiceClient blobs, TimeProvider tim
             await container.GetBlobClient(name).UploadAsync(BinaryData.Empty, new BlobUploadOptions
             {
                 Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
-                Metadata = new Dictionary<string, string> { ["expires"] = expires.ToString("O"), ["revokedAt"] = time.GetUtcNow().ToString("O") },
+                Metadata = new Dictionary<string, string> { ["expires"] = expires.ToString("O"),
+                    ["revokedAt"] = time.GetUtcNow().ToString("O") },
             }, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
@@ -76,7 +78,8 @@ public sealed class SessionRevocations(BlobServiceClient blobs, TimeProvider tim
     }
 
     DateTimeOffset Expiry(string token) =>
-        Read(token) is { ValidTo: var to } && to > DateTime.MinValue ? new DateTimeOffset(to, TimeSpan.Zero) : time.GetUtcNow() + SessionTokens.Lifetime;
+        Read(token) is { ValidTo: var to } && to > DateTime.MinValue ? new DateTimeOffset(to, TimeSpan.Zero)
+            : time.GetUtcNow() + SessionTokens.Lifetime;
 
     void Remember(string name, DateTimeOffset expires)
     {

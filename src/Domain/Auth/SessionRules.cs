@@ -7,16 +7,22 @@ namespace Catalyst.Domain.Auth;
 /// What makes a verified token a Catalyst session and who it names: the Keycloak checks (issuer, audience or
 /// <c>azp</c>, an optional required role) and the operator rule (a role or group, or a listed verified email).
 /// </summary>
-public sealed class SessionRules(string? issuer, string audience, string? requiredRole, string operatorRole, IReadOnlyCollection<string> operatorEmails)
+public sealed class SessionRules(string? issuer, string audience, string? requiredRole, string operatorRole,
+    IReadOnlyCollection<string> operatorEmails)
 {
     public static SessionRules From(AuthSettings settings) =>
-        new(settings.GateIssuer, settings.GateAudience, settings.GateRequiredRole, settings.OperatorRole, settings.OperatorEmails);
+        new(settings.GateIssuer, settings.GateAudience, settings.GateRequiredRole, settings.OperatorRole,
+            settings.OperatorEmails);
 
-    /// <summary>A Keycloak token of the configured realm, for the configured client, with the required role if any.</summary>
+    /// <summary>A Keycloak token of the configured realm, for the
+    /// configured client, with the required role if any.</summary>
     public bool AdmitsKeycloak(JsonWebToken jwt)
     {
-        if (issuer is not null && !string.Equals(TokenChecks.Text(jwt, "iss").TrimEnd('/'), issuer, StringComparison.Ordinal)) return false;
-        if (!jwt.Audiences.Contains(audience, StringComparer.Ordinal) && TokenChecks.Text(jwt, "azp") != audience) return false;
+        if (issuer is not null
+            && !string.Equals(TokenChecks.Text(jwt, "iss").TrimEnd('/'), issuer, StringComparison.Ordinal))
+            return false;
+        if (!jwt.Audiences.Contains(audience, StringComparer.Ordinal) && TokenChecks.Text(jwt, "azp") != audience)
+            return false;
         return requiredRole is null || Roles(jwt).Contains(requiredRole);
     }
 
@@ -31,15 +37,16 @@ public sealed class SessionRules(string? issuer, string audience, string? requir
         };
     }
 
-    /// <summary>An identity an authenticating proxy vouched for (<c>CATALYST_TRUSTED_IDENTITY_HEADER</c>): its email is its subject.</summary>
+    /// <summary>An identity an authenticating proxy vouched for
+    /// (<c>CATALYST_TRUSTED_IDENTITY_HEADER</c>): its email is its subject.</summary>
     public SessionIdentity ProxyIdentity(string email) =>
         new(email, email, EmailVerified: true, PreferredUsername: null) { IsOperator = IsOperatorEmail(email) };
 
     bool IsOperatorEmail(string email) => email.Length > 0 && operatorEmails.Contains(email.ToLowerInvariant());
 
     /// <summary>
-    /// Realm roles, every client's roles, and groups (Keycloak writes a group as its path, <c>/catalyst-operator</c>; both
-    /// the path and its last segment count), and a Catalyst-signed session's own <c>role</c>.
+    /// Realm roles, every client's roles, and groups (Keycloak writes a group as its path, <c>/catalyst-operator</c>;
+    /// both the path and its last segment count), and a Catalyst-signed session's own <c>role</c>.
     /// </summary>
     static HashSet<string> Roles(JsonWebToken jwt)
     {

@@ -7,11 +7,12 @@ namespace Catalyst.Domain.Auth;
 
 /// <summary>
 /// Sessions Catalyst signs itself, for when Keycloak will not exchange tokens (Keycloak 26 dropped
-/// <c>requested_subject</c>; the original's later fix, E.2 [I-late]): <c>typ: "session"</c>, 8 hours. Signed RS256 by the
-/// handover signer when this process has one (<c>CATALYST_HANDOVER_KEY_PATH</c>); otherwise HS256 with a key derived from
-/// <c>CATALYST_SESSION_COOKIE_SECRET</c> (a Sovereign verifies handovers but usually holds no signing key, and the
-/// secret already guards its cookies). With neither, there is no fallback and the exchange failure stands.
-/// The <c>typ</c> claim is what keeps a handover or magic-link token, signed by the same key, from passing as a session.
+/// <c>requested_subject</c>; the original's later fix, E.2 [I-late]): <c>typ: "session"</c>, 8 hours. Signed RS256 by
+/// the handover signer when this process has one (<c>CATALYST_HANDOVER_KEY_PATH</c>); otherwise HS256 with a key
+/// derived from <c>CATALYST_SESSION_COOKIE_SECRET</c> (a Sovereign verifies handovers but usually holds no signing key,
+/// and the secret already guards its cookies). With neither, there is no fallback and the exchange failure stands.
+/// The <c>typ</c> claim is what keeps a handover or magic-link
+/// token, signed by the same key, from passing as a session.
 /// </summary>
 public sealed class SessionTokens
 {
@@ -30,7 +31,8 @@ public sealed class SessionTokens
         this.issuer = issuer;
         this.time = time;
         if (cookieSecret is not null)
-            hmacKey = new SymmetricSecurityKey(HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(cookieSecret), 32,
+            hmacKey = new SymmetricSecurityKey(HKDF.DeriveKey(HashAlgorithmName.SHA256,
+                Encoding.UTF8.GetBytes(cookieSecret), 32,
                 info: Encoding.UTF8.GetBytes("catalyst-session-jwt")));
     }
 
@@ -63,6 +65,7 @@ public sealed class SessionTokens
         foreach (var (k, v) in extra ?? new Dictionary<string, object>()) claims[k] = v;
         if (signer is not null) return signer.Sign(claims);
         if (hmacKey is null) throw new InvalidOperationException("no key to sign sessions with");
-        return handler.CreateToken(new SecurityTokenDescriptor { Claims = claims, SigningCredentials = new SigningCredentials(hmacKey, SecurityAlgorithms.HmacSha256) });
+        return handler.CreateToken(new SecurityTokenDescriptor { Claims = claims,
+            SigningCredentials = new SigningCredentials(hmacKey, SecurityAlgorithms.HmacSha256) });
     }
 }

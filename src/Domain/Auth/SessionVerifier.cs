@@ -19,14 +19,16 @@ public sealed record SessionIdentity(string Subject, string Email, bool EmailVer
 /// for any client — opened the API). Any other must be a session Catalyst signed itself (<see cref="SessionTokens"/>,
 /// typ "session") with the signer's key or the key derived from the cookie secret. <c>exp</c> is required for both.
 /// </summary>
-public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local, JwksCache? keycloak, SessionRules rules, TimeProvider time,
+public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local, JwksCache? keycloak,
+    SessionRules rules, TimeProvider time,
     SessionRevocations? revocations = null)
 {
     public abstract record Outcome
     {
         public sealed record Valid(SessionIdentity Identity) : Outcome;
         public sealed record Invalid : Outcome;
-        /// <summary>Keycloak's keys could not be read: we cannot tell, so the session is neither accepted nor cleared.</summary>
+        /// <summary>Keycloak's keys could not be read: we cannot tell,
+        /// so the session is neither accepted nor cleared.</summary>
         public sealed record Unavailable : Outcome;
     }
 
@@ -34,7 +36,8 @@ public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local,
     {
         var outcome = await VerifyAsync(cookieValue, cancellationToken);
         if (outcome is not Outcome.Valid || revocations is null) return outcome;
-        // A signed-out session stays out on every replica; storage that cannot say is "cannot tell", as with Keycloak's keys.
+        // A signed-out session stays out on every replica; storage
+        // that cannot say is "cannot tell", as with Keycloak's keys.
         return await revocations.IsRevokedAsync(cookies.Decode(cookieValue)!, cancellationToken) switch
         {
             false => outcome,
@@ -81,6 +84,7 @@ public sealed class SessionVerifier(SessionCookies cookies, SessionTokens local,
         };
         if (localKey is null) return new Outcome.Invalid();
         var jwt = await TokenChecks.VerifyAsync(token, [localKey], alg, time);
-        return jwt is not null && TokenChecks.Text(jwt, "typ") == SessionTokens.SessionType ? new Outcome.Valid(rules.Identity(jwt)) : new Outcome.Invalid();
+        return jwt is not null && TokenChecks.Text(jwt, "typ") == SessionTokens.SessionType
+            ? new Outcome.Valid(rules.Identity(jwt)) : new Outcome.Invalid();
     }
 }

@@ -3,10 +3,11 @@ using System.Security.Cryptography;
 namespace Catalyst.Domain.Auth;
 
 /// <summary>
-/// The original's <c>LoadOrGenerate</c> (E.1): the key file is loaded when it exists; when it does not, an RSA-2048 key is
-/// generated and written as PKCS#1 PEM (0600) with the public JWK beside it (0644), the folder created 0700. Both files
-/// appear atomically (written under a temporary name, then linked into place without overwriting), so two processes
-/// starting together on one volume end up with the same key: the second finds the first one's file and loads it.
+/// The original's <c>LoadOrGenerate</c> (E.1): the key file is loaded when it exists; when it does not, an RSA-2048 key
+/// is generated and written as PKCS#1 PEM (0600) with the public JWK beside it (0644), the folder created 0700. Both
+/// files appear atomically (written under a temporary name, then linked into place without overwriting), so two
+/// processes starting together on one volume end up with the same key: the second finds the first one's file and loads
+/// it.
 /// </summary>
 public static class SignerKeyFile
 {

@@ -29,7 +29,9 @@ public sealed class SignerSource
         try
         {
             var (key, generated) = SignerKeyFile.LoadOrGenerate(keyPath, settings.HandoverPublicJwkPath!);
-            if (generated) log.LogInformation("Generated a handover signing key at {Path} (public JWK at {PublicPath})", keyPath, settings.HandoverPublicJwkPath);
+            if (generated)
+                log.LogInformation("Generated a handover signing key at {Path} (public JWK at {PublicPath})", keyPath,
+                    settings.HandoverPublicJwkPath);
             return Of(new HandoverSigner(key, settings.Issuer, time));
         }
         catch (Exception e) when (e is InvalidKeyException or IOException or UnauthorizedAccessException)

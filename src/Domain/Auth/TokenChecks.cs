@@ -14,8 +14,10 @@ public static class TokenChecks
     public static readonly TimeSpan Skew = TimeSpan.FromSeconds(30);
     static readonly JsonWebTokenHandler Handler = new();
 
-    /// <summary>The verified token, or null when the signature, algorithm or lifetime is wrong or the text is not a JWT.</summary>
-    public static async Task<JsonWebToken?> VerifyAsync(string token, IReadOnlyList<SecurityKey> keys, string algorithm, TimeProvider time)
+    /// <summary>The verified token, or null when the signature, algorithm
+    /// or lifetime is wrong or the text is not a JWT.</summary>
+    public static async Task<JsonWebToken?> VerifyAsync(string token, IReadOnlyList<SecurityKey> keys, string algorithm,
+        TimeProvider time)
     {
         if (keys.Count == 0 || string.IsNullOrEmpty(token)) return null;
         var parameters = new TokenValidationParameters
@@ -55,10 +57,12 @@ public static class TokenChecks
     static DateTimeOffset? NumericDate(JsonWebToken jwt, string claim)
     {
         if (!jwt.TryGetPayloadValue<object>(claim, out var raw) || raw is null) return null;
-        return double.TryParse(Convert.ToString(raw, System.Globalization.CultureInfo.InvariantCulture), System.Globalization.NumberStyles.Float,
+        return double.TryParse(Convert.ToString(raw, System.Globalization.CultureInfo.InvariantCulture),
+            System.Globalization.NumberStyles.Float,
             System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and < 253402300800
             ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))
-            : DateTimeOffset.MinValue; // present but not a number: treated as long past, so exp fails and nbf/iat pass only if absent
+            // present but not a number: treated as long past, so exp fails and nbf/iat pass only if absent
+            : DateTimeOffset.MinValue;
     }
 
     public static string Text(JsonWebToken jwt, string claim) =>

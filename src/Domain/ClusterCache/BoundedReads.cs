@@ -2,7 +2,8 @@ using System.Text;
 
 namespace Catalyst.Domain.ClusterCache;
 
-/// <summary>A tenant's API server sent more than a limit allows; the informer stops the kind instead of buffering it.</summary>
+/// <summary>A tenant's API server sent more than a limit allows;
+/// the informer stops the kind instead of buffering it.</summary>
 public sealed class LimitExceededException(string message) : Exception(message);
 
 /// <summary>
@@ -29,7 +30,9 @@ public sealed class BoundedLineReader(Stream stream, int maxLineBytes, int initi
                 return line.Length > 0 && line.Span[^1] == '\r' ? line[..^1] : line;
             }
             scanned = end - start;
-            if (scanned > maxLineBytes) throw new LimitExceededException($"a watch line is longer than {maxLineBytes} bytes (CATALYST_K8SCACHE_MAX_WATCH_LINE_BYTES)");
+            if (scanned > maxLineBytes)
+                throw new LimitExceededException(
+                    $"a watch line is longer than {maxLineBytes} bytes (CATALYST_K8SCACHE_MAX_WATCH_LINE_BYTES)");
             if (end == buffer.Length)
             {
                 if (start > 0)
@@ -58,7 +61,8 @@ public sealed class BoundedLineReader(Stream stream, int maxLineBytes, int initi
     }
 }
 
-/// <summary>A read-only view of a stream that refuses to give more than <c>limit</c> bytes (a list page, an error body).</summary>
+/// <summary>A read-only view of a stream that refuses to give more
+/// than <c>limit</c> bytes (a list page, an error body).</summary>
 public sealed class LimitedReadStream(Stream inner, long limit, string what) : Stream
 {
     long total;
@@ -71,7 +75,8 @@ public sealed class LimitedReadStream(Stream inner, long limit, string what) : S
 
     public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, Room(count)));
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer,
+        CancellationToken cancellationToken = default) =>
         Count(await inner.ReadAsync(buffer[..Room(buffer.Length)], cancellationToken));
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -87,12 +92,14 @@ public sealed class LimitedReadStream(Stream inner, long limit, string what) : S
         return read;
     }
 
-    /// <summary>At most <paramref name="max"/> bytes of <paramref name="stream"/> as text; the rest is not read.</summary>
+    /// <summary>At most <paramref name="max"/> bytes of
+    /// <paramref name="stream"/> as text; the rest is not read.</summary>
     public static async Task<string> PrefixAsync(Stream stream, int max, CancellationToken cancellationToken)
     {
         var buffer = new byte[max];
         var filled = 0;
-        while (filled < max && await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken) is var read and > 0) filled += read;
+        while (filled < max && await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken) is var read and > 0)
+            filled += read;
         return Encoding.UTF8.GetString(buffer, 0, filled);
     }
 

@@ -14,7 +14,8 @@ public abstract record CacheAccess
     /// <summary>An operator may see every tenant's objects: no review.</summary>
     public sealed record Operator : CacheAccess;
 
-    /// <summary>Each namespace is shown only if the Sovereign's SubjectAccessReview allows <see cref="User"/>.</summary>
+    /// <summary>Each namespace is shown only if the Sovereign's
+    /// SubjectAccessReview allows <see cref="User"/>.</summary>
     public sealed record Reviewed(string User) : CacheAccess;
 
     /// <summary>No data: the status and error to answer with.</summary>
@@ -35,7 +36,9 @@ public abstract record CacheAccess
             _ => ("email", identity.EmailVerified ? identity.Email : null),
         };
         return string.IsNullOrWhiteSpace(value)
-            ? new Refused(403, "forbidden", $"the session has no {(claim == "email" ? "verified email" : claim)} to ask the Sovereign's access review about")
+            ? new Refused(403, "forbidden",
+                $"the session has no {(claim == "email" ? "verified email" : claim)} to ask the Sovereign's access " +
+                "review about")
             : new Reviewed(options.SarUserPrefix + value);
     }
 }

@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace Catalyst.Domain.ClusterCache;
 
 /// <summary>
-/// One object as the cache keeps it: its compact JSON, already redacted (env values; data of sensitive kinds), and the few
-/// metadata fields that lists filter and sort on. Keeping bytes rather than a JSON tree costs a fraction of the
+/// One object as the cache keeps it: its compact JSON, already redacted (env values; data of sensitive kinds), and the
+/// few metadata fields that lists filter and sort on. Keeping bytes rather than a JSON tree costs a fraction of the
 /// memory, and every answer (list, stream, snapshot) writes the bytes as they are.
 /// </summary>
 public sealed class CachedObject
@@ -45,15 +45,17 @@ public sealed class CachedObject
     /// Builds the cached form of an API object. Redaction happens here, once per object version as it arrives (list,
     /// watch or snapshot read back), rather than when serving: lists, streams and snapshots all write these bytes as
     /// they are, so an object is redacted once instead of on every answer, and a snapshot blob can never hold what an
-    /// answer would not show. Containers' env values are redacted for every kind not opted out (<see cref="EnvRedaction"/>).
-    /// Items of a list carry no apiVersion/kind, so they are filled in from the kind. For a sensitive kind (reference D.6) the copy has no data/stringData (nor binaryData, which holds
-    /// the same kind of content) and instead lists the key names under <c>redactedKeys</c> with
-    /// <c>redactedValue: "&lt;redacted&gt;"</c>; the last-applied annotation is blanked too, because kubectl writes
-    /// the whole object, data included, into it. Null when the object has no name.
+    /// answer would not show. Containers' env values are redacted for every kind not opted out
+    /// (<see cref="EnvRedaction"/>). Items of a list carry no apiVersion/kind, so they are filled in from the kind. For
+    /// a sensitive kind (reference D.6) the copy has no data/stringData (nor binaryData, which holds the same kind of
+    /// content) and instead lists the key names under <c>redactedKeys</c> with <c>redactedValue:
+    /// "&lt;redacted&gt;"</c>; the last-applied annotation is blanked too, because kubectl writes the whole object,
+    /// data included, into it. Null when the object has no name.
     /// </summary>
     public static CachedObject? From(JsonElement item, KindSpec kind, string? kindName)
     {
-        if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("metadata", out var metadata) || metadata.ValueKind != JsonValueKind.Object)
+        if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("metadata", out var metadata)
+            || metadata.ValueKind != JsonValueKind.Object)
             return null;
         var name = Text(metadata, "name");
         if (string.IsNullOrEmpty(name)) return null;
@@ -97,7 +99,8 @@ public sealed class CachedObject
             }
             writer.WriteEndObject();
         }
-        return new CachedObject(Text(metadata, "namespace") ?? "", name, Text(metadata, "resourceVersion") ?? "", ReadLabels(metadata), buffer.WrittenSpan.ToArray());
+        return new CachedObject(Text(metadata, "namespace") ?? "", name, Text(metadata, "resourceVersion") ?? "",
+            ReadLabels(metadata), buffer.WrittenSpan.ToArray());
     }
 
     static void WriteMetadataWithoutLastApplied(Utf8JsonWriter writer, JsonElement metadata)
@@ -120,11 +123,13 @@ public sealed class CachedObject
     }
 
     static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString() : null;
 
     static KeyValuePair<string, string>[] ReadLabels(JsonElement metadata)
     {
-        if (!metadata.TryGetProperty("labels", out var labels) || labels.ValueKind != JsonValueKind.Object) return NoLabels;
+        if (!metadata.TryGetProperty("labels", out var labels) || labels.ValueKind != JsonValueKind.Object)
+            return NoLabels;
         var list = new List<KeyValuePair<string, string>>();
         foreach (var label in labels.EnumerateObject())
             if (label.Value.ValueKind == JsonValueKind.String) list.Add(new(label.Name, label.Value.GetString()!));

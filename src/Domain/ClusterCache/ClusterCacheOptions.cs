@@ -18,7 +18,8 @@ public sealed record ClusterCacheOptions
     /// </summary>
     public SarUserClaim SarUserClaim { get; init; } = SarUserClaim.Email;
     public string SarUserPrefix { get; init; } = "";
-    /// <summary>Kinds whose containers' env values are served as they are (<c>CATALYST_K8SCACHE_UNREDACTED_KINDS</c>); none by default.</summary>
+    /// <summary>Kinds whose containers' env values are served as they are
+    /// (<c>CATALYST_K8SCACHE_UNREDACTED_KINDS</c>); none by default.</summary>
     public IReadOnlySet<string> UnredactedKinds { get; init; } = new HashSet<string>();
     public TimeSpan SarTtl { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromSeconds(60);
@@ -31,7 +32,8 @@ public sealed record ClusterCacheOptions
     /// <summary>Client-side request budget per cluster, the original's rest config (QPS 50, burst 100).</summary>
     public double Qps { get; init; } = 50;
     public int Burst { get; init; } = 100;
-    /// <summary>Errors back off exponentially up to this; a kind whose API is absent is retried at <see cref="AbsentKindRetry"/>.</summary>
+    /// <summary>Errors back off exponentially up to this; a kind whose API is absent is retried at
+    /// <see cref="AbsentKindRetry"/>.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan AbsentKindRetry { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Items per list page: bounds what one response holds in memory.</summary>
@@ -44,7 +46,8 @@ public sealed record ClusterCacheOptions
     public int MaxWatchLineBytes { get; init; } = 4 * 1024 * 1024;
     public int MaxErrorBodyBytes { get; init; } = 64 * 1024;
     public int MaxObjectsPerKind { get; init; } = 50_000;
-    /// <summary>SubjectAccessReview answers kept; when full, expired ones go, then all (<see cref="SarCache"/>).</summary>
+    /// <summary>SubjectAccessReview answers kept; when full, expired ones go, then all
+    /// (<see cref="SarCache"/>).</summary>
     public int SarCacheMax { get; init; } = 10_000;
     /// <summary>Stream subscribers one cluster may have on this replica.</summary>
     public int MaxSubscribersPerCluster { get; init; } = 200;
@@ -62,7 +65,8 @@ public sealed record ClusterCacheOptions
             "email" => SarUserClaim.Email,
             "sub" => SarUserClaim.Sub,
             "preferred_username" => SarUserClaim.PreferredUsername,
-            var other => throw new SettingException("CATALYST_K8SCACHE_SAR_USER_CLAIM", $"is '{other}'; use email (the default), sub or preferred_username"),
+            var other => throw new SettingException("CATALYST_K8SCACHE_SAR_USER_CLAIM",
+                $"is '{other}'; use email (the default), sub or preferred_username"),
         },
         SarUserPrefix = Settings.Text(read, "CATALYST_K8SCACHE_SAR_USER_PREFIX", ""),
         UnredactedKinds = Settings.Text(read, "CATALYST_K8SCACHE_UNREDACTED_KINDS", "")
@@ -78,12 +82,16 @@ public sealed record ClusterCacheOptions
         Qps = Settings.Int(read, "CATALYST_K8SCACHE_QPS", 50, 1, 10_000),
         Burst = Settings.Int(read, "CATALYST_K8SCACHE_BURST", 100, 1, 10_000),
         ListPageSize = Settings.Int(read, "CATALYST_K8SCACHE_LIST_PAGE_SIZE", 500, 1, 10_000),
-        MaxListPageBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_LIST_PAGE_BYTES", 64 * 1024 * 1024, 1024, int.MaxValue - 1),
-        MaxWatchLineBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_WATCH_LINE_BYTES", 4 * 1024 * 1024, 1024, int.MaxValue - 1),
-        MaxErrorBodyBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_ERROR_BODY_BYTES", 64 * 1024, 256, 16 * 1024 * 1024),
+        MaxListPageBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_LIST_PAGE_BYTES", 64 * 1024 * 1024, 1024,
+            int.MaxValue - 1),
+        MaxWatchLineBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_WATCH_LINE_BYTES", 4 * 1024 * 1024, 1024,
+            int.MaxValue - 1),
+        MaxErrorBodyBytes = Settings.Int(read, "CATALYST_K8SCACHE_MAX_ERROR_BODY_BYTES", 64 * 1024, 256,
+            16 * 1024 * 1024),
         MaxObjectsPerKind = Settings.Int(read, "CATALYST_K8SCACHE_MAX_OBJECTS_PER_KIND", 50_000, 1, 10_000_000),
         SarCacheMax = Settings.Int(read, "CATALYST_K8SCACHE_SAR_CACHE_MAX", 10_000, 1, 10_000_000),
-        MaxSubscribersPerCluster = Settings.Int(read, "CATALYST_K8SCACHE_MAX_SUBSCRIBERS_PER_CLUSTER", 200, 1, 1_000_000),
+        MaxSubscribersPerCluster = Settings.Int(read, "CATALYST_K8SCACHE_MAX_SUBSCRIBERS_PER_CLUSTER",
+            200, 1, 1_000_000),
     };
 }
 

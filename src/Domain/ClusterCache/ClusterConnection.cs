@@ -22,20 +22,25 @@ public sealed class ClusterConnection : IDisposable
     /// throws <see cref="Deployments.KubeconfigRefusedException"/> for anything but the accepted shape.
     /// </summary>
     public static ClusterConnection FromKubeconfig(byte[] kubeconfig, double qps, int burst) =>
-        new(new Kubernetes(Deployments.SovereignKubeconfig.Parse(kubeconfig).ToClientConfiguration(), new RateLimitHandler(qps, burst)));
+        new(new Kubernetes(Deployments.SovereignKubeconfig.Parse(kubeconfig).ToClientConfiguration(),
+            new RateLimitHandler(qps, burst)));
 
-    /// <summary>Sends a GET for <paramref name="pathAndQuery"/> (relative to the server); the caller reads or disposes the response.</summary>
+    /// <summary>Sends a GET for <paramref name="pathAndQuery"/> (relative
+    /// to the server); the caller reads or disposes the response.</summary>
     public async Task<HttpResponseMessage> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, pathAndQuery));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (client.Credentials is { } credentials) await credentials.ProcessHttpRequestAsync(request, cancellationToken);
+        if (client.Credentials is { } credentials)
+            await credentials.ProcessHttpRequestAsync(request, cancellationToken);
         // Headers only: a watch body is read as it streams, and HttpClient's timeout covers only the wait for headers.
         return await client.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
-    /// <summary>Asks the Sovereign's own authorizer whether <paramref name="user"/> may <paramref name="verb"/> the kind there.</summary>
-    public async Task<bool> SubjectAccessReviewAsync(string user, KindSpec kind, string ns, string verb, CancellationToken cancellationToken)
+    /// <summary>Asks the Sovereign's own authorizer whether <paramref name="user"/>
+    /// may <paramref name="verb"/> the kind there.</summary>
+    public async Task<bool> SubjectAccessReviewAsync(string user, KindSpec kind, string ns, string verb,
+        CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
@@ -48,11 +53,13 @@ public sealed class ClusterConnection : IDisposable
                 User = user,
                 ResourceAttributes = new V1ResourceAttributes
                 {
-                    Group = kind.Group, Version = kind.Version, Resource = kind.Resource, Verb = verb, NamespaceProperty = ns.Length == 0 ? null : ns,
+                    Group = kind.Group, Version = kind.Version, Resource = kind.Resource, Verb = verb,
+                    NamespaceProperty = ns.Length == 0 ? null : ns,
                 },
             },
         };
-        var answer = await client.AuthorizationV1.CreateSubjectAccessReviewAsync(review, cancellationToken: timeout.Token);
+        var answer = await client.AuthorizationV1.CreateSubjectAccessReviewAsync(review,
+            cancellationToken: timeout.Token);
         return answer.Status is { Allowed: true, Denied: not true };
     }
 
@@ -68,7 +75,8 @@ public sealed class ClusterConnection : IDisposable
         double tokens = burst;
         long last = Stopwatch.GetTimestamp();
 
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request,
+            CancellationToken cancellationToken)
         {
             TimeSpan wait;
             lock (gate)

@@ -14,11 +14,13 @@ namespace Catalyst.Domain.ClusterCache;
 /// </summary>
 public static class EnvRedaction
 {
-    static readonly string[][] PodSpecPaths = [["spec"], ["spec", "template", "spec"], ["spec", "jobTemplate", "spec", "template", "spec"]];
+    static readonly string[][] PodSpecPaths = [["spec"], ["spec", "template", "spec"],
+        ["spec", "jobTemplate", "spec", "template", "spec"]];
     static readonly string[] ContainerLists = ["containers", "initContainers", "ephemeralContainers"];
     const string LastApplied = "kubectl.kubernetes.io/last-applied-configuration";
 
-    /// <summary>The redacted copy of <paramref name="item"/>, or null when it holds nothing to redact (no copy is made).</summary>
+    /// <summary>The redacted copy of <paramref name="item"/>, or null
+    /// when it holds nothing to redact (no copy is made).</summary>
     public static JsonElement? Redact(JsonElement item)
     {
         if (!Needs(item)) return null;
@@ -50,17 +52,22 @@ public static class EnvRedaction
             if (At(item, path) is not { ValueKind: JsonValueKind.Object } spec) continue;
             foreach (var list in ContainerLists)
             {
-                if (!spec.TryGetProperty(list, out var containers) || containers.ValueKind != JsonValueKind.Array) continue;
+                if (!spec.TryGetProperty(list, out var containers) || containers.ValueKind != JsonValueKind.Array)
+                    continue;
                 podLike = true;
                 foreach (var container in containers.EnumerateArray())
-                    if (container.ValueKind == JsonValueKind.Object && container.TryGetProperty("env", out var env) && env.ValueKind == JsonValueKind.Array)
+                    if (container.ValueKind == JsonValueKind.Object && container.TryGetProperty("env", out var env)
+                        && env.ValueKind == JsonValueKind.Array)
                         foreach (var variable in env.EnumerateArray())
-                            if (variable.ValueKind == JsonValueKind.Object && variable.TryGetProperty("value", out var value)
-                                && !(value.ValueKind == JsonValueKind.String && value.ValueEquals(CachedObject.RedactedValue)))
+                            if (variable.ValueKind == JsonValueKind.Object
+                                && variable.TryGetProperty("value", out var value)
+                                && !(value.ValueKind == JsonValueKind.String
+                                    && value.ValueEquals(CachedObject.RedactedValue)))
                                 return true;
             }
         }
-        return podLike && At(item, ["metadata", "annotations", LastApplied]) is { ValueKind: not JsonValueKind.Undefined } applied
+        return podLike
+            && At(item, ["metadata", "annotations", LastApplied]) is { ValueKind: not JsonValueKind.Undefined } applied
                && !(applied.ValueKind == JsonValueKind.String && applied.ValueEquals(CachedObject.RedactedValue));
     }
 

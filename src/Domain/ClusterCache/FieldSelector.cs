@@ -30,7 +30,8 @@ public sealed class FieldSelector
             var field = part[..at].Trim();
             if (field.Length == 0) throw new SelectorException($"'{part}' has no field name");
             var value = part[(at + length)..].Trim();
-            if (field is "metadata.name" or "metadata.namespace" || (field.StartsWith("metadata.labels.", StringComparison.Ordinal) && field.Length > 16))
+            if (field is "metadata.name" or "metadata.namespace"
+                || (field.StartsWith("metadata.labels.", StringComparison.Ordinal) && field.Length > 16))
                 terms.Add(new Term(field, value, negated));
         }
         return new FieldSelector(terms);

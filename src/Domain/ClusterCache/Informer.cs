@@ -9,12 +9,15 @@ namespace Catalyst.Domain.ClusterCache;
 /// the list's resourceVersion with bookmarks; a 410 Gone re-lists, an error backs off exponentially (capped), and a
 /// kind the API does not serve is marked absent and retried rarely, so a missing CRD costs one request every few
 /// minutes instead of a hot loop. Objects are redacted as they are read (<see cref="CachedObject.From"/>): nothing
-/// unredacted leaves this class. Everything read from the API is bounded (<see cref="ClusterCacheOptions.MaxWatchLineBytes"/>
-/// and its neighbours): past a limit the kind is refused — emptied, stopped, logged and reported — rather than retried.
+/// unredacted leaves this class. Everything read from the API is bounded
+/// (<see cref="ClusterCacheOptions.MaxWatchLineBytes"/> and its neighbours): past a limit the kind is refused —
+/// emptied, stopped, logged and reported — rather than retried.
 /// </summary>
 public sealed class Informer(
-    ClusterConnection api, KindCache cache, Action<CacheEvent> publish, Func<KindCache, CancellationToken, Task>? hydrate,
-    Action<KindCache> firstSynced, ClusterCacheOptions options, TimeProvider time, ILogger log, Action<KindCache, string>? refused = null,
+    ClusterConnection api, KindCache cache, Action<CacheEvent> publish,
+    Func<KindCache, CancellationToken, Task>? hydrate,
+    Action<KindCache> firstSynced, ClusterCacheOptions options, TimeProvider time, ILogger log,
+    Action<KindCache, string>? refused = null,
     Action<KindCache, int, string>? failing = null)
 {
     static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);
@@ -37,7 +40,8 @@ public sealed class Informer(
                 if (!everSynced)
                 {
                     everSynced = true;
-                    log.LogInformation("Cluster {Cluster}: {Kind} synced ({Count} objects)", cache.Cluster, kind.Name, cache.Count);
+                    log.LogInformation("Cluster {Cluster}: {Kind} synced ({Count} objects)", cache.Cluster,
+                        kind.Name, cache.Count);
                     firstSynced(cache);
                 }
                 while (!cancellationToken.IsCancellationRequested)
@@ -53,7 +57,8 @@ public sealed class Informer(
             }
             catch (LimitExceededException e)
             {
-                // Retrying would read the same oversized answer again: stop this kind until the cluster is registered anew.
+                // Retrying would read the same oversized answer again:
+                // stop this kind until the cluster is registered anew.
                 var why = $"stopped: {e.Message}";
                 cache.Refuse(why);
                 log.LogWarning("Cluster {Cluster}: {Kind} {Why}", cache.Cluster, kind.Name, why);
@@ -62,15 +67,18 @@ public sealed class Informer(
             }
             catch (GoneException e)
             {
-                log.LogInformation("Cluster {Cluster}: {Kind} watch expired ({Why}); listing again", cache.Cluster, kind.Name, e.Message);
+                log.LogInformation("Cluster {Cluster}: {Kind} watch expired ({Why}); listing again", cache.Cluster,
+                    kind.Name, e.Message);
             }
             catch (AbsentException e)
             {
                 cache.State = InformerState.Absent;
                 cache.LastError = e.Message;
                 failing?.Invoke(cache, ++failures, e.Message);
-                log.LogInformation("Cluster {Cluster}: {Kind} is not served ({Why}); asking again in {Retry}", cache.Cluster, kind.Name, e.Message, options.AbsentKindRetry);
-                await Task.Delay(options.AbsentKindRetry, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                log.LogInformation("Cluster {Cluster}: {Kind} is not served ({Why}); asking again in {Retry}",
+                    cache.Cluster, kind.Name, e.Message, options.AbsentKindRetry);
+                await Task.Delay(options.AbsentKindRetry, time, cancellationToken)
+                    .ContinueWith(_ => { }, TaskScheduler.Default);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -80,7 +88,9 @@ public sealed class Informer(
                 failing?.Invoke(cache, failures, cache.LastError);
                 var delay = Backoff(failures);
                 if (failures is 1 or 5 || failures % 20 == 0)
-                    log.LogWarning("Cluster {Cluster}: {Kind} list/watch failed {Failures} time(s) ({Why}); retrying in {Delay}", cache.Cluster, kind.Name, failures, cache.LastError, delay);
+                    log.LogWarning(
+                        "Cluster {Cluster}: {Kind} list/watch failed {Failures} time(s) ({Why}); retrying in {Delay}",
+                        cache.Cluster, kind.Name, failures, cache.LastError, delay);
                 await Task.Delay(delay, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
             finally
@@ -90,10 +100,12 @@ public sealed class Informer(
         }
     }
 
-    /// <summary>0.5 s doubling to the cap, with up to 20 % jitter so a cluster's informers do not retry in step.</summary>
+    /// <summary>0.5 s doubling to the cap, with up to 20 % jitter
+    /// so a cluster's informers do not retry in step.</summary>
     TimeSpan Backoff(int failures)
     {
-        var seconds = Math.Min(options.MaxBackoff.TotalSeconds, FirstBackoff.TotalSeconds * Math.Pow(2, Math.Min(failures - 1, 16)));
+        var seconds = Math.Min(options.MaxBackoff.TotalSeconds,
+            FirstBackoff.TotalSeconds * Math.Pow(2, Math.Min(failures - 1, 16)));
         return TimeSpan.FromSeconds(seconds * (0.8 + Random.Shared.NextDouble() * 0.2));
     }
 
@@ -103,14 +115,17 @@ public sealed class Informer(
         string? next = null, resourceVersion = null;
         do
         {
-            var query = $"{cache.Kind.CollectionPath}?limit={options.ListPageSize}" + (next is null ? "" : $"&continue={Uri.EscapeDataString(next)}");
+            var query = $"{cache.Kind.CollectionPath}?limit={options.ListPageSize}" +
+                (next is null ? "" : $"&continue={Uri.EscapeDataString(next)}");
             using var response = await api.GetAsync(query, cancellationToken);
             await ThrowUnlessOkAsync(response, cancellationToken);
-            await using var body = new LimitedReadStream(await response.Content.ReadAsStreamAsync(cancellationToken), options.MaxListPageBytes,
+            await using var body = new LimitedReadStream(await response.Content.ReadAsStreamAsync(cancellationToken),
+                options.MaxListPageBytes,
                 "a list page (CATALYST_K8SCACHE_MAX_LIST_PAGE_BYTES)");
             using var page = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
             var root = page.RootElement;
-            var kindName = root.TryGetProperty("kind", out var k) && k.GetString() is { } listKind && listKind.EndsWith("List", StringComparison.Ordinal) ? listKind[..^4] : null;
+            var kindName = root.TryGetProperty("kind", out var k) && k.GetString() is { } listKind
+                && listKind.EndsWith("List", StringComparison.Ordinal) ? listKind[..^4] : null;
             if (root.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
                 foreach (var item in items.EnumerateArray())
                     if (CachedObject.From(item, cache.Kind, kindName) is { } cached)
@@ -129,20 +144,25 @@ public sealed class Informer(
         return cache.ResourceVersion;
     }
 
-    async Task<(string ResourceVersion, int Events)> WatchAsync(string resourceVersion, CancellationToken cancellationToken)
+    async Task<(string ResourceVersion, int Events)> WatchAsync(string resourceVersion,
+        CancellationToken cancellationToken)
     {
-        // The server ends the watch after timeoutSeconds; varied per watch so a cluster's informers do not reconnect in step.
+        // The server ends the watch after timeoutSeconds; varied per
+        // watch so a cluster's informers do not reconnect in step.
         var timeoutSeconds = 300 + Random.Shared.Next(300);
         using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         watchdog.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds + 30)); // a half-open connection never ends by itself
         var events = 0;
         try
         {
-            var query = $"{cache.Kind.CollectionPath}?watch=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&allowWatchBookmarks=true&timeoutSeconds={timeoutSeconds}";
+            var query =
+                $"{cache.Kind.CollectionPath}?watch=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}" +
+                $"&allowWatchBookmarks=true&timeoutSeconds={timeoutSeconds}";
             using var response = await api.GetAsync(query, watchdog.Token);
             await ThrowUnlessOkAsync(response, watchdog.Token);
             await using var body = await response.Content.ReadAsStreamAsync(watchdog.Token);
-            // Our own line reader, not StreamReader: a tenant's server can send one endless line, and it must not become one endless string.
+            // Our own line reader, not StreamReader: a tenant's server can send
+            // one endless line, and it must not become one endless string.
             var reader = new BoundedLineReader(body, options.MaxWatchLineBytes);
             cache.MarkLive(true, time.GetUtcNow());
             try
@@ -154,11 +174,15 @@ public sealed class Informer(
                     events++;
                 }
             }
-            catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e)
+                when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
             {
-                // The stream broke mid-way (a reset connection, a restarted server): watch again from the last version applied,
-                // as client-go's reflector does, so the server replays what was lost in transit; only 410 Gone lists again.
-                log.LogDebug("Cluster {Cluster}: {Kind} watch broke after {Events} event(s) ({Why}); resuming at {ResourceVersion}",
+                // The stream broke mid-way (a reset connection, a restarted server): watch again from the last version
+                // applied, as client-go's reflector does, so the server replays what was lost in transit; only 410 Gone
+                // lists again.
+                log.LogDebug(
+                    "Cluster {Cluster}: {Kind} watch broke after {Events} event(s) ({Why}); " +
+                    "resuming at {ResourceVersion}",
                     cache.Cluster, cache.Kind.Name, events, e.Message, resourceVersion);
             }
         }
@@ -193,7 +217,8 @@ public sealed class Informer(
                 throw new InvalidOperationException($"watch error {code}: {message}");
             case "BOOKMARK":
                 cache.Touch(now);
-                return Text(item.TryGetProperty("metadata", out var bm) ? bm : default, "resourceVersion") ?? resourceVersion;
+                return Text(item.TryGetProperty("metadata", out var bm) ? bm : default, "resourceVersion")
+                    ?? resourceVersion;
             case CacheEvent.Added or CacheEvent.Modified or CacheEvent.Deleted:
                 if (CachedObject.From(item, cache.Kind, Text(item, "kind")) is not { } cached) return resourceVersion;
                 var changed = type == CacheEvent.Deleted ? cache.Remove(cached.Key) : cache.Upsert(cached) is not null;
@@ -222,8 +247,10 @@ public sealed class Informer(
         };
     }
 
-    static string Describe(Exception e) => e is JsonException ? $"unreadable answer: {e.Message.Split('\n')[0]}" : e.Message.Split('\n')[0];
+    static string Describe(Exception e) =>
+        e is JsonException ? $"unreadable answer: {e.Message.Split('\n')[0]}" : e.Message.Split('\n')[0];
 
     static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
+            && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -4,7 +4,8 @@ namespace Catalyst.Domain.ClusterCache;
 
 /// <summary>
 /// Where one informer stands. <c>Absent</c>: the API does not serve the kind (an optional CRD not installed).
-/// <c>Refused</c>: the API sent more than a limit allows; the kind is stopped and emptied until the cluster is registered again.
+/// <c>Refused</c>: the API sent more than a limit allows; the kind
+/// is stopped and emptied until the cluster is registered again.
 /// </summary>
 public enum InformerState { Starting, Hydrated, Synced, Absent, Failing, Refused }
 
@@ -39,7 +40,8 @@ public sealed class KindCache(string cluster, KindSpec kind)
     /// measured time since the last event, which calls a quiet but healthy kind stale); after a snapshot it is the
     /// snapshot's age; before anything is known it is 0, as in the original.
     /// </summary>
-    public TimeSpan Age(DateTimeOffset now) => live || freshAt is null ? TimeSpan.Zero : now - freshAt.Value < TimeSpan.Zero ? TimeSpan.Zero : now - freshAt.Value;
+    public TimeSpan Age(DateTimeOffset now) => live || freshAt is null ? TimeSpan.Zero
+        : now - freshAt.Value < TimeSpan.Zero ? TimeSpan.Zero : now - freshAt.Value;
 
     /// <summary>When the content was last known current; what a snapshot records as <c>wrote</c>.</summary>
     public DateTimeOffset? FreshAt(DateTimeOffset now) => live ? now : freshAt;
@@ -67,7 +69,8 @@ public sealed class KindCache(string cluster, KindSpec kind)
         string? type = CacheEvent.Added;
         items.AddOrUpdate(item.Key, item, (_, old) =>
         {
-            type = old.ResourceVersion == item.ResourceVersion && item.ResourceVersion.Length > 0 ? null : CacheEvent.Modified;
+            type = old.ResourceVersion == item.ResourceVersion && item.ResourceVersion.Length > 0 ? null
+                : CacheEvent.Modified;
             return item;
         });
         if (type is not null) Interlocked.Increment(ref version);
@@ -90,8 +93,10 @@ public sealed class KindCache(string cluster, KindSpec kind)
         return true;
     }
 
-    /// <summary>Makes the content what a fresh list says (the API wins over anything hydrated); returns the differences.</summary>
-    internal List<(string Type, CachedObject Item)> Replace(IReadOnlyDictionary<string, CachedObject> listed, DateTimeOffset now)
+    /// <summary>Makes the content what a fresh list says (the API wins
+    /// over anything hydrated); returns the differences.</summary>
+    internal List<(string Type, CachedObject Item)> Replace(IReadOnlyDictionary<string, CachedObject> listed,
+        DateTimeOffset now)
     {
         var changes = new List<(string, CachedObject)>();
         foreach (var (key, old) in items)

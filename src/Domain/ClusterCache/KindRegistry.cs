@@ -4,21 +4,26 @@ namespace Catalyst.Domain.ClusterCache;
 /// A kind the cache watches: a name users ask for (canonical: lower case, no whitespace; singular and plural are
 /// different names, as in the original) and the API resource behind it. Sensitive kinds are redacted (reference D.6).
 /// </summary>
-public sealed record KindSpec(string Name, string Group, string Version, string Resource, bool Namespaced, bool Sensitive = false)
+public sealed record KindSpec(string Name, string Group, string Version, string Resource, bool Namespaced,
+    bool Sensitive = false)
 {
-    /// <summary>Containers' env values served as they are (<c>CATALYST_K8SCACHE_UNREDACTED_KINDS</c>); redacted otherwise (<see cref="EnvRedaction"/>).</summary>
+    /// <summary>Containers' env values served as they are (<c>CATALYST_K8SCACHE_UNREDACTED_KINDS</c>); redacted
+    /// otherwise (<see cref="EnvRedaction"/>).</summary>
     public bool KeepEnvValues { get; init; }
 
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
-    /// <summary>Read in this namespace only (the Phase-1 watch reads flux-system, as the original's filtered informer did); null: cluster-wide.</summary>
+    /// <summary>Read in this namespace only (the Phase-1 watch reads flux-system, as the original's filtered informer
+    /// did); null: cluster-wide.</summary>
     public string? Namespace { get; init; }
 
-    /// <summary>The collection path: core kinds live under /api, everything else under /apis; cluster-wide unless <see cref="Namespace"/> is set.</summary>
+    /// <summary>The collection path: core kinds live under /api, everything else under /apis; cluster-wide unless
+    /// <see cref="Namespace"/> is set.</summary>
     public string CollectionPath => (Group.Length == 0 ? $"api/{Version}" : $"apis/{Group}/{Version}")
         + (Namespace is { } ns ? $"/namespaces/{ns}/{Resource}" : $"/{Resource}");
 
-    public static string Canonical(string name) => string.Concat(name.Where(c => !char.IsWhiteSpace(c))).ToLowerInvariant();
+    public static string Canonical(string name) =>
+        string.Concat(name.Where(c => !char.IsWhiteSpace(c))).ToLowerInvariant();
 }
 
 /// <summary>
@@ -72,9 +77,12 @@ public sealed class KindRegistry
     {
         var name = KindSpec.Canonical(kind.Name);
         if (name.Length == 0) throw new ArgumentException("a kind needs a name", nameof(kind));
-        if (string.IsNullOrWhiteSpace(kind.Resource)) throw new ArgumentException($"kind {name} needs a resource", nameof(kind));
-        if (string.IsNullOrWhiteSpace(kind.Version)) throw new ArgumentException($"kind {name} needs a version", nameof(kind));
-        kinds[name] = kind with { Name = name, Group = kind.Group.Trim(), Version = kind.Version.Trim(), Resource = kind.Resource.Trim() };
+        if (string.IsNullOrWhiteSpace(kind.Resource))
+            throw new ArgumentException($"kind {name} needs a resource", nameof(kind));
+        if (string.IsNullOrWhiteSpace(kind.Version))
+            throw new ArgumentException($"kind {name} needs a version", nameof(kind));
+        kinds[name] = kind with { Name = name, Group = kind.Group.Trim(), Version = kind.Version.Trim(),
+            Resource = kind.Resource.Trim() };
     }
 
     /// <summary>
@@ -94,7 +102,8 @@ public sealed class KindRegistry
             var fields = line.Split(',').Select(f => f.Trim()).ToArray();
             if (fields.Length < 5)
             {
-                warn($"{source} line {number}: expected name,group,version,resource,namespaced[,sensitive], got {fields.Length} fields; skipped");
+                warn($"{source} line {number}: expected name,group,version,resource,namespaced[,sensitive], " +
+                    $"got {fields.Length} fields; skipped");
                 continue;
             }
             var kind = new KindSpec(fields[0], fields[1], fields[2], fields[3],
@@ -103,7 +112,8 @@ public sealed class KindRegistry
             var name = KindSpec.Canonical(kind.Name);
             if (name.Length == 0 || kind.Resource.Length == 0 || kind.Version.Length == 0 || !IsPathSafe(kind))
             {
-                warn($"{source} line {number}: kind '{fields[0]}' is invalid (name, version and resource are required, without '/' or spaces); skipped");
+                warn($"{source} line {number}: kind '{fields[0]}' is invalid (name, " +
+                    "version and resource are required, without '/' or spaces); skipped");
                 continue;
             }
             parsed.Add(kind with { Name = name });
@@ -113,5 +123,6 @@ public sealed class KindRegistry
 
     // The resource parts become URL path segments: nothing that could walk to another path.
     static bool IsPathSafe(KindSpec kind) =>
-        new[] { kind.Group, kind.Version, kind.Resource }.All(p => p.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-'));
+        new[] { kind.Group, kind.Version, kind.Resource }.All(p =>
+            p.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-'));
 }

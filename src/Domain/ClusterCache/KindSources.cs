@@ -11,22 +11,27 @@ namespace Catalyst.Domain.ClusterCache;
 /// </summary>
 public static class KindSources
 {
-    public static async Task<KindRegistry> LoadAsync(ClusterCacheOptions options, Func<IKubernetes?> homeCluster, ILogger log, CancellationToken cancellationToken)
+    public static async Task<KindRegistry> LoadAsync(ClusterCacheOptions options, Func<IKubernetes?> homeCluster,
+        ILogger log, CancellationToken cancellationToken)
     {
         var registry = KindRegistry.WithDefaults();
         if (options.KindsConfigMap is { } name)
         {
             var client = homeCluster();
             if (client is null)
-                log.LogWarning("Kinds ConfigMap {Namespace}/{Name} not read: not running in a cluster; using the defaults", options.KindsConfigMapNamespace, name);
+                log.LogWarning(
+                    "Kinds ConfigMap {Namespace}/{Name} not read: not running in a cluster; using the defaults",
+                    options.KindsConfigMapNamespace, name);
             else
-                foreach (var kind in await FromConfigMapAsync(client, options.KindsConfigMapNamespace, name, log, cancellationToken))
+                foreach (var kind in await FromConfigMapAsync(client, options.KindsConfigMapNamespace, name, log,
+                    cancellationToken))
                     registry.Add(kind);
         }
         if (options.KindsFile is { } path)
         {
             if (File.Exists(path))
-                foreach (var kind in KindRegistry.ParseLines(await File.ReadAllTextAsync(path, cancellationToken), path, w => log.LogWarning("Kinds: {Problem}", w)))
+                foreach (var kind in KindRegistry.ParseLines(await File.ReadAllTextAsync(path, cancellationToken), path,
+                    w => log.LogWarning("Kinds: {Problem}", w)))
                     registry.Add(kind);
             else
                 log.LogWarning("Kinds file {Path} does not exist; ignored", path);
@@ -36,16 +41,22 @@ public static class KindSources
             if (registry.Find(unredacted) is { } kind)
             {
                 registry.Add(kind with { KeepEnvValues = true });
-                log.LogWarning("Cluster cache serves {Kind} objects with their containers' env values (CATALYST_K8SCACHE_UNREDACTED_KINDS)", unredacted);
+                log.LogWarning(
+                    "Cluster cache serves {Kind} objects with their containers' env values " +
+                    "(CATALYST_K8SCACHE_UNREDACTED_KINDS)", unredacted);
             }
-            else log.LogWarning("CATALYST_K8SCACHE_UNREDACTED_KINDS names {Kind}, which is not a watched kind; ignored", unredacted);
+            else log.LogWarning("CATALYST_K8SCACHE_UNREDACTED_KINDS names {Kind}, which is not a watched kind; ignored",
+                unredacted);
         }
-        log.LogInformation("Cluster cache watches {Count} kinds: {Kinds}", registry.Names.Count, string.Join(", ", registry.Names));
+        log.LogInformation("Cluster cache watches {Count} kinds: {Kinds}", registry.Names.Count,
+            string.Join(", ", registry.Names));
         return registry;
     }
 
-    /// <summary>Data key <c>kinds.txt</c>, else <c>kinds</c>. An absent or unreadable ConfigMap yields nothing and a warning.</summary>
-    public static async Task<IReadOnlyList<KindSpec>> FromConfigMapAsync(IKubernetes client, string ns, string name, ILogger log, CancellationToken cancellationToken)
+    /// <summary>Data key <c>kinds.txt</c>, else <c>kinds</c>. An absent
+    /// or unreadable ConfigMap yields nothing and a warning.</summary>
+    public static async Task<IReadOnlyList<KindSpec>> FromConfigMapAsync(IKubernetes client, string ns, string name,
+        ILogger log, CancellationToken cancellationToken)
     {
         try
         {
@@ -53,24 +64,30 @@ public static class KindSources
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             var map = await client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: timeout.Token);
             var data = map.Data ?? new Dictionary<string, string>();
-            var text = data.TryGetValue("kinds.txt", out var txt) ? txt : data.TryGetValue("kinds", out var plain) ? plain : null;
+            var text = data.TryGetValue("kinds.txt", out var txt) ? txt : data.TryGetValue("kinds", out var plain)
+                ? plain : null;
             if (text is null)
             {
-                log.LogWarning("Kinds ConfigMap {Namespace}/{Name} has neither a kinds.txt nor a kinds key; using the defaults", ns, name);
+                log.LogWarning(
+                    "Kinds ConfigMap {Namespace}/{Name} has neither a kinds.txt nor a kinds key; using the defaults",
+                    ns, name);
                 return [];
             }
             return KindRegistry.ParseLines(text, $"configmap {ns}/{name}", w => log.LogWarning("Kinds: {Problem}", w));
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or OperationCanceledException or IOException
-                                      && !cancellationToken.IsCancellationRequested)
+        catch (Exception e)
+            when (e is HttpOperationException or HttpRequestException or OperationCanceledException or IOException
+                && !cancellationToken.IsCancellationRequested)
         {
-            var why = e is HttpOperationException h ? $"the API answered {(int)h.Response.StatusCode}" : e.Message.Split('\n')[0];
+            var why = e is HttpOperationException h ? $"the API answered {(int)h.Response.StatusCode}"
+                : e.Message.Split('\n')[0];
             log.LogWarning("Kinds ConfigMap {Namespace}/{Name} not read ({Why}); using the defaults", ns, name, why);
             return [];
         }
     }
 
-    /// <summary>The cluster this process runs in, when it runs in one: its ConfigMaps hold the kinds extension.</summary>
+    /// <summary>The cluster this process runs in, when it runs in
+    /// one: its ConfigMaps hold the kinds extension.</summary>
     public static IKubernetes? InCluster()
     {
         if (!KubernetesClientConfiguration.IsInCluster()) return null;

@@ -50,7 +50,8 @@ public sealed partial class LabelSelector
             requirements.Add(ParseRequirement(tokens));
             var next = tokens.Next();
             if (next.Kind == TokenKind.End) break;
-            if (next.Kind != TokenKind.Comma) throw new SelectorException($"found '{next.Text}', expected: ',' or end of selector");
+            if (next.Kind != TokenKind.Comma)
+                throw new SelectorException($"found '{next.Text}', expected: ',' or end of selector");
         }
         return new LabelSelector(requirements);
     }
@@ -87,12 +88,14 @@ public sealed partial class LabelSelector
     static List<string> Set(Lexer tokens, string op)
     {
         var open = tokens.Next();
-        if (open.Kind != TokenKind.Open) throw new SelectorException($"found '{open.Text}', expected: '(' after '{op}'");
+        if (open.Kind != TokenKind.Open)
+            throw new SelectorException($"found '{open.Text}', expected: '(' after '{op}'");
         var values = new List<string>();
         while (true)
         {
             var token = tokens.Next();
-            if (token.Kind == TokenKind.Close && values.Count == 0) throw new SelectorException($"for '{op}' the set of values can't be empty");
+            if (token.Kind == TokenKind.Close && values.Count == 0)
+                throw new SelectorException($"for '{op}' the set of values can't be empty");
             if (token.Kind == TokenKind.Identifier)
             {
                 values.Add(Value(token.Text));
@@ -100,27 +103,33 @@ public sealed partial class LabelSelector
             }
             else values.Add("");
             if (token.Kind == TokenKind.Close) return values;
-            if (token.Kind != TokenKind.Comma) throw new SelectorException($"found '{token.Text}', expected: ',' or ')'");
+            if (token.Kind != TokenKind.Comma)
+                throw new SelectorException($"found '{token.Text}', expected: ',' or ')'");
         }
     }
 
     static string Key(Token token)
     {
-        if (token.Kind != TokenKind.Identifier) throw new SelectorException($"found '{token.Text}', expected: a label key");
+        if (token.Kind != TokenKind.Identifier)
+            throw new SelectorException($"found '{token.Text}', expected: a label key");
         var key = token.Text;
         var slash = key.IndexOf('/');
         var (prefix, name) = slash < 0 ? (null, key) : (key[..slash], key[(slash + 1)..]);
         if (prefix is not null && (prefix.Length is 0 or > 253 || !DnsSubdomain().IsMatch(prefix)))
             throw new SelectorException($"invalid label key \"{key}\": the prefix must be a DNS subdomain");
         if (name.Length is 0 or > 63 || !QualifiedName().IsMatch(name))
-            throw new SelectorException($"invalid label key \"{key}\": name part must be 1-63 characters, alphanumeric, '-', '_' or '.', starting and ending alphanumeric");
+            throw new SelectorException(
+                $"invalid label key \"{key}\": name part must be 1-63 characters, alphanumeric, '-', '_' or '.', " +
+                "starting and ending alphanumeric");
         return key;
     }
 
     static string Value(string value)
     {
         if (value.Length > 63 || (value.Length > 0 && !QualifiedName().IsMatch(value)))
-            throw new SelectorException($"invalid label value \"{value}\": must be at most 63 characters, alphanumeric, '-', '_' or '.', starting and ending alphanumeric");
+            throw new SelectorException(
+                $"invalid label value \"{value}\": must be at most 63 characters, alphanumeric, '-', '_' or '.', " +
+                "starting and ending alphanumeric");
         return value;
     }
 
@@ -168,7 +177,8 @@ public sealed partial class LabelSelector
                 case '<': return new Token(TokenKind.Less, "<");
             }
             var start = position - 1;
-            while (position < text.Length && !char.IsWhiteSpace(text[position]) && text[position] is not (',' or '(' or ')' or '!' or '=' or '>' or '<'))
+            while (position < text.Length && !char.IsWhiteSpace(text[position])
+                && text[position] is not (',' or '(' or ')' or '!' or '=' or '>' or '<'))
                 position++;
             return new Token(TokenKind.Identifier, text[start..position]);
         }

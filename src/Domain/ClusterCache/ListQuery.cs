@@ -13,7 +13,8 @@ public sealed record ListQuery(string? Namespace, LabelSelector Labels, FieldSel
     public const int DefaultLimit = 500, MaxLimit = 5000;
 
     /// <summary>Throws <see cref="SelectorException"/> naming which parameter is wrong.</summary>
-    public static ListQuery Parse(string? ns, string? labelSelector, string? fieldSelector, string? limit, string? continueToken)
+    public static ListQuery Parse(string? ns, string? labelSelector, string? fieldSelector, string? limit,
+        string? continueToken)
     {
         LabelSelector labels;
         try { labels = LabelSelector.Parse(labelSelector); }
@@ -21,7 +22,8 @@ public sealed record ListQuery(string? Namespace, LabelSelector Labels, FieldSel
         FieldSelector fields;
         try { fields = FieldSelector.Parse(fieldSelector); }
         catch (SelectorException e) { throw new SelectorException($"bad fieldSelector: {e.Message}"); }
-        var size = int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : DefaultLimit;
+        var size = int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
+            : DefaultLimit;
         size = size < 1 ? DefaultLimit : Math.Min(size, MaxLimit);
         return new ListQuery(string.IsNullOrEmpty(ns) ? null : ns, labels, fields, size, DecodeContinue(continueToken));
     }
@@ -29,7 +31,8 @@ public sealed record ListQuery(string? Namespace, LabelSelector Labels, FieldSel
     public bool Matches(CachedObject item) =>
         (Namespace is null || item.Namespace == Namespace) && Labels.Matches(item) && Fields.Matches(item);
 
-    public static string EncodeContinue(int offset) => Base64Url.EncodeToString(Encoding.ASCII.GetBytes(offset.ToString(CultureInfo.InvariantCulture)));
+    public static string EncodeContinue(int offset) =>
+        Base64Url.EncodeToString(Encoding.ASCII.GetBytes(offset.ToString(CultureInfo.InvariantCulture)));
 
     static int DecodeContinue(string? token)
     {

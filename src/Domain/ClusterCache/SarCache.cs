@@ -9,15 +9,19 @@ namespace Catalyst.Domain.ClusterCache;
 /// At most <c>max</c> answers are kept (<c>CATALYST_K8SCACHE_SAR_CACHE_MAX</c>): when full, expired answers go, and if
 /// none has expired all go — a review per user again is cheaper than memory that any number of users can grow.
 /// </summary>
-public sealed class SarCache(Func<string, string, string, string, string, CancellationToken, Task<bool>> review, TimeSpan ttl, TimeProvider? time = null, int max = 10_000)
+public sealed class SarCache(Func<string, string, string, string, string, CancellationToken, Task<bool>> review,
+    TimeSpan ttl, TimeProvider? time = null, int max = 10_000)
 {
     readonly TimeProvider clock = time ?? TimeProvider.System;
-    readonly ConcurrentDictionary<(string User, string Cluster, string Kind, string Namespace, string Verb), (bool Allowed, DateTimeOffset Until)> answers = new();
+    readonly ConcurrentDictionary<
+        (string User, string Cluster, string Kind, string Namespace, string Verb),
+        (bool Allowed, DateTimeOffset Until)> answers = new();
 
     public int Reviews;
     public int Count => answers.Count;
 
-    public async Task<bool> AllowedAsync(string user, string cluster, string kind, string ns, string verb, CancellationToken cancellationToken)
+    public async Task<bool> AllowedAsync(string user, string cluster, string kind, string ns, string verb,
+        CancellationToken cancellationToken)
     {
         var key = (user, cluster, kind, ns, verb);
         var now = clock.GetUtcNow();

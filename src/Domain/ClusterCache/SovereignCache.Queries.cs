@@ -8,7 +8,8 @@ public sealed partial class SovereignCache
 
     /// <summary>
     /// The registered cluster <paramref name="id"/> names, or null. On a Sovereign (<c>SOVEREIGN_FQDN</c> set) with
-    /// exactly one cluster, any id names it: the console there does not know its own deployment id (reference D.9 chroot).
+    /// exactly one cluster, any id names it: the console there
+    /// does not know its own deployment id (reference D.9 chroot).
     /// </summary>
     public string? Resolve(string id)
     {
@@ -18,14 +19,16 @@ public sealed partial class SovereignCache
     }
 
     public KindCache? Cache(string cluster, string kind) =>
-        clusters.TryGetValue(cluster, out var c) && c.Caches.TryGetValue(KindSpec.Canonical(kind), out var cache) ? cache : null;
+        clusters.TryGetValue(cluster, out var c) && c.Caches.TryGetValue(KindSpec.Canonical(kind), out var cache)
+            ? cache : null;
 
     /// <summary>Per kind, listed from the API at least once (reference D.8); null for an unknown cluster.</summary>
     public IReadOnlyDictionary<string, bool>? Synced(string cluster)
     {
         if (!clusters.TryGetValue(cluster, out var c)) return null;
         var caches = c.Caches;
-        return Kinds.Names.ToDictionary(k => k, k => caches.TryGetValue(k, out var cache) && cache.Synced, StringComparer.Ordinal);
+        return Kinds.Names.ToDictionary(k => k, k => caches.TryGetValue(k, out var cache) && cache.Synced,
+            StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -43,21 +46,28 @@ public sealed partial class SovereignCache
         }
     }
 
-    /// <summary>Null when ready: no Sovereign registered, or the primary's pod and deployment informers have synced.</summary>
+    /// <summary>Null when ready: no Sovereign registered, or the
+    /// primary's pod and deployment informers have synced.</summary>
     public string? ReadinessProblem()
     {
         if (Primary is not { } primary) return null;
-        var waiting = new[] { "pod", "deployment" }.Where(k => Kinds.Find(k) is not null && Cache(primary, k) is not { Synced: true }).ToList();
-        return waiting.Count == 0 ? null : $"primary Sovereign {primary}: {string.Join(" and ", waiting)} informers not synced yet";
+        var waiting = new[] { "pod", "deployment" }.Where(k => Kinds.Find(k) is not null
+            && Cache(primary, k) is not { Synced: true }).ToList();
+        return waiting.Count == 0 ? null
+            : $"primary Sovereign {primary}: {string.Join(" and ", waiting)} informers not synced yet";
     }
 
-    /// <summary>Events of <paramref name="kinds"/> on <paramref name="cluster"/>, queued up to <c>CATALYST_K8SCACHE_EVENT_BUFFER</c> (or <paramref name="capacity"/>).</summary>
+    /// <summary>Events of <paramref name="kinds"/> on <paramref name="cluster"/>, queued up to
+    /// <c>CATALYST_K8SCACHE_EVENT_BUFFER</c> (or <paramref name="capacity"/>).</summary>
     public Subscription Subscribe(string cluster, IReadOnlySet<string> kinds, int? capacity = null) =>
-        TrySubscribe(cluster, kinds, capacity) ?? throw new InvalidOperationException($"cluster {cluster} has {options.MaxSubscribersPerCluster} subscribers already");
+        TrySubscribe(cluster, kinds, capacity)
+            ?? throw new InvalidOperationException(
+                $"cluster {cluster} has {options.MaxSubscribersPerCluster} subscribers already");
 
     /// <summary>
-    /// As <see cref="Subscribe"/>, or null when the cluster already has <c>CATALYST_K8SCACHE_MAX_SUBSCRIBERS_PER_CLUSTER</c>
-    /// subscribers: every subscriber costs each of the cluster's events a queue slot, so their number is bounded too.
+    /// As <see cref="Subscribe"/>, or null when the cluster already has
+    /// <c>CATALYST_K8SCACHE_MAX_SUBSCRIBERS_PER_CLUSTER</c> subscribers: every subscriber costs each of the cluster's
+    /// events a queue slot, so their number is bounded too.
     /// </summary>
     public Subscription? TrySubscribe(string cluster, IReadOnlySet<string> kinds, int? capacity = null)
     {
@@ -73,7 +83,9 @@ public sealed partial class SovereignCache
 
     void Unsubscribe(Subscription subscription)
     {
-        lock (subscribersGate) Metrics.CatalystMetrics.CacheSubscribers.Set((subscribers = subscribers.Where(s => s != subscription).ToArray()).Length);
+        lock (subscribersGate)
+            Metrics.CatalystMetrics.CacheSubscribers.Set((subscribers = subscribers.Where(s => s != subscription)
+                .ToArray()).Length);
     }
 
     public int SubscriberCount => Volatile.Read(ref subscribers).Length;
@@ -101,7 +113,8 @@ public sealed partial class SovereignCache
         }
         matching.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         var page = matching.Skip(query.Offset).Take(query.Limit).ToList();
-        var next = query.Offset + page.Count < matching.Count ? ListQuery.EncodeContinue(query.Offset + page.Count) : null;
+        var next = query.Offset + page.Count < matching.Count
+            ? ListQuery.EncodeContinue(query.Offset + page.Count) : null;
         return new ListPage(page, next, cache.Age(time.GetUtcNow()));
     }
 }

@@ -73,10 +73,12 @@ public sealed partial class SovereignCache
             try
             {
                 // A cluster removed meanwhile keeps no snapshot: its deletion may have just run.
-                if (!clusters.TryGetValue(cache.Cluster, out var cluster) || cluster.Removed || !ReferenceEquals(cluster.Caches.GetValueOrDefault(cache.Kind.Name), cache))
+                if (!clusters.TryGetValue(cache.Cluster, out var cluster) || cluster.Removed
+                    || !ReferenceEquals(cluster.Caches.GetValueOrDefault(cache.Kind.Name), cache))
                     continue;
                 var now = time.GetUtcNow();
-                await snapshots!.WriteAsync(cache.Cluster, cache.Kind.Name, cache.FreshAt(now) ?? now, cache.ResourceVersion, cache.Items, cancellationToken);
+                await snapshots!.WriteAsync(cache.Cluster, cache.Kind.Name, cache.FreshAt(now) ?? now,
+                    cache.ResourceVersion, cache.Items, cancellationToken);
                 cache.WrittenVersion = version;
                 cache.WrittenAt = now;
                 Interlocked.Increment(ref snapshotsWritten);
@@ -84,7 +86,8 @@ public sealed partial class SovereignCache
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                log.LogWarning("Cluster {Cluster}: {Kind} snapshot not written: {Why}", cache.Cluster, cache.Kind.Name, e.Message.Split('\n')[0]);
+                log.LogWarning("Cluster {Cluster}: {Kind} snapshot not written: {Why}", cache.Cluster, cache.Kind.Name,
+                    e.Message.Split('\n')[0]);
             }
             finally
             {

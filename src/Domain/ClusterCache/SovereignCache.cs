@@ -38,7 +38,8 @@ public sealed partial class SovereignCache : IAsyncDisposable
     /// Told (cluster, kind, why) when a kind is stopped for exceeding a limit, to put it on the deployment's timeline;
     /// its failures are logged, never thrown.
     /// </param>
-    public SovereignCache(ClusterCacheOptions options, SnapshotStore? snapshots, ILoggerFactory loggers, TimeProvider? time = null,
+    public SovereignCache(ClusterCacheOptions options, SnapshotStore? snapshots, ILoggerFactory loggers,
+        TimeProvider? time = null,
         Func<string, string, string, CancellationToken, Task>? refused = null)
     {
         this.options = options;
@@ -92,7 +93,8 @@ public sealed partial class SovereignCache : IAsyncDisposable
         catch (Exception e)
         {
             // The exception text may quote the kubeconfig, which holds credentials: its type says enough.
-            log.LogWarning("Cluster {Cluster}: kubeconfig does not give a Kubernetes client ({Type}); not cached", id, e.GetType().Name);
+            log.LogWarning("Cluster {Cluster}: kubeconfig does not give a Kubernetes client ({Type}); not cached", id,
+                e.GetType().Name);
             return false;
         }
         var cluster = new Cluster(id, connection, time.GetUtcNow());
@@ -110,12 +112,14 @@ public sealed partial class SovereignCache : IAsyncDisposable
     }
 
     /// <summary>Stops a cluster's informers, ends its streams and, when asked, deletes its snapshots.</summary>
-    public async Task<bool> UnregisterAsync(string id, bool deleteSnapshots, CancellationToken cancellationToken = default)
+    public async Task<bool> UnregisterAsync(string id, bool deleteSnapshots,
+        CancellationToken cancellationToken = default)
     {
         if (!clusters.TryRemove(id, out var cluster)) return false;
         cluster.Removed = true;
         cluster.Stop?.Cancel();
-        await Task.WhenAll(cluster.Runners).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(cluster.Runners).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken)
+            .ContinueWith(_ => { }, TaskScheduler.Default);
         cluster.Connection.Dispose();
         foreach (var subscription in Volatile.Read(ref subscribers))
             if (subscription.Cluster == id) subscription.Complete();
@@ -154,13 +158,15 @@ public sealed partial class SovereignCache : IAsyncDisposable
         {
             var cache = new KindCache(cluster.Id, kind);
             caches[kind.Name] = cache;
-            var informer = new Informer(cluster.Connection, cache, Publish, snapshots is null ? null : HydrateAsync, SnapshotSoon, options, time, informerLog,
+            var informer = new Informer(cluster.Connection, cache, Publish, snapshots is null ? null : HydrateAsync,
+                SnapshotSoon, options, time, informerLog,
                 (refusedCache, why) => _ = ReportRefusedAsync(refusedCache, why, token));
             cluster.Runners.Add(Task.Run(async () =>
             {
                 try { await informer.RunAsync(token); }
                 catch (OperationCanceledException) when (token.IsCancellationRequested) { }
-                catch (Exception e) { log.LogError(e, "Cluster {Cluster}: {Kind} informer stopped", cluster.Id, kind.Name); }
+                catch (Exception e) { log.LogError(e, "Cluster {Cluster}: {Kind} informer stopped",
+                    cluster.Id, kind.Name); }
             }, CancellationToken.None));
         }
         cluster.Caches = caches;
@@ -180,19 +186,24 @@ public sealed partial class SovereignCache : IAsyncDisposable
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            log.LogWarning("Cluster {Cluster}: could not record that {Kind} was stopped: {Why}", cache.Cluster, cache.Kind.Name, e.Message.Split('\n')[0]);
+            log.LogWarning("Cluster {Cluster}: could not record that {Kind} was stopped: {Why}", cache.Cluster,
+                cache.Kind.Name, e.Message.Split('\n')[0]);
         }
     }
 
     async Task HydrateAsync(KindCache cache, CancellationToken cancellationToken)
     {
-        var result = await snapshots!.ReadAsync(cache.Kind, cache.Cluster, options.SnapshotMaxAge, time.GetUtcNow(), cancellationToken);
+        var result = await snapshots!.ReadAsync(cache.Kind, cache.Cluster, options.SnapshotMaxAge, time.GetUtcNow(),
+            cancellationToken);
         hydrateOutcomes.AddOrUpdate(result.Outcome, 1, (_, n) => n + 1);
-        Metrics.CatalystMetrics.CacheHydrates.WithLabels(cache.Cluster, cache.Kind.Name, result.Outcome.ToString().ToLowerInvariant()).Inc();
+        Metrics.CatalystMetrics.CacheHydrates.WithLabels(cache.Cluster, cache.Kind.Name,
+            result.Outcome.ToString().ToLowerInvariant()).Inc();
         if (result.Outcome == HydrateOutcome.Hydrated) cache.Hydrate(result.Items, result.Wrote!.Value);
         if (result.Outcome != HydrateOutcome.Missing)
-            log.LogInformation("Cluster {Cluster}: {Kind} snapshot {Outcome} ({Count} objects){Problem}", cache.Cluster, cache.Kind.Name,
-                result.Outcome.ToString().ToLowerInvariant(), result.Items.Count, result.Problem is null ? "" : $": {result.Problem}");
+            log.LogInformation("Cluster {Cluster}: {Kind} snapshot {Outcome} ({Count} objects){Problem}", cache.Cluster,
+                cache.Kind.Name,
+                result.Outcome.ToString().ToLowerInvariant(), result.Items.Count,
+                result.Problem is null ? "" : $": {result.Problem}");
     }
 
     readonly ConcurrentDictionary<HydrateOutcome, int> hydrateOutcomes = new();
@@ -200,12 +211,14 @@ public sealed partial class SovereignCache : IAsyncDisposable
     /// <summary>How many snapshot reads ended each way since start.</summary>
     public IReadOnlyDictionary<HydrateOutcome, int> HydrateOutcomes => hydrateOutcomes;
 
-    Task<bool> ReviewAsync(string user, string cluster, string kind, string ns, string verb, CancellationToken cancellationToken) =>
+    Task<bool> ReviewAsync(string user, string cluster, string kind, string ns, string verb,
+        CancellationToken cancellationToken) =>
         clusters.TryGetValue(cluster, out var c) && Kinds.Find(kind) is { } spec
             ? c.Connection.SubjectAccessReviewAsync(user, spec, ns, verb, cancellationToken)
             : Task.FromResult(false);
 
-    /// <summary>Stops every informer, then writes what changed since the last snapshot within <paramref name="budget"/>.</summary>
+    /// <summary>Stops every informer, then writes what changed since the last snapshot within
+    /// <paramref name="budget"/>.</summary>
     public async Task StopAsync(TimeSpan budget)
     {
         if (lifetime.IsCancellationRequested) return;
@@ -215,7 +228,8 @@ public sealed partial class SovereignCache : IAsyncDisposable
         if (snapshots is not null)
         {
             using var timeout = new CancellationTokenSource(budget);
-            await WriteSnapshotsAsync(clusters.Values.SelectMany(c => c.Caches.Values), timeout.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            await WriteSnapshotsAsync(clusters.Values.SelectMany(c => c.Caches.Values), timeout.Token)
+                .ContinueWith(_ => { }, TaskScheduler.Default);
         }
         foreach (var subscription in Volatile.Read(ref subscribers)) subscription.Complete();
         foreach (var cluster in clusters.Values) cluster.Connection.Dispose();

@@ -18,8 +18,10 @@ public sealed class Subscription : IDisposable
         Kinds = kinds;
         this.unsubscribe = unsubscribe;
         channel = Channel.CreateBounded<CacheEvent>(
-            new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false },
-            e => { Interlocked.Increment(ref dropped); Metrics.CatalystMetrics.CacheSubscriberDrops.WithLabels(e.Cluster, e.Kind).Inc(); });
+            new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true,
+                SingleWriter = false },
+            e => { Interlocked.Increment(ref dropped); Metrics.CatalystMetrics.CacheSubscriberDrops.WithLabels(
+                e.Cluster, e.Kind).Inc(); });
     }
 
     public string Cluster { get; }

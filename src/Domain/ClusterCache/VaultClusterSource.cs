@@ -11,7 +11,8 @@ namespace Catalyst.Domain.ClusterCache;
 /// but the Sovereign is on its way out. A missing record excludes the id too. The seed (issue #321) picked a new
 /// Sovereign up only at the next restart; the rescan finds it within CATALYST_K8SCACHE_RESCAN_INTERVAL.
 /// </summary>
-public sealed class VaultClusterSource(DeploymentStore store, Vault vault, bool sandbox = false, ILogger? log = null) : IClusterSource
+public sealed class VaultClusterSource(DeploymentStore store, Vault vault, bool sandbox = false, ILogger? log = null)
+    : IClusterSource
 {
     readonly ILogger log = log ?? NullLogger.Instance;
 

@@ -19,7 +19,8 @@ public static class Settings
     public static string Required(Func<string, string?> read, string name, string why) =>
         Text(read, name) ?? throw new SettingException(name, $"is required ({why})");
 
-    public static int Int(Func<string, string?> read, string name, int fallback, int min = int.MinValue, int max = int.MaxValue)
+    public static int Int(Func<string, string?> read, string name, int fallback, int min = int.MinValue,
+        int max = int.MaxValue)
     {
         var text = Text(read, name);
         if (text is null) return fallback;
@@ -66,7 +67,8 @@ public static class Settings
             var start = i;
             while (i < text.Length && (char.IsDigit(text[i]) || text[i] == '.')) i++;
             if (start == i) return false;
-            if (!double.TryParse(text.AsSpan(start, i - start), NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+            if (!double.TryParse(text.AsSpan(start, i - start), NumberStyles.Float, CultureInfo.InvariantCulture,
+                out var number))
                 return false;
             var unitStart = i;
             while (i < text.Length && char.IsLetter(text[i])) i++;

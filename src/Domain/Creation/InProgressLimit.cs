@@ -6,9 +6,9 @@ namespace Catalyst.Domain.Creation;
 
 /// <summary>
 /// How many deployments one owner may have in progress at once (issue 15: fake requests held names and tofu slots
-/// for ever). <c>CATALYST_MAX_DEPLOYMENTS_IN_PROGRESS_PER_OWNER</c>: a whole number, or <c>unlimited</c>; default 3 when
-/// sign-in is on. With <c>CATALYST_AUTH_MODE=off</c> deployments have no owner, so there is nobody to count: unlimited
-/// (the sandbox and the benchmarks create many at once).
+/// for ever). <c>CATALYST_MAX_DEPLOYMENTS_IN_PROGRESS_PER_OWNER</c>: a whole number, or <c>unlimited</c>; default 3
+/// when sign-in is on. With <c>CATALYST_AUTH_MODE=off</c> deployments have no owner, so there is nobody to count:
+/// unlimited (the sandbox and the benchmarks create many at once).
 /// </summary>
 public sealed record InProgressLimit(int? Max)
 {
@@ -21,15 +21,18 @@ public sealed record InProgressLimit(int? Max)
         if (mode == AuthMode.Off) return new InProgressLimit((int?)null);
         var text = Settings.Text(read, Setting);
         if (text is null) return new InProgressLimit(SessionDefault);
-        if (string.Equals(text, "unlimited", StringComparison.OrdinalIgnoreCase)) return new InProgressLimit((int?)null);
+        if (string.Equals(text, "unlimited", StringComparison.OrdinalIgnoreCase))
+            return new InProgressLimit((int?)null);
         return new InProgressLimit(Settings.Int(read, Setting, SessionDefault, min: 1, max: 10_000));
     }
 
-    /// <summary>A workflow is running for it: the statuses a retry must wait for (<see cref="DeploymentStatuses.InFlight"/>) and the Phase-1 watch.</summary>
+    /// <summary>A workflow is running for it: the statuses a retry must wait for
+    /// (<see cref="DeploymentStatuses.InFlight"/>) and the Phase-1 watch.</summary>
     public static bool InProgress(DeploymentRecord record) =>
         DeploymentStatuses.InFlight(record.Status) || record.Status == DeploymentStatuses.Phase1Watching;
 
-    /// <summary>The owner's deployments as the list's owner rule sees them (subject, or email when verified), never as an operator.</summary>
+    /// <summary>The owner's deployments as the list's owner rule sees them
+    /// (subject, or email when verified), never as an operator.</summary>
     public static Func<OwnerKeys, bool> OwnedBy(SessionIdentity creator) =>
         keys => DeploymentAccess.Allows(AuthMode.Session, creator with { IsOperator = false }, keys);
 

@@ -17,9 +17,12 @@ public static class AuditEvents
     public const string Retry = "requested a retry";
 
     /// <param name="actor">The caller as the gate established them; null when authentication is off.</param>
-    /// <param name="once">Set for an action that is recorded once however often it is asked for (a Phase-1 retry per run).</param>
-    public static DeploymentEvent Event(string deploymentId, string action, string? actor, string? from, DateTimeOffset time, string? once = null) =>
-        DeploymentEvent.Info(EventKeys.OutsideRun(deploymentId, Phase, once ?? Guid.NewGuid().ToString("N")), Phase, $"{Actor(actor)} {action} from {from ?? "an unknown address"}", time);
+    /// <param name="once">Set for an action that is recorded once
+    /// however often it is asked for (a Phase-1 retry per run).</param>
+    public static DeploymentEvent Event(string deploymentId, string action, string? actor, string? from,
+        DateTimeOffset time, string? once = null) =>
+        DeploymentEvent.Info(EventKeys.OutsideRun(deploymentId, Phase, once ?? Guid.NewGuid().ToString("N")), Phase,
+            $"{Actor(actor)} {action} from {from ?? "an unknown address"}", time);
 
     public static string Actor(string? actor) => actor ?? "an anonymous caller (CATALYST_AUTH_MODE=off)";
 }

@@ -14,8 +14,10 @@ public sealed record DeploymentEvent
     [JsonPropertyName("phase")] public required string Phase { get; init; }
     [JsonPropertyName("level")] public required string Level { get; init; }
     [JsonPropertyName("message")] public required string Message { get; init; }
-    [JsonPropertyName("component"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Component { get; init; }
-    [JsonPropertyName("state"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? State { get; init; }
+    [JsonPropertyName("component"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Component { get; init; }
+    [JsonPropertyName("state"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? State { get; init; }
     [JsonPropertyName("key")] public required string Key { get; init; }
 
     public static DeploymentEvent Info(string key, string phase, string message, DateTimeOffset time) =>

@@ -2,7 +2,8 @@ using System.Security.Cryptography;
 
 namespace Catalyst.Domain.Deployments;
 
-/// <summary>Deployment ids: 16 lower-case hex characters from 8 random bytes, as the original (reference B.2 #5).</summary>
+/// <summary>Deployment ids: 16 lower-case hex characters from 8
+/// random bytes, as the original (reference B.2 #5).</summary>
 public static class DeploymentId
 {
     public static string New() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));

@@ -30,14 +30,16 @@ public sealed record DeploymentRequest
 
     public const string RedactedValue = "<redacted>";
 
-    /// <summary>The copy the record keeps: secrets replaced by <c>&lt;redacted&gt;</c> when set, empty stays empty (reference B.8).</summary>
+    /// <summary>The copy the record keeps: secrets replaced by
+    /// <c>&lt;redacted&gt;</c> when set, empty stays empty (reference B.8).</summary>
     public DeploymentRequest Redacted() => this with
     {
         HetznerToken = HetznerToken.Length > 0 ? RedactedValue : "",
         ObjectStorageSecretKey = ObjectStorageSecretKey.Length > 0 ? RedactedValue : "",
     };
 
-    /// <summary>The legacy singular fields come from <c>regions[0]</c> when regions are given (reference B.3).</summary>
+    /// <summary>The legacy singular fields come from <c>regions[0]</c>
+    /// when regions are given (reference B.3).</summary>
     public DeploymentRequest WithRegionMirrored() => Regions.Count == 0 ? this : this with
     {
         Region = Regions[0].CloudRegion,
@@ -65,7 +67,8 @@ public static class DomainModes
 }
 
 /// <summary>Secrets the operator configures; stamped onto every provision, never accepted from the wire.</summary>
-public sealed record OperatorSecrets(string GhcrPullToken, string HarborRobotToken, string PowerDnsApiKey, string DynadotApiKey, string DynadotApiSecret)
+public sealed record OperatorSecrets(string GhcrPullToken, string HarborRobotToken, string PowerDnsApiKey,
+    string DynadotApiKey, string DynadotApiSecret)
 {
     public const string GhcrPullTokenSetting = "CATALYST_GHCR_PULL_TOKEN";
     public const string HarborRobotTokenSetting = "CATALYST_HARBOR_ROBOT_TOKEN";
@@ -82,5 +85,6 @@ public sealed record OperatorSecrets(string GhcrPullToken, string HarborRobotTok
         settings(Dns.DynadotAccount.SecretSetting)?.Trim() ?? "");
 
     /// <summary>Every non-empty value, for redaction of logs and events.</summary>
-    public IEnumerable<string> Values => new[] { GhcrPullToken, HarborRobotToken, PowerDnsApiKey, DynadotApiKey, DynadotApiSecret }.Where(v => v.Length > 0);
+    public IEnumerable<string> Values => new[] { GhcrPullToken, HarborRobotToken, PowerDnsApiKey, DynadotApiKey,
+        DynadotApiSecret }.Where(v => v.Length > 0);
 }

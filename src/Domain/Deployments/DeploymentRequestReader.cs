@@ -21,16 +21,20 @@ public static class DeploymentRequestReader
         Converters = { new NullAsEmptyString(), new NullAsEmptyList<RegionSpec>() },
     };
 
-    public static (DeploymentRequest? Request, ApiError? Error) Read(string? contentType, ReadOnlySpan<byte> body, bool truncated)
+    public static (DeploymentRequest? Request, ApiError? Error) Read(string? contentType, ReadOnlySpan<byte> body,
+        bool truncated)
     {
         if (truncated || body.Length > MaxBodyBytes)
-            return (null, new ApiError("request-too-large", $"deployment request body must be under {MaxBodyBytes / 1024}KB"));
+            return (null,
+                new ApiError("request-too-large", $"deployment request body must be under {MaxBodyBytes / 1024}KB"));
         if (!IsJson(contentType))
-            return (null, new ApiError("invalid request body: Content-Type must be application/json", $"got '{contentType ?? "none"}'"));
+            return (null, new ApiError("invalid request body: Content-Type must be application/json",
+                $"got '{contentType ?? "none"}'"));
         try
         {
             var request = JsonSerializer.Deserialize<DeploymentRequest>(body, Json);
-            if (request is null) return (null, new ApiError("invalid request body: expected a JSON object", "the body was null"));
+            if (request is null)
+                return (null, new ApiError("invalid request body: expected a JSON object", "the body was null"));
             return (request, null);
         }
         catch (JsonException e)
@@ -45,7 +49,9 @@ public static class DeploymentRequestReader
     {
         if (string.IsNullOrWhiteSpace(contentType)) return false;
         var media = contentType.Split(';')[0].Trim().ToLowerInvariant();
-        return media == "application/json" || (media.StartsWith("application/", StringComparison.Ordinal) && media.EndsWith("+json", StringComparison.Ordinal));
+        return media == "application/json"
+            || (media.StartsWith("application/", StringComparison.Ordinal)
+                && media.EndsWith("+json", StringComparison.Ordinal));
     }
 }
 
@@ -56,15 +62,18 @@ sealed class NullAsEmptyString : JsonConverter<string>
     public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.Null ? "" : reader.GetString()!;
 
-    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value);
 }
 
 sealed class NullAsEmptyList<T> : JsonConverter<IReadOnlyList<T>>
 {
     public override bool HandleNull => true;
 
-    public override IReadOnlyList<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+    public override IReadOnlyList<T> Read(ref Utf8JsonReader reader, Type typeToConvert,
+        JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.Null ? [] : JsonSerializer.Deserialize<List<T>>(ref reader, options)!;
 
-    public override void Write(Utf8JsonWriter writer, IReadOnlyList<T> value, JsonSerializerOptions options) => JsonSerializer.Serialize(writer, value, options);
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<T> value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, value, options);
 }

@@ -1,8 +1,8 @@
 namespace Catalyst.Domain.Deployments;
 
 /// <summary>
-/// The public shape of a deployment (reference A.9: <c>State()</c>), plus <c>phase</c>, <c>step</c>, <c>progress</c> and
-/// <c>failure</c> (who must act). Built from the record only, so any replica answers the same.
+/// The public shape of a deployment (reference A.9: <c>State()</c>), plus <c>phase</c>, <c>step</c>, <c>progress</c>
+/// and <c>failure</c> (who must act). Built from the record only, so any replica answers the same.
 /// </summary>
 public static class DeploymentView
 {

@@ -4,7 +4,8 @@ using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Deployments;
 
-/// <summary>A job of the original's jobs surface (#205), derived from the timeline: one per phase and per component.</summary>
+/// <summary>A job of the original's jobs surface (#205), derived
+/// from the timeline: one per phase and per component.</summary>
 public sealed record Job(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("deploymentId")] string DeploymentId,
@@ -13,10 +14,13 @@ public sealed record Job(
     [property: JsonPropertyName("batchId")] string BatchId,
     [property: JsonPropertyName("dependsOn")] IReadOnlyList<string> DependsOn,
     [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("startedAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? StartedAt,
-    [property: JsonPropertyName("finishedAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? FinishedAt,
+    [property: JsonPropertyName("startedAt"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? StartedAt,
+    [property: JsonPropertyName("finishedAt"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? FinishedAt,
     [property: JsonPropertyName("durationMs")] long DurationMs,
-    [property: JsonPropertyName("latestExecutionId"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LatestExecutionId);
+    [property: JsonPropertyName("latestExecutionId"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LatestExecutionId);
 
 /// <summary>One run's attempt at a job.</summary>
 public sealed record JobExecution(
@@ -25,7 +29,8 @@ public sealed record JobExecution(
     [property: JsonPropertyName("deploymentId")] string DeploymentId,
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("startedAt")] DateTimeOffset StartedAt,
-    [property: JsonPropertyName("finishedAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? FinishedAt,
+    [property: JsonPropertyName("finishedAt"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? FinishedAt,
     [property: JsonPropertyName("lineCount")] int LineCount);
 
 public sealed record JobLogLine(
@@ -49,11 +54,12 @@ public sealed record BatchSummary(
     [property: JsonPropertyName("pending")] int Pending);
 
 /// <summary>
-/// The original's jobs surface computed from a deployment's own record and timeline, with no store of its own. Jobs: one
-/// per workflow phase (batch <c>provisioning</c>, job name = the phase: <c>tofu</c>, <c>dns</c>, <c>flux-bootstrap</c>,
-/// <c>phase1</c>) and one per component (batch <c>bootstrap-kit</c>, job name <c>install-&lt;component&gt;</c>, as the
-/// original's helmwatch bridge named them). Executions are per run: id <c>{deploymentId}:{jobName}:{run}</c>, so the id
-/// alone names whose deployment it is (the logs route checks that deployment's owner).
+/// The original's jobs surface computed from a deployment's own record and timeline, with no store of its own. Jobs:
+/// one per workflow phase (batch <c>provisioning</c>, job name = the phase: <c>tofu</c>, <c>dns</c>,
+/// <c>flux-bootstrap</c>, <c>phase1</c>) and one per component (batch <c>bootstrap-kit</c>, job name
+/// <c>install-&lt;component&gt;</c>, as the original's helmwatch bridge named them). Executions are per run: id
+/// <c>{deploymentId}:{jobName}:{run}</c>, so the id alone names whose deployment it is (the logs route checks that
+/// deployment's owner).
 /// </summary>
 public static class JobsView
 {
@@ -63,8 +69,10 @@ public static class JobsView
     public const int DefaultLogPageSize = 500, MaxLogPageSize = 5000;
     const string Pending = "pending", Running = "running", Succeeded = "succeeded", Failed = "failed";
 
-    /// <summary>Timeline phases that are not jobs: audit lines, and the component events (they make component jobs).</summary>
-    static readonly HashSet<string> NotJobs = [Phases.Audit, Phases.Component, Phases.ComponentLog, Phases.ClusterCache];
+    /// <summary>Timeline phases that are not jobs: audit lines, and
+    /// the component events (they make component jobs).</summary>
+    static readonly HashSet<string> NotJobs = [Phases.Audit, Phases.Component, Phases.ComponentLog,
+        Phases.ClusterCache];
 
     sealed record Attempt(string JobName, string AppId, string Batch, int Run, List<DeploymentEvent> Events);
 
@@ -72,7 +80,8 @@ public static class JobsView
 
     /// <summary>The deployment id an execution id names, or null when it is not one of ours.</summary>
     public static string? DeploymentOf(string executionId) =>
-        executionId.Split(':') is [var id, { Length: > 0 }, var run] && int.TryParse(run, out _) && DeploymentId.IsValid(id) ? id : null;
+        executionId.Split(':') is [var id, { Length: > 0 }, var run] && int.TryParse(run, out _)
+            && DeploymentId.IsValid(id) ? id : null;
 
     static List<Attempt> Attempts(DeploymentRecord record, IReadOnlyList<DeploymentEvent> events)
     {
@@ -82,7 +91,8 @@ public static class JobsView
             string jobName, appId, batch;
             if (e.Component is { Length: > 0 } component && e.Phase == Phases.Component)
             {
-                var name = component.StartsWith(ComponentStates.BlueprintPrefix, StringComparison.Ordinal) ? component[ComponentStates.BlueprintPrefix.Length..] : component;
+                var name = component.StartsWith(ComponentStates.BlueprintPrefix, StringComparison.Ordinal)
+                    ? component[ComponentStates.BlueprintPrefix.Length..] : component;
                 (jobName, appId, batch) = (InstallPrefix + name, name, BootstrapKitBatch);
             }
             else if (!NotJobs.Contains(e.Phase) && e.Component is null)
@@ -112,7 +122,8 @@ public static class JobsView
                 _ => record.Run == attempt.Run && !DeploymentStatuses.IsDone(record.Status) ? Running : Failed,
             };
         if (attempt.Events.Any(e => e.Level == EventLevels.Error)) return Failed;
-        if (record.Run == attempt.Run && record.Phase == attempt.JobName && !DeploymentStatuses.IsDone(record.Status)) return Running;
+        if (record.Run == attempt.Run && record.Phase == attempt.JobName && !DeploymentStatuses.IsDone(record.Status))
+            return Running;
         return record.Run != attempt.Run && record.Phase == attempt.JobName ? Failed : Succeeded;
     }
 
@@ -121,7 +132,8 @@ public static class JobsView
     static JobExecution Execution(DeploymentRecord record, Attempt attempt)
     {
         var status = StatusOf(attempt, record);
-        return new JobExecution(ExecutionId(record.Id, attempt.JobName, attempt.Run), $"{record.Id}:{attempt.JobName}", record.Id, status,
+        return new JobExecution(ExecutionId(record.Id, attempt.JobName, attempt.Run), $"{record.Id}:{attempt.JobName}",
+            record.Id, status,
             attempt.Events[0].Time, Terminal(status) ? attempt.Events[^1].Time : null, attempt.Events.Count);
     }
 
@@ -132,16 +144,19 @@ public static class JobsView
             var execution = Execution(record, latest);
             var started = g.Min(a => a.Events[0].Time);
             var finished = execution.FinishedAt;
-            return new Job($"{record.Id}:{g.Key}", record.Id, g.Key, latest.AppId, latest.Batch, [], execution.Status, started, finished,
+            return new Job($"{record.Id}:{g.Key}", record.Id, g.Key, latest.AppId, latest.Batch, [], execution.Status,
+                started, finished,
                 (long)((finished ?? started) - started).TotalMilliseconds, execution.Id);
         }).OrderBy(j => j.StartedAt).ThenBy(j => j.JobName, StringComparer.Ordinal).ToList();
 
     /// <summary>A job and its executions (oldest first), or null when the deployment has no such job.</summary>
-    public static (Job Job, IReadOnlyList<JobExecution> Executions)? Job(DeploymentRecord record, IReadOnlyList<DeploymentEvent> events, string jobId)
+    public static (Job Job, IReadOnlyList<JobExecution> Executions)? Job(DeploymentRecord record,
+        IReadOnlyList<DeploymentEvent> events, string jobId)
     {
         var job = Jobs(record, events).FirstOrDefault(j => j.Id == jobId || j.JobName == jobId);
         if (job is null) return null;
-        return (job, Attempts(record, events).Where(a => a.JobName == job.JobName).OrderBy(a => a.Run).Select(a => Execution(record, a)).ToList());
+        return (job, Attempts(record, events).Where(a => a.JobName == job.JobName).OrderBy(a => a.Run)
+            .Select(a => Execution(record, a)).ToList());
     }
 
     public static IReadOnlyList<BatchSummary> Batches(DeploymentRecord record, IReadOnlyList<DeploymentEvent> events) =>
@@ -149,14 +164,18 @@ public static class JobsView
             g.Count(j => Terminal(j.Status)), g.Count(j => j.Status == Succeeded), g.Count(j => j.Status == Failed),
             g.Count(j => j.Status == Running), g.Count(j => j.Status == Pending))).ToList();
 
-    /// <summary>A window of an execution's lines (1-based <paramref name="fromLine"/>), or null when there is no such execution.</summary>
-    public static JobLogPage? Logs(DeploymentRecord record, IReadOnlyList<DeploymentEvent> events, string executionId, int fromLine, int limit)
+    /// <summary>A window of an execution's lines (1-based <paramref name="fromLine"/>),
+    /// or null when there is no such execution.</summary>
+    public static JobLogPage? Logs(DeploymentRecord record, IReadOnlyList<DeploymentEvent> events, string executionId,
+        int fromLine, int limit)
     {
-        var attempt = Attempts(record, events).FirstOrDefault(a => ExecutionId(record.Id, a.JobName, a.Run) == executionId);
+        var attempt = Attempts(record, events)
+            .FirstOrDefault(a => ExecutionId(record.Id, a.JobName, a.Run) == executionId);
         if (attempt is null) return null;
         fromLine = Math.Max(fromLine, 1);
         limit = limit <= 0 ? DefaultLogPageSize : Math.Min(limit, MaxLogPageSize);
-        var lines = attempt.Events.Select((e, i) => new JobLogLine(i + 1, e.Time, e.Level.ToUpperInvariant(), e.Message))
+        var lines =
+            attempt.Events.Select((e, i) => new JobLogLine(i + 1, e.Time, e.Level.ToUpperInvariant(), e.Message))
             .Skip(fromLine - 1).Take(limit).ToList();
         return new JobLogPage(lines, attempt.Events.Count, Terminal(StatusOf(attempt, record)));
     }

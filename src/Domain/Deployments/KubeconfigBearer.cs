@@ -12,9 +12,11 @@ public static class KubeconfigBearer
 {
     public static string New() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
-    public static string Hash(string bearer) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(bearer)));
+    public static string Hash(string bearer) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(bearer)));
 
     /// <summary>Constant-time comparison of the presented bearer's hash with the stored hash.</summary>
     public static bool Matches(string storedHash, string presentedBearer) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(storedHash), Encoding.ASCII.GetBytes(Hash(presentedBearer)));
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(storedHash),
+            Encoding.ASCII.GetBytes(Hash(presentedBearer)));
 }

@@ -20,7 +20,8 @@ public sealed record ProgressUpdate
     public DeploymentFailure? Failure { get; init; }
     public string? Error { get; init; }
     public string? Component { get; init; }
-    /// <summary>The timeline event's phase when it is not the record's (the watch's notices are <c>component</c> events).</summary>
+    /// <summary>The timeline event's phase when it is not the record's
+    /// (the watch's notices are <c>component</c> events).</summary>
     public string? EventPhase { get; init; }
     public string? ComponentState { get; init; }
     /// <summary>Phase-1 outcome (reference B.7); recorded with the time the watch finished.</summary>
@@ -29,7 +30,8 @@ public sealed record ProgressUpdate
     /// must not turn a finished or wiping record into a failed one).</summary>
     public IReadOnlyList<string>? OnlyWhile { get; init; }
 
-    /// <summary>The record after this step, or null when the record belongs to another run or already says so.</summary>
+    /// <summary>The record after this step, or null when the
+    /// record belongs to another run or already says so.</summary>
     public DeploymentRecord? ApplyTo(DeploymentRecord record, DateTimeOffset now)
     {
         if (record.Run != Run || OnlyWhile is { } statuses && !statuses.Contains(record.Status)) return null;
@@ -47,8 +49,10 @@ public sealed record ProgressUpdate
         };
     }
 
-    /// <summary>A step's result adds to what other writers (the kubeconfig postback, the watch) already recorded.</summary>
-    static DeploymentResult? Merge(DeploymentResult? current, DeploymentResult? update) => update is null ? current : current is null ? update : update with
+    /// <summary>A step's result adds to what other writers (the
+    /// kubeconfig postback, the watch) already recorded.</summary>
+    static DeploymentResult? Merge(DeploymentResult? current, DeploymentResult? update) =>
+        update is null ? current : current is null ? update : update with
     {
         KubeconfigReceivedAt = update.KubeconfigReceivedAt ?? current.KubeconfigReceivedAt,
         ComponentStates = update.ComponentStates ?? current.ComponentStates,
@@ -57,7 +61,8 @@ public sealed record ProgressUpdate
     };
 
     DeploymentResult? WithOutcome(DeploymentResult? result, DateTimeOffset now) =>
-        Outcome is null ? result : (result ?? new DeploymentResult()) with { Phase1Outcome = Outcome, Phase1FinishedAt = now };
+        Outcome is null ? result
+            : (result ?? new DeploymentResult()) with { Phase1Outcome = Outcome, Phase1FinishedAt = now };
 
     public DeploymentEvent ToEvent(DateTimeOffset now) => new()
     {

@@ -16,13 +16,14 @@ public sealed record ProvisionSettings(
         ApiPublicUrl: PublicUrl(settings),
         GitopsRepoUrl: Settings.Text(settings, "CATALYST_GITOPS_REPO_URL", "https://github.com/openova-io/openova"),
         GitopsBranch: Settings.Text(settings, "CATALYST_GITOPS_BRANCH", "main"),
-        KubeconfigArrivalTimeout: Settings.Duration(settings, "CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT", TimeSpan.FromMinutes(15)),
+        KubeconfigArrivalTimeout: Settings.Duration(settings, "CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT",
+            TimeSpan.FromMinutes(15)),
         // Explicit only: by default tofu calls back into this very process, wherever it bound (see SelfAddress).
         TofuBackendUrl: Settings.Text(settings, Tofu.TofuSettings.BackendUrlSetting)?.TrimEnd('/'));
 
     /// <summary>
-    /// The public origin the new Sovereign's cloud-init PUTs its kubeconfig back to (seed: CATALYST_API_PUBLIC_URL), also
-    /// the audience of magic links (<c>AuthSettings</c>): read here only, so both always agree.
+    /// The public origin the new Sovereign's cloud-init PUTs its kubeconfig back to (seed: CATALYST_API_PUBLIC_URL),
+    /// also the audience of magic links (<c>AuthSettings</c>): read here only, so both always agree.
     /// </summary>
     public static string PublicUrl(Func<string, string?> settings) =>
         Settings.Text(settings, ApiPublicUrlSetting, "https://console.openova.io/sovereign").TrimEnd('/');

@@ -1,8 +1,8 @@
 namespace Catalyst.Domain.Deployments;
 
 /// <summary>
-/// Replaces known secret values with <c>&lt;redacted&gt;</c>. Events, logs, tofu lines and error details pass through one
-/// of these before they are stored: a tofu provider that echoes a token must not put it into the timeline.
+/// Replaces known secret values with <c>&lt;redacted&gt;</c>. Events, logs, tofu lines and error details pass through
+/// one of these before they are stored: a tofu provider that echoes a token must not put it into the timeline.
 /// Longest first, so a secret that contains another is replaced whole.
 /// </summary>
 public sealed class Redactor
@@ -27,7 +27,8 @@ public sealed class Redactor
     public string Redact(string text)
     {
         foreach (var secret in secrets)
-            if (text.Contains(secret, StringComparison.Ordinal)) text = text.Replace(secret, DeploymentRequest.RedactedValue, StringComparison.Ordinal);
+            if (text.Contains(secret, StringComparison.Ordinal))
+                text = text.Replace(secret, DeploymentRequest.RedactedValue, StringComparison.Ordinal);
         return text;
     }
 }

@@ -9,12 +9,15 @@ namespace Catalyst.Domain.Deployments;
 /// </summary>
 public static class RetryRules
 {
-    public static readonly IReadOnlyList<string> Phase0 = ["tofu-init", "tofu-plan", "tofu-apply", "tofu-output", Phases.FluxBootstrap, Phases.Tofu];
+    public static readonly IReadOnlyList<string> Phase0 = ["tofu-init", "tofu-plan", "tofu-apply", "tofu-output",
+        Phases.FluxBootstrap, Phases.Tofu];
 
-    /// <summary>The bootstrap kit's components as the original named them; a deployment's watched HelmReleases count too.</summary>
+    /// <summary>The bootstrap kit's components as the original named
+    /// them; a deployment's watched HelmReleases count too.</summary>
     public static readonly IReadOnlyList<string> Phase1 =
     [
-        "cilium", "cert-manager", "flux", "crossplane", "sealed-secrets", "spire", "nats-jetstream", "openbao", "keycloak",
+        "cilium", "cert-manager", "flux", "crossplane", "sealed-secrets", "spire", "nats-jetstream",
+        "openbao", "keycloak",
         "gitea", "powerdns", "harbor", "reflector", "catalyst-platform", "phase1",
     ];
 
@@ -27,8 +30,10 @@ public static class RetryRules
         ["pdns"] = "powerdns",
     };
 
-    public const string WipedError = "deployment was wiped; its new cluster could not post its kubeconfig back — start a new deployment";
-    public const string InFlightError = "deployment is still in-flight — wait for the current phase to finish before retrying";
+    public const string WipedError =
+        "deployment was wiped; its new cluster could not post its kubeconfig back — start a new deployment";
+    public const string InFlightError =
+        "deployment is still in-flight — wait for the current phase to finish before retrying";
     public const string Runbook = "docs/RUNBOOK-PROVISIONING.md#rollback-procedures-per-phase";
 
     public enum Kind { Phase0, Phase1, Unknown }
@@ -56,12 +61,17 @@ public static class RetryRules
         return seen is not null && (seen.ContainsKey(name) || seen.ContainsKey("bp-" + name)) ? name : null;
     }
 
-    /// <summary>The one timeline event a Phase-1 retry of a component leaves per run (a repeated request adds none).</summary>
+    /// <summary>The one timeline event a Phase-1 retry of a component
+    /// leaves per run (a repeated request adds none).</summary>
     public static DeploymentEvent ManualRetryEvent(DeploymentRecord record, string component, DateTimeOffset time) =>
         DeploymentEvent.Info(EventKeys.Detail(record.Id, record.Run, Steps.ManualRetry, component), Phases.Phase1,
             component == Phases.Phase1
-                ? $"Manual retry requested for Phase 1: on the Sovereign run `flux reconcile kustomization -n flux-system --with-source --all` or annotate each bp-* HelmRelease with reconcile.fluxcd.io/requestedAt (see {Runbook})."
-                : $"Manual retry requested for {component}: on the Sovereign run `kubectl annotate helmrelease -n flux-system bp-{component} reconcile.fluxcd.io/requestedAt=\"$(date +%s)\" --overwrite` (see {Runbook}).",
+                ? $"Manual retry requested for Phase 1: on the Sovereign run `flux reconcile kustomization -n " +
+                    $"flux-system --with-source --all` or annotate each bp-* HelmRelease with " +
+                    $"reconcile.fluxcd.io/requestedAt (see {Runbook})."
+                : $"Manual retry requested for {component}: on the Sovereign run `kubectl annotate helmrelease -n " +
+                    $"flux-system bp-{component} reconcile.fluxcd.io/requestedAt=\"$(date +%s)\" --overwrite` " +
+                    $"(see {Runbook}).",
             time);
 
     public static string UnknownPhaseError(string phase) =>
@@ -77,7 +87,8 @@ public static class RetryRules
         var s => $"deployment is {s}; only a failed deployment can re-run Phase 0",
     };
 
-    /// <summary>The record as a new run starts: the failure cleared, the run number bumped so stale writes are ignored.</summary>
+    /// <summary>The record as a new run starts: the failure cleared,
+    /// the run number bumped so stale writes are ignored.</summary>
     public static DeploymentRecord Restart(DeploymentRecord record, string phase) => record with
     {
         Status = DeploymentStatuses.Provisioning,

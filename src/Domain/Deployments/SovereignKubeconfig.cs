@@ -22,10 +22,12 @@ public sealed record SovereignKubeconfig
     /// <summary>The original's cap on the postback body (A.13).</summary>
     public const int MaxBytes = KubeconfigPostback.MaxBytes;
 
-    /// <summary>A kubeconfig is four levels deep; anything much deeper is an attack on the parser, not a kubeconfig.</summary>
+    /// <summary>A kubeconfig is four levels deep; anything much
+    /// deeper is an attack on the parser, not a kubeconfig.</summary>
     public const int MaxDepth = 8;
 
-    /// <summary>A kubeconfig has a few dozen nodes; a 1 MiB flow list of empty items would have half a million.</summary>
+    /// <summary>A kubeconfig has a few dozen nodes; a 1 MiB flow
+    /// list of empty items would have half a million.</summary>
     public const int MaxNodes = 1000;
 
     public const int MaxTokenLength = 8192;
@@ -45,12 +47,15 @@ public sealed record SovereignKubeconfig
 
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    static readonly HashSet<string> TopKeys = ["apiVersion", "kind", "clusters", "contexts", "users", "current-context", "preferences"];
-    static readonly HashSet<string> ClusterKeys = ["server", "certificate-authority-data", "tls-server-name", "insecure-skip-tls-verify"];
+    static readonly HashSet<string> TopKeys = ["apiVersion", "kind", "clusters", "contexts", "users", "current-context",
+        "preferences"];
+    static readonly HashSet<string> ClusterKeys = ["server", "certificate-authority-data", "tls-server-name",
+        "insecure-skip-tls-verify"];
     static readonly HashSet<string> UserKeys = ["client-certificate-data", "client-key-data", "token"];
     static readonly HashSet<string> ContextKeys = ["cluster", "user", "namespace"];
 
-    /// <summary>Keys a kubeconfig may carry that make a client run a program, read a file or go elsewhere: named in the refusal.</summary>
+    /// <summary>Keys a kubeconfig may carry that make a client run a
+    /// program, read a file or go elsewhere: named in the refusal.</summary>
     static readonly Dictionary<string, string> Dangerous = new(StringComparer.Ordinal)
     {
         ["exec"] = "credential plugins run a program",
@@ -64,7 +69,8 @@ public sealed record SovereignKubeconfig
         ["password"] = "basic auth is not used by a Sovereign",
     };
 
-    /// <summary>The shape, or <see cref="KubeconfigRefusedException"/> naming what was refused. Makes no network call, reads no file, starts nothing.</summary>
+    /// <summary>The shape, or <see cref="KubeconfigRefusedException"/> naming what was refused. Makes no network call,
+    /// reads no file, starts nothing.</summary>
     public static SovereignKubeconfig Parse(byte[] body)
     {
         if (body.Length == 0) throw Refused("(body)", "the kubeconfig is empty");
@@ -81,14 +87,16 @@ public sealed record SovereignKubeconfig
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
         // YAML allows only printable characters; YamlDotNet read past a NUL that other parsers stop at (found by the
         // bad-input suite): refuse control characters rather than let two readers see two documents.
-        if (text.Any(c => c < ' ' && c is not ('\t' or '\n' or '\r') || c is >= '\u007F' and <= '\u009F' && c != '\u0085' || c is '\uFFFE' or '\uFFFF'))
+        if (text.Any(c => c < ' ' && c is not ('\t' or '\n' or '\r')
+            || c is >= '\u007F' and <= '\u009F' && c != '\u0085' || c is '\uFFFE' or '\uFFFF'))
             throw Refused("(body)", "control characters are refused");
         var root = ReadTree(text);
         if (root is not Map top) throw Refused("(body)", "the kubeconfig is not a YAML or JSON object");
         return FromTree(top);
     }
 
-    /// <summary><see cref="Parse"/> and <see cref="CheckServer"/> together: what every reader of a stored or posted kubeconfig runs.</summary>
+    /// <summary><see cref="Parse"/> and <see cref="CheckServer"/> together:
+    /// what every reader of a stored or posted kubeconfig runs.</summary>
     public static Verdict Read(byte[] body, DeploymentRecord record, bool sandbox)
     {
         SovereignKubeconfig kubeconfig;
@@ -109,7 +117,8 @@ public sealed record SovereignKubeconfig
 
     /// <param name="Kubeconfig">Set when it may be used.</param>
     /// <param name="Refusal">Why not: the path first, e.g. <c>users[0].user.exec: …</c>.</param>
-    /// <param name="AddressesUnknown">The server is an address the record may hold once tofu's outputs are written.</param>
+    /// <param name="AddressesUnknown">The server is an address the
+    /// record may hold once tofu's outputs are written.</param>
     public sealed record Verdict(SovereignKubeconfig? Kubeconfig, string? Refusal, bool AddressesUnknown);
 
     /// <summary>
@@ -123,22 +132,29 @@ public sealed record SovereignKubeconfig
     {
         var host = Server.Host.Trim('[', ']');
         var ip = IPAddress.TryParse(host, out var parsed) ? Canonical(parsed) : null;
-        if (sandbox && (ip is not null && IPAddress.IsLoopback(ip) || host.Equals("localhost", StringComparison.OrdinalIgnoreCase))) return null;
+        if (sandbox
+            && (ip is not null && IPAddress.IsLoopback(ip)
+                || host.Equals("localhost", StringComparison.OrdinalIgnoreCase))) return null;
         if (Server.Scheme != Uri.UriSchemeHttps) return ("clusters[0].cluster.server: must be https", false);
         if (ip is null)
             return (IsClusterInternalName(host)
                 ? $"clusters[0].cluster.server: '{host}' is a local or cluster-internal name"
-                : "clusters[0].cluster.server: must be the deployment's control-plane or load-balancer IP address, not a name", false);
+                : "clusters[0].cluster.server: must be the deployment's control-plane or load-balancer IP address, " +
+                    "not a name", false);
         if (BlockedRange(ip) is { } range) return ($"clusters[0].cluster.server: {ip} is {range}", false);
         var own = new[] { record.Result?.ControlPlaneIp, record.Result?.LoadBalancerIp }
-            .Where(a => !string.IsNullOrEmpty(a) && IPAddress.TryParse(a, out _)).Select(a => Canonical(IPAddress.Parse(a!))).ToList();
+            .Where(a => !string.IsNullOrEmpty(a) && IPAddress.TryParse(a, out _))
+            .Select(a => Canonical(IPAddress.Parse(a!))).ToList();
         if (own.Contains(ip)) return null;
         return own.Count == 0
-            ? ("clusters[0].cluster.server: the deployment's control-plane and load-balancer addresses are not recorded yet", true)
-            : ($"clusters[0].cluster.server: {ip} is not this deployment's control-plane or load-balancer address", false);
+            ? ("clusters[0].cluster.server: the deployment's control-plane and load-balancer addresses are not " +
+                "recorded yet", true)
+            : ($"clusters[0].cluster.server: {ip} is not this deployment's control-plane or load-balancer address",
+                false);
     }
 
-    /// <summary>A client configuration from this shape alone: no exec, no files, no proxy, TLS verified against the posted CA.</summary>
+    /// <summary>A client configuration from this shape alone: no exec,
+    /// no files, no proxy, TLS verified against the posted CA.</summary>
     public KubernetesClientConfiguration ToClientConfiguration()
     {
         var config = new KubernetesClientConfiguration
@@ -173,7 +189,8 @@ public sealed record SovereignKubeconfig
         public bool IsNull => Plain && Value is "" or "~" or "null" or "Null" or "NULL";
     }
 
-    /// <summary>One document of maps, sequences and scalars, read event by event so depth is checked before it grows.</summary>
+    /// <summary>One document of maps, sequences and scalars, read
+    /// event by event so depth is checked before it grows.</summary>
     static Node ReadTree(string text)
     {
         var parser = new Parser(new StringReader(text));
@@ -215,7 +232,8 @@ public sealed record SovereignKubeconfig
             {
                 parser.MoveNext();
                 var items = new List<Node>();
-                while (!parser.Accept<SequenceEnd>(out _)) items.Add(ReadNode(parser, $"{path}[{items.Count}]", depth + 1, ref nodes));
+                while (!parser.Accept<SequenceEnd>(out _))
+                    items.Add(ReadNode(parser, $"{path}[{items.Count}]", depth + 1, ref nodes));
                 parser.MoveNext();
                 return new Seq(items);
             }
@@ -226,11 +244,13 @@ public sealed record SovereignKubeconfig
                 var keys = new HashSet<string>(StringComparer.Ordinal);
                 while (!parser.Accept<MappingEnd>(out _))
                 {
-                    if (parser.Current is not YamlDotNet.Core.Events.Scalar key || !key.Anchor.IsEmpty || !key.Tag.IsEmpty)
+                    if (parser.Current is not YamlDotNet.Core.Events.Scalar key || !key.Anchor.IsEmpty
+                        || !key.Tag.IsEmpty)
                         throw Refused(At(path), "keys must be plain strings");
                     parser.MoveNext();
                     var child = path.Length == 0 ? key.Value : $"{path}.{key.Value}";
-                    // YAML says duplicate keys are an error, parsers disagree on which one wins: refuse rather than guess.
+                    // YAML says duplicate keys are an error, parsers
+                    // disagree on which one wins: refuse rather than guess.
                     if (!keys.Add(key.Value)) throw Refused(child, "duplicate key");
                     entries.Add(new(key.Value, ReadNode(parser, child, depth + 1, ref nodes)));
                 }
@@ -247,9 +267,11 @@ public sealed record SovereignKubeconfig
     static SovereignKubeconfig FromTree(Map top)
     {
         OnlyKeys(top, "", TopKeys);
-        if (top["apiVersion"] is { } version && Text(version, "apiVersion") != "v1") throw Refused("apiVersion", "must be v1");
+        if (top["apiVersion"] is { } version && Text(version, "apiVersion") != "v1")
+            throw Refused("apiVersion", "must be v1");
         if (top["kind"] is { } kind && Text(kind, "kind") != "Config") throw Refused("kind", "must be Config");
-        if (top["preferences"] is { } preferences && !(preferences is Map { Entries.Count: 0 } || preferences is Scalar { IsNull: true }))
+        if (top["preferences"] is { } preferences
+            && !(preferences is Map { Entries.Count: 0 } || preferences is Scalar { IsNull: true }))
             throw Refused("preferences", "must be empty");
 
         var (clusterName, cluster) = One(top, "clusters", "cluster");
@@ -260,20 +282,24 @@ public sealed record SovereignKubeconfig
         var serverText = Required(cluster, "clusters[0].cluster", "server");
         if (!Uri.TryCreate(serverText, UriKind.Absolute, out var server) || server.Scheme is not ("https" or "http"))
             throw Refused("clusters[0].cluster.server", "must be an http(s) URL");
-        if (server.UserInfo.Length > 0 || server.Query.Length > 0 || server.Fragment.Length > 0 || server.AbsolutePath != "/")
+        if (server.UserInfo.Length > 0 || server.Query.Length > 0 || server.Fragment.Length > 0
+            || server.AbsolutePath != "/")
             throw Refused("clusters[0].cluster.server", "must be scheme, host and port only");
         // .NET reads 0x7f.0.0.1, 2130706433 or 127.1 as 127.0.0.1 where other clients look the text up as a name (found
         // by the bad-input suite): the host must be written as the client will use it.
         var (rawHost, rawRest) = RawParts(serverText);
         if (!string.Equals(rawHost, server.Host, StringComparison.OrdinalIgnoreCase) || rawRest is not ("" or "/"))
-            throw Refused("clusters[0].cluster.server", "must be written in canonical form: scheme, host and port only");
+            throw Refused("clusters[0].cluster.server",
+                "must be written in canonical form: scheme, host and port only");
         if (cluster["insecure-skip-tls-verify"] is { } skip && !(skip is Scalar { Plain: true, Value: "false" }))
             throw Refused("clusters[0].cluster.insecure-skip-tls-verify", "TLS verification cannot be turned off");
         var ca = Optional(cluster, "clusters[0].cluster", "certificate-authority-data");
         if (ca is not null) RequirePem(ca, "clusters[0].cluster.certificate-authority-data", certificate: true);
-        else if (server.Scheme == "https") throw Refused("clusters[0].cluster.certificate-authority-data", "required for an https server");
+        else if (server.Scheme == "https")
+            throw Refused("clusters[0].cluster.certificate-authority-data", "required for an https server");
         var tlsName = Optional(cluster, "clusters[0].cluster", "tls-server-name");
-        if (tlsName is not null && Uri.CheckHostName(tlsName) is not (UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6))
+        if (tlsName is not null
+            && Uri.CheckHostName(tlsName) is not (UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6))
             throw Refused("clusters[0].cluster.tls-server-name", "must be a host name");
 
         OnlyKeys(user, "users[0].user", UserKeys);
@@ -288,10 +314,13 @@ public sealed record SovereignKubeconfig
         {
             RequirePem(certificate, "users[0].user.client-certificate-data", certificate: true);
             RequirePem(key!, "users[0].user.client-key-data", certificate: false);
-            // The pair is loaded now, not first when a client is built: a truncated or foreign key is refused at the door.
+            // The pair is loaded now, not first when a client is built:
+            // a truncated or foreign key is refused at the door.
             try
             {
-                using var pair = X509Certificate2.CreateFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(certificate)), Encoding.UTF8.GetString(Convert.FromBase64String(key!)));
+                using var pair =
+                    X509Certificate2.CreateFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(certificate)),
+                        Encoding.UTF8.GetString(Convert.FromBase64String(key!)));
             }
             catch (System.Security.Cryptography.CryptographicException)
             {
@@ -303,15 +332,20 @@ public sealed record SovereignKubeconfig
             }
         }
         // The token goes into an Authorization header: printable ASCII only, so it cannot split or add headers.
-        if (token is not null && token.Any(c => c is < '!' or > '~')) throw Refused("users[0].user.token", "must be printable ASCII without spaces");
+        if (token is not null && token.Any(c => c is < '!' or > '~'))
+            throw Refused("users[0].user.token", "must be printable ASCII without spaces");
         // It rides on every request as a header; servers refuse headers past 8–16 KiB (found by the bad-input suite).
-        if (token is { Length: > MaxTokenLength }) throw Refused("users[0].user.token", $"longer than {MaxTokenLength} characters");
+        if (token is { Length: > MaxTokenLength })
+            throw Refused("users[0].user.token", $"longer than {MaxTokenLength} characters");
 
         OnlyKeys(context, "contexts[0].context", ContextKeys);
-        if (Required(context, "contexts[0].context", "cluster") != clusterName) throw Refused("contexts[0].context.cluster", $"must name the cluster '{clusterName}'");
-        if (Required(context, "contexts[0].context", "user") != userName) throw Refused("contexts[0].context.user", $"must name the user '{userName}'");
+        if (Required(context, "contexts[0].context", "cluster") != clusterName)
+            throw Refused("contexts[0].context.cluster", $"must name the cluster '{clusterName}'");
+        if (Required(context, "contexts[0].context", "user") != userName)
+            throw Refused("contexts[0].context.user", $"must name the user '{userName}'");
         var ns = Optional(context, "contexts[0].context", "namespace");
-        if (top["current-context"] is { } current && !(current is Scalar { IsNull: true }) && Text(current, "current-context") != contextName)
+        if (top["current-context"] is { } current && !(current is Scalar { IsNull: true })
+            && Text(current, "current-context") != contextName)
             throw Refused("current-context", $"must be '{contextName}'");
 
         return new SovereignKubeconfig
@@ -356,7 +390,8 @@ public sealed record SovereignKubeconfig
         var node => Text(node, $"{path}.{key}"),
     };
 
-    static string Text(Node node, string path) => node is Scalar scalar ? scalar.Value : throw Refused(path, "must be a string");
+    static string Text(Node node, string path) =>
+        node is Scalar scalar ? scalar.Value : throw Refused(path, "must be a string");
 
     static void RequirePem(string base64, string path, bool certificate)
     {
@@ -370,7 +405,8 @@ public sealed record SovereignKubeconfig
             throw Refused(path, "must be base64");
         }
         var label = certificate ? "-----BEGIN CERTIFICATE-----" : "-----BEGIN ";
-        if (!pem.Contains(label, StringComparison.Ordinal)) throw Refused(path, certificate ? "must be a PEM certificate" : "must be a PEM private key");
+        if (!pem.Contains(label, StringComparison.Ordinal))
+            throw Refused(path, certificate ? "must be a PEM certificate" : "must be a PEM private key");
         if (!certificate) return;
         try
         {
@@ -384,7 +420,8 @@ public sealed record SovereignKubeconfig
         }
     }
 
-    /// <summary>The host exactly as written (IPv6 keeps its brackets, no port), and what follows the authority.</summary>
+    /// <summary>The host exactly as written (IPv6 keeps its
+    /// brackets, no port), and what follows the authority.</summary>
     static (string Host, string After) RawParts(string url)
     {
         var afterScheme = url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..];
@@ -403,8 +440,10 @@ public sealed record SovereignKubeconfig
     {
         var name = host.TrimEnd('.').ToLowerInvariant();
         return !name.Contains('.') || name == "localhost" || name.EndsWith(".localhost", StringComparison.Ordinal)
-            || name.EndsWith(".svc", StringComparison.Ordinal) || name.EndsWith(".cluster.local", StringComparison.Ordinal)
-            || name.EndsWith(".internal", StringComparison.Ordinal) || name.EndsWith(".local", StringComparison.Ordinal);
+            || name.EndsWith(".svc", StringComparison.Ordinal)
+            || name.EndsWith(".cluster.local", StringComparison.Ordinal)
+            || name.EndsWith(".internal", StringComparison.Ordinal)
+            || name.EndsWith(".local", StringComparison.Ordinal);
     }
 
     static readonly (IPAddress Network, int Bits, string What)[] Blocked =
@@ -437,7 +476,8 @@ public sealed record SovereignKubeconfig
         if (ip.AddressFamily == AddressFamily.InterNetworkV6)
         {
             var b = ip.GetAddressBytes();
-            if (b.Take(12).All(x => x == 0)) return BlockedRange(new IPAddress(b[12..16])) ?? "an IPv4-compatible address";
+            if (b.Take(12).All(x => x == 0))
+                return BlockedRange(new IPAddress(b[12..16])) ?? "an IPv4-compatible address";
             if (b[0] == 0x20 && b[1] == 0x02) return BlockedRange(new IPAddress(b[2..6]));
         }
         return null;
@@ -458,10 +498,12 @@ public sealed record SovereignKubeconfig
     static string At(string path) => path.Length == 0 ? "(body)" : path;
 
     /// <summary>Paths carry the tenant's key names: cut so a refusal never echoes a huge key.</summary>
-    static KubeconfigRefusedException Refused(string path, string why) => new(path.Length <= 120 ? path : path[..120] + "…", why);
+    static KubeconfigRefusedException Refused(string path, string why) =>
+        new(path.Length <= 120 ? path : path[..120] + "…", why);
 }
 
-/// <summary>A kubeconfig that is not the shape Catalyst accepts; <see cref="Detail"/> names the path, never a value.</summary>
+/// <summary>A kubeconfig that is not the shape Catalyst accepts;
+/// <see cref="Detail"/> names the path, never a value.</summary>
 public sealed class KubeconfigRefusedException(string path, string why) : Exception($"{path}: {why}")
 {
     public string Path { get; } = path;

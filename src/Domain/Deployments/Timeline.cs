@@ -19,7 +19,8 @@ public static class Timeline
         public const string Dns = "dns";
         public const string FluxBootstrap = "flux-bootstrap";
         public const string Phase1 = "phase1";
-        /// <summary>An event about one component (the original's helmwatch.PhaseComponent); the record stays in phase1.</summary>
+        /// <summary>An event about one component (the original's
+        /// helmwatch.PhaseComponent); the record stays in phase1.</summary>
         public const string Component = "component";
         public const string ComponentLog = "component-log";
         public const string Wipe = "wipe";
@@ -77,11 +78,13 @@ public static class Timeline
         public static string Step(string deploymentId, int run, string step, string? suffix = null) =>
             $"{deploymentId}:{run}:{step}{suffix}";
 
-        /// <summary><c>{id}:{run}:{step}:{detail}</c>: a step that happens more than once in a run, told apart by its detail.</summary>
+        /// <summary><c>{id}:{run}:{step}:{detail}</c>: a step that happens
+        /// more than once in a run, told apart by its detail.</summary>
         public static string Detail(string deploymentId, int run, string step, string detail) =>
             $"{deploymentId}:{run}:{step}:{detail}";
 
-        /// <summary><c>{id}:{run}:component:{component}:{index}</c>: the index-th transition of one component.</summary>
+        /// <summary><c>{id}:{run}:component:{component}:{index}</c>:
+        /// the index-th transition of one component.</summary>
         public static string Component(string deploymentId, int run, string component, int index) =>
             $"{deploymentId}:{run}:{Phases.Component}:{component}:{index}";
 
@@ -101,6 +104,7 @@ public static class Timeline
             key.Split(':') is [_, var run, ..] && int.TryParse(run, out var n) ? n : null;
 
         /// <summary><c>{id}:{tag}:{detail}</c>: an event outside any run (audit, orphan sweep).</summary>
-        public static string OutsideRun(string deploymentId, string tag, string detail) => $"{deploymentId}:{tag}:{detail}";
+        public static string OutsideRun(string deploymentId, string tag, string detail) =>
+            $"{deploymentId}:{tag}:{detail}";
     }
 }

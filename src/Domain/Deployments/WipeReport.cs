@@ -6,7 +6,8 @@ namespace Catalyst.Domain.Deployments;
 public sealed record WipeReport
 {
     [JsonPropertyName("tofuDestroyed")] public bool TofuDestroyed { get; init; }
-    [JsonPropertyName("tofuError"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? TofuError { get; init; }
+    [JsonPropertyName("tofuError"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? TofuError { get; init; }
     [JsonPropertyName("dnsRemoved")] public IReadOnlyList<string> DnsRemoved { get; init; } = [];
     [JsonPropertyName("reservationReleased")] public bool ReservationReleased { get; init; }
     [JsonPropertyName("leftovers")] public IReadOnlyList<string> Leftovers { get; init; } = [];

@@ -23,21 +23,31 @@ public static class WorkflowFailures
     public static (string Error, DeploymentFailure Failure) Describe(string phase, Cause cause)
     {
         var what = cause.Task is null ? "the workflow" : $"step {cause.Task}";
-        var error = $"Workflow failed in {phase}: {what} failed{(cause.Task is null ? "" : " after every retry")} ({cause.ErrorType}: {FirstLine(cause.Message)}). "
-                    + "Operator: check the service log; a failed Phase 0 can be retried (POST .../phases/tofu-apply/retry), anything else can be wiped.";
-        return (error, new DeploymentFailure(WorkflowFailed, phase, Actors.Operator, cause.Task is null ? cause.ErrorType : $"{cause.Task}: {cause.ErrorType}"));
+        var error =
+            $"Workflow failed in {phase}: {what} failed{(cause.Task is null ? "" : " after every retry")} " +
+            $"({cause.ErrorType}: {FirstLine(cause.Message)}). "
+                    + "Operator: check the service log; a failed Phase 0 can be retried (POST " +
+                        ".../phases/tofu-apply/retry), anything else can be wiped.";
+        return (error, new DeploymentFailure(WorkflowFailed, phase, Actors.Operator,
+            cause.Task is null ? cause.ErrorType : $"{cause.Task}: {cause.ErrorType}"));
     }
 
-    /// <summary>The record as the timer files a run whose workflow is gone (<paramref name="engineStatus"/> says how).</summary>
+    /// <summary>The record as the timer files a run whose workflow
+    /// is gone (<paramref name="engineStatus"/> says how).</summary>
     public static (string Error, DeploymentFailure Failure) Lost(DeploymentRecord record, string engineStatus)
     {
         var phase = record.Phase is { Length: > 0 } p && p != Phases.Queued ? p : Phases.Tofu;
-        var error = $"Workflow lost in {phase}: the record said '{record.Status}' (step '{record.Step}') but its workflow is {engineStatus}. "
-                    + "Nothing was re-run automatically. Operator: check the service log; a failed Phase 0 can be retried (POST .../phases/tofu-apply/retry), anything else can be wiped.";
+        var error =
+            $"Workflow lost in {phase}: the record said '{record.Status}' (step '{record.Step}') " +
+            $"but its workflow is {engineStatus}. "
+                    + "Nothing was re-run automatically. Operator: check the service log; " +
+                        "a failed Phase 0 can be retried (POST .../phases/tofu-apply/retry), " +
+                        "anything else can be wiped.";
         return (error, new DeploymentFailure(WorkflowLost, phase, Actors.Operator, $"workflow {engineStatus}"));
     }
 
-    /// <summary>Messages go into the record and the timeline: one line, bounded (a stack trace or a storage response dump is the log's business).</summary>
+    /// <summary>Messages go into the record and the timeline: one line, bounded (a stack trace or a storage response
+    /// dump is the log's business).</summary>
     static string FirstLine(string? message)
     {
         var line = (message ?? "").Split('\n', 2)[0].Trim();

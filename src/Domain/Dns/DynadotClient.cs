@@ -28,22 +28,27 @@ public sealed class DynadotClient(HttpClient http, DynadotEndpoint endpoint)
     /// set_dns2 replaces the whole zone (the original's TestRun_NeverWipesZone). The apex goes in the main_record
     /// fields, anything else in the subdomain fields; the TTL goes in <c>*_recordx0</c> as the original sent it.
     /// </summary>
-    public async Task AddRecordAsync(DynadotCredentials credentials, string domain, DnsRecord record, CancellationToken cancellationToken, int ttl = DefaultTtl)
+    public async Task AddRecordAsync(DynadotCredentials credentials, string domain, DnsRecord record,
+        CancellationToken cancellationToken, int ttl = DefaultTtl)
     {
         var query = Command(credentials, "set_dns2", domain);
         query.Add(("add_dns_to_current_setting", "yes"));
         var ttlText = ttl.ToString(CultureInfo.InvariantCulture);
         if (record.Host is "" or "@")
-            query.AddRange([("main_record_type0", record.Type.ToUpperInvariant()), ("main_record0", record.Value), ("main_recordx0", ttlText)]);
+            query.AddRange([("main_record_type0", record.Type.ToUpperInvariant()), ("main_record0", record.Value),
+                ("main_recordx0", ttlText)]);
         else
-            query.AddRange([("subdomain0", record.Host), ("sub_record_type0", record.Type.ToUpperInvariant()), ("sub_record0", record.Value), ("sub_recordx0", ttlText)]);
+            query.AddRange([("subdomain0", record.Host), ("sub_record_type0", record.Type.ToUpperInvariant()),
+                ("sub_record0", record.Value), ("sub_recordx0", ttlText)]);
         await SendJsonAsync(credentials, "api3.json", query, safeToRetry: false, cancellationToken);
     }
 
     /// <summary>Reads the domain's whole DNS setting (<c>get_dns</c>).</summary>
-    public async Task<DynadotZone> GetZoneAsync(DynadotCredentials credentials, string domain, CancellationToken cancellationToken)
+    public async Task<DynadotZone> GetZoneAsync(DynadotCredentials credentials, string domain,
+        CancellationToken cancellationToken)
     {
-        var (status, body) = await SendAsync(credentials, "api3.xml", Command(credentials, "get_dns", domain), safeToRetry: true, cancellationToken);
+        var (status, body) = await SendAsync(credentials, "api3.xml", Command(credentials, "get_dns", domain),
+            safeToRetry: true, cancellationToken);
         if (status != HttpStatusCode.OK) DynadotResponse.EnsureSuccess(status, body, credentials);
         return DynadotZone.ParseGetDns(body, credentials);
     }
@@ -54,7 +59,8 @@ public sealed class DynadotClient(HttpClient http, DynadotEndpoint endpoint)
     /// everything else. Only <see cref="SovereignDns"/> calls this, always with a zone it has just read, so every
     /// record that is not ours is written back with its type, value, second value and the zone TTL unchanged.
     /// </summary>
-    public async Task ReplaceZoneAsync(DynadotCredentials credentials, string domain, DynadotZone zone, CancellationToken cancellationToken)
+    public async Task ReplaceZoneAsync(DynadotCredentials credentials, string domain, DynadotZone zone,
+        CancellationToken cancellationToken)
     {
         var query = Command(credentials, "set_dns2", domain);
         for (var i = 0; i < zone.Main.Count; i++)
@@ -73,12 +79,15 @@ public sealed class DynadotClient(HttpClient http, DynadotEndpoint endpoint)
         await SendJsonAsync(credentials, "api3.json", query, safeToRetry: false, cancellationToken);
     }
 
-    /// <summary><c>domain_info</c>: succeeds when the credentials authenticate and the domain is in their account.</summary>
+    /// <summary><c>domain_info</c>: succeeds when the credentials
+    /// authenticate and the domain is in their account.</summary>
     public Task DomainInfoAsync(DynadotCredentials credentials, string domain, CancellationToken cancellationToken) =>
-        SendJsonAsync(credentials, "api3.json", Command(credentials, "domain_info", domain), safeToRetry: true, cancellationToken);
+        SendJsonAsync(credentials, "api3.json", Command(credentials, "domain_info", domain), safeToRetry: true,
+            cancellationToken);
 
     /// <summary><c>set_ns</c>: replaces the domain's name servers (<c>ns0</c>…<c>ns12</c>).</summary>
-    public Task SetNameserversAsync(DynadotCredentials credentials, string domain, IReadOnlyList<string> nameservers, CancellationToken cancellationToken)
+    public Task SetNameserversAsync(DynadotCredentials credentials, string domain, IReadOnlyList<string> nameservers,
+        CancellationToken cancellationToken)
     {
         var query = Command(credentials, "set_ns", domain);
         for (var i = 0; i < nameservers.Count; i++) query.Add(($"ns{i}", nameservers[i]));
@@ -94,16 +103,19 @@ public sealed class DynadotClient(HttpClient http, DynadotEndpoint endpoint)
         return query;
     }
 
-    async Task SendJsonAsync(DynadotCredentials credentials, string path, List<(string, string)> query, bool safeToRetry, CancellationToken cancellationToken)
+    async Task SendJsonAsync(DynadotCredentials credentials, string path, List<(string, string)> query,
+        bool safeToRetry, CancellationToken cancellationToken)
     {
         var (status, body) = await SendAsync(credentials, path, query, safeToRetry, cancellationToken);
         DynadotResponse.EnsureSuccess(status, body, credentials);
     }
 
-    async Task<(HttpStatusCode Status, string Body)> SendAsync(DynadotCredentials credentials, string path, List<(string Name, string Value)> query, bool safeToRetry, CancellationToken cancellationToken)
+    async Task<(HttpStatusCode Status, string Body)> SendAsync(DynadotCredentials credentials, string path,
+        List<(string Name, string Value)> query, bool safeToRetry, CancellationToken cancellationToken)
     {
         var url = new Uri(endpoint.BaseUrl, path).GetLeftPart(UriPartial.Path) + "?" +
-                  string.Join("&", query.Select(p => $"{Uri.EscapeDataString(p.Name)}={Uri.EscapeDataString(p.Value)}"));
+                  string.Join("&",
+                      query.Select(p => $"{Uri.EscapeDataString(p.Name)}={Uri.EscapeDataString(p.Value)}"));
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Options.Set(SafeToRetry, safeToRetry);
         try
@@ -115,7 +127,8 @@ public sealed class DynadotClient(HttpClient http, DynadotEndpoint endpoint)
         {
             // Network errors, timeouts and an open circuit (whatever the handler chain throws) all mean "no answer".
             // Exception texts can name the request; the URL holds the credentials, so it is scrubbed too.
-            throw new DynadotException(DynadotFailure.Unavailable, credentials.Scrub($"dynadot api unreachable: {e.Message}"));
+            throw new DynadotException(DynadotFailure.Unavailable,
+                credentials.Scrub($"dynadot api unreachable: {e.Message}"));
         }
     }
 }

@@ -26,9 +26,11 @@ public sealed class DynadotException(DynadotFailure failure, string message) : E
     {
         var text = (error ?? "").ToLowerInvariant();
         // "could not find domain in your account" must not fall into the credential branch on "account".
-        if (text.Contains("not found") || text.Contains("could not find") || text.Contains("in your account") || text.Contains("not own"))
+        if (text.Contains("not found") || text.Contains("could not find") || text.Contains("in your account")
+            || text.Contains("not own"))
             return DynadotFailure.DomainNotInAccount;
-        if (text.Contains("invalid api") || text.Contains("invalid key") || text.Contains("invalid secret") || text.Contains("invalid token") || text.Contains("auth"))
+        if (text.Contains("invalid api") || text.Contains("invalid key") || text.Contains("invalid secret")
+            || text.Contains("invalid token") || text.Contains("auth"))
             return DynadotFailure.InvalidToken;
         if (text.Contains("rate") || text.Contains("too many"))
             return DynadotFailure.RateLimited;
@@ -42,7 +44,8 @@ public sealed class DynadotCredentials(string key, string? secret)
     public string Key { get; } = key;
     public string? Secret { get; } = secret;
 
-    /// <summary>A registrar token as the wizard sends it: <c>apiKey:apiSecret</c>, or a bare key (api3 needs only the key).</summary>
+    /// <summary>A registrar token as the wizard sends it: <c>apiKey:apiSecret</c>,
+    /// or a bare key (api3 needs only the key).</summary>
     public static DynadotCredentials? FromToken(string? token)
     {
         var trimmed = token?.Trim();

@@ -26,7 +26,8 @@ public static class DynadotResponse
 
         var (code, state, error) = ReadHeader(body, credentials);
         if (string.Equals(state, "success", StringComparison.OrdinalIgnoreCase) || code == "0") return;
-        throw new DynadotException(DynadotException.Classify(error), credentials.Scrub($"dynadot api error: code={code} status={state} err={error}"));
+        throw new DynadotException(DynadotException.Classify(error),
+            credentials.Scrub($"dynadot api error: code={code} status={state} err={error}"));
     }
 
     static (string Code, string Status, string Error) ReadHeader(string body, DynadotCredentials credentials)
@@ -34,20 +35,25 @@ public static class DynadotResponse
         try
         {
             using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object) throw new JsonException("the answer is not a JSON object");
-            var response = document.RootElement.EnumerateObject().Select(p => p.Value).FirstOrDefault(v => v.ValueKind == JsonValueKind.Object);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new JsonException("the answer is not a JSON object");
+            var response = document.RootElement.EnumerateObject().Select(p => p.Value)
+                .FirstOrDefault(v => v.ValueKind == JsonValueKind.Object);
             if (response.ValueKind != JsonValueKind.Object) return ("", "", "");
             var header = response.EnumerateObject()
-                .Where(p => p.Value.ValueKind == JsonValueKind.Object && p.Name.EndsWith("Header", StringComparison.Ordinal))
+                .Where(p => p.Value.ValueKind == JsonValueKind.Object
+                    && p.Name.EndsWith("Header", StringComparison.Ordinal))
                 .Select(p => p.Value).FirstOrDefault();
             string Field(string name) =>
                 Text(response, name) ?? (header.ValueKind == JsonValueKind.Object ? Text(header, name) : null) ?? "";
-            return (Field("ResponseCode") is { Length: > 0 } c ? c : Field("SuccessCode"), Field("Status"), Field("Error"));
+            return (Field("ResponseCode") is { Length: > 0 } c ? c : Field("SuccessCode"), Field("Status"),
+                Field("Error"));
         }
         catch (JsonException e)
         {
             var start = body.Length > 256 ? body[..256] + "..." : body;
-            throw new DynadotException(DynadotFailure.Unavailable, credentials.Scrub($"parse dynadot response: {e.Message} (body={start})"));
+            throw new DynadotException(DynadotFailure.Unavailable,
+                credentials.Scrub($"parse dynadot response: {e.Message} (body={start})"));
         }
     }
 

@@ -11,7 +11,8 @@ public sealed record ZoneRecord(string Host, string Type, string Value, string? 
 }
 
 /// <summary>A domain's whole Dynadot DNS setting: main (apex) records, subdomain records and the zone TTL.</summary>
-public sealed record DynadotZone(string? ServerType, string? Ttl, IReadOnlyList<ZoneRecord> Main, IReadOnlyList<ZoneRecord> Sub)
+public sealed record DynadotZone(string? ServerType, string? Ttl, IReadOnlyList<ZoneRecord> Main,
+    IReadOnlyList<ZoneRecord> Sub)
 {
     public IEnumerable<ZoneRecord> All => Main.Concat(Sub);
 
@@ -19,8 +20,8 @@ public sealed record DynadotZone(string? ServerType, string? Ttl, IReadOnlyList<
     /// Parses a <c>get_dns</c> answer from the api3.xml endpoint:
     /// <c>GetDnsResponse/GetDnsHeader/{ResponseCode,Status,Error}</c> and
     /// <c>GetDnsContent/NameServerSettings/{Type, MainDomains/MainDomainRecord*, SubDomains/SubDomainRecord*, TTL}</c>,
-    /// records being <c>{Subhost?, RecordType, Value, Value2?}</c>. We read get_dns as XML because that shape is the one
-    /// independent clients agree on (acme.sh's dns_dynadot, and others that rewrite zones); the JSON rendering of
+    /// records being <c>{Subhost?, RecordType, Value, Value2?}</c>. We read get_dns as XML because that shape is the
+    /// one independent clients agree on (acme.sh's dns_dynadot, and others that rewrite zones); the JSON rendering of
     /// this command is not documented well enough to trust with a rewrite.
     /// </summary>
     public static DynadotZone ParseGetDns(string body, DynadotCredentials credentials)
@@ -33,7 +34,8 @@ public sealed record DynadotZone(string? ServerType, string? Ttl, IReadOnlyList<
         catch (XmlException e)
         {
             var start = body.Length > 256 ? body[..256] + "..." : body;
-            throw new DynadotException(DynadotFailure.Unavailable, credentials.Scrub($"parse dynadot response: {e.Message} (body={start})"));
+            throw new DynadotException(DynadotFailure.Unavailable,
+                credentials.Scrub($"parse dynadot response: {e.Message} (body={start})"));
         }
 
         var header = Child(root, "GetDnsHeader") ?? root;
@@ -42,7 +44,8 @@ public sealed record DynadotZone(string? ServerType, string? Ttl, IReadOnlyList<
         if (!string.Equals(status, "success", StringComparison.OrdinalIgnoreCase) && code != "0")
         {
             var error = Text(header, "Error") ?? "";
-            throw new DynadotException(DynadotException.Classify(error), credentials.Scrub($"dynadot api error: code={code} status={status} err={error}"));
+            throw new DynadotException(DynadotException.Classify(error),
+                credentials.Scrub($"dynadot api error: code={code} status={status} err={error}"));
         }
 
         var settings = root.Descendants().FirstOrDefault(e => e.Name.LocalName == "NameServerSettings");
@@ -57,11 +60,13 @@ public sealed record DynadotZone(string? ServerType, string? Ttl, IReadOnlyList<
     static List<ZoneRecord> Records(XElement? list, bool main) =>
         list?.Elements()
             .Where(e => Text(e, "RecordType") is { Length: > 0 })
-            .Select(e => new ZoneRecord(main ? "" : Text(e, "Subhost") ?? "", Text(e, "RecordType")!, Raw(e, "Value") ?? "",
+            .Select(e =>
+                new ZoneRecord(main ? "" : Text(e, "Subhost") ?? "", Text(e, "RecordType")!, Raw(e, "Value") ?? "",
                 Raw(e, "Value2") is { Length: > 0 } extra ? extra : null))
             .ToList() ?? [];
 
-    static XElement? Child(XElement parent, string name) => parent.Elements().FirstOrDefault(e => e.Name.LocalName == name);
+    static XElement? Child(XElement parent, string name) =>
+        parent.Elements().FirstOrDefault(e => e.Name.LocalName == name);
 
     static string? Text(XElement parent, string name) => Child(parent, name)?.Value.Trim();
 

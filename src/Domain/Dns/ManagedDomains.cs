@@ -28,7 +28,8 @@ public sealed class ManagedDomains
 
     public static ManagedDomains Of(params string[] domains) => new(domains.Select(d => d.Trim().ToLowerInvariant()));
 
-    /// <summary>The list setting wins when it yields anything, then the legacy single domain, then the defaults.</summary>
+    /// <summary>The list setting wins when it yields anything,
+    /// then the legacy single domain, then the defaults.</summary>
     public static ManagedDomains From(Func<string, string?> read)
     {
         var list = SplitList(read(ListSetting));
@@ -37,7 +38,8 @@ public sealed class ManagedDomains
         return new ManagedDomains(string.IsNullOrEmpty(single) ? Defaults : [single]);
     }
 
-    /// <summary>Lower-cased; commas count as spaces; split on whitespace; duplicates dropped, first occurrence kept.</summary>
+    /// <summary>Lower-cased; commas count as spaces; split on
+    /// whitespace; duplicates dropped, first occurrence kept.</summary>
     public static IReadOnlyList<string> SplitList(string? raw) =>
         string.IsNullOrWhiteSpace(raw)
             ? []

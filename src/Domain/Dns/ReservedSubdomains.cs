@@ -5,14 +5,15 @@ namespace Catalyst.Domain.Dns;
 /// <summary>
 /// Pool labels no tenant may take (issue 15): names OpenOva's own services use or that mail and browsers treat
 /// specially. Before this list any label was a Sovereign subdomain, so a tenant could create <c>console</c> on
-/// <c>openova.io</c> and its wipe removed <c>console.openova.io</c>. <c>CATALYST_RESERVED_SUBDOMAINS</c> (comma or space
-/// list) replaces the defaults; it is read once at start, and a name that is not a valid label stops the host.
+/// <c>openova.io</c> and its wipe removed <c>console.openova.io</c>. <c>CATALYST_RESERVED_SUBDOMAINS</c> (comma or
+/// space list) replaces the defaults; it is read once at start, and a name that is not a valid label stops the host.
 /// </summary>
 public sealed class ReservedSubdomains
 {
     public const string Setting = "CATALYST_RESERVED_SUBDOMAINS";
 
-    /// <summary>What PDM's check answered for a name on its reserved list (reference A.6, C.1 <c>/api/v1/reserved</c>).</summary>
+    /// <summary>What PDM's check answered for a name on its reserved list (reference A.6, C.1
+    /// <c>/api/v1/reserved</c>).</summary>
     public const string Reason = "reserved";
     public const string Detail = "this subdomain is reserved for OpenOva's own services — pick a different name";
 
@@ -23,8 +24,10 @@ public sealed class ReservedSubdomains
     /// </summary>
     public static readonly IReadOnlyList<string> Defaults =
     [
-        "console", "www", "api", "mail", "smtp", "imap", "pop", "mx", "harbor", "admin", "gitea", "auth", "sso", "keycloak",
-        "ns", "ns1", "ns2", "ns3", "dns", "ftp", "vpn", "status", "docs", "blog", "app", "dashboard", "catalyst", "openova",
+        "console", "www", "api", "mail", "smtp", "imap", "pop", "mx", "harbor", "admin", "gitea", "auth",
+        "sso", "keycloak",
+        "ns", "ns1", "ns2", "ns3", "dns", "ftp", "vpn", "status", "docs", "blog", "app", "dashboard",
+        "catalyst", "openova",
         "autodiscover", "autoconfig", "webmail", "login", "pdm", "localhost", "wildcard",
     ];
 

@@ -6,13 +6,14 @@ public sealed record DynadotAccount(DynadotCredentials? Credentials)
     public const string KeySetting = "DYNADOT_API_KEY";
     public const string SecretSetting = "DYNADOT_API_SECRET";
 
-    /// <summary>Both or nothing: Sovereigns run without Dynadot credentials (seed, issue #547), so absence is not an error
-    /// until something tries to write.</summary>
+    /// <summary>Both or nothing: Sovereigns run without Dynadot credentials (seed, issue #547), so absence is not an
+    /// error until something tries to write.</summary>
     public static DynadotAccount From(Func<string, string?> read)
     {
         var key = read(KeySetting)?.Trim();
         var secret = read(SecretSetting)?.Trim();
-        return new DynadotAccount(string.IsNullOrEmpty(key) || string.IsNullOrEmpty(secret) ? null : new DynadotCredentials(key, secret));
+        return new DynadotAccount(string.IsNullOrEmpty(key) || string.IsNullOrEmpty(secret) ? null
+            : new DynadotCredentials(key, secret));
     }
 }
 
@@ -35,9 +36,11 @@ public interface IPoolZoneReader
 {
     /// <summary>
     /// The records at <paramref name="label"/> or any name under it in the pool zone; null when this Catalyst has no
-    /// Dynadot account (it then cannot publish either). Throws <see cref="DynadotException"/> when Dynadot does not answer.
+    /// Dynadot account (it then cannot publish either). Throws
+    /// <see cref="DynadotException"/> when Dynadot does not answer.
     /// </summary>
-    Task<IReadOnlyList<ZoneRecord>?> RecordsUnderAsync(string poolDomain, string label, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ZoneRecord>?> RecordsUnderAsync(string poolDomain, string label,
+        CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -48,15 +51,17 @@ public interface IPoolZoneReader
 /// a record is removed only when host, type and value all match one of them (issue 15: unpublish used to remove
 /// everything at the Sovereign's names, whoever owned it).
 /// </summary>
-public sealed class SovereignDns(DynadotClient dynadot, ManagedDomains managed, DynadotAccount account, IZoneLock zoneLock,
-    IDnsLedger ledger, ReservedSubdomains reserved) : IPoolZoneReader
+public sealed class SovereignDns(DynadotClient dynadot, ManagedDomains managed, DynadotAccount account,
+    IZoneLock zoneLock, IDnsLedger ledger, ReservedSubdomains reserved) : IPoolZoneReader
 {
-    public async Task<PublishOutcome> PublishAsync(string deploymentId, string poolDomain, string subdomain, string loadBalancerIp, CancellationToken cancellationToken)
+    public async Task<PublishOutcome> PublishAsync(string deploymentId, string poolDomain, string subdomain,
+        string loadBalancerIp, CancellationToken cancellationToken)
     {
         var (pool, sub, credentials) = Check(poolDomain, subdomain);
         // The create refuses these; a deployment made before the list existed must not get one either.
         if (reserved.Contains(sub))
-            throw new DnsRefusedException($"SUBDOMAIN \"{sub}\" is reserved ({ReservedSubdomains.Setting}); refusing to write records");
+            throw new DnsRefusedException(
+                $"SUBDOMAIN \"{sub}\" is reserved ({ReservedSubdomains.Setting}); refusing to write records");
         var ip = loadBalancerIp?.Trim() ?? "";
         if (!SovereignRecords.IsIPv4(ip))
             throw new DnsRefusedException($"LB_IP must be set (the Hetzner load balancer IPv4); got \"{ip}\"");
@@ -70,7 +75,8 @@ public sealed class SovereignDns(DynadotClient dynadot, ManagedDomains managed, 
         // A name of ours that already points elsewhere is a leftover (a previous owner, or this Sovereign before its
         // load balancer was replaced). Adding beside it would make DNS answer both; replacing it silently could
         // take a live Sovereign's name. Stop and say so: UnpublishDns first clears the set.
-        var conflicts = zone.Sub.Where(r => missing.Any(m => string.Equals(m.Host, r.Host, StringComparison.OrdinalIgnoreCase))).ToList();
+        var conflicts = zone.Sub.Where(r =>
+            missing.Any(m => string.Equals(m.Host, r.Host, StringComparison.OrdinalIgnoreCase))).ToList();
         if (conflicts.Count > 0)
             throw new DnsRefusedException(
                 $"{string.Join(", ", conflicts.Select(c => $"{c.Host}.{pool} {c.Type} {c.Value}"))} already exist; " +
@@ -82,7 +88,8 @@ public sealed class SovereignDns(DynadotClient dynadot, ManagedDomains managed, 
         if (missing.Count > 0) await ledger.AddAsync(deploymentId, pool, missing, cancellationToken);
         foreach (var record in missing)
             await dynadot.AddRecordAsync(credentials, pool, record, cancellationToken);
-        return new PublishOutcome($"{sub}.{pool}", missing.Select(r => Name(r.Host, pool)).ToList(), present.Select(r => Name(r.Host, pool)).ToList());
+        return new PublishOutcome($"{sub}.{pool}", missing.Select(r => Name(r.Host, pool)).ToList(),
+            present.Select(r => Name(r.Host, pool)).ToList());
     }
 
     /// <summary>
@@ -90,12 +97,14 @@ public sealed class SovereignDns(DynadotClient dynadot, ManagedDomains managed, 
     /// reads nor writes the zone. Before the rewrite the zone is copied to <c>dns-backups</c> and read again; if it
     /// changed, <see cref="ZoneDriftException"/> and nothing is written.
     /// </summary>
-    public async Task<UnpublishOutcome> UnpublishAsync(string deploymentId, string poolDomain, string subdomain, CancellationToken cancellationToken)
+    public async Task<UnpublishOutcome> UnpublishAsync(string deploymentId, string poolDomain, string subdomain,
+        CancellationToken cancellationToken)
     {
         var pool = (poolDomain ?? "").Trim().ToLowerInvariant();
         var sub = SubdomainLabel.Normalize(subdomain);
         if (!managed.Contains(pool))
-            throw new DnsRefusedException($"DOMAIN \"{pool}\" is not in the managed-domain allowlist; refusing to write records");
+            throw new DnsRefusedException(
+                $"DOMAIN \"{pool}\" is not in the managed-domain allowlist; refusing to write records");
         var ours = await ledger.PublishedAsync(deploymentId, pool, cancellationToken);
         if (ours.Count == 0) return new UnpublishOutcome($"{sub}.{pool}", []);
         var credentials = Credentials();
@@ -116,13 +125,19 @@ public sealed class SovereignDns(DynadotClient dynadot, ManagedDomains managed, 
         await ledger.BackupAsync(pool, zone, deploymentId, cancellationToken);
         var again = await dynadot.GetZoneAsync(credentials, pool, cancellationToken);
         if (!SameZone(zone, again))
-            throw new ZoneDriftException($"the {pool} zone changed while removing the records of {sub}.{pool}; nothing was written (the next attempt starts from the new zone)");
-        await dynadot.ReplaceZoneAsync(credentials, pool, zone with { Main = zone.Main.Where(r => !Ours(r)).ToList(), Sub = zone.Sub.Where(r => !Ours(r)).ToList() }, cancellationToken);
+            throw new ZoneDriftException(
+                $"the {pool} zone changed while removing the records of {sub}.{pool}; " +
+                "nothing was written (the next attempt starts from the new zone)");
+        await dynadot.ReplaceZoneAsync(credentials, pool,
+            zone with { Main = zone.Main.Where(r => !Ours(r)).ToList(), Sub = zone.Sub.Where(r => !Ours(r)).ToList() },
+            cancellationToken);
         await ledger.RemoveAsync(deploymentId, pool, ours, cancellationToken);
-        return new UnpublishOutcome($"{sub}.{pool}", removed.Select(r => Name(r.Host, pool)).Distinct(StringComparer.OrdinalIgnoreCase).ToList());
+        return new UnpublishOutcome($"{sub}.{pool}",
+            removed.Select(r => Name(r.Host, pool)).Distinct(StringComparer.OrdinalIgnoreCase).ToList());
     }
 
-    public async Task<IReadOnlyList<ZoneRecord>?> RecordsUnderAsync(string poolDomain, string label, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ZoneRecord>?> RecordsUnderAsync(string poolDomain, string label,
+        CancellationToken cancellationToken)
     {
         var (pool, sub) = ((poolDomain ?? "").Trim().ToLowerInvariant(), SubdomainLabel.Normalize(label));
         if (!managed.Contains(pool) || account.Credentials is not { } credentials) return null;
@@ -131,7 +146,8 @@ public sealed class SovereignDns(DynadotClient dynadot, ManagedDomains managed, 
                                    || r.Host.EndsWith("." + sub, StringComparison.OrdinalIgnoreCase)).ToList();
     }
 
-    /// <summary>Same records in the same order and the same TTL: what a rewrite computed from one would write back.</summary>
+    /// <summary>Same records in the same order and the same TTL:
+    /// what a rewrite computed from one would write back.</summary>
     public static bool SameZone(DynadotZone a, DynadotZone b) =>
         a.Ttl == b.Ttl && a.ServerType == b.ServerType && a.Main.SequenceEqual(b.Main) && a.Sub.SequenceEqual(b.Sub);
 
@@ -141,7 +157,8 @@ public sealed class SovereignDns(DynadotClient dynadot, ManagedDomains managed, 
         var sub = SubdomainLabel.Normalize(subdomain);
         // Checked before anything else: a customer's domain must never reach Dynadot with our account.
         if (!managed.Contains(pool))
-            throw new DnsRefusedException($"DOMAIN \"{pool}\" is not in the managed-domain allowlist; refusing to write records");
+            throw new DnsRefusedException(
+                $"DOMAIN \"{pool}\" is not in the managed-domain allowlist; refusing to write records");
         if (!SubdomainLabel.IsValid(sub))
             throw new DnsRefusedException($"SUBDOMAIN \"{sub}\" is not valid: {SubdomainLabel.Rule}");
         return (pool, sub, Credentials());

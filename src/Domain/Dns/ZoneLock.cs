@@ -18,7 +18,8 @@ public interface IZoneLock
 /// </summary>
 /// <remarks>The same lease serves other "one at a time across replicas" needs under another <paramref name="prefix"/>
 /// (a tenant's creates, so the per-owner limit is counted by one request at a time).</remarks>
-public sealed class BlobZoneLock(BlobServiceClient blobs, string containerName = BlobZoneLock.Container, string prefix = BlobZoneLock.ZonePrefix) : IZoneLock
+public sealed class BlobZoneLock(BlobServiceClient blobs, string containerName = BlobZoneLock.Container,
+    string prefix = BlobZoneLock.ZonePrefix) : IZoneLock
 {
     public const string Container = "reservations";
     // "_" cannot start a DNS name, so these never collide with reservation paths.
@@ -56,7 +57,8 @@ public sealed class BlobZoneLock(BlobServiceClient blobs, string containerName =
             }
             catch (RequestFailedException e) when (e.Status == 409)
             {
-                throw new TimeoutException($"{prefix}{domain} stayed locked for {WaitAtMost.TotalMinutes:0} minutes", e);
+                throw new TimeoutException($"{prefix}{domain} stayed locked for {WaitAtMost.TotalMinutes:0} minutes",
+                    e);
             }
         }
     }

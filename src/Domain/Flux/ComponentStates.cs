@@ -14,13 +14,15 @@ public static class ComponentStates
 
     public const string BlueprintPrefix = "bp-";
 
-    static readonly string[] FailedReasons = ["InstallFailed", "UpgradeFailed", "ChartPullError", "ChartLoadError", "ArtifactFailed"];
+    static readonly string[] FailedReasons = ["InstallFailed", "UpgradeFailed", "ChartPullError", "ChartLoadError",
+        "ArtifactFailed"];
     static readonly string[] InstallingReasons = ["Progressing", "ReconcileStarted", "DependencyNotReady"];
 
     public static bool IsBlueprint(string name) => name.StartsWith(BlueprintPrefix, StringComparison.Ordinal);
 
     /// <summary>Component id = HelmRelease name without the <c>bp-</c> prefix.</summary>
-    public static string ComponentId(string helmReleaseName) => IsBlueprint(helmReleaseName) ? helmReleaseName[BlueprintPrefix.Length..] : helmReleaseName;
+    public static string ComponentId(string helmReleaseName) =>
+        IsBlueprint(helmReleaseName) ? helmReleaseName[BlueprintPrefix.Length..] : helmReleaseName;
 
     public static string Derive(HelmReleaseSnapshot release)
     {
@@ -31,7 +33,8 @@ public static class ComponentStates
             case "Unknown": return Installing;
         }
         var message = release.Message ?? "";
-        if (message.Contains("dependency '", StringComparison.OrdinalIgnoreCase) && message.Contains("is not ready", StringComparison.OrdinalIgnoreCase))
+        if (message.Contains("dependency '", StringComparison.OrdinalIgnoreCase)
+            && message.Contains("is not ready", StringComparison.OrdinalIgnoreCase))
             return Pending;
         if (FailedReasons.Contains(release.Reason)) return Failed;
         if (InstallingReasons.Contains(release.Reason)) return Installing;
@@ -47,7 +50,8 @@ public static class ComponentStates
         _ => "info",
     };
 
-    /// <summary>The event message: the HelmRelease's own Ready message, or the original's default for the state.</summary>
+    /// <summary>The event message: the HelmRelease's own Ready
+    /// message, or the original's default for the state.</summary>
     public static string MessageOf(string state, string? readyMessage) =>
         !string.IsNullOrWhiteSpace(readyMessage) ? readyMessage : state switch
         {

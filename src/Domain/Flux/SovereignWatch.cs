@@ -8,7 +8,8 @@ using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Domain.Flux;
 
-/// <summary>Hands a watch's conclusion to the workflow waiting for it (the Durable event, in the Functions layer).</summary>
+/// <summary>Hands a watch's conclusion to the workflow waiting
+/// for it (the Durable event, in the Functions layer).</summary>
 public interface IWatchConclusions
 {
     Task DeliverAsync(string deploymentId, WatchConclusion conclusion, CancellationToken cancellationToken);
@@ -20,28 +21,33 @@ public interface IWatchConclusions
 /// re-list on 410 Gone, bounded reads of a tenant's answers), and every change is evaluated at once: component
 /// transitions recorded, the termination gate applied, the conclusion written to the registry entry and delivered to
 /// the workflow as one event. Level-triggered: what it compares with is the registry entry, so a restarted watch, or
-/// another replica's, re-lists and arrives at the same records — a transition seen twice is recorded once (its event key
-/// is its index in the entry).
+/// another replica's, re-lists and arrives at the same records — a transition seen twice is recorded once (its event
+/// key is its index in the entry).
 /// </summary>
 public sealed class SovereignWatch(
-    string deploymentId, WatchRegistry registry, DeploymentStore store, EventLog events, ProgressRecorder progress, Vault vault, bool sandbox,
+    string deploymentId, WatchRegistry registry, DeploymentStore store, EventLog events, ProgressRecorder progress,
+    Vault vault, bool sandbox,
     IWatchConclusions conclusions, ClusterCacheOptions informerOptions, TimeProvider time, ILogger log)
 {
     /// <summary>The HelmReleases of <c>flux-system</c>, as the original's filtered informer read them.</summary>
-    public static readonly KindSpec HelmReleases = new("helmrelease", HelmReleaseReader.Group, HelmReleaseReader.Version, HelmReleaseReader.Plural, true)
+    public static readonly KindSpec HelmReleases = new("helmrelease", HelmReleaseReader.Group,
+        HelmReleaseReader.Version, HelmReleaseReader.Plural, true)
     {
         Namespace = HelmReleaseReader.Namespace, KeepEnvValues = true,
     };
 
-    /// <summary>How often a quiet watch looks at its record: a wiped or superseded deployment leaves the watch within this.</summary>
+    /// <summary>How often a quiet watch looks at its record: a wiped or
+    /// superseded deployment leaves the watch within this.</summary>
     static readonly TimeSpan RecordCheck = TimeSpan.FromMinutes(2);
 
     readonly SemaphoreSlim changed = new(0, 1);
     /// <summary>
-    /// What the releases looked like after each change, in order: taken on the informer's thread as each event is applied,
-    /// so an evaluation that comes late (a busy replica) still records every intermediate state, not only the latest.
+    /// What the releases looked like after each change, in order: taken on the informer's thread as each event is
+    /// applied, so an evaluation that comes late (a busy replica) still records every intermediate state, not only the
+    /// latest.
     /// </summary>
-    readonly System.Collections.Concurrent.ConcurrentQueue<(long Version, IReadOnlyList<HelmReleaseSnapshot> Releases)> seen = new();
+    readonly System.Collections.Concurrent.ConcurrentQueue<(long Version, IReadOnlyList<HelmReleaseSnapshot> Releases)>
+        seen = new();
     volatile string? listError;
     volatile int listErrors;
     volatile string? refused;
@@ -58,7 +64,8 @@ public sealed class SovereignWatch(
         }
     }
 
-    /// <summary>Runs until the watch concludes, the deployment leaves the watch, or <paramref name="cancellationToken"/> ends it.</summary>
+    /// <summary>Runs until the watch concludes, the deployment leaves the watch, or
+    /// <paramref name="cancellationToken"/> ends it.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         if (await registry.GetAsync(deploymentId, cancellationToken) is not { } stored) return;
@@ -82,13 +89,15 @@ public sealed class SovereignWatch(
         void Saw()
         {
             var items = cache.Items;
-            // Resource versions are opaque to clients in general; the API servers a Sovereign runs (etcd, kine) number them,
-            // and a version that is not a number leaves the guard off (0).
-            var version = items.Select(i => long.TryParse(i.ResourceVersion, out var v) ? v : 0).DefaultIfEmpty(0).Max();
+            // Resource versions are opaque to clients in general; the API servers a Sovereign runs (etcd, kine) number
+            // them, and a version that is not a number leaves the guard off (0).
+            var version = items.Select(i => long.TryParse(i.ResourceVersion, out var v) ? v : 0)
+                .DefaultIfEmpty(0).Max();
             seen.Enqueue((version, items.Select(Snapshot).ToList()));
             Signal();
         }
-        var informer = new Informer(connection, cache, publish: _ => Saw(), hydrate: null, firstSynced: _ => Saw(), informerOptions, time, log,
+        var informer = new Informer(connection, cache, publish: _ => Saw(), hydrate: null, firstSynced: _ => Saw(),
+            informerOptions, time, log,
             refused: (_, why) => { refused = why; Signal(); },
             failing: (_, count, why) => { listError = why; listErrors = count; Signal(); });
         var running = Task.Run(() => informer.RunAsync(stop.Token), CancellationToken.None);
@@ -113,14 +122,17 @@ public sealed class SovereignWatch(
         }
     }
 
-    /// <summary>The record still waits on this run's watch; otherwise (wiped, failed, a later run) the stale entry goes.</summary>
+    /// <summary>The record still waits on this run's watch; otherwise
+    /// (wiped, failed, a later run) the stale entry goes.</summary>
     async Task<bool> StillWatchedAsync(int run, CancellationToken cancellationToken)
     {
         var record = await store.GetAsync(deploymentId, cancellationToken);
         if (record is { Status: DeploymentStatuses.Phase1Watching } && record.Run == run) return true;
         if (record is null || record.Run >= run)
         {
-            log.LogInformation("Phase-1 watch of {DeploymentId} run {Run} ends: the deployment is {Status} (run {RecordRun})", deploymentId, run,
+            log.LogInformation(
+                "Phase-1 watch of {DeploymentId} run {Run} ends: the deployment is {Status} (run {RecordRun})",
+                deploymentId, run,
                 record?.Status ?? "gone", record?.Run);
             await registry.RemoveAsync(deploymentId, run, cancellationToken);
         }
@@ -129,27 +141,34 @@ public sealed class SovereignWatch(
 
     async Task<(ClusterConnection? Connection, string? Unusable)> ConnectAsync(CancellationToken cancellationToken)
     {
-        if (await vault.GetAsync(deploymentId, VaultEntries.Kubeconfig, cancellationToken) is not { } kubeconfig) return (null, "no kubeconfig in the vault");
-        if (await store.GetAsync(deploymentId, cancellationToken) is not { } record) return (null, "no deployment record");
+        if (await vault.GetAsync(deploymentId, VaultEntries.Kubeconfig, cancellationToken) is not { } kubeconfig)
+            return (null, "no kubeconfig in the vault");
+        if (await store.GetAsync(deploymentId, cancellationToken) is not { } record)
+            return (null, "no deployment record");
         // Issue 15: the stored kubeconfig meets the postback's rules again (one stored before them may point anywhere).
-        if (SovereignKubeconfig.Read(kubeconfig, record, sandbox).Refusal is { } refusal) return (null, $"kubeconfig refused: {refusal}");
+        if (SovereignKubeconfig.Read(kubeconfig, record, sandbox).Refusal is { } refusal)
+            return (null, $"kubeconfig refused: {refusal}");
         try
         {
             return (ClusterConnection.FromKubeconfig(kubeconfig, informerOptions.Qps, informerOptions.Burst), null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return (null, $"kubeconfig does not give a Kubernetes client: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            return (null,
+                $"kubeconfig does not give a Kubernetes client: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
         }
     }
 
-    /// <summary>The watch could not start: before any listing that ends Phase 1 (watcher-start-failed); after one it waits for the timeout.</summary>
+    /// <summary>The watch could not start: before any listing that ends Phase 1 (watcher-start-failed); after one it
+    /// waits for the timeout.</summary>
     async Task StartFailedAsync(WatchEntry entry, string why, CancellationToken cancellationToken)
     {
         log.LogWarning("Phase-1 watch of {DeploymentId} could not start: {Why}", deploymentId, why);
         if (entry.State.HasSynced) return;
-        await progress.RecordAsync(Notice(entry.Run, "watcher-start-failed", 100, $"Phase-1 watch could not start: {why}", EventLevels.Error), cancellationToken);
-        await ConcludeAsync(entry.Run, new WatchConclusion(entry.Run, WatchOutcomes.WatcherStartFailed, DeploymentStatuses.Failed,
+        await progress.RecordAsync(Notice(entry.Run, "watcher-start-failed", 100,
+            $"Phase-1 watch could not start: {why}", EventLevels.Error), cancellationToken);
+        await ConcludeAsync(entry.Run,
+            new WatchConclusion(entry.Run, WatchOutcomes.WatcherStartFailed, DeploymentStatuses.Failed,
             WatchOutcomes.WatcherStartFailedMessage.Replace("{id}", deploymentId)), cancellationToken);
     }
 
@@ -163,7 +182,8 @@ public sealed class SovereignWatch(
         while (seen.TryDequeue(out var snapshot)) changes.Add(snapshot);
         while (true)
         {
-            if (await registry.GetAsync(deploymentId, cancellationToken) is not { } stored || stored.Entry.Run != run) return true;
+            if (await registry.GetAsync(deploymentId, cancellationToken) is not { } stored || stored.Entry.Run != run)
+                return true;
             var entry = stored.Entry;
             if (entry.Conclusion is { } done)
             {
@@ -211,30 +231,37 @@ public sealed class SovereignWatch(
             if (newListError)
                 await progress.RecordAsync(new ProgressUpdate
                 {
-                    DeploymentId = deploymentId, Run = run, Key = EventKeys.Detail(deploymentId, run, Steps.ListError, $"{errors}:{time.GetUtcNow():yyyyMMddHHmmss}"),
+                    DeploymentId = deploymentId, Run = run, Key = EventKeys.Detail(deploymentId, run, Steps.ListError,
+                        $"{errors}:{time.GetUtcNow():yyyyMMddHHmmss}"),
                     Phase = Phases.Phase1, Step = Steps.ListError, Progress = 50, Level = EventLevels.Warn,
                     Message = $"Phase-1 watch: listing HelmReleases failed ({listError}); retrying.",
                 }, cancellationToken);
             if (conclusion is not null)
                 await progress.RecordAsync(new ProgressUpdate
                 {
-                    DeploymentId = deploymentId, Run = run, Key = EventKeys.Step(deploymentId, run, Steps.AllReconciled), Phase = Phases.Phase1, Step = Steps.AllReconciled, Progress = 95,
+                    DeploymentId = deploymentId, Run = run, Key = EventKeys.Step(deploymentId, run,
+                        Steps.AllReconciled), Phase = Phases.Phase1, Step = Steps.AllReconciled, Progress = 95,
                     Message = $"All {state.States.Count} blueprints reconciled. Sovereign ready for handover.",
                 }, cancellationToken);
-            if (await registry.TryReplaceAsync(entry with { State = state, Conclusion = conclusion }, stored.ETag, cancellationToken) is null) continue;
+            if (await registry.TryReplaceAsync(entry with { State = state, Conclusion = conclusion }, stored.ETag,
+                cancellationToken) is null) continue;
             if (conclusion is null) return false;
             await conclusions.DeliverAsync(deploymentId, conclusion, cancellationToken);
             return true;
         }
     }
 
-    /// <summary>Component transitions as timeline events (one key per transition) and the current states on the record.</summary>
-    async Task RecordTransitionsAsync(int run, IReadOnlyList<WatchState.Transition> transitions, WatchState state, CancellationToken cancellationToken)
+    /// <summary>Component transitions as timeline events (one key per
+    /// transition) and the current states on the record.</summary>
+    async Task RecordTransitionsAsync(int run, IReadOnlyList<WatchState.Transition> transitions, WatchState state,
+        CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var record = await store.UpdateAsync(deploymentId, r => r.Run != run ? null : r with
         {
-            Result = (r.Result ?? new DeploymentResult { SovereignFqdn = r.Request.SovereignFqdn }) with { ComponentStates = state.States },
+            Result = (r.Result
+                ?? new DeploymentResult { SovereignFqdn = r.Request.SovereignFqdn }) with { ComponentStates =
+                    state.States },
         }, cancellationToken);
         if (record is null || record.Run != run) return;
         foreach (var t in transitions) CatalystMetrics.WatchTransitions.WithLabels(t.State).Inc();
@@ -255,7 +282,9 @@ public sealed class SovereignWatch(
         while (await registry.GetAsync(deploymentId, cancellationToken) is { } stored && stored.Entry.Run == run)
         {
             var settled = stored.Entry.Conclusion ?? conclusion;
-            if (stored.Entry.Conclusion is not null || await registry.TryReplaceAsync(stored.Entry with { Conclusion = settled }, stored.ETag, cancellationToken) is not null)
+            if (stored.Entry.Conclusion is not null
+                || await registry.TryReplaceAsync(stored.Entry with { Conclusion = settled }, stored.ETag,
+                    cancellationToken) is not null)
             {
                 await conclusions.DeliverAsync(deploymentId, settled, cancellationToken);
                 return;
@@ -263,10 +292,12 @@ public sealed class SovereignWatch(
         }
     }
 
-    /// <summary>A watch warning or error: the record stays in <c>phase1</c>, the event is a <c>component</c> one (as the original's helmwatch emitted them).</summary>
+    /// <summary>A watch warning or error: the record stays in <c>phase1</c>, the event is a <c>component</c> one (as
+    /// the original's helmwatch emitted them).</summary>
     ProgressUpdate Notice(int run, string step, int percent, string message, string level) => new()
     {
-        DeploymentId = deploymentId, Run = run, Key = EventKeys.Step(deploymentId, run, step), Phase = Phases.Phase1, Step = step, Progress = percent,
+        DeploymentId = deploymentId, Run = run, Key = EventKeys.Step(deploymentId, run, step), Phase = Phases.Phase1,
+        Step = step, Progress = percent,
         Message = message, Level = level, EventPhase = Phases.Component,
     };
 

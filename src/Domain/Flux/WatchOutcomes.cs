@@ -14,8 +14,13 @@ public static class WatchOutcomes
         $"Phase 1 finished with {failed} failed component(s); see ComponentStates for the per-component breakdown";
 
     public const string FluxNotReconcilingMessage =
-        "Phase 1 watch saw zero HelmReleases — the bootstrap-kit Kustomization on the new Sovereign is not reconciling. Operator: inspect `flux get kustomization -n flux-system` and `kubectl describe kustomization -n flux-system` on the new cluster (see docs/RUNBOOK-PROVISIONING.md §\"Phase 1 watch shows 0 HelmReleases\").";
+        "Phase 1 watch saw zero HelmReleases — the bootstrap-kit Kustomization on the new Sovereign is not " +
+        "reconciling. Operator: inspect `flux get kustomization -n flux-system` and `kubectl describe kustomization " +
+        "-n flux-system` on the new cluster " +
+        "(see docs/RUNBOOK-PROVISIONING.md §\"Phase 1 watch shows 0 HelmReleases\").";
 
     public const string WatcherStartFailedMessage =
-        "Phase 1 watch could not start (e.g. malformed kubeconfig or informer factory init failure). Inspect the kubeconfig the Sovereign posted (GET /api/v1/deployments/{id}/kubeconfig) and re-run the watch by PUTting a corrected one after a wipe.";
+        "Phase 1 watch could not start (e.g. malformed kubeconfig or informer factory init failure). " +
+        "Inspect the kubeconfig the Sovereign posted (GET /api/v1/deployments/{id}/kubeconfig) " +
+        "and re-run the watch by PUTting a corrected one after a wipe.";
 }

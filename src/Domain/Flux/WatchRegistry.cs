@@ -21,11 +21,13 @@ public sealed record WatchEntry
     public required int Run { get; init; }
     public required WatchSettings Settings { get; init; }
     public required WatchState State { get; init; }
-    /// <summary>Set once, by the replica that saw the gate pass (or the watch fail to start); the workflow's event carries it.</summary>
+    /// <summary>Set once, by the replica that saw the gate pass (or the
+    /// watch fail to start); the workflow's event carries it.</summary>
     public WatchConclusion? Conclusion { get; init; }
 }
 
-/// <summary>How a watch ended (reference B.7 outcomes) and the run it belongs to: the event the workflow waits for.</summary>
+/// <summary>How a watch ended (reference B.7 outcomes) and the
+/// run it belongs to: the event the workflow waits for.</summary>
 public sealed record WatchConclusion(int Run, string Outcome, string Status, string? Error);
 
 /// <summary>An entry as read, with the ETag a conditional replace needs.</summary>
@@ -33,8 +35,8 @@ public sealed record StoredWatchEntry(WatchEntry Entry, ETag ETag);
 
 /// <summary>
 /// Phase-1 watch settings of the replicas (not of a deployment): how the watch's work is shared. Deployments are spread
-/// over <see cref="Shards"/> shards; a replica watches the deployments of the shards whose lease it holds, so exactly one
-/// replica watches each Sovereign, and a dead replica's shards pass to another one lease later.
+/// over <see cref="Shards"/> shards; a replica watches the deployments of the shards whose lease it holds, so exactly
+/// one replica watches each Sovereign, and a dead replica's shards pass to another one lease later.
 /// </summary>
 public sealed record WatchSharing(int Shards, TimeSpan Lease, TimeSpan ScanInterval)
 {
@@ -43,10 +45,13 @@ public sealed record WatchSharing(int Shards, TimeSpan Lease, TimeSpan ScanInter
         var lease = Configuration.Settings.Duration(read, "CATALYST_PHASE1_WATCH_LEASE", TimeSpan.FromSeconds(30));
         // Blob leases last 15 to 60 s.
         if (lease < TimeSpan.FromSeconds(15) || lease > TimeSpan.FromSeconds(60))
-            throw new SettingException("CATALYST_PHASE1_WATCH_LEASE", "must be between 15s and 60s (a blob lease's range)");
-        var scan = Configuration.Settings.Duration(read, "CATALYST_PHASE1_WATCH_SCAN_INTERVAL", TimeSpan.FromSeconds(2));
+            throw new SettingException("CATALYST_PHASE1_WATCH_LEASE",
+                "must be between 15s and 60s (a blob lease's range)");
+        var scan = Configuration.Settings.Duration(read, "CATALYST_PHASE1_WATCH_SCAN_INTERVAL",
+            TimeSpan.FromSeconds(2));
         if (scan < TimeSpan.FromMilliseconds(100) || scan >= lease)
-            throw new SettingException("CATALYST_PHASE1_WATCH_SCAN_INTERVAL", "must be at least 100ms and shorter than CATALYST_PHASE1_WATCH_LEASE");
+            throw new SettingException("CATALYST_PHASE1_WATCH_SCAN_INTERVAL",
+                "must be at least 100ms and shorter than CATALYST_PHASE1_WATCH_LEASE");
         return new(Configuration.Settings.Int(read, "CATALYST_PHASE1_WATCH_SHARDS", 16, 1, 256), lease, scan);
     }
 }
@@ -75,7 +80,8 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
 
     BlobClient EntryBlob(string deploymentId)
     {
-        if (!DeploymentId.IsValid(deploymentId)) throw new ArgumentException($"not a deployment id: {deploymentId}", nameof(deploymentId));
+        if (!DeploymentId.IsValid(deploymentId))
+            throw new ArgumentException($"not a deployment id: {deploymentId}", nameof(deploymentId));
         return container.GetBlobClient($"{prefix}entries/{ShardOf(deploymentId):D3}/{deploymentId}.json");
     }
 
@@ -87,8 +93,8 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
     }
 
     /// <summary>
-    /// Puts the deployment in the watch for <paramref name="entry"/>'s run. An entry of the same or a later run stays as
-    /// it is (a replayed or retried registration changes nothing); an earlier run's entry is replaced.
+    /// Puts the deployment in the watch for <paramref name="entry"/>'s run. An entry of the same or a later run stays
+    /// as it is (a replayed or retried registration changes nothing); an earlier run's entry is replaced.
     /// </summary>
     public async Task<WatchEntry> RegisterAsync(WatchEntry entry, CancellationToken cancellationToken)
     {
@@ -102,7 +108,8 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
             {
                 await blob.UploadAsync(BinaryData.FromObjectAsJson(entry, Json), new BlobUploadOptions
                 {
-                    Conditions = existing is null ? new BlobRequestConditions { IfNoneMatch = ETag.All } : new BlobRequestConditions { IfMatch = existing.ETag },
+                    Conditions = existing is null ? new BlobRequestConditions { IfNoneMatch = ETag.All }
+                        : new BlobRequestConditions { IfMatch = existing.ETag },
                 }, cancellationToken);
                 return entry;
             }
@@ -127,7 +134,8 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
         }
     }
 
-    /// <summary>Replaces the entry if nobody wrote it since <paramref name="etag"/>; false (and nothing written) otherwise or when it is gone.</summary>
+    /// <summary>Replaces the entry if nobody wrote it since <paramref name="etag"/>; false (and nothing written)
+    /// otherwise or when it is gone.</summary>
     public async Task<ETag?> TryReplaceAsync(WatchEntry entry, ETag etag, CancellationToken cancellationToken)
     {
         try
@@ -150,7 +158,9 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
             if (stored.Entry.Run > run) return;
             try
             {
-                await EntryBlob(deploymentId).DeleteAsync(conditions: new BlobRequestConditions { IfMatch = stored.ETag }, cancellationToken: cancellationToken);
+                await EntryBlob(deploymentId)
+                    .DeleteAsync(conditions: new BlobRequestConditions { IfMatch = stored.ETag },
+                        cancellationToken: cancellationToken);
                 return;
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412)
@@ -166,7 +176,8 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
         await EnsureContainerAsync(cancellationToken);
         var ids = new List<string>();
         var entries = $"{prefix}entries/{shard:D3}/";
-        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, entries, cancellationToken))
+        await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, entries,
+            cancellationToken))
         {
             var id = item.Name[entries.Length..];
             if (id.EndsWith(".json", StringComparison.Ordinal) && DeploymentId.IsValid(id[..^5])) ids.Add(id[..^5]);
@@ -181,7 +192,9 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
         var blob = container.GetBlobClient($"{prefix}shards/{shard:D3}");
         try
         {
-            await blob.UploadAsync(BinaryData.FromString(""), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            await blob.UploadAsync(BinaryData.FromString(""),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {

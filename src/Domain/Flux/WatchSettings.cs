@@ -8,7 +8,8 @@ namespace Catalyst.Domain.Flux;
 /// watches its Sovereign (and collects an outcome whose event was lost): the watch itself follows the cluster's own
 /// watch stream, so nothing polls.
 /// </summary>
-public sealed record WatchSettings(TimeSpan WatchTimeout, TimeSpan FirstSeenTimeout, int MinBootstrapKitHrs, TimeSpan CheckIn)
+public sealed record WatchSettings(TimeSpan WatchTimeout, TimeSpan FirstSeenTimeout, int MinBootstrapKitHrs,
+    TimeSpan CheckIn)
 {
     public const string CheckInSetting = "CATALYST_PHASE1_WATCH_CHECK_IN";
 

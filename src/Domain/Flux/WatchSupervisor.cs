@@ -11,12 +11,14 @@ namespace Catalyst.Domain.Flux;
 /// shards pass to another replica one lease later, whose watches re-list and carry on (level-triggered, so nothing is
 /// lost or recorded twice). On a graceful stop the leases are released at once.
 /// </summary>
-public sealed class WatchSupervisor(WatchRegistry registry, WatchSharing sharing, Func<string, SovereignWatch> createWatch, TimeProvider time, ILogger log)
+public sealed class WatchSupervisor(WatchRegistry registry, WatchSharing sharing,
+    Func<string, SovereignWatch> createWatch, TimeProvider time, ILogger log)
 {
     sealed record Running(int Shard, CancellationTokenSource Stop, Task Task);
     sealed record Held(BlobLeaseClient Lease, DateTimeOffset RenewedAt);
 
-    /// <summary>A watch that ended by itself while its entry stays (its conclusion not yet collected) is started again only after this.</summary>
+    /// <summary>A watch that ended by itself while its entry stays (its
+    /// conclusion not yet collected) is started again only after this.</summary>
     static readonly TimeSpan RestartAfter = TimeSpan.FromSeconds(30);
 
     readonly string leaseId = Guid.NewGuid().ToString();
@@ -28,7 +30,8 @@ public sealed class WatchSupervisor(WatchRegistry registry, WatchSharing sharing
     readonly object gate = new();
     CancellationToken stopping;
 
-    /// <summary>The shards whose lease this replica holds, and the Sovereigns it watches (for tests, metrics and logs).</summary>
+    /// <summary>The shards whose lease this replica holds, and the
+    /// Sovereigns it watches (for tests, metrics and logs).</summary>
     public IReadOnlyCollection<int> HeldShards => held.Keys.Order().ToList();
     public int Watching => watches.Count;
 
@@ -45,7 +48,8 @@ public sealed class WatchSupervisor(WatchRegistry registry, WatchSharing sharing
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                 {
-                    log.LogWarning(e, "Phase-1 watch: a scan of the shards failed; trying again in {Interval}", sharing.ScanInterval);
+                    log.LogWarning(e, "Phase-1 watch: a scan of the shards failed; trying again in {Interval}",
+                        sharing.ScanInterval);
                 }
                 try
                 {
@@ -65,15 +69,18 @@ public sealed class WatchSupervisor(WatchRegistry registry, WatchSharing sharing
 
     /// <summary>
     /// A deployment just entered the watch (its kubeconfig arrived on this replica): watch it now if its shard is ours,
-    /// otherwise scan at once so the lease holder's registry listing, or ours, picks it up without waiting a full interval.
+    /// otherwise scan at once so the lease holder's registry listing,
+    /// or ours, picks it up without waiting a full interval.
     /// </summary>
     public void Nudge(string deploymentId)
     {
-        if (held.ContainsKey(registry.ShardOf(deploymentId)) && !stopping.IsCancellationRequested) Start(deploymentId, registry.ShardOf(deploymentId));
+        if (held.ContainsKey(registry.ShardOf(deploymentId)) && !stopping.IsCancellationRequested)
+            Start(deploymentId, registry.ShardOf(deploymentId));
         else Wake();
     }
 
-    /// <summary>The workflow took the deployment out of the watch: stop watching it here now rather than at the next scan.</summary>
+    /// <summary>The workflow took the deployment out of the watch: stop
+    /// watching it here now rather than at the next scan.</summary>
     public void Forget(string deploymentId)
     {
         if (watches.TryRemove(deploymentId, out var running)) running.Stop.Cancel();
@@ -107,13 +114,15 @@ public sealed class WatchSupervisor(WatchRegistry registry, WatchSharing sharing
                 }
                 catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
                 {
-                    log.LogWarning("Phase-1 watch: lost the lease of shard {Shard} ({Status}); its watches stop here", shard, e.Status);
+                    log.LogWarning("Phase-1 watch: lost the lease of shard {Shard} ({Status}); its watches stop here",
+                        shard, e.Status);
                     held.TryRemove(shard, out _);
                     StopShard(shard);
                 }
                 continue;
             }
-            if (!leases.TryGetValue(shard, out var lease)) leases[shard] = lease = await registry.ShardLeaseAsync(shard, leaseId, cancellationToken);
+            if (!leases.TryGetValue(shard, out var lease))
+                leases[shard] = lease = await registry.ShardLeaseAsync(shard, leaseId, cancellationToken);
             try
             {
                 await lease.AcquireAsync(sharing.Lease, cancellationToken: cancellationToken);
@@ -165,7 +174,8 @@ public sealed class WatchSupervisor(WatchRegistry registry, WatchSharing sharing
                 }
                 catch (Exception e)
                 {
-                    log.LogWarning(e, "Phase-1 watch of {DeploymentId} failed; it starts again after {Delay}", deploymentId, RestartAfter);
+                    log.LogWarning(e, "Phase-1 watch of {DeploymentId} failed; it starts again after {Delay}",
+                        deploymentId, RestartAfter);
                 }
             }, CancellationToken.None);
             watches[deploymentId] = new Running(shard, stop, task);
@@ -184,7 +194,8 @@ public sealed class WatchSupervisor(WatchRegistry registry, WatchSharing sharing
         var running = watches.Values.ToList();
         watches.Clear();
         foreach (var r in running) r.Stop.Cancel();
-        await Task.WhenAll(running.Select(r => r.Task)).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll(running.Select(r => r.Task)).WaitAsync(TimeSpan.FromSeconds(10))
+            .ContinueWith(_ => { }, TaskScheduler.Default);
         // Released, not left to expire: another replica takes the shards at its next scan.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         foreach (var (shard, mine) in held)
@@ -195,7 +206,9 @@ public sealed class WatchSupervisor(WatchRegistry registry, WatchSharing sharing
             }
             catch (Exception e) when (e is RequestFailedException or OperationCanceledException)
             {
-                log.LogInformation("Phase-1 watch: shard {Shard}'s lease was not released ({Why}); it expires by itself", shard, e.Message);
+                log.LogInformation(
+                    "Phase-1 watch: shard {Shard}'s lease was not released ({Why}); it expires by itself",
+                    shard, e.Message);
             }
         }
         held.Clear();

@@ -11,9 +11,11 @@ namespace Catalyst.Domain.Hetzner;
 /// </summary>
 public sealed class HetznerSweep(HttpClient http)
 {
-    static readonly string[] Kinds = ["servers", "load_balancers", "networks", "firewalls", "ssh_keys", "placement_groups", "volumes", "primary_ips", "floating_ips"];
+    static readonly string[] Kinds = ["servers", "load_balancers", "networks", "firewalls", "ssh_keys",
+        "placement_groups", "volumes", "primary_ips", "floating_ips"];
 
-    public async Task<IReadOnlyList<Leftover>> ListAsync(string deploymentId, string hetznerToken, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Leftover>> ListAsync(string deploymentId, string hetznerToken,
+        CancellationToken cancellationToken)
     {
         var leftovers = new List<Leftover>();
         foreach (var kind in Kinds)
@@ -21,16 +23,20 @@ public sealed class HetznerSweep(HttpClient http)
             for (var page = 1; page < 100; page++)
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get,
-                    $"v1/{kind}?label_selector={Uri.EscapeDataString($"{TofuContract.OwnerLabel}={deploymentId}")}&page={page}&per_page=50");
+                    $"v1/{kind}?label_selector={Uri.EscapeDataString($"{TofuContract.OwnerLabel}={deploymentId}")}" +
+                    $"&page={page}&per_page=50");
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", hetznerToken);
                 using var response = await http.SendAsync(request, cancellationToken);
                 if (!response.IsSuccessStatusCode)
-                    throw new HttpRequestException($"Hetzner API {kind}: HTTP {(int)response.StatusCode}", null, response.StatusCode);
+                    throw new HttpRequestException($"Hetzner API {kind}: HTTP {(int)response.StatusCode}", null,
+                        response.StatusCode);
                 using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
                 if (document.RootElement.TryGetProperty(kind, out var items))
                     foreach (var item in items.EnumerateArray())
-                        leftovers.Add(new Leftover(kind, item.GetProperty("id").GetInt64(), item.TryGetProperty("name", out var n) ? n.GetString() ?? "" : ""));
-                var next = document.RootElement.TryGetProperty("meta", out var meta) && meta.TryGetProperty("pagination", out var p)
+                        leftovers.Add(new Leftover(kind, item.GetProperty("id").GetInt64(),
+                            item.TryGetProperty("name", out var n) ? n.GetString() ?? "" : ""));
+                var next = document.RootElement.TryGetProperty("meta", out var meta)
+                    && meta.TryGetProperty("pagination", out var p)
                            && p.TryGetProperty("next_page", out var np) && np.ValueKind == JsonValueKind.Number;
                 if (!next) break;
             }
@@ -45,7 +51,9 @@ public sealed class HetznerSweep(HttpClient http)
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", hetznerToken);
         using var response = await http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.NotFound)
-            throw new HttpRequestException($"Hetzner API delete {leftover.Kind}/{leftover.Id}: HTTP {(int)response.StatusCode}", null, response.StatusCode);
+            throw new HttpRequestException(
+                $"Hetzner API delete {leftover.Kind}/{leftover.Id}: HTTP {(int)response.StatusCode}", null,
+                response.StatusCode);
     }
 
     /// <summary>The hcloud command an operator runs to remove one leftover.</summary>

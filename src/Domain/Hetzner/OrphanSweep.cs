@@ -31,7 +31,8 @@ public sealed record OrphanSweepSettings(string Schedule, bool Delete)
 /// </summary>
 public sealed class OrphanSweep(
     DeploymentStore store, Vault vault, IDeploymentEvents events, HetznerSweep hetzner,
-    Func<DeploymentRecord, CancellationToken, Task<IReadOnlySet<string>>> stateList, OrphanSweepSettings settings, TimeProvider time)
+    Func<DeploymentRecord, CancellationToken, Task<IReadOnlySet<string>>> stateList, OrphanSweepSettings settings,
+    TimeProvider time)
 {
     /// <summary>What one deployment's sweep did.</summary>
     public enum Outcome { Skipped, Unchanged, Reported, Failed }
@@ -62,8 +63,10 @@ public sealed class OrphanSweep(
     {
         if (await store.GetAsync(deploymentId, cancellationToken) is not { } record) return Outcome.Skipped;
         // A run in progress may be between "created" and "state written": its own next apply adopts what it left.
-        if (DeploymentStatuses.InFlight(record.Status) || record.Status == DeploymentStatuses.Wiping) return Outcome.Skipped;
-        if (await vault.GetStringAsync(deploymentId, VaultEntries.HetznerToken, cancellationToken) is not { Length: > 0 } token) return Outcome.Skipped;
+        if (DeploymentStatuses.InFlight(record.Status) || record.Status == DeploymentStatuses.Wiping)
+            return Outcome.Skipped;
+        if (await vault.GetStringAsync(deploymentId, VaultEntries.HetznerToken,
+            cancellationToken) is not { Length: > 0 } token) return Outcome.Skipped;
         var finished = record.Status is DeploymentStatuses.Wiped or DeploymentStatuses.Failed;
 
         IReadOnlyList<Leftover> orphans;
@@ -74,7 +77,9 @@ public sealed class OrphanSweep(
                 ? owned
                 : TofuAdoption.Plan(owned, await stateList(record, cancellationToken), VariablesOf(record)).Unknown;
         }
-        catch (Exception e) when (e is HttpRequestException or TofuException or JsonException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e)
+            when (e is HttpRequestException or TofuException or JsonException
+                || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
             await FailedAsync(record, e.Message, cancellationToken);
             return Outcome.Failed;
@@ -90,7 +95,9 @@ public sealed class OrphanSweep(
                     await hetzner.DeleteAsync(orphan, token, cancellationToken);
                     deleted++;
                 }
-                catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+                catch (Exception e)
+                    when (e is HttpRequestException
+                        || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
                 {
                     error = $"could not delete {orphan.Kind}/{orphan.Id}: {e.Message}";
                 }
@@ -98,32 +105,45 @@ public sealed class OrphanSweep(
 
         var objects = orphans.Select(o => $"{o.Kind}/{o.Id} {o.Name}").Order(StringComparer.Ordinal).ToList();
         var previous = record.Orphans;
-        if (deleted == 0 && error is null && previous is { Error: null } && previous.Objects.SequenceEqual(objects, StringComparer.Ordinal)) return Outcome.Unchanged;
+        if (deleted == 0 && error is null && previous is { Error: null }
+            && previous.Objects.SequenceEqual(objects, StringComparer.Ordinal)) return Outcome.Unchanged;
         if (deleted == 0 && error is null && previous is null && objects.Count == 0) return Outcome.Unchanged;
 
         var now = time.GetUtcNow();
         var fingerprint = Fingerprint(objects);
-        var report = new OrphanReport { Count = objects.Count, Objects = objects, SweptAt = now, Deleted = deleted, Error = error };
+        var report = new OrphanReport { Count = objects.Count, Objects = objects, SweptAt = now, Deleted = deleted,
+            Error = error };
         await store.UpdateAsync(deploymentId, r => r with { Orphans = report }, cancellationToken);
         var written = new List<DeploymentEvent>();
         if (objects.Count > 0)
             written.Add(new DeploymentEvent
             {
-                Key = $"{deploymentId}:orphans:{fingerprint}", Time = now, Phase = Phases.OrphanSweep, Level = EventLevels.Warn,
-                Message = $"Orphan sweep: {objects.Count} object(s) labelled {TofuContract.OwnerLabel}={deploymentId} that tofu's state does not hold: " +
-                          string.Join("; ", orphans.Select(o => $"{o.Kind}/{o.Id} \"{o.Name}\"")) +
-                          (finished ? settings.Delete ? "" : $" (remove with: {string.Join("; ", orphans.Select(HetznerSweep.CommandFor))}, or set {OrphanSweepSettings.DeleteSetting}=true)" : " (not deleted: the deployment is live)"),
+                Key = $"{deploymentId}:orphans:{fingerprint}", Time = now, Phase = Phases.OrphanSweep,
+                Level = EventLevels.Warn,
+                Message =
+                    $"Orphan sweep: {objects.Count} object(s) labelled {TofuContract.OwnerLabel}={deploymentId} that " +
+                    "tofu's state does not hold: " +
+                    string.Join("; ", orphans.Select(o => $"{o.Kind}/{o.Id} \"{o.Name}\"")) +
+                    (finished
+                        ? settings.Delete
+                            ? ""
+                            : $" (remove with: {string.Join("; ", orphans.Select(HetznerSweep.CommandFor))}, " +
+                              $"or set {OrphanSweepSettings.DeleteSetting}=true)"
+                        : " (not deleted: the deployment is live)"),
             });
         else if (previous is { Count: > 0 })
-            written.Add(DeploymentEvent.Info($"{deploymentId}:orphans-cleared:{Fingerprint(previous?.Objects ?? [])}", "orphan-sweep",
+            written.Add(DeploymentEvent.Info($"{deploymentId}:orphans-cleared:{Fingerprint(previous?.Objects ?? [])}",
+                "orphan-sweep",
                 "Orphan sweep: nothing labelled for this deployment is left outside tofu's state", now));
         if (deleted > 0)
             written.Add(DeploymentEvent.Info($"{deploymentId}:orphans-deleted:{fingerprint}", "orphan-sweep",
-                $"Orphan sweep deleted {deleted} of {objects.Count} orphaned object(s) ({OrphanSweepSettings.DeleteSetting}=true)", now));
+                $"Orphan sweep deleted {deleted} of {objects.Count} orphaned object(s) " +
+                $"({OrphanSweepSettings.DeleteSetting}=true)", now));
         if (error is not null)
             written.Add(new DeploymentEvent
             {
-                Key = $"{deploymentId}:orphans-delete-failed:{fingerprint}:{Fingerprint([error])}", Time = now, Phase = Phases.OrphanSweep, Level = EventLevels.Warn,
+                Key = $"{deploymentId}:orphans-delete-failed:{fingerprint}:{Fingerprint([error])}", Time = now,
+                Phase = Phases.OrphanSweep, Level = EventLevels.Warn,
                 Message = $"Orphan sweep {error}; it tries again at the next sweep",
             });
         await events.AppendAsync(deploymentId, written, cancellationToken);
@@ -134,11 +154,16 @@ public sealed class OrphanSweep(
     {
         await events.AppendAsync(record.Id, [new DeploymentEvent
         {
-            Key = $"{record.Id}:orphan-sweep-failed:{Fingerprint([problem])}", Time = time.GetUtcNow(), Phase = Phases.OrphanSweep, Level = EventLevels.Warn,
-            Message = $"Orphan sweep could not list this deployment's Hetzner objects ({problem}); it tries again at the next sweep",
+            Key = $"{record.Id}:orphan-sweep-failed:{Fingerprint([problem])}", Time = time.GetUtcNow(),
+            Phase = Phases.OrphanSweep, Level = EventLevels.Warn,
+            Message =
+                $"Orphan sweep could not list this deployment's Hetzner objects ({problem}); " +
+                "it tries again at the next sweep",
         }], cancellationToken);
         if (record.Orphans?.Error != problem)
-            await store.UpdateAsync(record.Id, r => r with { Orphans = (r.Orphans ?? new OrphanReport { SweptAt = time.GetUtcNow() }) with { Error = problem } }, cancellationToken);
+            await store.UpdateAsync(record.Id,
+                r => r with { Orphans = (r.Orphans
+                    ?? new OrphanReport { SweptAt = time.GetUtcNow() }) with { Error = problem } }, cancellationToken);
     }
 
     static Dictionary<string, object?> VariablesOf(DeploymentRecord record) => new()

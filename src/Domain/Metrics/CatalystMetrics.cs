@@ -7,7 +7,8 @@ namespace Catalyst.Domain.Metrics;
 /// Every metric <c>GET /metrics</c> serves, defined here and nowhere else; the code that moves one calls a single line.
 /// Labels are bounded sets (statuses, phases, commands, reasons, route templates) or, for the cluster cache, the
 /// original's <c>(cluster, kind)</c> pairs: never raw paths, names, emails or FQDNs, so the endpoint can stay public.
-/// A registry of our own (not prometheus-net's default): no event counters or meters of the libraries underneath leak in.
+/// A registry of our own (not prometheus-net's default): no
+/// event counters or meters of the libraries underneath leak in.
 /// </summary>
 public static class CatalystMetrics
 {
@@ -20,15 +21,18 @@ public static class CatalystMetrics
     public static readonly Counter ProvisionsFinished = Factory.CreateCounter("catalyst_provisions_finished_total",
         "Provision runs that ended, by outcome (the record's final status).", "outcome");
     public static readonly Histogram PhaseDuration = Factory.CreateHistogram("catalyst_phase_duration_seconds",
-        "How long a provisioning phase took: tofu (the apply activity), dns (publishing), phase1 (kubeconfig to watch outcome), total.",
+        "How long a provisioning phase took: tofu (the apply activity), dns (publishing), " +
+        "phase1 (kubeconfig to watch outcome), total.",
         new HistogramConfiguration { LabelNames = ["phase"], Buckets = Histogram.ExponentialBuckets(0.5, 2, 14) });
     public static readonly Counter TofuRuns = Factory.CreateCounter("catalyst_tofu_runs_total",
         "tofu commands run, by command (init, plan, apply, destroy, output, state …).", "command");
     public static readonly Counter TofuFailures = Factory.CreateCounter("catalyst_tofu_failures_total",
         "tofu commands that exited non-zero, by command and kind (transient: retried; error: not).", "command", "kind");
-    public static readonly Counter PostbacksAccepted = Factory.CreateCounter("catalyst_kubeconfig_postbacks_accepted_total",
+    public static readonly Counter PostbacksAccepted =
+        Factory.CreateCounter("catalyst_kubeconfig_postbacks_accepted_total",
         "Kubeconfig postbacks from cloud-init that were stored.");
-    public static readonly Counter PostbacksRefused = Factory.CreateCounter("catalyst_kubeconfig_postbacks_refused_total",
+    public static readonly Counter PostbacksRefused =
+        Factory.CreateCounter("catalyst_kubeconfig_postbacks_refused_total",
         "Kubeconfig postbacks refused, by the error answered.", "reason");
     public static readonly Counter WatchTransitions = Factory.CreateCounter("catalyst_watch_transitions_total",
         "Phase-1 component transitions recorded, by the state entered.", "state");
@@ -38,7 +42,8 @@ public static class CatalystMetrics
     // HTTP.
     public static readonly Histogram HttpDuration = Factory.CreateHistogram("catalyst_http_request_duration_seconds",
         "HTTP request durations by method, route template and status code.",
-        new HistogramConfiguration { LabelNames = ["method", "route", "code"], Buckets = Histogram.ExponentialBuckets(0.001, 4, 9) });
+        new HistogramConfiguration { LabelNames = ["method", "route", "code"],
+            Buckets = Histogram.ExponentialBuckets(0.001, 4, 9) });
     public static readonly Gauge SseOpen = Factory.CreateGauge("catalyst_sse_connections_open",
         "Server-sent event streams (/logs and /k8s/stream) open on this replica.");
 
@@ -52,9 +57,11 @@ public static class CatalystMetrics
         "Dispatched events per (cluster, kind, event_type).", "cluster", "kind", "event_type");
     public static readonly Gauge CacheSubscribers = Factory.CreateGauge("catalyst_k8scache_sse_clients_connected",
         "Currently-connected SSE subscribers.");
-    public static readonly Counter CacheSubscriberDrops = Factory.CreateCounter("catalyst_k8scache_sse_event_drops_total",
+    public static readonly Counter CacheSubscriberDrops =
+        Factory.CreateCounter("catalyst_k8scache_sse_event_drops_total",
         "Events dropped due to slow SSE subscribers, per (cluster, kind).", "cluster", "kind");
-    public static readonly Counter CacheSnapshotWrites = Factory.CreateCounter("catalyst_k8scache_snapshot_writes_total",
+    public static readonly Counter CacheSnapshotWrites =
+        Factory.CreateCounter("catalyst_k8scache_snapshot_writes_total",
         "Successful snapshot writes per (cluster, kind).", "cluster", "kind");
     public static readonly Counter CacheHydrates = Factory.CreateCounter("catalyst_k8scache_snapshot_hydrate_total",
         "Hydrate outcomes per (cluster, kind, result).", "cluster", "kind", "result");
@@ -67,7 +74,8 @@ public static class CatalystMetrics
     /// A workflow step that changed the record (called once per applied step, so an activity's retry counts nothing
     /// twice): a run starting Phase 0, a run finishing, the Phase-1 outcome.
     /// </summary>
-    public static void Progressed(DeploymentRecord before, DeploymentRecord after, ProgressUpdate update, DateTimeOffset now)
+    public static void Progressed(DeploymentRecord before, DeploymentRecord after, ProgressUpdate update,
+        DateTimeOffset now)
     {
         if (update.Step == "tofu-start") ProvisionsStarted.Inc();
         if (update.Outcome is not null && after.Result?.KubeconfigReceivedAt is { } received)
@@ -93,7 +101,8 @@ public static class CatalystMetrics
     public static void Postback(int status, string? error)
     {
         if (status == 204) PostbacksAccepted.Inc();
-        else PostbacksRefused.WithLabels(error ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        else PostbacksRefused.WithLabels(error
+            ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
     }
 
     /// <summary>An event an informer dispatched, and the size of its kind's cache after it.</summary>
@@ -104,7 +113,8 @@ public static class CatalystMetrics
         if (size is { } n) CacheSize.WithLabels(cluster, kind).Set(n);
     }
 
-    static readonly string[] KnownStatuses = [DeploymentStatuses.Provisioning, DeploymentStatuses.Phase1Watching, DeploymentStatuses.Ready,
+    static readonly string[] KnownStatuses = [DeploymentStatuses.Provisioning, DeploymentStatuses.Phase1Watching,
+        DeploymentStatuses.Ready,
         DeploymentStatuses.Failed, DeploymentStatuses.Adopted, DeploymentStatuses.Wiping, DeploymentStatuses.Wiped];
 
     /// <summary>Counts per status, replacing the previous counts (a status no record has any more reads 0).</summary>

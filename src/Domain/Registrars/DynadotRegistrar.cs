@@ -15,31 +15,41 @@ public sealed class DynadotRegistrar(DynadotClient dynadot)
 {
     public const string Name = "dynadot";
 
-    public async Task<RegistrarAnswer> ValidateAsync(RegistrarValidateRequest request, CancellationToken cancellationToken)
+    public async Task<RegistrarAnswer> ValidateAsync(RegistrarValidateRequest request,
+        CancellationToken cancellationToken)
     {
-        if (DynadotCredentials.FromToken(request.Token) is not { } credentials || !SubdomainLabel.IsDomainName(request.Domain))
-            return Invalid(request.Domain, DynadotFailure.InvalidToken, "token must be 'apiKey:apiSecret' (or an API key) and domain a domain name");
+        if (DynadotCredentials.FromToken(request.Token) is not { } credentials
+            || !SubdomainLabel.IsDomainName(request.Domain))
+            return Invalid(request.Domain, DynadotFailure.InvalidToken,
+                "token must be 'apiKey:apiSecret' (or an API key) and domain a domain name");
         try
         {
             await dynadot.DomainInfoAsync(credentials, request.Domain, cancellationToken);
-            return new RegistrarAnswer(200, new { valid = true, registrar = Name, domain = request.Domain, message = "credentials accepted; the domain is in this Dynadot account" }, "ok");
+            return new RegistrarAnswer(200, new { valid = true, registrar = Name, domain = request.Domain,
+                message = "credentials accepted; the domain is in this Dynadot account" }, "ok");
         }
         catch (DynadotException e)
         {
             return e.Failure switch
             {
                 DynadotFailure.InvalidToken => Invalid(request.Domain, e.Failure, "credentials rejected by dynadot"),
-                DynadotFailure.DomainNotInAccount => Invalid(request.Domain, e.Failure, $"{request.Domain} is not visible to the supplied dynadot credentials"),
-                DynadotFailure.Rejected => Invalid(request.Domain, e.Failure, "dynadot refused the request: " + credentials.Scrub(e.Message)),
+                DynadotFailure.DomainNotInAccount => Invalid(request.Domain, e.Failure,
+                    $"{request.Domain} is not visible to the supplied dynadot credentials"),
+                DynadotFailure.Rejected =>
+                    Invalid(request.Domain, e.Failure, "dynadot refused the request: " + credentials.Scrub(e.Message)),
                 _ => Failed(request.Domain, e, credentials),
             };
         }
     }
 
-    public async Task<RegistrarAnswer> SetNameserversAsync(RegistrarSetNsRequest request, CancellationToken cancellationToken)
+    public async Task<RegistrarAnswer> SetNameserversAsync(RegistrarSetNsRequest request,
+        CancellationToken cancellationToken)
     {
-        if (DynadotCredentials.FromToken(request.Token) is not { } credentials || !SubdomainLabel.IsDomainName(request.Domain))
-            return new RegistrarAnswer(401, Error("invalid-token", "token must be 'apiKey:apiSecret' (or an API key) and domain a domain name", request.Domain), "invalid-token");
+        if (DynadotCredentials.FromToken(request.Token) is not { } credentials
+            || !SubdomainLabel.IsDomainName(request.Domain))
+            return new RegistrarAnswer(401,
+                Error("invalid-token", "token must be 'apiKey:apiSecret' (or an API key) and domain a domain name",
+                    request.Domain), "invalid-token");
         try
         {
             // Validate first so a wrong token is reported as such before anything is written.
@@ -62,12 +72,18 @@ public sealed class DynadotRegistrar(DynadotClient dynadot)
 
     static RegistrarAnswer Failed(string domain, DynadotException e, DynadotCredentials credentials) => e.Failure switch
     {
-        DynadotFailure.InvalidToken => new(401, Error("invalid-token", "credentials rejected by dynadot", domain), "invalid-token"),
-        DynadotFailure.DomainNotInAccount => new(403, Error("domain-not-in-account", $"{domain} is not visible to the supplied dynadot credentials", domain), "domain-not-in-account"),
-        DynadotFailure.RateLimited => new(429, Error("rate-limited", "dynadot rate-limited the request", domain), "rate-limited"),
-        DynadotFailure.Unavailable => new(502, Error("api-unavailable", "dynadot API is unreachable", domain), "api-unavailable"),
-        // Dynadot's own wording helps the user (e.g. a name server that must be registered first); scrubbed of the token.
-        _ => new(502, Error("registrar-error", "dynadot refused the request: " + credentials.Scrub(e.Message), domain), "registrar-error"),
+        DynadotFailure.InvalidToken =>
+            new(401, Error("invalid-token", "credentials rejected by dynadot", domain), "invalid-token"),
+        DynadotFailure.DomainNotInAccount => new(403, Error("domain-not-in-account",
+            $"{domain} is not visible to the supplied dynadot credentials", domain), "domain-not-in-account"),
+        DynadotFailure.RateLimited =>
+            new(429, Error("rate-limited", "dynadot rate-limited the request", domain), "rate-limited"),
+        DynadotFailure.Unavailable =>
+            new(502, Error("api-unavailable", "dynadot API is unreachable", domain), "api-unavailable"),
+        // Dynadot's own wording helps the user (e.g. a name server
+        // that must be registered first); scrubbed of the token.
+        _ => new(502, Error("registrar-error", "dynadot refused the request: " + credentials.Scrub(e.Message), domain),
+            "registrar-error"),
     };
 
     static object Error(string error, string detail, string domain) => new { error, detail, registrar = Name, domain };

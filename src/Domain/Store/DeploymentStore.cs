@@ -15,12 +15,14 @@ namespace Catalyst.Domain.Store;
 public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cacheClock = null)
 {
     public const string ContainerName = "deployments";
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonSerializerOptions Json =
+        new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(ContainerName);
     // Recently read or written records, for readers that accept a second of staleness (GET and list under load):
     // Azurite or a storage account answers every read otherwise. Writes through this store refresh it at once.
-    readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DeploymentRecord Record, ETag ETag, DateTimeOffset At)> recent = new();
+    readonly System.Collections.Concurrent.ConcurrentDictionary<
+        string, (DeploymentRecord Record, ETag ETag, DateTimeOffset At)> recent = new();
     bool created;
 
     /// <summary>Writes a new record; false when one with that id exists already.</summary>
@@ -29,7 +31,10 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
         await EnsureContainerAsync(cancellationToken);
         try
         {
-            var written = await Blob(record.Id).UploadAsync(Serialize(record), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All }, Metadata = record.Owner?.Metadata() }, cancellationToken);
+            var written = await Blob(record.Id)
+                .UploadAsync(Serialize(record),
+                    new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                        Metadata = record.Owner?.Metadata() }, cancellationToken);
             Remember(record, written.Value.ETag);
             listing = null; // this process lists its own new deployment at once
             return true;
@@ -45,11 +50,12 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
 
     /// <summary>
     /// The record as read or written by this process at most <paramref name="maxAge"/> ago; a little older (up to three
-    /// times that) it is still the answer while one background read refreshes it; older, or unknown, fresh from storage.
-    /// So a reader never waits for a busy store behind a record it has just seen. For read endpoints only: a rule that
-    /// decides something reads <see cref="GetAsync"/>.
+    /// times that) it is still the answer while one background read refreshes it; older, or unknown, fresh from
+    /// storage. So a reader never waits for a busy store behind a record it has just seen. For read endpoints only: a
+    /// rule that decides something reads <see cref="GetAsync"/>.
     /// </summary>
-    public async Task<DeploymentRecord?> GetRecentAsync(string id, TimeSpan maxAge, CancellationToken cancellationToken = default)
+    public async Task<DeploymentRecord?> GetRecentAsync(string id, TimeSpan maxAge,
+        CancellationToken cancellationToken = default)
     {
         if (recent.TryGetValue(id, out var hit))
         {
@@ -80,7 +86,9 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
                 if (await UnchangedAsync(id)) return;
                 if (await GetWithETagAsync(id, CancellationToken.None) is null) recent.TryRemove(id, out _);
             }
-            catch (Exception e) when (e is RequestFailedException or CorruptRecordException or IOException or OperationCanceledException)
+            catch (Exception e)
+                when (e is RequestFailedException or CorruptRecordException or IOException
+                    or OperationCanceledException)
             {
                 // Forget it: the next reader reads through and meets the error itself.
                 recent.TryRemove(id, out _);
@@ -93,7 +101,8 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
         });
     }
 
-    /// <summary>A conditional read: when the blob still has the ETag we hold, storage answers 304 with no body to send or parse.</summary>
+    /// <summary>A conditional read: when the blob still has the ETag we
+    /// hold, storage answers 304 with no body to send or parse.</summary>
     async Task<bool> UnchangedAsync(string id)
     {
         if (!recent.TryGetValue(id, out var known)) return false;
@@ -143,7 +152,8 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
     /// Applies <paramref name="change"/> to the current record and writes it if nobody wrote in between, re-reading and
     /// re-applying otherwise. <paramref name="change"/> returns null to leave the record as it is. Null when no record.
     /// </summary>
-    public async Task<DeploymentRecord?> UpdateAsync(string id, Func<DeploymentRecord, DeploymentRecord?> change, CancellationToken cancellationToken = default)
+    public async Task<DeploymentRecord?> UpdateAsync(string id, Func<DeploymentRecord, DeploymentRecord?> change,
+        CancellationToken cancellationToken = default)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -153,7 +163,10 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
             updated = updated with { UpdatedAt = DateTimeOffset.UtcNow };
             try
             {
-                var written = await Blob(id).UploadAsync(Serialize(updated), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = current.ETag }, Metadata = updated.Owner?.Metadata() }, cancellationToken);
+                var written = await Blob(id)
+                    .UploadAsync(Serialize(updated),
+                        new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = current.ETag },
+                            Metadata = updated.Owner?.Metadata() }, cancellationToken);
                 Remember(updated, written.Value.ETag);
                 return updated;
             }
@@ -168,12 +181,14 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
     /// Newest first, only those <paramref name="visible"/> admits by their owner keys (all when null); the total counts
     /// the visible ones. Records that do not parse are passed to <paramref name="onCorrupt"/> and skipped.
     /// </summary>
-    public async Task<(IReadOnlyList<DeploymentRecord> Items, int Total)> ListAsync(int offset, int limit, Action<string, string>? onCorrupt = null,
+    public async Task<(IReadOnlyList<DeploymentRecord> Items, int Total)> ListAsync(int offset, int limit,
+        Action<string, string>? onCorrupt = null,
         CancellationToken cancellationToken = default, Func<OwnerKeys, bool>? visible = null)
     {
         await EnsureContainerAsync(cancellationToken);
         var names = (await NamesAsync(cancellationToken)).Where(n => visible is null || visible(n.Owner)).ToList();
-        var page = names.OrderByDescending(n => n.Created).ThenBy(n => n.Id, StringComparer.Ordinal).Skip(offset).Take(limit).ToList();
+        var page = names.OrderByDescending(n => n.Created).ThenBy(n => n.Id, StringComparer.Ordinal).Skip(offset)
+            .Take(limit).ToList();
         var records = await Task.WhenAll(page.Select(async n =>
         {
             try
@@ -190,11 +205,12 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
     }
 
     /// <summary>
-    /// How many records <paramref name="visible"/> admits by their owner keys and <paramref name="match"/> admits by their
-    /// content, from a fresh listing and fresh reads: a decision (the per-owner limit) must see a record another replica
-    /// wrote a moment ago. Records that do not parse are not counted.
+    /// How many records <paramref name="visible"/> admits by their owner keys and <paramref name="match"/> admits by
+    /// their content, from a fresh listing and fresh reads: a decision (the per-owner limit) must see a record another
+    /// replica wrote a moment ago. Records that do not parse are not counted.
     /// </summary>
-    public async Task<int> CountAsync(Func<OwnerKeys, bool> visible, Func<DeploymentRecord, bool> match, CancellationToken cancellationToken = default)
+    public async Task<int> CountAsync(Func<OwnerKeys, bool> visible, Func<DeploymentRecord, bool> match,
+        CancellationToken cancellationToken = default)
     {
         await EnsureContainerAsync(cancellationToken);
         listing = null;
@@ -213,25 +229,30 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
         return records.Count(r => r is not null && match(r));
     }
 
-    // The listing itself, shared by list requests within the same second (a blob listing per request dominated the list's cost).
+    // The listing itself, shared by list requests within the same
+    // second (a blob listing per request dominated the list's cost).
     (List<(string Id, DateTimeOffset Created, OwnerKeys Owner)> Names, DateTimeOffset At)? listing;
 
-    async Task<List<(string Id, DateTimeOffset Created, OwnerKeys Owner)>> NamesAsync(CancellationToken cancellationToken)
+    async Task<List<(string Id, DateTimeOffset Created, OwnerKeys Owner)>> NamesAsync(
+        CancellationToken cancellationToken)
     {
         if (listing is { } cached && Now - cached.At <= ListFreshness) return cached.Names;
         var names = new List<(string Id, DateTimeOffset Created, OwnerKeys Owner)>();
-        await foreach (var blob in container.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, null, cancellationToken))
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, null,
+            cancellationToken))
         {
             var id = blob.Name.EndsWith(".json", StringComparison.Ordinal) ? blob.Name[..^5] : "";
             if (!DeploymentId.IsValid(id)) continue;
-            var owner = new OwnerKeys(Meta(blob.Metadata, DeploymentOwner.SubjectMetadata), Meta(blob.Metadata, DeploymentOwner.EmailMetadata));
+            var owner = new OwnerKeys(Meta(blob.Metadata, DeploymentOwner.SubjectMetadata),
+                Meta(blob.Metadata, DeploymentOwner.EmailMetadata));
             names.Add((id, blob.Properties.CreatedOn ?? DateTimeOffset.MinValue, owner));
         }
         listing = (names, Now);
         return names;
     }
 
-    static string? Meta(IDictionary<string, string>? metadata, string key) => metadata is not null && metadata.TryGetValue(key, out var v) ? v : null;
+    static string? Meta(IDictionary<string, string>? metadata, string key) =>
+        metadata is not null && metadata.TryGetValue(key, out var v) ? v : null;
 
     /// <summary>How stale a listed record may be: the list is a dashboard view, polled.</summary>
     public static readonly TimeSpan ListFreshness = TimeSpan.FromSeconds(1);
@@ -255,7 +276,8 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
     }
 }
 
-public sealed class CorruptRecordException(string id, string problem) : Exception($"deployment record {id} does not parse: {problem}")
+public sealed class CorruptRecordException(string id, string problem)
+    : Exception($"deployment record {id} does not parse: {problem}")
 {
     public string Id { get; } = id;
 }

@@ -12,19 +12,21 @@ namespace Catalyst.Domain.Store;
 
 /// <summary>
 /// A deployment's timeline as append blobs, one JSON event per line (DESIGN §6): segment 0 is <c>events/{id}.jsonl</c>,
-/// then <c>events/{id}.1.jsonl</c>, <c>{id}.2.jsonl</c>… An append blob takes at most 50 000 appends, so a writer starts
-/// the next segment once the current one holds <see cref="EventLogOptions.SegmentMaxBlocks"/>; <c>Seq</c> runs on across
-/// segments and readers follow them in order. Appends are conditional on the segment's length, so concurrent writers
-/// (any replica) never interleave and a retried append never lands twice; events whose key is already logged are
-/// dropped. Past <see cref="EventLogOptions.MaxPerDeployment"/> events further ones are dropped, after one warning event
-/// saying so: a workflow's write never fails because its timeline is long. Readers get the newest <see cref="Cap"/>
-/// events, oldest dropped first, as the original's buffer (reference A.10, 10 000).
+/// then <c>events/{id}.1.jsonl</c>, <c>{id}.2.jsonl</c>… An append blob takes at most 50 000 appends, so a writer
+/// starts the next segment once the current one holds <see cref="EventLogOptions.SegmentMaxBlocks"/>; <c>Seq</c> runs
+/// on across segments and readers follow them in order. Appends are conditional on the segment's length, so concurrent
+/// writers (any replica) never interleave and a retried append never lands twice; events whose key is already logged
+/// are dropped. Past <see cref="EventLogOptions.MaxPerDeployment"/> events further ones are dropped, after one warning
+/// event saying so: a workflow's write never fails because its timeline is long. Readers get the newest
+/// <see cref="Cap"/> events, oldest dropped first, as the original's buffer (reference A.10, 10 000).
 /// </summary>
-public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLogOptions? options = null) : IDeploymentEvents
+public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLogOptions? options = null)
+    : IDeploymentEvents
 {
     public const string ContainerName = "events";
     public const int Cap = 10_000;
-    static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonSerializerOptions Json =
+        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     readonly EventLogOptions limits = options ?? new EventLogOptions();
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(ContainerName);
@@ -34,7 +36,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
     /// <summary>The key of the one warning written when a deployment's timeline reaches its cap.</summary>
     public static string CappedKey(string deploymentId) => $"{deploymentId}:events-capped";
 
-    public async Task AppendAsync(string deploymentId, IReadOnlyList<DeploymentEvent> events, CancellationToken cancellationToken)
+    public async Task AppendAsync(string deploymentId, IReadOnlyList<DeploymentEvent> events,
+        CancellationToken cancellationToken)
     {
         if (events.Count == 0) return;
         _ = Blob(deploymentId, 0); // validates the id
@@ -44,10 +47,13 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
         {
             for (var attempt = 0; ; attempt++)
             {
-                var fresh = Capped(deploymentId, state, events.Where(e => !state.Keys.Contains(e.Key)).DistinctBy(e => e.Key).ToList());
+                var fresh = Capped(deploymentId, state,
+                    events.Where(e => !state.Keys.Contains(e.Key)).DistinctBy(e => e.Key).ToList());
                 if (fresh.Count == 0) return;
-                var numbered = fresh.Select((e, i) => e with { Seq = state.Count + i, Message = redactor.Redact(e.Message) }).ToList();
-                var payload = Encoding.UTF8.GetBytes(string.Concat(numbered.Select(e => JsonSerializer.Serialize(e, Json) + "\n")));
+                var numbered = fresh.Select((e, i) =>
+                    e with { Seq = state.Count + i, Message = redactor.Redact(e.Message) }).ToList();
+                var payload = Encoding.UTF8.GetBytes(
+                    string.Concat(numbered.Select(e => JsonSerializer.Serialize(e, Json) + "\n")));
                 try
                 {
                     if (state.Blocks >= limits.SegmentMaxBlocks) state.NextSegment();
@@ -76,7 +82,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
     }
 
     /// <summary>The retained events with <c>Seq</c> greater than <paramref name="afterSeq"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<DeploymentEvent>> ReadAsync(string deploymentId, long afterSeq = -1, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<DeploymentEvent>> ReadAsync(string deploymentId, long afterSeq = -1,
+        CancellationToken cancellationToken = default)
     {
         var state = await SyncedAsync(deploymentId, cancellationToken);
         lock (state.Tail) return state.Tail.Where(e => e.Seq > afterSeq).ToList();
@@ -86,7 +93,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
     public async Task<int> CountAsync(string deploymentId, CancellationToken cancellationToken = default)
     {
         // A count for a status view may be a second old; it saves a storage call per GET under load.
-        if (logs.TryGetValue(deploymentId, out var known) && DateTimeOffset.UtcNow - known.SyncedAt < TimeSpan.FromSeconds(1))
+        if (logs.TryGetValue(deploymentId, out var known)
+            && DateTimeOffset.UtcNow - known.SyncedAt < TimeSpan.FromSeconds(1))
             lock (known.Tail) return known.Tail.Count;
         var state = await SyncedAsync(deploymentId, cancellationToken);
         lock (state.Tail) return state.Tail.Count;
@@ -95,7 +103,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
     public async Task DeleteAsync(string deploymentId, CancellationToken cancellationToken = default)
     {
         // Segments are contiguous from 0: the first one missing ends the log.
-        for (var segment = 0; await Blob(deploymentId, segment).DeleteIfExistsAsync(cancellationToken: cancellationToken); segment++)
+        for (var segment = 0; await Blob(deploymentId, segment)
+            .DeleteIfExistsAsync(cancellationToken: cancellationToken); segment++)
         {
         }
         logs.TryRemove(deploymentId, out _);
@@ -138,10 +147,12 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
             var length = properties.ContentLength;
             if (length > state.Length)
             {
-                var download = await blob.DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(state.Length, length - state.Length) }, cancellationToken);
+                var download = await blob.DownloadContentAsync(new BlobDownloadOptions { Range =
+                    new HttpRange(state.Length, length - state.Length) }, cancellationToken);
                 var bytes = download.Value.Content.ToArray();
                 var complete = Array.LastIndexOf(bytes, (byte)'\n') + 1;
-                var parsed = Encoding.UTF8.GetString(bytes, 0, complete).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                var parsed = Encoding.UTF8.GetString(bytes, 0, complete)
+                    .Split('\n', StringSplitOptions.RemoveEmptyEntries)
                     .Select(line => JsonSerializer.Deserialize<DeploymentEvent>(line, Json)!).ToList();
                 state.Add(parsed, complete);
             }
@@ -169,7 +180,9 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
             new DeploymentEvent
             {
                 Key = CappedKey(deploymentId), Phase = first.Phase, Level = EventLevels.Warn, Time = first.Time,
-                Message = $"This deployment's timeline reached its limit of {max} events (CATALYST_EVENTS_MAX_PER_DEPLOYMENT); later events are not recorded.",
+                Message =
+                    $"This deployment's timeline reached its limit of {max} events " +
+                    "(CATALYST_EVENTS_MAX_PER_DEPLOYMENT); later events are not recorded.",
             },
         ];
     }
@@ -184,7 +197,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
         await blob.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
     }
 
-    /// <summary>Segment 0 keeps the original name, so timelines written before segments existed read as they are.</summary>
+    /// <summary>Segment 0 keeps the original name, so timelines
+    /// written before segments existed read as they are.</summary>
     AppendBlobClient Blob(string deploymentId, int segment) =>
         DeploymentId.IsValid(deploymentId)
             ? container.GetAppendBlobClient(segment == 0 ? $"{deploymentId}.jsonl" : $"{deploymentId}.{segment}.jsonl")
@@ -195,7 +209,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
         public readonly SemaphoreSlim Gate = new(1, 1);
         public readonly HashSet<string> Keys = new(StringComparer.Ordinal);
         public readonly List<DeploymentEvent> Tail = new();
-        /// <summary>The segment being read and appended to, its length and how many appends (blocks) it holds.</summary>
+        /// <summary>The segment being read and appended to, its
+        /// length and how many appends (blocks) it holds.</summary>
         public int Segment;
         public long Length;
         public int Blocks;
@@ -223,10 +238,12 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
     }
 }
 
-/// <summary>How long a timeline may grow and how it is cut into append blobs. Every replica must use the same values.</summary>
+/// <summary>How long a timeline may grow and how it is cut into
+/// append blobs. Every replica must use the same values.</summary>
 public sealed record EventLogOptions
 {
-    /// <summary>Azure refuses the 50 001st append to one append blob; rolling over well before it leaves room for concurrent writers.</summary>
+    /// <summary>Azure refuses the 50 001st append to one append blob; rolling
+    /// over well before it leaves room for concurrent writers.</summary>
     public const int AppendBlobBlockLimit = 50_000;
     public long MaxPerDeployment { get; init; } = 100_000;
     public int SegmentMaxBlocks { get; init; } = 45_000;

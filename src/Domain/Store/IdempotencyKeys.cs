@@ -18,7 +18,8 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
 {
     public const string ContainerName = "idempotency";
 
-    /// <summary>A POST writes its record within a second of claiming; a claim this old with no record was abandoned.</summary>
+    /// <summary>A POST writes its record within a second of claiming;
+    /// a claim this old with no record was abandoned.</summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(30);
 
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(ContainerName);
@@ -28,8 +29,10 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
 
     static DateTimeOffset Now => DateTimeOffset.UtcNow;
 
-    /// <summary>Claims <paramref name="key"/> for <paramref name="deploymentId"/>; returns the earlier claim when there is one.</summary>
-    public async Task<Claim?> ClaimAsync(string key, string deploymentId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    /// <summary>Claims <paramref name="key"/> for <paramref name="deploymentId"/>;
+    /// returns the earlier claim when there is one.</summary>
+    public async Task<Claim?> ClaimAsync(string key, string deploymentId, ReadOnlyMemory<byte> body,
+        CancellationToken cancellationToken = default)
     {
         if (!created)
         {
@@ -40,7 +43,9 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
         var mine = new Claim(deploymentId, Hex(body.Span), Now);
         try
         {
-            await blob.UploadAsync(BinaryData.FromObjectAsJson(mine), new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            await blob.UploadAsync(BinaryData.FromObjectAsJson(mine),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                cancellationToken);
             return null;
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
@@ -51,8 +56,9 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
     }
 
     /// <summary>
-    /// Takes over an abandoned claim for its own deployment id: true for exactly one caller once the claim is older than
-    /// <see cref="AbandonedAfter"/> (the claim is re-stamped, so the next taker waits again); false while it is younger.
+    /// Takes over an abandoned claim for its own deployment id: true for exactly one caller once the claim is older
+    /// than <see cref="AbandonedAfter"/> (the claim is re-stamped, so the next taker waits again); false while it is
+    /// younger.
     /// </summary>
     public async Task<bool> TakeOverAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -63,7 +69,8 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
         try
         {
             await blob.UploadAsync(BinaryData.FromObjectAsJson(claim with { ClaimedAt = Now }),
-                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = current.Value.Details.ETag } }, cancellationToken);
+                new BlobUploadOptions { Conditions =
+                    new BlobRequestConditions { IfMatch = current.Value.Details.ETag } }, cancellationToken);
             return true;
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
@@ -72,16 +79,18 @@ public sealed class IdempotencyKeys(BlobServiceClient blobs)
         }
     }
 
-    /// <summary>Forgets <paramref name="key"/> when its claim is <paramref name="deploymentId"/>'s: a request refused after
-    /// claiming stored nothing else, so a retry with the same key is decided afresh.</summary>
+    /// <summary>Forgets <paramref name="key"/> when its claim is <paramref name="deploymentId"/>'s: a request refused
+    /// after claiming stored nothing else, so a retry with the same key is decided afresh.</summary>
     public async Task ReleaseAsync(string key, string deploymentId, CancellationToken cancellationToken = default)
     {
         var blob = Blob(key);
         try
         {
             var current = await blob.DownloadContentAsync(cancellationToken);
-            if (JsonSerializer.Deserialize<Claim>(current.Value.Content.ToMemory().Span)?.DeploymentId != deploymentId) return;
-            await blob.DeleteAsync(conditions: new BlobRequestConditions { IfMatch = current.Value.Details.ETag }, cancellationToken: cancellationToken);
+            if (JsonSerializer.Deserialize<Claim>(current.Value.Content.ToMemory().Span)?.DeploymentId != deploymentId)
+                return;
+            await blob.DeleteAsync(conditions: new BlobRequestConditions { IfMatch = current.Value.Details.ETag },
+                cancellationToken: cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {

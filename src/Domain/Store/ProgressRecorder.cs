@@ -10,11 +10,13 @@ namespace Catalyst.Domain.Store;
 /// </summary>
 public sealed class ProgressRecorder(DeploymentStore store, EventLog events, TimeProvider time)
 {
-    /// <summary>True when the step applied to the record (the run matched and the record accepts it) and went on the timeline.</summary>
+    /// <summary>True when the step applied to the record (the run matched
+    /// and the record accepts it) and went on the timeline.</summary>
     public async Task<bool> RecordAsync(ProgressUpdate update, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var applies = false; // as decided on the record last read: the store re-applies the change when another writer came first
+        // as decided on the record last read: the store re-applies the change when another writer came first
+        var applies = false;
         DeploymentRecord? before = null;
         var record = await store.UpdateAsync(update.DeploymentId, r =>
         {

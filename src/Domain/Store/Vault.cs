@@ -19,14 +19,18 @@ public sealed class Vault(BlobServiceClient blobs, byte[] key)
     const int NonceSize = 12, TagSize = 16;
 
     readonly BlobContainerClient container = blobs.GetBlobContainerClient(ContainerName);
-    readonly byte[] key = key.Length == 32 ? key : throw new ArgumentException("The vault key must be 32 bytes.", nameof(key));
+    readonly byte[] key = key.Length == 32 ? key
+        : throw new ArgumentException("The vault key must be 32 bytes.", nameof(key));
     bool created;
 
-    public Task PutAsync(string deploymentId, string name, ReadOnlyMemory<byte> secret, CancellationToken cancellationToken = default) =>
+    public Task PutAsync(string deploymentId, string name, ReadOnlyMemory<byte> secret,
+        CancellationToken cancellationToken = default) =>
         WriteAsync(deploymentId, name, secret, onlyIfAbsent: false, cancellationToken);
 
-    /// <summary>Stores the secret unless one is there already (atomic across replicas); false when it was there.</summary>
-    public Task<bool> PutIfAbsentAsync(string deploymentId, string name, ReadOnlyMemory<byte> secret, CancellationToken cancellationToken = default) =>
+    /// <summary>Stores the secret unless one is there already
+    /// (atomic across replicas); false when it was there.</summary>
+    public Task<bool> PutIfAbsentAsync(string deploymentId, string name, ReadOnlyMemory<byte> secret,
+        CancellationToken cancellationToken = default) =>
         WriteAsync(deploymentId, name, secret, onlyIfAbsent: true, cancellationToken);
 
     public async Task<bool> ExistsAsync(string deploymentId, string name, CancellationToken cancellationToken = default)
@@ -35,19 +39,22 @@ public sealed class Vault(BlobServiceClient blobs, byte[] key)
         return (await container.GetBlobClient(PathOf(deploymentId, name)).ExistsAsync(cancellationToken)).Value;
     }
 
-    async Task<bool> WriteAsync(string deploymentId, string name, ReadOnlyMemory<byte> secret, bool onlyIfAbsent, CancellationToken cancellationToken)
+    async Task<bool> WriteAsync(string deploymentId, string name, ReadOnlyMemory<byte> secret, bool onlyIfAbsent,
+        CancellationToken cancellationToken)
     {
         var path = PathOf(deploymentId, name);
         var sealedBytes = new byte[NonceSize + secret.Length + TagSize];
         var nonce = sealedBytes.AsSpan(0, NonceSize);
         RandomNumberGenerator.Fill(nonce);
         using (var gcm = new AesGcm(key, TagSize))
-            gcm.Encrypt(nonce, secret.Span, sealedBytes.AsSpan(NonceSize, secret.Length), sealedBytes.AsSpan(NonceSize + secret.Length), Encoding.UTF8.GetBytes(path));
+            gcm.Encrypt(nonce, secret.Span, sealedBytes.AsSpan(NonceSize, secret.Length),
+                sealedBytes.AsSpan(NonceSize + secret.Length), Encoding.UTF8.GetBytes(path));
         await EnsureContainerAsync(cancellationToken);
         try
         {
             await container.GetBlobClient(path).UploadAsync(BinaryData.FromBytes(sealedBytes),
-                new BlobUploadOptions { Conditions = onlyIfAbsent ? new BlobRequestConditions { IfNoneMatch = ETag.All } : null }, cancellationToken);
+                new BlobUploadOptions { Conditions = onlyIfAbsent ? new BlobRequestConditions { IfNoneMatch = ETag.All }
+                    : null }, cancellationToken);
             return true;
         }
         catch (RequestFailedException e) when (onlyIfAbsent && e.Status is 409 or 412)
@@ -56,7 +63,8 @@ public sealed class Vault(BlobServiceClient blobs, byte[] key)
         }
     }
 
-    public Task PutAsync(string deploymentId, string name, string secret, CancellationToken cancellationToken = default) =>
+    public Task PutAsync(string deploymentId, string name, string secret,
+        CancellationToken cancellationToken = default) =>
         PutAsync(deploymentId, name, Encoding.UTF8.GetBytes(secret), cancellationToken);
 
     /// <summary>The secret, or null when none is stored under that name.</summary>
@@ -73,24 +81,29 @@ public sealed class Vault(BlobServiceClient blobs, byte[] key)
             return null;
         }
         var sealedBytes = content.ToMemory();
-        if (sealedBytes.Length < NonceSize + TagSize) throw new CryptographicException($"vault entry {path} is truncated");
+        if (sealedBytes.Length < NonceSize + TagSize)
+            throw new CryptographicException($"vault entry {path} is truncated");
         var plain = new byte[sealedBytes.Length - NonceSize - TagSize];
         using var gcm = new AesGcm(key, TagSize);
-        gcm.Decrypt(sealedBytes.Span[..NonceSize], sealedBytes.Span[NonceSize..^TagSize], sealedBytes.Span[^TagSize..], plain, Encoding.UTF8.GetBytes(path));
+        gcm.Decrypt(sealedBytes.Span[..NonceSize], sealedBytes.Span[NonceSize..^TagSize], sealedBytes.Span[^TagSize..],
+            plain, Encoding.UTF8.GetBytes(path));
         return plain;
     }
 
-    public async Task<string?> GetStringAsync(string deploymentId, string name, CancellationToken cancellationToken = default) =>
+    public async Task<string?> GetStringAsync(string deploymentId, string name,
+        CancellationToken cancellationToken = default) =>
         await GetAsync(deploymentId, name, cancellationToken) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
 
-    /// <summary>Ids of the deployments that hold a secret named <paramref name="name"/>: one listing, no decryption.</summary>
+    /// <summary>Ids of the deployments that hold a secret named
+    /// <paramref name="name"/>: one listing, no decryption.</summary>
     public async Task<IReadOnlyList<string>> IdsWithAsync(string name, CancellationToken cancellationToken = default)
     {
         await EnsureContainerAsync(cancellationToken);
         var ids = new List<string>();
         var suffix = "/" + name;
         await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, null, cancellationToken))
-            if (blob.Name.EndsWith(suffix, StringComparison.Ordinal) && blob.Name[..^suffix.Length] is var id && DeploymentId.IsValid(id))
+            if (blob.Name.EndsWith(suffix, StringComparison.Ordinal) && blob.Name[..^suffix.Length] is var id
+                && DeploymentId.IsValid(id))
                 ids.Add(id);
         return ids;
     }
@@ -108,7 +121,8 @@ public sealed class Vault(BlobServiceClient blobs, byte[] key)
     {
         Require(deploymentId);
         await EnsureContainerAsync(cancellationToken);
-        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, deploymentId + "/", cancellationToken))
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, deploymentId + "/",
+            cancellationToken))
             await container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken);
     }
 
@@ -122,7 +136,8 @@ public sealed class Vault(BlobServiceClient blobs, byte[] key)
 
     static void Require(string deploymentId)
     {
-        if (!DeploymentId.IsValid(deploymentId)) throw new ArgumentException("invalid deployment id", nameof(deploymentId));
+        if (!DeploymentId.IsValid(deploymentId))
+            throw new ArgumentException("invalid deployment id", nameof(deploymentId));
     }
 
     async Task EnsureContainerAsync(CancellationToken cancellationToken)

@@ -18,7 +18,8 @@ public sealed class VaultKey
     public const string FileName = "vault.key";
 
     // The names the Functions host, the generic host and ASP.NET Core read the environment from, in that order.
-    static readonly string[] EnvironmentSettings = ["AZURE_FUNCTIONS_ENVIRONMENT", "DOTNET_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT"];
+    static readonly string[] EnvironmentSettings = ["AZURE_FUNCTIONS_ENVIRONMENT", "DOTNET_ENVIRONMENT",
+        "ASPNETCORE_ENVIRONMENT"];
 
     readonly byte[] key;
 
@@ -27,7 +28,8 @@ public sealed class VaultKey
     public ReadOnlySpan<byte> Bytes => key;
 
     public static VaultKey FromBytes(ReadOnlySpan<byte> bytes) =>
-        bytes.Length == Length ? new VaultKey(bytes.ToArray()) : throw new ArgumentException($"a vault key is {Length} bytes, not {bytes.Length}", nameof(bytes));
+        bytes.Length == Length ? new VaultKey(bytes.ToArray())
+            : throw new ArgumentException($"a vault key is {Length} bytes, not {bytes.Length}", nameof(bytes));
 
     public static VaultKey Load(Func<string, string?> settings, ILogger? log = null)
     {
@@ -35,18 +37,21 @@ public sealed class VaultKey
             return new VaultKey(Decode(text, SettingName));
         if (!IsDevelopment(settings))
             throw new SettingException(SettingName,
-                $"is required outside development (base64 of {Length} random bytes, e.g. `openssl rand -base64 {Length}`); " +
+                $"is required outside development (base64 of {Length} random bytes, e.g. " +
+                $"`openssl rand -base64 {Length}`); " +
                 "with DOTNET_ENVIRONMENT=Development one is generated under CATALYST_DATA_DIR");
         return LoadOrCreateDevelopmentKey(settings, log);
     }
 
     public static bool IsDevelopment(Func<string, string?> settings) =>
-        EnvironmentSettings.Select(name => Settings.Text(settings, name)).FirstOrDefault(v => v is not null) is { } environment
+        EnvironmentSettings.Select(name => Settings.Text(settings, name))
+            .FirstOrDefault(v => v is not null) is { } environment
         && environment.Equals("Development", StringComparison.OrdinalIgnoreCase);
 
     static VaultKey LoadOrCreateDevelopmentKey(Func<string, string?> settings, ILogger? log)
     {
-        var directory = Settings.Text(settings, DataDirectorySetting) ?? Path.Combine(Directory.GetCurrentDirectory(), ".data");
+        var directory = Settings.Text(settings, DataDirectorySetting)
+            ?? Path.Combine(Directory.GetCurrentDirectory(), ".data");
         var path = Path.Combine(directory, FileName);
         if (!File.Exists(path))
         {
@@ -54,7 +59,8 @@ public sealed class VaultKey
             if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
             else
             {
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                Directory.CreateDirectory(directory,
+                    UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
             try
@@ -63,7 +69,9 @@ public sealed class VaultKey
                 using var file = new FileStream(path, options);
                 using var writer = new StreamWriter(file);
                 writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(Length)));
-                log?.LogWarning("{Setting} is not set: generated a development vault key at {Path}. Set {Setting} in production.", SettingName, path, SettingName);
+                log?.LogWarning(
+                    "{Setting} is not set: generated a development vault key at {Path}. Set {Setting} in production.",
+                    SettingName, path, SettingName);
             }
             catch (IOException) when (File.Exists(path))
             {
@@ -87,7 +95,8 @@ public sealed class VaultKey
         catch (FormatException)
         {
             // The message never echoes the value.
-            throw new SettingException(source, $"is not base64 (expected {Length} random bytes, e.g. `openssl rand -base64 {Length}`)");
+            throw new SettingException(source,
+                $"is not base64 (expected {Length} random bytes, e.g. `openssl rand -base64 {Length}`)");
         }
         return bytes.Length == Length
             ? bytes

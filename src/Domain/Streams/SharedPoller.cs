@@ -7,7 +7,8 @@ namespace Catalyst.Domain.Streams;
 /// storage read per interval instead of N. The loop runs while at least one lease is open and stops with the last.
 /// Every poll publishes a new <see cref="Polled{T}"/>; a reader waits for a version newer than the one it has seen.
 /// </summary>
-public sealed class SharedPoller<T>(Func<string, CancellationToken, Task<T>> poll, TimeSpan interval, TimeProvider time, ILogger log) where T : class
+public sealed class SharedPoller<T>(Func<string, CancellationToken, Task<T>> poll, TimeSpan interval, TimeProvider time,
+    ILogger log) where T : class
 {
     readonly object gate = new();
     readonly Dictionary<string, Feed> feeds = new(StringComparer.Ordinal);
@@ -60,7 +61,8 @@ public sealed class SharedPoller<T>(Func<string, CancellationToken, Task<T>> pol
                 {
                     // Readers keep what they have and wait; storage that does not answer is tried again next interval.
                     if (++failures is 1 or 10 || failures % 100 == 0)
-                        log.LogWarning("Polling {Key} failed {Failures} time(s): {Why}", key, failures, e.Message.Split('\n')[0]);
+                        log.LogWarning("Polling {Key} failed {Failures} time(s): {Why}", key, failures,
+                            e.Message.Split('\n')[0]);
                 }
                 await Task.Delay(interval, time, token);
             }
@@ -125,8 +127,10 @@ public sealed class SharedPoller<T>(Func<string, CancellationToken, Task<T>> pol
             this.feed = feed;
         }
 
-        /// <summary>The newest poll with a version above <paramref name="seen"/>, waiting for the next one if need be.</summary>
-        public Task<Polled<T>> NextAsync(long seen, CancellationToken cancellationToken) => feed.NextAsync(seen, cancellationToken);
+        /// <summary>The newest poll with a version above <paramref name="seen"/>,
+        /// waiting for the next one if need be.</summary>
+        public Task<Polled<T>> NextAsync(long seen, CancellationToken cancellationToken) =>
+            feed.NextAsync(seen, cancellationToken);
 
         public void Dispose()
         {

@@ -12,7 +12,8 @@ public sealed record StreamLimits
 {
     public int MaxPerClient { get; init; } = 20;
     public int MaxTotal { get; init; } = 1000;
-    /// <summary>What a refused client is told to wait: streams end when their clients go, so a retry soon may pass.</summary>
+    /// <summary>What a refused client is told to wait: streams end
+    /// when their clients go, so a retry soon may pass.</summary>
     public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(5);
 
     public static StreamLimits From(Func<string, string?> read) => new()

@@ -7,19 +7,24 @@ namespace Catalyst.Domain.Subdomains;
 /// <summary>The answer to <c>POST /api/v1/subdomains/check</c> (reference A.6).</summary>
 public sealed record SubdomainAvailability(
     [property: JsonPropertyName("available")] bool Available,
-    [property: JsonPropertyName("reason"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null,
-    [property: JsonPropertyName("detail"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null,
-    [property: JsonPropertyName("fqdn"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Fqdn = null);
+    [property: JsonPropertyName("reason"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null,
+    [property: JsonPropertyName("detail"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Detail = null,
+    [property: JsonPropertyName("fqdn"),
+        JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Fqdn = null);
 
 public enum HostLookup { Exists, NotFound, Failed }
 
-/// <summary>Resolves a name; injectable so tests (and a cluster with its own resolver) need not touch real DNS.</summary>
+/// <summary>Resolves a name; injectable so tests (and a cluster
+/// with its own resolver) need not touch real DNS.</summary>
 public interface IHostResolver
 {
     Task<(HostLookup Result, string? Error)> LookupAsync(string fqdn, CancellationToken cancellationToken);
 }
 
-/// <summary><see cref="System.Net.Dns"/> with the original's 2 s budget, so a debounced keystroke loop stays responsive.</summary>
+/// <summary><see cref="System.Net.Dns"/> with the original's 2 s
+/// budget, so a debounced keystroke loop stays responsive.</summary>
 public sealed class SystemHostResolver : IHostResolver
 {
     public async Task<(HostLookup Result, string? Error)> LookupAsync(string fqdn, CancellationToken cancellationToken)
@@ -54,23 +59,32 @@ public sealed class SystemHostResolver : IHostResolver
 public sealed class SubdomainChecker(ManagedDomains managed, SubdomainReservations reservations, IHostResolver resolver,
     ReservedSubdomains reserved, IPoolZoneReader zone)
 {
-    /// <summary>The answer for a label whose names hold records no live reservation accounts for (PDM's reason).</summary>
-    public const string ForeignRecordsDetail = "this subdomain already has DNS records in the pool that no Sovereign published — pick a different name";
+    /// <summary>The answer for a label whose names hold records
+    /// no live reservation accounts for (PDM's reason).</summary>
+    public const string ForeignRecordsDetail =
+        "this subdomain already has DNS records in the pool that no Sovereign published — pick a different name";
 
-    public async Task<SubdomainAvailability> CheckAsync(string? subdomain, string? poolDomain, CancellationToken cancellationToken)
+    public async Task<SubdomainAvailability> CheckAsync(string? subdomain, string? poolDomain,
+        CancellationToken cancellationToken)
     {
         var sub = SubdomainLabel.Normalize(subdomain);
         var pool = (poolDomain ?? "").Trim().ToLowerInvariant();
-        if (!SubdomainLabel.IsValid(sub)) return new SubdomainAvailability(false, "invalid-format", SubdomainLabel.Rule);
+        if (!SubdomainLabel.IsValid(sub))
+            return new SubdomainAvailability(false, "invalid-format", SubdomainLabel.Rule);
         // The original went on with any pool text; a blank or malformed one can only be the caller's mistake.
-        if (!SubdomainLabel.IsDomainName(pool)) return new SubdomainAvailability(false, "invalid-format", "poolDomain must be a domain name such as omani.works");
+        if (!SubdomainLabel.IsDomainName(pool))
+            return new SubdomainAvailability(false, "invalid-format",
+                "poolDomain must be a domain name such as omani.works");
         var fqdn = $"{sub}.{pool}";
-        return managed.Contains(pool) ? await CheckManagedAsync(pool, sub, fqdn, cancellationToken) : await CheckOwnDomainAsync(fqdn, cancellationToken);
+        return managed.Contains(pool) ? await CheckManagedAsync(pool, sub, fqdn, cancellationToken)
+            : await CheckOwnDomainAsync(fqdn, cancellationToken);
     }
 
-    async Task<SubdomainAvailability> CheckManagedAsync(string pool, string sub, string fqdn, CancellationToken cancellationToken)
+    async Task<SubdomainAvailability> CheckManagedAsync(string pool, string sub, string fqdn,
+        CancellationToken cancellationToken)
     {
-        if (reserved.Contains(sub)) return new SubdomainAvailability(false, ReservedSubdomains.Reason, ReservedSubdomains.Detail, fqdn);
+        if (reserved.Contains(sub))
+            return new SubdomainAvailability(false, ReservedSubdomains.Reason, ReservedSubdomains.Detail, fqdn);
         Reservation? current;
         try
         {
@@ -80,20 +94,26 @@ public sealed class SubdomainChecker(ManagedDomains managed, SubdomainReservatio
         {
             // Storage errors arrive as RequestFailedException or, once the SDK's retries are spent, AggregateException.
             // The wizard already treats this reason as "try again" (it was PDM's transient answer).
-            return new SubdomainAvailability(false, "pdm-unavailable", "subdomain reservations are temporarily unreachable — try again", fqdn);
+            return new SubdomainAvailability(false, "pdm-unavailable",
+                "subdomain reservations are temporarily unreachable — try again", fqdn);
         }
-        if (current is null || !current.IsLive(reservations.Now)) return await CheckZoneAsync(pool, sub, fqdn, cancellationToken);
+        if (current is null || !current.IsLive(reservations.Now))
+            return await CheckZoneAsync(pool, sub, fqdn, cancellationToken);
         return current.State == Reservation.Active
-            ? new SubdomainAvailability(false, "active-state", "a Sovereign already uses this subdomain — pick a different name", fqdn)
-            : new SubdomainAvailability(false, "reserved", "this subdomain is reserved by a provisioning in progress — pick a different name", fqdn);
+            ? new SubdomainAvailability(false, "active-state",
+                "a Sovereign already uses this subdomain — pick a different name", fqdn)
+            : new SubdomainAvailability(false, "reserved",
+                "this subdomain is reserved by a provisioning in progress — pick a different name", fqdn);
     }
 
     /// <summary>
     /// No live reservation holds the name, so any record at it or under it was not published by a Sovereign that still
-    /// owns it: an operator's record, or one left behind (issue 15: <c>console</c> and the like could be taken and their
-    /// records wiped). A Sovereign's own records are covered by its reservation, which it keeps until its wipe removed them.
+    /// owns it: an operator's record, or one left behind (issue 15: <c>console</c> and the like could be taken and
+    /// their records wiped). A Sovereign's own records are covered by its reservation, which it keeps until its wipe
+    /// removed them.
     /// </summary>
-    async Task<SubdomainAvailability> CheckZoneAsync(string pool, string sub, string fqdn, CancellationToken cancellationToken)
+    async Task<SubdomainAvailability> CheckZoneAsync(string pool, string sub, string fqdn,
+        CancellationToken cancellationToken)
     {
         IReadOnlyList<ZoneRecord>? records;
         try
@@ -102,7 +122,8 @@ public sealed class SubdomainChecker(ManagedDomains managed, SubdomainReservatio
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new SubdomainAvailability(false, "pdm-unavailable", "the pool's DNS is temporarily unreadable — try again", fqdn);
+            return new SubdomainAvailability(false, "pdm-unavailable",
+                "the pool's DNS is temporarily unreadable — try again", fqdn);
         }
         return records is { Count: > 0 }
             ? new SubdomainAvailability(false, ReservedSubdomains.Reason, ForeignRecordsDetail, fqdn)
@@ -115,7 +136,8 @@ public sealed class SubdomainChecker(ManagedDomains managed, SubdomainReservatio
         return result switch
         {
             HostLookup.NotFound => new SubdomainAvailability(true, Fqdn: fqdn),
-            HostLookup.Exists => new SubdomainAvailability(false, "exists", "this subdomain already resolves in DNS — pick a different name", fqdn),
+            HostLookup.Exists => new SubdomainAvailability(false, "exists",
+                "this subdomain already resolves in DNS — pick a different name", fqdn),
             _ => new SubdomainAvailability(false, "lookup-error", $"DNS lookup failed: {error}", fqdn),
         };
     }

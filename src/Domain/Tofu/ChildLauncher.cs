@@ -14,7 +14,8 @@ namespace Catalyst.Domain.Tofu;
 /// </summary>
 public static class ChildLauncher
 {
-    static readonly System.Collections.Concurrent.BlockingCollection<(Process Process, TaskCompletionSource Started)> Pending = new();
+    static readonly System.Collections.Concurrent.BlockingCollection<(Process Process, TaskCompletionSource Started)>
+        Pending = new();
     static readonly Lazy<Thread> Spawner = new(() =>
     {
         var thread = new Thread(() =>
@@ -70,12 +71,14 @@ public static class ChildLauncher
         return started.Task;
     }
 
-    /// <summary>The full path of <paramref name="binary"/> (a path, or a name looked up on PATH), or null when it is not there.</summary>
+    /// <summary>The full path of <paramref name="binary"/> (a path, or a
+    /// name looked up on PATH), or null when it is not there.</summary>
     public static string? Resolve(string binary)
     {
         if (binary.Contains('/') || binary.Contains('\\'))
             return File.Exists(binary) ? Path.GetFullPath(binary) : null;
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator,
+            StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(directory, binary);
             if (File.Exists(candidate)) return candidate;

@@ -5,7 +5,8 @@ using System.Text.RegularExpressions;
 
 namespace Catalyst.Domain.Tofu;
 
-/// <summary>An owner-labelled Hetzner object tofu's state lacks, and the module address it will be imported to.</summary>
+/// <summary>An owner-labelled Hetzner object tofu's state lacks,
+/// and the module address it will be imported to.</summary>
 public sealed record AdoptedResource(string Address, Leftover Object);
 
 /// <summary>
@@ -39,10 +40,12 @@ public sealed record TofuAdoptionSource(
 /// </summary>
 public static partial class TofuAdoption
 {
-    /// <summary>Written into the workdir next to the module; removed again by the next staging (it is not a module file).</summary>
+    /// <summary>Written into the workdir next to the module; removed
+    /// again by the next staging (it is not a module file).</summary>
     public const string ImportsFileName = "adopted_imports.tf";
 
-    /// <summary>The module's <c>name_prefix</c> (infra/hetzner/main.tf): the FQDN with dots as dashes, at most 50 characters, no dash at either end.</summary>
+    /// <summary>The module's <c>name_prefix</c> (infra/hetzner/main.tf): the FQDN with dots as dashes, at most 50
+    /// characters, no dash at either end.</summary>
     public static string NamePrefix(string sovereignFqdn)
     {
         var dashed = sovereignFqdn.Replace('.', '-');
@@ -66,7 +69,8 @@ public static partial class TofuAdoption
             case ("load_balancers", "lb"): return "hcloud_load_balancer.this";
         }
         if (kind != "servers" || NodeName().Match(suffix) is not { Success: true } node) return null;
-        if (!int.TryParse(node.Groups["n"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1) return null;
+        if (!int.TryParse(node.Groups["n"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            || n < 1) return null;
         return node.Groups["role"].Value switch
         {
             "cp" when n <= controlPlanes => $"hcloud_server.control_plane[{n - 1}]",
@@ -76,7 +80,8 @@ public static partial class TofuAdoption
     }
 
     /// <summary>Which owned objects to import, and which match no address (see the class summary).</summary>
-    public static AdoptionPlan Plan(IReadOnlyList<Leftover> owned, IReadOnlyCollection<string> inState, IReadOnlyDictionary<string, object?> variables)
+    public static AdoptionPlan Plan(IReadOnlyList<Leftover> owned, IReadOnlyCollection<string> inState,
+        IReadOnlyDictionary<string, object?> variables)
     {
         var prefix = NamePrefix(Text(variables, "sovereign_fqdn"));
         var controlPlanes = Bool(variables, "ha_enabled") ? 3 : 1;
@@ -88,7 +93,8 @@ public static partial class TofuAdoption
             var address = AddressFor(item.Kind, item.Name, prefix, controlPlanes, workers);
             if (address is null) unmatched.Add(item);
             else if (inState.Contains(address)) continue;
-            // Two objects for one address (names are unique, so this is another project's doing): import neither blindly.
+            // Two objects for one address (names are unique, so this
+            // is another project's doing): import neither blindly.
             else if (imports.Any(i => i.Address == address)) unmatched.Add(item);
             else imports.Add(new AdoptedResource(address, item));
         }
@@ -98,17 +104,22 @@ public static partial class TofuAdoption
     /// <summary>The <c>import</c> blocks for these resources, one per resource, in address order.</summary>
     public static string ImportBlocks(IReadOnlyList<AdoptedResource> imports)
     {
-        var text = new StringBuilder("# Written by Catalyst before apply: objects an earlier run created at Hetzner whose state write it never made.\n");
+        var text =
+            new StringBuilder(
+                "# Written by Catalyst before apply: objects an earlier run created at Hetzner whose state write it " +
+                "never made.\n");
         foreach (var import in imports.OrderBy(i => i.Address, StringComparer.Ordinal))
         {
-            if (!AddressShape().IsMatch(import.Address)) throw new ArgumentException($"'{import.Address}' is not a resource address", nameof(imports));
+            if (!AddressShape().IsMatch(import.Address))
+                throw new ArgumentException($"'{import.Address}' is not a resource address", nameof(imports));
             text.Append("\nimport {\n  to = ").Append(import.Address).Append("\n  id = \"")
                 .Append(import.Object.Id.ToString(CultureInfo.InvariantCulture)).Append("\"\n}\n");
         }
         return text.ToString();
     }
 
-    /// <summary>Writes <see cref="ImportsFileName"/> (0600) into the workdir, or removes it when there is nothing to import.</summary>
+    /// <summary>Writes <see cref="ImportsFileName"/> (0600) into the
+    /// workdir, or removes it when there is nothing to import.</summary>
     public static void WriteImports(string workdir, IReadOnlyList<AdoptedResource> imports)
     {
         var path = Path.Combine(workdir, ImportsFileName);
@@ -132,7 +143,8 @@ public static partial class TofuAdoption
     /// the token is left to tofu, which says so for a person to fix; any other failure to list is transient, so the
     /// apply runs again later instead of creating what may already exist.
     /// </summary>
-    public static async Task<AdoptionPlan> AdoptAsync(TofuAdoptionSource source, IReadOnlyDictionary<string, object?> variables, string workdir,
+    public static async Task<AdoptionPlan> AdoptAsync(TofuAdoptionSource source,
+        IReadOnlyDictionary<string, object?> variables, string workdir,
         Func<Task<string>> stateList, CancellationToken cancellationToken)
     {
         IReadOnlyList<Leftover> owned;
@@ -140,13 +152,17 @@ public static partial class TofuAdoption
         {
             owned = await source.ListOwnedAsync(cancellationToken);
         }
-        catch (HttpRequestException e) when (e.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
+        catch (HttpRequestException e)
+            when (e.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
         {
             owned = [];
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e)
+            when (e is HttpRequestException or JsonException
+                || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            throw new TofuException("adopt", $"list the deployment's Hetzner objects before apply: {e.Message}", transient: true);
+            throw new TofuException("adopt", $"list the deployment's Hetzner objects before apply: {e.Message}",
+                transient: true);
         }
         var plan = owned.Count == 0 ? AdoptionPlan.Empty : Plan(owned, ParseStateList(await stateList()), variables);
         try
@@ -163,13 +179,17 @@ public static partial class TofuAdoption
 
     /// <summary>The addresses <c>tofu state list</c> printed, one a line.</summary>
     public static IReadOnlySet<string> ParseStateList(string stdout) =>
-        stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .ToHashSet(StringComparer.Ordinal);
 
     static string Text(IReadOnlyDictionary<string, object?> variables, string name) =>
-        variables.TryGetValue(name, out var value) ? value switch { JsonElement { ValueKind: JsonValueKind.String } e => e.GetString() ?? "", _ => value?.ToString() ?? "" } : "";
+        variables.TryGetValue(name, out var value)
+            ? value switch { JsonElement { ValueKind: JsonValueKind.String } e => e.GetString() ?? "",
+                _ => value?.ToString() ?? "" } : "";
 
     static bool Bool(IReadOnlyDictionary<string, object?> variables, string name) =>
-        variables.TryGetValue(name, out var value) && value switch { bool b => b, JsonElement { ValueKind: JsonValueKind.True } => true, _ => false };
+        variables.TryGetValue(name, out var value)
+            && value switch { bool b => b, JsonElement { ValueKind: JsonValueKind.True } => true, _ => false };
 
     static int Int(IReadOnlyDictionary<string, object?> variables, string name) =>
         variables.TryGetValue(name, out var value) ? value switch

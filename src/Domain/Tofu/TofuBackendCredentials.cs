@@ -39,7 +39,8 @@ public sealed class TofuBackendCredentials
     public TofuBackend BackendFor(string deploymentId, string baseUrl)
     {
         var state = $"{baseUrl.TrimEnd('/')}/api/v1/tofu/state/{Uri.EscapeDataString(deploymentId)}";
-        return new TofuBackend(state, state + "/lock", deploymentId, PasswordFor(deploymentId), EncryptionPassphraseFor(deploymentId));
+        return new TofuBackend(state, state + "/lock", deploymentId, PasswordFor(deploymentId),
+            EncryptionPassphraseFor(deploymentId));
     }
 
     string Derive(string label, string deploymentId)

@@ -13,19 +13,25 @@ namespace Catalyst.Domain.Tofu;
 /// </summary>
 public static partial class TofuEnvironment
 {
-    /// <summary>What tofu and its providers need from the host: where binaries are, a home and a temp folder, proxies and CAs.</summary>
+    /// <summary>What tofu and its providers need from the host: where
+    /// binaries are, a home and a temp folder, proxies and CAs.</summary>
     public static readonly IReadOnlyList<string> Inherited =
     [
-        "PATH", "HOME", "TMPDIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy", "all_proxy",
+        "PATH", "HOME", "TMPDIR", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
+        "no_proxy", "all_proxy",
         "SSL_CERT_FILE", "SSL_CERT_DIR",
     ];
 
-    /// <param name="passthrough">Extra names the operator lets through; an entry ending in <c>*</c> is a prefix.</param>
-    public static Dictionary<string, string> Build(IEnumerable<KeyValuePair<string, string?>> parent, TofuInvocation invocation, IReadOnlyList<string>? passthrough = null)
+    /// <param name="passthrough">Extra names the operator lets
+    /// through; an entry ending in <c>*</c> is a prefix.</param>
+    public static Dictionary<string, string> Build(IEnumerable<KeyValuePair<string, string?>> parent,
+        TofuInvocation invocation, IReadOnlyList<string>? passthrough = null)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in parent)
-            if (value is not null && (Inherited.Contains(name, StringComparer.Ordinal) || Passes(name, passthrough ?? [])) && !IsOwned(name))
+            if (value is not null
+                && (Inherited.Contains(name, StringComparer.Ordinal) || Passes(name, passthrough ?? []))
+                && !IsOwned(name))
                 environment[name] = value;
 
         environment["TF_INPUT"] = "false";
@@ -61,19 +67,22 @@ public static partial class TofuEnvironment
     static readonly string[] OwnedNames = ["TF_ENCRYPTION", "TF_INPUT", "TF_IN_AUTOMATION", "HCLOUD_ENDPOINT"];
 
     static bool IsOwned(string name) =>
-        OwnedNames.Contains(name, StringComparer.Ordinal) || OwnedPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+        OwnedNames.Contains(name, StringComparer.Ordinal)
+            || OwnedPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
 
     /// <summary>
-    /// OpenTofu's state encryption as <c>TF_ENCRYPTION</c> expects it: the body of a <c>terraform { encryption { … } }</c>
-    /// block. pbkdf2 turns the passphrase into an AES-GCM key; <c>enforced</c> makes tofu refuse to write plain
+    /// OpenTofu's state encryption as <c>TF_ENCRYPTION</c> expects it: the body of a <c>terraform { encryption { … }
+    /// }</c> block. pbkdf2 turns the passphrase into an AES-GCM key; <c>enforced</c> makes tofu refuse to write plain
     /// state or plans, so a misconfiguration fails instead of leaking cluster tokens into the blob.
     /// </summary>
     public static string EncryptionConfig(string passphrase)
     {
         if (passphrase.Length < 16)
-            throw new ArgumentException("the state encryption passphrase must have at least 16 characters", nameof(passphrase));
+            throw new ArgumentException("the state encryption passphrase must have at least 16 characters",
+                nameof(passphrase));
         var text = new StringBuilder();
-        text.Append("key_provider \"pbkdf2\" \"catalyst\" {\n  passphrase = \"").Append(HclString(passphrase)).Append("\"\n}\n");
+        text.Append("key_provider \"pbkdf2\" \"catalyst\" {\n  passphrase = \"").Append(HclString(passphrase))
+            .Append("\"\n}\n");
         text.Append("method \"aes_gcm\" \"catalyst\" {\n  keys = key_provider.pbkdf2.catalyst\n}\n");
         text.Append("state {\n  method   = method.aes_gcm.catalyst\n  enforced = true\n}\n");
         text.Append("plan {\n  method   = method.aes_gcm.catalyst\n  enforced = true\n}\n");

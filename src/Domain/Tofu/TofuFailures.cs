@@ -12,9 +12,11 @@ public static partial class TofuFailures
     public static bool IsTransient(string line) =>
         line.Contains("Error acquiring the state lock", StringComparison.Ordinal) || BackendTrouble().IsMatch(line);
 
-    static readonly string[] UserSignals = ["unauthorized", "token is invalid", "invalid token", "forbidden", "resource_limit_exceeded", "limit exceeded", "quota", "server_limit", "project"];
+    static readonly string[] UserSignals = ["unauthorized", "token is invalid", "invalid token", "forbidden",
+        "resource_limit_exceeded", "limit exceeded", "quota", "server_limit", "project"];
 
-    /// <summary>Who must act on a permanent failure: the user (their token, quota, project) or the operator (everything else).</summary>
+    /// <summary>Who must act on a permanent failure: the user (their
+    /// token, quota, project) or the operator (everything else).</summary>
     public static string ActorFor(TofuException e)
     {
         var text = (e.Message + "\n" + e.Detail).ToLowerInvariant();
@@ -26,7 +28,9 @@ public static partial class TofuFailures
 
     // Messages of tofu's http backend and the retrying HTTP client under it, and Go's network timeouts.
     [GeneratedRegex(
-        @"(HTTP error|HTTP response code|status code)\W{0,3}5\d\d\b|giving up after \d+ attempt|context deadline exceeded|i/o timeout|Client\.Timeout exceeded|TLS handshake timeout|connection refused|connection reset by peer",
+        @"(HTTP error|HTTP response code|status code)\W{0,3}5\d\d\b|giving up after \d+ attempt|context deadline " +
+        @"exceeded|i/o timeout|Client\.Timeout exceeded|TLS handshake timeout|connection refused|connection reset by " +
+        @"peer",
         RegexOptions.IgnoreCase)]
     private static partial Regex BackendTrouble();
 }

@@ -21,7 +21,8 @@ public sealed record TofuLockInfo(string Id, string Operation, string Who, strin
             if (root.ValueKind != JsonValueKind.Object) return false;
             var id = Text(root, "ID");
             if (string.IsNullOrWhiteSpace(id)) return false;
-            info = new TofuLockInfo(id, Text(root, "Operation"), Text(root, "Who"), Text(root, "Created"), Encoding.UTF8.GetString(body));
+            info = new TofuLockInfo(id, Text(root, "Operation"), Text(root, "Who"), Text(root, "Created"),
+                Encoding.UTF8.GetString(body));
             return true;
         }
         catch (JsonException)
@@ -74,12 +75,15 @@ public sealed record TofuRunTag(string Operation, int Run, string Execution)
 
     public string Query => $"op={Operation}&run={Run}&exec={Execution}";
 
-    /// <summary>Null when no tag was given (an operator's own tofu); false when one was given but is malformed.</summary>
+    /// <summary>Null when no tag was given (an operator's own
+    /// tofu); false when one was given but is malformed.</summary>
     public static bool TryParse(string? operation, string? run, string? execution, out TofuRunTag? tag)
     {
         tag = null;
-        if (string.IsNullOrEmpty(operation) && string.IsNullOrEmpty(run) && string.IsNullOrEmpty(execution)) return true;
-        if (operation is not (Apply or Destroy) || !int.TryParse(run, System.Globalization.NumberStyles.None, null, out var number) || number < 0
+        if (string.IsNullOrEmpty(operation) && string.IsNullOrEmpty(run) && string.IsNullOrEmpty(execution))
+            return true;
+        if (operation is not (Apply or Destroy)
+            || !int.TryParse(run, System.Globalization.NumberStyles.None, null, out var number) || number < 0
             || execution is not { Length: >= 8 and <= 32 } || !execution.All(char.IsAsciiLetterOrDigit))
             return false;
         tag = new TofuRunTag(operation, number, execution);
@@ -91,7 +95,8 @@ public sealed record TofuRunTag(string Operation, int Run, string Execution)
     /// waiting for its lease to lapse. Only one execution of a deployment's tofu activity is alive at a time (the
     /// engine keeps its work item locked while it runs), so an earlier execution of the same or an older run that
     /// still holds the lock is gone — its host died, and its tofu with it (PR_SET_PDEATHSIG) — or it is stale, and
-    /// a wipe's destroy overrides an apply. A destroy is never overtaken by an apply; untagged holders keep their lease.
+    /// a wipe's destroy overrides an apply. A destroy is never
+    /// overtaken by an apply; untagged holders keep their lease.
     /// </summary>
     public static bool MayTakeOver(TofuRunTag? holder, TofuRunTag? requester) =>
         holder is not null && requester is not null

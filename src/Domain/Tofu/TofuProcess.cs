@@ -7,7 +7,8 @@ using Catalyst.Domain.Deployments;
 namespace Catalyst.Domain.Tofu;
 
 /// <summary>How one tofu command ended.</summary>
-public sealed record TofuCommandResult(int ExitCode, string CapturedStdout, IReadOnlyList<string> StderrTail, bool Transient);
+public sealed record TofuCommandResult(int ExitCode, string CapturedStdout, IReadOnlyList<string> StderrTail,
+    bool Transient);
 
 /// <summary>
 /// Runs one tofu command as a child process and streams its output. Lines are trimmed, empty ones skipped,
@@ -23,11 +24,14 @@ public static class TofuProcess
     const int MaxCapturedChars = 16 << 20;
 
     public static async Task<TofuCommandResult> RunAsync(
-        string binary, string workdir, IReadOnlyDictionary<string, string> environment, string command, IReadOnlyList<string> arguments,
-        bool captureStdout, Redactor redactor, Func<TofuLine, Task> onLine, TimeSpan interruptGrace, CancellationToken cancellationToken)
+        string binary, string workdir, IReadOnlyDictionary<string, string> environment, string command,
+        IReadOnlyList<string> arguments,
+        bool captureStdout, Redactor redactor, Func<TofuLine, Task> onLine, TimeSpan interruptGrace,
+        CancellationToken cancellationToken)
     {
         var executable = ChildLauncher.Resolve(binary)
-                         ?? throw new TofuException(command, $"tofu {command}: cannot start {binary}: no such executable", transient: false);
+                         ?? throw new TofuException(command,
+                             $"tofu {command}: cannot start {binary}: no such executable", transient: false);
         var start = new ProcessStartInfo(ChildLauncher.FileName(executable))
         {
             WorkingDirectory = workdir,
@@ -76,7 +80,8 @@ public static class TofuProcess
         await DrainAsync(stdout, stderr);
         sink.ThrowIfDeliveryFailed();
         if (captured.Length > MaxCapturedChars)
-            throw new TofuException(command, $"tofu {command}: output larger than {MaxCapturedChars} characters", transient: false);
+            throw new TofuException(command, $"tofu {command}: output larger than {MaxCapturedChars} characters",
+                transient: false);
         return new TofuCommandResult(process.ExitCode, captured.ToString(), sink.StderrTail, sink.Transient);
     }
 
@@ -129,7 +134,8 @@ public static class TofuProcess
     [DllImport("libc", SetLastError = true)]
     static extern int kill(int pid, int signal);
 
-    /// <summary>Turns raw lines into redacted <see cref="TofuLine"/>s, one delivery at a time across both streams.</summary>
+    /// <summary>Turns raw lines into redacted <see cref="TofuLine"/>s,
+    /// one delivery at a time across both streams.</summary>
     sealed class LineSink(string command, Redactor redactor, Func<TofuLine, Task> onLine)
     {
         readonly SemaphoreSlim gate = new(1, 1);

@@ -10,11 +10,13 @@ namespace Catalyst.Domain.Tofu;
 /// the child's environment (DESIGN §4). While tofu runs, the state lock's lease is renewed, so a lock
 /// outlives a slow apply but not a dead one.
 /// </summary>
-public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock = null, ILogger<TofuRunner>? log = null) : ITofuRunner
+public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock = null,
+    ILogger<TofuRunner>? log = null) : ITofuRunner
 {
     /// <summary>Every secret of a run, however short: the runner's lines never leave it unredacted.</summary>
     public static Redactor RedactorFor(TofuInvocation invocation) => new(
-        invocation.SecretVariables.Values.Append(invocation.Backend.Password).Append(invocation.Backend.EncryptionPassphrase), minimumLength: 1);
+        invocation.SecretVariables.Values.Append(invocation.Backend.Password)
+            .Append(invocation.Backend.EncryptionPassphrase), minimumLength: 1);
 
     public TofuSettings Settings { get; } = settings;
 
@@ -51,12 +53,16 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
     }
 
     public static readonly TofuPhase InitPhase = new("tofu-init", "Initialising OpenTofu working directory");
-    public static readonly TofuPhase PlanPhase = new("tofu-plan", "Planning Hetzner resources (network, firewall, server, LB, DNS)");
-    public static readonly TofuPhase ApplyPhase = new("tofu-apply", "Applying — this provisions real Hetzner resources, please wait");
+    public static readonly TofuPhase PlanPhase = new("tofu-plan",
+        "Planning Hetzner resources (network, firewall, server, LB, DNS)");
+    public static readonly TofuPhase ApplyPhase = new("tofu-apply",
+        "Applying — this provisions real Hetzner resources, please wait");
     public static readonly TofuPhase OutputPhase = new("tofu-output", "Reading OpenTofu outputs");
-    public static readonly TofuPhase DestroyPhase = new("tofu-destroy", "Destroying Hetzner resources (servers, load balancer, network, firewall)");
+    public static readonly TofuPhase DestroyPhase = new("tofu-destroy",
+        "Destroying Hetzner resources (servers, load balancer, network, firewall)");
 
-    /// <summary>Often enough that a superseded run stops within seconds; the 60 s lease survives many missed renewals.</summary>
+    /// <summary>Often enough that a superseded run stops within
+    /// seconds; the 60 s lease survives many missed renewals.</summary>
     public TimeSpan LockRenewInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long tofu may take to save state and unlock after SIGINT before it is killed.</summary>
@@ -71,16 +77,20 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
     /// <summary>Free slots of this process now (for logs and tests).</summary>
     public int FreeSlots => slots.CurrentCount;
 
-    public Task<TofuOutputs> ApplyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
+    public Task<TofuOutputs> ApplyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase,
+        Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
         ApplyIn(null, invocation, onPhase, onLine, cancellationToken);
 
-    public Task<TofuOutputs> ApplyAsync(TofuSlot slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
+    public Task<TofuOutputs> ApplyAsync(TofuSlot slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase,
+        Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
         ApplyIn(Mine(slot), invocation, onPhase, onLine, cancellationToken);
 
-    public Task DestroyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
+    public Task DestroyAsync(TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine,
+        CancellationToken cancellationToken) =>
         DestroyIn(null, invocation, onPhase, onLine, cancellationToken);
 
-    public Task DestroyAsync(TofuSlot slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
+    public Task DestroyAsync(TofuSlot slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase,
+        Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
         DestroyIn(Mine(slot), invocation, onPhase, onLine, cancellationToken);
 
     TofuSlot Mine(TofuSlot slot) =>
@@ -88,7 +98,8 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         : slot.Freed ? throw new ObjectDisposedException(nameof(TofuSlot), "the slot was already freed")
         : slot;
 
-    Task<TofuOutputs> ApplyIn(TofuSlot? slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
+    Task<TofuOutputs> ApplyIn(TofuSlot? slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase,
+        Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
         RunAsync(slot, invocation, TofuRunTag.Apply, onLine, cancellationToken, async run =>
         {
             await onPhase(InitPhase);
@@ -96,16 +107,19 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
             // Import what an earlier, killed run created but never wrote to state (TofuAdoption).
             if (invocation.Adoption is { } adoption)
                 await TofuAdoption.AdoptAsync(adoption, invocation.Variables, run.Workdir,
-                    () => run.CommandAsync("state", ["list", "-no-color"], captureStdout: true, failure: "list tofu state"), cancellationToken);
+                    () => run.CommandAsync("state", ["list", "-no-color"], captureStdout: true,
+                        failure: "list tofu state"), cancellationToken);
             await onPhase(PlanPhase);
             await run.CommandAsync("plan", ["-input=false", "-no-color", "-out=tfplan"]);
             await onPhase(ApplyPhase);
             await run.CommandAsync("apply", ["-input=false", "-no-color", "-auto-approve", "tfplan"]);
             await onPhase(OutputPhase);
-            return ParseOutputs(await run.CommandAsync("output", ["-json", "-no-color"], captureStdout: true, failure: "read tofu outputs"));
+            return ParseOutputs(await run.CommandAsync("output", ["-json", "-no-color"], captureStdout: true,
+                failure: "read tofu outputs"));
         });
 
-    Task DestroyIn(TofuSlot? slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase, Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
+    Task DestroyIn(TofuSlot? slot, TofuInvocation invocation, Func<TofuPhase, Task> onPhase,
+        Func<TofuLine, Task> onLine, CancellationToken cancellationToken) =>
         RunAsync(slot, invocation, TofuRunTag.Destroy, onLine, cancellationToken, async run =>
         {
             await onPhase(InitPhase);
@@ -123,10 +137,12 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         RunAsync(null, invocation, TofuRunTag.Apply, _ => Task.CompletedTask, cancellationToken, async run =>
         {
             await run.CommandAsync("init", ["-input=false", "-no-color"]);
-            return TofuAdoption.ParseStateList(await run.CommandAsync("state", ["list", "-no-color"], captureStdout: true, failure: "list tofu state"));
+            return TofuAdoption.ParseStateList(await run.CommandAsync("state", ["list", "-no-color"],
+                captureStdout: true, failure: "list tofu state"));
         });
 
-    async Task<T> RunAsync<T>(TofuSlot? slot, TofuInvocation invocation, string operation, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
+    async Task<T> RunAsync<T>(TofuSlot? slot, TofuInvocation invocation, string operation, Func<TofuLine, Task> onLine,
+        CancellationToken cancellationToken, Func<Run, Task<T>> steps)
     {
         lock (runningGate) running++;
         try
@@ -134,7 +150,8 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
             using var stopOrCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping.Token);
             return slot is null
                 ? await RunWhenSlotFreeAsync(invocation, operation, onLine, stopOrCancel.Token, steps)
-                : await RunInSlotAsync(invocation, TofuRunTag.New(operation, invocation.Run), onLine, stopOrCancel.Token, steps);
+                : await RunInSlotAsync(invocation, TofuRunTag.New(operation, invocation.Run), onLine,
+                    stopOrCancel.Token, steps);
         }
         finally
         {
@@ -143,16 +160,19 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         }
     }
 
-    async Task<T> RunWhenSlotFreeAsync<T>(TofuInvocation invocation, string operation, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
+    async Task<T> RunWhenSlotFreeAsync<T>(TofuInvocation invocation, string operation, Func<TofuLine, Task> onLine,
+        CancellationToken cancellationToken, Func<Run, Task<T>> steps)
     {
         if (!slots.Wait(0))
         {
-            log?.LogInformation("tofu for {DeploymentId} waits: {Max} tofu runs already in this process ({Setting})", invocation.DeploymentId, Settings.MaxParallel, TofuSettings.MaxParallelSetting);
+            log?.LogInformation("tofu for {DeploymentId} waits: {Max} tofu runs already in this process ({Setting})",
+                invocation.DeploymentId, Settings.MaxParallel, TofuSettings.MaxParallelSetting);
             await slots.WaitAsync(cancellationToken);
         }
         try
         {
-            return await RunInSlotAsync(invocation, TofuRunTag.New(operation, invocation.Run), onLine, cancellationToken, steps);
+            return await RunInSlotAsync(invocation, TofuRunTag.New(operation, invocation.Run), onLine,
+                cancellationToken, steps);
         }
         finally
         {
@@ -160,7 +180,8 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         }
     }
 
-    async Task<T> RunInSlotAsync<T>(TofuInvocation invocation, TofuRunTag tag, Func<TofuLine, Task> onLine, CancellationToken cancellationToken, Func<Run, Task<T>> steps)
+    async Task<T> RunInSlotAsync<T>(TofuInvocation invocation, TofuRunTag tag, Func<TofuLine, Task> onLine,
+        CancellationToken cancellationToken, Func<Run, Task<T>> steps)
     {
         var workdir = Prepare(invocation);
         var environment = TofuEnvironment.Build(
@@ -170,7 +191,8 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
 
         using var deadline = new CancellationTokenSource(Settings.Timeout);
         using var superseded = new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token, superseded.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token,
+            superseded.Token);
         using var stopRenewing = new CancellationTokenSource();
         (string Reason, TofuLockCheck Found)? stopped = null;
         var renewal = RenewLockAsync(invocation.DeploymentId, tag.Execution, (reason, found) =>
@@ -183,17 +205,21 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         {
             return await steps(run);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && superseded.IsCancellationRequested)
+        catch (OperationCanceledException)
+            when (!cancellationToken.IsCancellationRequested && superseded.IsCancellationRequested)
         {
             // Taken over: transient, so that if this (stale) execution's result reaches the workflow before the current
             // one's, the workflow retries — an idempotent apply from the saved state — instead of failing the run. A
             // wipe's stop is final: the wipe has terminated the workflow and owns the state now.
-            throw new TofuException(run.Current, $"tofu {run.Current}: stopped: {stopped!.Value.Reason}", transient: stopped.Value.Found == TofuLockCheck.TakenOver);
+            throw new TofuException(run.Current, $"tofu {run.Current}: stopped: {stopped!.Value.Reason}",
+                transient: stopped.Value.Found == TofuLockCheck.TakenOver);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
+        catch (OperationCanceledException)
+            when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
         {
             // A hung provider or backend; a later attempt may well get through.
-            throw new TofuException(run.Current, $"tofu {run.Current}: timed out after {Settings.Timeout}", transient: true);
+            throw new TofuException(run.Current, $"tofu {run.Current}: timed out after {Settings.Timeout}",
+                transient: true);
         }
         finally
         {
@@ -203,7 +229,8 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         }
     }
 
-    // tofu killed after the interrupt grace never unlocked; its process is gone, so nobody else should wait out the lease.
+    // tofu killed after the interrupt grace never unlocked; its
+    // process is gone, so nobody else should wait out the lease.
     async Task ReleaseLeftoverLockAsync(string deploymentId, string execution)
     {
         if (stateLock is null) return;
@@ -213,7 +240,8 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         }
         catch (Exception e)
         {
-            log?.LogWarning("Releasing the tofu state lock of {DeploymentId} after its run failed: {Problem}", deploymentId, e.Message);
+            log?.LogWarning("Releasing the tofu state lock of {DeploymentId} after its run failed: {Problem}",
+                deploymentId, e.Message);
         }
     }
 
@@ -240,14 +268,16 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         {
             TofuWorkdir.WriteTfvars(workdir, invocation.Variables, invocation.SecretVariables.Keys);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new TofuException("tfvars", $"write tfvars: {e.Message}", transient: false);
         }
         return workdir;
     }
 
-    async Task RenewLockAsync(string deploymentId, string execution, Action<string, TofuLockCheck> stopRun, CancellationToken stop)
+    async Task RenewLockAsync(string deploymentId, string execution, Action<string, TofuLockCheck> stopRun,
+        CancellationToken stop)
     {
         if (stateLock is null) return;
         using var timer = new PeriodicTimer(LockRenewInterval);
@@ -264,12 +294,14 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
                 {
                     // One missed renewal is harmless: the lease lasts many intervals. (A storage client's timeout is an
                     // OperationCanceledException too: it must not end the loop, or the run would never hear a stop.)
-                    log?.LogWarning("Renewing the tofu state lock of {DeploymentId} failed: {Problem}", deploymentId, e.Message);
+                    log?.LogWarning("Renewing the tofu state lock of {DeploymentId} failed: {Problem}",
+                        deploymentId, e.Message);
                     continue;
                 }
                 var reason = check switch
                 {
-                    TofuLockCheck.TakenOver => "the state lock was taken over by a newer run or a wipe; this run is no longer current",
+                    TofuLockCheck.TakenOver =>
+                        "the state lock was taken over by a newer run or a wipe; this run is no longer current",
                     TofuLockCheck.StopRequested => "a wipe asked the running apply to stop",
                     _ => null,
                 };
@@ -302,37 +334,46 @@ public sealed class TofuRunner(TofuSettings settings, ITofuStateLock? stateLock 
         catch (JsonException e)
         {
             // The parser's message may quote the text, which may hold values: say where, not what.
-            throw new TofuException("output", $"read tofu outputs: not valid JSON (line {e.LineNumber}, byte {e.BytePositionInLine})", transient: false);
+            throw new TofuException("output",
+                $"read tofu outputs: not valid JSON (line {e.LineNumber}, byte {e.BytePositionInLine})",
+                transient: false);
         }
     }
 
-    sealed class Run(TofuRunner runner, string workdir, IReadOnlyDictionary<string, string> environment, Redactor redactor,
+    sealed class Run(TofuRunner runner, string workdir, IReadOnlyDictionary<string, string> environment,
+        Redactor redactor,
         Func<TofuLine, Task> onLine, CancellationToken cancellationToken)
     {
         public string Current { get; private set; } = "init";
 
-        /// <summary>Where this run's tofu works (staged by <see cref="TofuWorkdir"/>): the one place that knows the layout.</summary>
+        /// <summary>Where this run's tofu works (staged by
+        /// <see cref="TofuWorkdir"/>): the one place that knows the layout.</summary>
         public string Workdir => workdir;
 
-        public async Task<string> CommandAsync(string command, IReadOnlyList<string> arguments, bool captureStdout = false, string? failure = null)
+        public async Task<string> CommandAsync(string command, IReadOnlyList<string> arguments,
+            bool captureStdout = false, string? failure = null)
         {
             Current = command;
-            var result = await TofuProcess.RunAsync(runner.Settings.Binary, workdir, environment, command, arguments, captureStdout,
+            var result = await TofuProcess.RunAsync(runner.Settings.Binary, workdir, environment, command,
+                arguments, captureStdout,
                 redactor, onLine, runner.InterruptGrace, cancellationToken);
             Metrics.CatalystMetrics.TofuExited(command, result.ExitCode, result.Transient);
             if (result.ExitCode != 0)
-                throw new TofuException(command, $"{failure ?? "tofu " + command}: exit status {result.ExitCode}", result.Transient, string.Join('\n', result.StderrTail));
+                throw new TofuException(command, $"{failure ?? "tofu " + command}: exit status {result.ExitCode}",
+                    result.Transient, string.Join('\n', result.StderrTail));
             return result.CapturedStdout;
         }
     }
 }
 
-/// <summary>Keeps a run's state lock alive while its tofu runs, and tells the run when it is no longer current (implemented by the state store).</summary>
+/// <summary>Keeps a run's state lock alive while its tofu runs, and tells the run when it is no longer current
+/// (implemented by the state store).</summary>
 public interface ITofuStateLock
 {
     /// <summary>Renews the lease if <paramref name="execution"/> holds the lock, and says what it found.</summary>
     Task<TofuLockCheck> RenewLockAsync(string deploymentId, string execution, CancellationToken cancellationToken);
 
-    /// <summary>Releases the lock if <paramref name="execution"/> still holds it (its tofu exited without unlocking).</summary>
+    /// <summary>Releases the lock if <paramref name="execution"/>
+    /// still holds it (its tofu exited without unlocking).</summary>
     Task ReleaseIfHeldByAsync(string deploymentId, string execution, CancellationToken cancellationToken);
 }

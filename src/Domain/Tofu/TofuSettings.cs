@@ -7,11 +7,13 @@ namespace Catalyst.Domain.Tofu;
 /// tofu reaches the app's own state backend. The work directory is scratch space: state lives in blob storage
 /// (DESIGN §5), so a pod that loses its disk loses nothing a re-run cannot rebuild.
 /// </summary>
-public sealed record TofuSettings(string ModulePath, string WorkDirectory, string Binary, TimeSpan Timeout, string BackendUrl, int MaxParallel = TofuSettings.DefaultMaxParallel)
+public sealed record TofuSettings(string ModulePath, string WorkDirectory, string Binary, TimeSpan Timeout,
+    string BackendUrl, int MaxParallel = TofuSettings.DefaultMaxParallel)
 {
     public const string EnvPassthroughSetting = "CATALYST_TOFU_ENV_PASSTHROUGH";
 
-    /// <summary>Environment variables (or <c>PREFIX*</c>) tofu may inherit beyond <see cref="TofuEnvironment.Inherited"/>: a provider mirror's config, the fakes' knobs.</summary>
+    /// <summary>Environment variables (or <c>PREFIX*</c>) tofu may inherit beyond
+    /// <see cref="TofuEnvironment.Inherited"/>: a provider mirror's config, the fakes' knobs.</summary>
     public IReadOnlyList<string> EnvPassthrough { get; init; } = [];
 
     public const string ModulePathSetting = "CATALYST_TOFU_MODULE_PATH";
@@ -25,7 +27,8 @@ public sealed record TofuSettings(string ModulePath, string WorkDirectory, strin
     public static TofuSettings From(Func<string, string?> read)
     {
         // tofu runs next to the app, so by default it talks to this very process over loopback.
-        var backendUrl = Settings.Text(read, BackendUrlSetting) ?? $"http://127.0.0.1:{Settings.Int(read, "PORT", 8080, 0, 65535)}";
+        var backendUrl = Settings.Text(read, BackendUrlSetting)
+            ?? $"http://127.0.0.1:{Settings.Int(read, "PORT", 8080, 0, 65535)}";
         if (!Uri.TryCreate(backendUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new SettingException(BackendUrlSetting, $"'{backendUrl}' is not an http(s) URL");
         return new TofuSettings(
@@ -46,8 +49,10 @@ public sealed record TofuSettings(string ModulePath, string WorkDirectory, strin
     {
         var names = text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var name in names)
-            if (name.TrimEnd('*').Length == 0 || !name.TrimEnd('*').All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || name.IndexOf('*') is var star && star >= 0 && star != name.Length - 1)
-                throw new SettingException(EnvPassthroughSetting, $"'{name}' is not an environment variable name or NAME_PREFIX*");
+            if (name.TrimEnd('*').Length == 0 || !name.TrimEnd('*').All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+                || name.IndexOf('*') is var star && star >= 0 && star != name.Length - 1)
+                throw new SettingException(EnvPassthroughSetting,
+                    $"'{name}' is not an environment variable name or NAME_PREFIX*");
         return names;
     }
 }

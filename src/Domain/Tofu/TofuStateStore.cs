@@ -43,7 +43,8 @@ public sealed class TofuStateStore : ITofuStateLock
     readonly string hostName;
     volatile bool containerExists;
 
-    public TofuStateStore(BlobServiceClient blobs, IDeploymentEvents? events, TimeSpan? leaseDuration = null, TimeProvider? time = null, string? hostName = null)
+    public TofuStateStore(BlobServiceClient blobs, IDeploymentEvents? events, TimeSpan? leaseDuration = null,
+        TimeProvider? time = null, string? hostName = null)
     {
         this.leaseDuration = leaseDuration ?? DefaultLeaseDuration;
         // Azure's limits for a finite lease.
@@ -57,7 +58,8 @@ public sealed class TofuStateStore : ITofuStateLock
 
     public static string BlobName(string deploymentId) => $"{deploymentId}.tfstate";
 
-    /// <summary>The state, or null when there is none yet (an absent or empty blob: the lock creates an empty one).</summary>
+    /// <summary>The state, or null when there is none yet (an absent
+    /// or empty blob: the lock creates an empty one).</summary>
     public async Task<byte[]?> ReadStateAsync(string deploymentId, CancellationToken cancellationToken)
     {
         try
@@ -75,9 +77,12 @@ public sealed class TofuStateStore : ITofuStateLock
     /// Writes the state under the lease that <paramref name="lockId"/> stands for, renewing it first: a writer
     /// without the lock (or whose lock was taken over) cannot overwrite the state.
     /// </summary>
-    public async Task<TofuLockResult> WriteStateAsync(string deploymentId, string? lockId, BinaryData state, CancellationToken cancellationToken)
+    public async Task<TofuLockResult> WriteStateAsync(string deploymentId, string? lockId, BinaryData state,
+        CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(lockId)) return new TofuLockResult(TofuLockOutcome.NotLocked, await HolderInfoAsync(deploymentId, cancellationToken));
+        if (string.IsNullOrEmpty(lockId))
+            return new TofuLockResult(TofuLockOutcome.NotLocked,
+                await HolderInfoAsync(deploymentId, cancellationToken));
         var blob = Blob(deploymentId);
         var lease = new BlobRequestConditions { LeaseId = TofuLockInfo.LeaseIdFor(lockId).ToString() };
         try
@@ -95,14 +100,17 @@ public sealed class TofuStateStore : ITofuStateLock
         }
         catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
         {
-            return new TofuLockResult(TofuLockOutcome.HeldByOther, await HolderInfoAsync(deploymentId, cancellationToken));
+            return new TofuLockResult(TofuLockOutcome.HeldByOther,
+                await HolderInfoAsync(deploymentId, cancellationToken));
         }
     }
 
-    public Task<TofuLockResult> LockAsync(string deploymentId, TofuLockInfo info, CancellationToken cancellationToken) =>
+    public Task<TofuLockResult> LockAsync(string deploymentId, TofuLockInfo info,
+        CancellationToken cancellationToken) =>
         LockAsync(deploymentId, info, tag: null, cancellationToken);
 
-    public async Task<TofuLockResult> LockAsync(string deploymentId, TofuLockInfo info, TofuRunTag? tag, CancellationToken cancellationToken)
+    public async Task<TofuLockResult> LockAsync(string deploymentId, TofuLockInfo info, TofuRunTag? tag,
+        CancellationToken cancellationToken)
     {
         if (Encoding.UTF8.GetByteCount(info.Raw) > MaxLockInfoBytes)
             throw new ArgumentException($"lock info is larger than {MaxLockInfoBytes} bytes", nameof(info));
@@ -126,7 +134,8 @@ public sealed class TofuStateStore : ITofuStateLock
             // Fast takeover: break the live lease (the old holder's state writes now fail) and take it.
             reason = holder.Tag!.Operation == TofuRunTag.Apply && tag!.Operation == TofuRunTag.Destroy
                 ? "a wipe's destroy took over from the running apply"
-                : $"its execution is gone: run {tag!.Run} was handed to a new execution ({tag.Execution}), so it took the lock without waiting for the lease";
+                : $"its execution is gone: run {tag!.Run} was handed to a new execution ({tag.Execution}), " +
+                    "so it took the lock without waiting for the lease";
             previous = holder;
             try
             {
@@ -135,7 +144,8 @@ public sealed class TofuStateStore : ITofuStateLock
             }
             catch (RequestFailedException again) when (again.Status == 409)
             {
-                return new TofuLockResult(TofuLockOutcome.HeldByOther, (await HolderAsync(blob, cancellationToken))?.Info);
+                return new TofuLockResult(TofuLockOutcome.HeldByOther,
+                    (await HolderAsync(blob, cancellationToken))?.Info);
             }
         }
 
@@ -143,7 +153,8 @@ public sealed class TofuStateStore : ITofuStateLock
         {
             // A holder in the metadata whose lease we could take never unlocked: its process is gone (DESIGN §5).
             // Recorded before the metadata names the new holder, so a failed append is retried by the next lock.
-            if (previous is not null && previous.Info.Id != info.Id) await RecordTakeoverAsync(deploymentId, previous, reason, cancellationToken);
+            if (previous is not null && previous.Info.Id != info.Id)
+                await RecordTakeoverAsync(deploymentId, previous, reason, cancellationToken);
             var metadata = new Dictionary<string, string>
             {
                 [LockInfoKey] = Convert.ToBase64String(Encoding.UTF8.GetBytes(info.Raw)),
@@ -161,14 +172,17 @@ public sealed class TofuStateStore : ITofuStateLock
         }
         catch
         {
-            await lease.ReleaseAsync(cancellationToken: CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+            await lease.ReleaseAsync(cancellationToken: CancellationToken.None)
+                .ContinueWith(_ => { }, TaskScheduler.Default);
             throw;
         }
         return TofuLockResult.Done;
     }
 
-    /// <summary>Releases the lock when <paramref name="info"/> names its holder; nothing held is released too.</summary>
-    public async Task<TofuLockResult> UnlockAsync(string deploymentId, TofuLockInfo info, CancellationToken cancellationToken)
+    /// <summary>Releases the lock when <paramref name="info"/>
+    /// names its holder; nothing held is released too.</summary>
+    public async Task<TofuLockResult> UnlockAsync(string deploymentId, TofuLockInfo info,
+        CancellationToken cancellationToken)
     {
         var blob = Blob(deploymentId);
         BlobProperties properties;
@@ -189,19 +203,22 @@ public sealed class TofuStateStore : ITofuStateLock
         {
             if (properties.LeaseState == LeaseState.Leased)
             {
-                await blob.SetMetadataAsync(new Dictionary<string, string>(), new BlobRequestConditions { LeaseId = leaseId }, cancellationToken);
+                await blob.SetMetadataAsync(new Dictionary<string, string>(),
+                    new BlobRequestConditions { LeaseId = leaseId }, cancellationToken);
                 await blob.GetBlobLeaseClient(leaseId).ReleaseAsync(cancellationToken: cancellationToken);
             }
             else if (holder is not null)
             {
                 // Our lease lapsed but nobody took the lock: still ours to clear, unless it changed meanwhile.
-                await blob.SetMetadataAsync(new Dictionary<string, string>(), new BlobRequestConditions { IfMatch = properties.ETag }, cancellationToken);
+                await blob.SetMetadataAsync(new Dictionary<string, string>(),
+                    new BlobRequestConditions { IfMatch = properties.ETag }, cancellationToken);
             }
             return TofuLockResult.Done;
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
-            return new TofuLockResult(TofuLockOutcome.HeldByOther, await HolderInfoAsync(deploymentId, cancellationToken));
+            return new TofuLockResult(TofuLockOutcome.HeldByOther,
+                await HolderInfoAsync(deploymentId, cancellationToken));
         }
     }
 
@@ -210,15 +227,18 @@ public sealed class TofuStateStore : ITofuStateLock
     /// lapsed lease is left alone, since renewing it would resurrect the lock of a dead process),
     /// its own lock with a wipe's request to stop, no live lock, or another execution's lock — it is no longer current.
     /// </summary>
-    public async Task<TofuLockCheck> RenewLockAsync(string deploymentId, string execution, CancellationToken cancellationToken)
+    public async Task<TofuLockCheck> RenewLockAsync(string deploymentId, string execution,
+        CancellationToken cancellationToken)
     {
         var blob = Blob(deploymentId);
         try
         {
             var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
-            if (properties.LeaseState != LeaseState.Leased || Holder(properties.Metadata) is not { } holder) return TofuLockCheck.Free;
+            if (properties.LeaseState != LeaseState.Leased || Holder(properties.Metadata) is not { } holder)
+                return TofuLockCheck.Free;
             if (holder.Tag?.Execution != execution) return TofuLockCheck.TakenOver;
-            await blob.GetBlobLeaseClient(TofuLockInfo.LeaseIdFor(holder.Info.Id).ToString()).RenewAsync(cancellationToken: cancellationToken);
+            await blob.GetBlobLeaseClient(TofuLockInfo.LeaseIdFor(holder.Info.Id).ToString())
+                .RenewAsync(cancellationToken: cancellationToken);
             return properties.Metadata.ContainsKey(StopKey) ? TofuLockCheck.StopRequested : TofuLockCheck.Renewed;
         }
         catch (RequestFailedException e) when (e.Status == 404)
@@ -242,9 +262,13 @@ public sealed class TofuStateStore : ITofuStateLock
         try
         {
             var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
-            if (properties.LeaseState != LeaseState.Leased || Holder(properties.Metadata) is not { Tag.Operation: TofuRunTag.Apply } holder) return false;
-            var metadata = new Dictionary<string, string>(properties.Metadata) { [StopKey] = clock.GetUtcNow().ToString("o") };
-            await blob.SetMetadataAsync(metadata, new BlobRequestConditions { LeaseId = TofuLockInfo.LeaseIdFor(holder.Info.Id).ToString(), IfMatch = properties.ETag },
+            if (properties.LeaseState != LeaseState.Leased
+                || Holder(properties.Metadata) is not { Tag.Operation: TofuRunTag.Apply } holder) return false;
+            var metadata =
+                new Dictionary<string, string>(properties.Metadata) { [StopKey] = clock.GetUtcNow().ToString("o") };
+            await blob.SetMetadataAsync(metadata,
+                new BlobRequestConditions { LeaseId = TofuLockInfo.LeaseIdFor(holder.Info.Id)
+                    .ToString(), IfMatch = properties.ETag },
                 cancellationToken);
             return true;
         }
@@ -273,7 +297,8 @@ public sealed class TofuStateStore : ITofuStateLock
         }
     }
 
-    /// <summary>Who holds the lock now: null when no lease is live (the metadata may still name the last holder).</summary>
+    /// <summary>Who holds the lock now: null when no lease is live
+    /// (the metadata may still name the last holder).</summary>
     public async Task<TofuLockHolder?> LiveHolderAsync(string deploymentId, CancellationToken cancellationToken)
     {
         try
@@ -319,16 +344,21 @@ public sealed class TofuStateStore : ITofuStateLock
             return null;
         }
         if (!TofuLockInfo.TryParse(raw, out var info)) return null;
-        TofuRunTag.TryParse(metadata.TryGetValue(OperationKey, out var op) ? op : null, metadata.TryGetValue(RunKey, out var run) ? run : null,
+        TofuRunTag.TryParse(metadata.TryGetValue(OperationKey, out var op) ? op : null,
+            metadata.TryGetValue(RunKey, out var run) ? run : null,
             metadata.TryGetValue(ExecutionKey, out var exec) ? exec : null, out var tag);
-        return new TofuLockHolder(info!, metadata.TryGetValue(HostKey, out var host) ? host : "", metadata.TryGetValue(SinceKey, out var since) ? since : "", tag);
+        return new TofuLockHolder(info!, metadata.TryGetValue(HostKey, out var host) ? host : "",
+            metadata.TryGetValue(SinceKey, out var since) ? since : "", tag);
     }
 
-    Task RecordTakeoverAsync(string deploymentId, TofuLockHolder previous, string reason, CancellationToken cancellationToken)
+    Task RecordTakeoverAsync(string deploymentId, TofuLockHolder previous, string reason,
+        CancellationToken cancellationToken)
     {
         if (events is null) return Task.CompletedTask;
         var who = previous.Info.Who.Length > 200 ? previous.Info.Who[..200] : previous.Info.Who;
-        var message = $"Took over the tofu state lock of {(who.Length > 0 ? who : "an unnamed holder")} (lock {previous.Info.Id}, " +
+        var message =
+            $"Took over the tofu state lock of {(who.Length > 0 ? who : "an unnamed holder")} " +
+            $"(lock {previous.Info.Id}, " +
                       $"{previous.Info.Operation}, held since {previous.Since} via {previous.Host}): {reason}";
         return events.AppendAsync(deploymentId,
         [
@@ -360,7 +390,9 @@ public sealed class TofuStateStore : ITofuStateLock
     {
         try
         {
-            await blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            await blob.UploadAsync(BinaryData.Empty,
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
+                cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
@@ -369,5 +401,6 @@ public sealed class TofuStateStore : ITofuStateLock
     }
 }
 
-/// <summary>The lock's holder as recorded in the state blob's metadata: tofu's lock info, the app host that granted it, and when.</summary>
+/// <summary>The lock's holder as recorded in the state blob's metadata:
+/// tofu's lock info, the app host that granted it, and when.</summary>
 public sealed record TofuLockHolder(TofuLockInfo Info, string Host, string Since, TofuRunTag? Tag = null);

@@ -10,9 +10,11 @@ namespace Catalyst.Domain.Tofu;
 /// </summary>
 public static class TofuVariables
 {
-    public sealed record DeploymentSecrets(string HetznerToken, string ObjectStorageSecretKey, string KubeconfigBearer, string HandoverJwtPublicKey);
+    public sealed record DeploymentSecrets(string HetznerToken, string ObjectStorageSecretKey, string KubeconfigBearer,
+        string HandoverJwtPublicKey);
 
-    public static Dictionary<string, object?> Plain(string deploymentId, DeploymentRequest request, ProvisionSettings settings, string handoverJwtPublicKey) => new()
+    public static Dictionary<string, object?> Plain(string deploymentId, DeploymentRequest request,
+        ProvisionSettings settings, string handoverJwtPublicKey) => new()
     {
         ["sovereign_fqdn"] = request.SovereignFqdn,
         ["sovereign_subdomain"] = request.SovereignSubdomain,

@@ -36,7 +36,8 @@ public static class TofuWorkdir
         return path;
     }
 
-    /// <summary>Whether a module file is staged: the module's .tf and .tftpl files and its provider lock file.</summary>
+    /// <summary>Whether a module file is staged: the module's .tf
+    /// and .tftpl files and its provider lock file.</summary>
     public static bool IsModuleFile(string fileName) =>
         fileName.EndsWith(".tf", StringComparison.Ordinal) || fileName.EndsWith(".tftpl", StringComparison.Ordinal)
         || fileName == ".terraform.lock.hcl";
@@ -67,7 +68,8 @@ public static class TofuWorkdir
         }
 
         var staged = sources.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var stale in new DirectoryInfo(workdir).EnumerateFiles().Where(f => IsModuleFile(f.Name) && !staged.Contains(f.Name)))
+        foreach (var stale in new DirectoryInfo(workdir).EnumerateFiles()
+            .Where(f => IsModuleFile(f.Name) && !staged.Contains(f.Name)))
             stale.Delete();
     }
 
@@ -76,11 +78,14 @@ public static class TofuWorkdir
     /// Refuses a secret variable (the contract's, or any in <paramref name="alsoSecret"/>): those go only to
     /// <c>TF_VAR_*</c> (DESIGN §4).
     /// </summary>
-    public static void WriteTfvars(string workdir, IReadOnlyDictionary<string, object?> variables, IEnumerable<string>? alsoSecret = null)
+    public static void WriteTfvars(string workdir, IReadOnlyDictionary<string, object?> variables,
+        IEnumerable<string>? alsoSecret = null)
     {
         var secrets = TofuContract.SecretVariables.Concat(alsoSecret ?? []).ToHashSet(StringComparer.Ordinal);
         if (variables.Keys.FirstOrDefault(secrets.Contains) is { } secret)
-            throw new ArgumentException($"variable {secret} is secret: it is passed only as TF_VAR_{secret}, never written to {TfvarsFileName}", nameof(variables));
+            throw new ArgumentException(
+                $"variable {secret} is secret: it is passed only as TF_VAR_{secret}, never written to {TfvarsFileName}",
+                nameof(variables));
         var sorted = new SortedDictionary<string, object?>(variables.ToDictionary(), StringComparer.Ordinal);
         var json = JsonSerializer.Serialize(sorted, TfvarsJson) + "\n";
         WriteOwnerOnly(Path.Combine(workdir, TfvarsFileName), stream =>

@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 
 namespace Catalyst.Domain.Wizard;
 
-/// <summary>The answer to <c>POST /api/v1/credentials/validate</c> and the HTTP status it goes with (reference A.4).</summary>
+/// <summary>The answer to <c>POST /api/v1/credentials/validate</c>
+/// and the HTTP status it goes with (reference A.4).</summary>
 public sealed record TokenVerdict(
     [property: JsonIgnore] int Status,
     [property: JsonPropertyName("valid")] bool Valid,
@@ -44,11 +45,13 @@ public sealed class HetznerTokenCheck(HttpClient http, HetznerEndpoint endpoint)
 
         try
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead,
+                cancellationToken);
             return response.StatusCode switch
             {
                 HttpStatusCode.OK => new TokenVerdict(200, true, "read/write access confirmed"),
-                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new TokenVerdict(200, false, "token rejected — ensure it has Read & Write permissions"),
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden =>
+                    new TokenVerdict(200, false, "token rejected — ensure it has Read & Write permissions"),
                 _ => Unreachable,
             };
         }

@@ -18,11 +18,13 @@ public sealed record SshKeyPair(string PublicKey, string PrivateKey, string Fing
     const string Algorithm = "ssh-ed25519";
 
     /// <summary>The comment is <c>catalyst@&lt;fqdn&gt;</c>, or <c>catalyst</c> without one, as the original.</summary>
-    public static string Comment(string? fqdn) => string.IsNullOrWhiteSpace(fqdn) ? "catalyst" : "catalyst@" + fqdn.Trim();
+    public static string Comment(string? fqdn) =>
+        string.IsNullOrWhiteSpace(fqdn) ? "catalyst" : "catalyst@" + fqdn.Trim();
 
     /// <summary>The comment ends the authorized_keys line: anything but a host name could split or extend it.</summary>
     public static bool IsAcceptableFqdn(string? fqdn) =>
-        string.IsNullOrWhiteSpace(fqdn) || fqdn.Trim() is { Length: <= 253 } f && f.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-');
+        string.IsNullOrWhiteSpace(fqdn)
+            || fqdn.Trim() is { Length: <= 253 } f && f.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-');
 
     public static SshKeyPair Generate(string? fqdn)
     {
@@ -33,7 +35,8 @@ public sealed record SshKeyPair(string PublicKey, string PrivateKey, string Fing
         try
         {
             var blob = PublicBlob(publicKey);
-            return new SshKeyPair($"{Algorithm} {Convert.ToBase64String(blob)} {comment}", PrivateKeyFile(seed, publicKey, blob, comment), FingerprintOf(blob));
+            return new SshKeyPair($"{Algorithm} {Convert.ToBase64String(blob)} {comment}",
+                PrivateKeyFile(seed, publicKey, blob, comment), FingerprintOf(blob));
         }
         finally
         {
@@ -45,7 +48,8 @@ public sealed record SshKeyPair(string PublicKey, string PrivateKey, string Fing
     public static byte[] PublicBlob(byte[] publicKey) => Strings(Encoding.ASCII.GetBytes(Algorithm), publicKey);
 
     /// <summary>SHA-256 of the public blob, unpadded base64.</summary>
-    public static string FingerprintOf(byte[] publicBlob) => "SHA256:" + Convert.ToBase64String(SHA256.HashData(publicBlob)).TrimEnd('=');
+    public static string FingerprintOf(byte[] publicBlob) =>
+        "SHA256:" + Convert.ToBase64String(SHA256.HashData(publicBlob)).TrimEnd('=');
 
     static string PrivateKeyFile(byte[] seed, byte[] publicKey, byte[] publicBlob, string comment)
     {
@@ -72,7 +76,8 @@ public sealed record SshKeyPair(string PublicKey, string PrivateKey, string Fing
 
         var base64 = Convert.ToBase64String(file.ToArray());
         var text = new StringBuilder("-----BEGIN OPENSSH PRIVATE KEY-----\n");
-        for (var i = 0; i < base64.Length; i += 70) text.Append(base64.AsSpan(i, Math.Min(70, base64.Length - i))).Append('\n');
+        for (var i = 0; i < base64.Length; i += 70)
+            text.Append(base64.AsSpan(i, Math.Min(70, base64.Length - i))).Append('\n');
         return text.Append("-----END OPENSSH PRIVATE KEY-----\n").ToString();
     }
 

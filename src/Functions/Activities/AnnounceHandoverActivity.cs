@@ -19,7 +19,8 @@ public sealed record HandoverInput(string DeploymentId, int Run);
 /// Its Durable name stays <c>MintHandover</c> (<see cref="TaskNames.MintHandover"/>): histories recorded before the
 /// rename replay against it.
 /// </summary>
-public sealed class AnnounceHandoverActivity(DeploymentStore store, EventLog events, SignerSource signer, TimeProvider time, ILogger<AnnounceHandoverActivity> log)
+public sealed class AnnounceHandoverActivity(DeploymentStore store, EventLog events, SignerSource signer,
+    TimeProvider time, ILogger<AnnounceHandoverActivity> log)
     : TaskActivity<HandoverInput, bool>
 {
     [Function(TaskNames.MintHandover)]
@@ -28,7 +29,8 @@ public sealed class AnnounceHandoverActivity(DeploymentStore store, EventLog eve
     public override async Task<bool> RunAsync(TaskActivityContext context, HandoverInput input)
     {
         var (id, run) = (input.DeploymentId, input.Run);
-        if (await store.GetAsync(id) is not { } record || record.Run != run || !HandoverMint.IsHandoverReady(record.Status)) return false;
+        if (await store.GetAsync(id) is not { } record || record.Run != run
+            || !HandoverMint.IsHandoverReady(record.Status)) return false;
 
         var fqdn = HandoverMint.Fqdn(record);
         var email = record.Request.OrgEmail;
@@ -38,7 +40,8 @@ public sealed class AnnounceHandoverActivity(DeploymentStore store, EventLog eve
             : null;
         if (reason is not null)
         {
-            await Append(id, run, HandoverMint.SkippedPhase, EventLevels.Warn, $"No automatic handover link: {reason}. POST /api/v1/deployments/{id}/mint-handover-token mints one.");
+            await Append(id, run, HandoverMint.SkippedPhase, EventLevels.Warn,
+                $"No automatic handover link: {reason}. POST /api/v1/deployments/{id}/mint-handover-token mints one.");
             return false;
         }
 
@@ -50,6 +53,7 @@ public sealed class AnnounceHandoverActivity(DeploymentStore store, EventLog eve
     Task Append(string id, int run, string phase, string level, string message) =>
         events.AppendAsync(id, [new DeploymentEvent
         {
-            Key = HandoverMint.EventKey(id, run, phase), Time = time.GetUtcNow(), Phase = phase, Level = level, Message = message,
+            Key = HandoverMint.EventKey(id, run, phase), Time = time.GetUtcNow(), Phase = phase, Level = level,
+            Message = message,
         }], CancellationToken.None);
 }

@@ -26,7 +26,8 @@ public sealed record UnpublishDnsResult(string Fqdn, IReadOnlyList<string> Remov
 /// Step 2 of ProvisionSovereign (DESIGN §3): the pool Sovereign's A records in the managed pool domain. Safe to
 /// retry: it adds only what is missing. Throws for a domain outside the allowlist, before any Dynadot call.
 /// </summary>
-public sealed class PublishDnsActivity(SovereignDns dns, ILogger<PublishDnsActivity> log) : TaskActivity<PublishDnsInput, PublishDnsResult>
+public sealed class PublishDnsActivity(SovereignDns dns, ILogger<PublishDnsActivity> log)
+    : TaskActivity<PublishDnsInput, PublishDnsResult>
 {
     [Function(DnsActivityNames.PublishDns)]
     public Task<PublishDnsResult> Run([ActivityTrigger] PublishDnsInput input) => RunAsync(null!, input);
@@ -34,8 +35,10 @@ public sealed class PublishDnsActivity(SovereignDns dns, ILogger<PublishDnsActiv
     public override async Task<PublishDnsResult> RunAsync(TaskActivityContext context, PublishDnsInput input)
     {
         using var timer = Catalyst.Domain.Metrics.CatalystMetrics.TimePhase("dns");
-        var outcome = await dns.PublishAsync(input.DeploymentId, input.PoolDomain, input.Subdomain, input.LoadBalancerIp, CancellationToken.None);
-        log.LogInformation("Deployment {DeploymentId}: DNS for {Fqdn} published, {Added} added, {Present} already present",
+        var outcome = await dns.PublishAsync(input.DeploymentId, input.PoolDomain, input.Subdomain,
+            input.LoadBalancerIp, CancellationToken.None);
+        log.LogInformation(
+            "Deployment {DeploymentId}: DNS for {Fqdn} published, {Added} added, {Present} already present",
             input.DeploymentId, outcome.Fqdn, outcome.Added.Count, outcome.AlreadyPresent.Count);
         return new PublishDnsResult(outcome.Fqdn, outcome.Added, outcome.AlreadyPresent);
     }
@@ -47,15 +50,18 @@ public sealed class PublishDnsActivity(SovereignDns dns, ILogger<PublishDnsActiv
 /// shared retry policy runs it again from a fresh read (the zone copy of each attempt is in <c>dns-backups</c>), and
 /// if the zone keeps changing, the wipe's report names the records for an operator.
 /// </summary>
-public sealed class UnpublishDnsActivity(SovereignDns dns, ILogger<UnpublishDnsActivity> log) : TaskActivity<UnpublishDnsInput, UnpublishDnsResult>
+public sealed class UnpublishDnsActivity(SovereignDns dns, ILogger<UnpublishDnsActivity> log)
+    : TaskActivity<UnpublishDnsInput, UnpublishDnsResult>
 {
     [Function(DnsActivityNames.UnpublishDns)]
     public Task<UnpublishDnsResult> Run([ActivityTrigger] UnpublishDnsInput input) => RunAsync(null!, input);
 
     public override async Task<UnpublishDnsResult> RunAsync(TaskActivityContext context, UnpublishDnsInput input)
     {
-        var outcome = await dns.UnpublishAsync(input.DeploymentId, input.PoolDomain, input.Subdomain, CancellationToken.None);
-        log.LogInformation("Deployment {DeploymentId}: DNS for {Fqdn} unpublished, {Removed} removed", input.DeploymentId, outcome.Fqdn, outcome.Removed.Count);
+        var outcome = await dns.UnpublishAsync(input.DeploymentId, input.PoolDomain, input.Subdomain,
+            CancellationToken.None);
+        log.LogInformation("Deployment {DeploymentId}: DNS for {Fqdn} unpublished, {Removed} removed",
+            input.DeploymentId, outcome.Fqdn, outcome.Removed.Count);
         return new UnpublishDnsResult(outcome.Fqdn, outcome.Removed);
     }
 }

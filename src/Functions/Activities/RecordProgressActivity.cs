@@ -10,7 +10,8 @@ namespace Catalyst.Functions.Activities;
 /// Writes a workflow step to the record and the timeline (orchestrators may not do I/O themselves). Safe to retry: the
 /// record write is the same on every attempt and the event is keyed by run and step, so it is appended once.
 /// </summary>
-public sealed class RecordProgressActivity(DeploymentStore store, EventLog events, TimeProvider time) : TaskActivity<ProgressUpdate, bool>
+public sealed class RecordProgressActivity(DeploymentStore store, EventLog events, TimeProvider time)
+    : TaskActivity<ProgressUpdate, bool>
 {
     [Function(TaskNames.RecordProgress)]
     public Task<bool> Run([ActivityTrigger] ProgressUpdate update) => RunAsync(null!, update);

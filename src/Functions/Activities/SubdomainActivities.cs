@@ -19,7 +19,8 @@ public sealed class ClaimSubdomainActivity(SubdomainReservations reservations) :
     public Task<bool> Run([ActivityTrigger] SubdomainClaim claim) => RunAsync(null!, claim);
 
     public override async Task<bool> RunAsync(TaskActivityContext context, SubdomainClaim claim) =>
-        await reservations.ReserveAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId, CancellationToken.None, renew: true) == ReserveResult.Reserved;
+        await reservations.ReserveAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId, CancellationToken.None,
+            renew: true) == ReserveResult.Reserved;
 }
 
 /// <summary>
@@ -33,11 +34,15 @@ public sealed class CommitSubdomainActivity(SubdomainReservations reservations) 
 
     public override async Task<bool> RunAsync(TaskActivityContext context, SubdomainClaim claim)
     {
-        var result = await reservations.CommitAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId, CancellationToken.None);
+        var result = await reservations.CommitAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId,
+            CancellationToken.None);
         if (result == CommitResult.NotFound)
-            // The reservation lapsed before the workflow started (a very slow start): take the name again if it is free.
-            return await reservations.ReserveAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId, CancellationToken.None) == ReserveResult.Reserved
-                   && await reservations.CommitAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId, CancellationToken.None) == CommitResult.Committed;
+            // The reservation lapsed before the workflow started (a
+            // very slow start): take the name again if it is free.
+            return await reservations.ReserveAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId,
+                CancellationToken.None) == ReserveResult.Reserved
+                   && await reservations.CommitAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId,
+                       CancellationToken.None) == CommitResult.Committed;
         return result == CommitResult.Committed;
     }
 }
@@ -49,12 +54,14 @@ public sealed class ReleaseSubdomainActivity(SubdomainReservations reservations)
     public Task<bool> Run([ActivityTrigger] SubdomainClaim claim) => RunAsync(null!, claim);
 
     public override async Task<bool> RunAsync(TaskActivityContext context, SubdomainClaim claim) =>
-        await reservations.ReleaseAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId, CancellationToken.None) == ReleaseResult.Released;
+        await reservations.ReleaseAsync(claim.PoolDomain, claim.Subdomain, claim.DeploymentId,
+            CancellationToken.None) == ReleaseResult.Released;
 }
 
 /// <summary>A pool deployment's name in its managed pool domain (null for bring-your-own domains).</summary>
 public sealed record PoolName(string PoolDomain, string Subdomain)
 {
     public static PoolName? Of(DeploymentRecord record) =>
-        record.Request.IsPoolMode ? new PoolName(record.Request.SovereignPoolDomain.ToLowerInvariant(), record.Request.SovereignSubdomain.ToLowerInvariant()) : null;
+        record.Request.IsPoolMode ? new PoolName(record.Request.SovereignPoolDomain.ToLowerInvariant(),
+            record.Request.SovereignSubdomain.ToLowerInvariant()) : null;
 }

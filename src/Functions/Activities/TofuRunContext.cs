@@ -17,20 +17,25 @@ namespace Catalyst.Functions.Activities;
 /// </summary>
 public sealed class TofuRunContext(
     DeploymentStore store, Vault vault, EventLog events, ITofuRunner runner, TofuBackendCredentials credentials,
-    Func<OperatorSecrets> operatorSecrets, Func<ProvisionSettings> settings, SelfAddress self, Redactor redactor, TimeProvider time, SignerSource signer,
+    Func<OperatorSecrets> operatorSecrets, Func<ProvisionSettings> settings, SelfAddress self, Redactor redactor,
+    TimeProvider time, SignerSource signer,
     HetznerEndpoint hetznerEndpoint, HetznerSweep hetzner, ILogger<TofuRunContext>? log = null)
 {
-    /// <summary>An activity found every tofu slot of this replica in use and hands its work back to the queue.</summary>
+    /// <summary>An activity found every tofu slot of this replica
+    /// in use and hands its work back to the queue.</summary>
     public void NoSlot(string deploymentId, string operation) =>
-        log?.LogInformation("No free tofu slot on this replica ({Setting}): the {Operation} of {DeploymentId} goes back to the queue for a replica with room",
+        log?.LogInformation(
+            "No free tofu slot on this replica ({Setting}): the {Operation} of {DeploymentId} goes back to the queue " +
+            "for a replica with room",
             TofuSettings.MaxParallelSetting, operation, deploymentId);
 
     /// <summary>
-    /// What tofu gets as <c>HCLOUD_ENDPOINT</c>: the configured API with its version path, or nothing for the public API
-    /// (the provider's own default), so tofu and the app always see one Hetzner.
+    /// What tofu gets as <c>HCLOUD_ENDPOINT</c>: the configured API with its version path, or nothing for the public
+    /// API (the provider's own default), so tofu and the app always see one Hetzner.
     /// </summary>
     public static string? HcloudEndpoint(HetznerEndpoint endpoint) =>
-        endpoint.BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') is var url && url == HetznerEndpoint.Default.GetLeftPart(UriPartial.Path).TrimEnd('/')
+        endpoint.BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') is var url
+            && url == HetznerEndpoint.Default.GetLeftPart(UriPartial.Path).TrimEnd('/')
             ? null
             : url + "/v1";
 
@@ -49,11 +54,14 @@ public sealed class TofuRunContext(
         var ops = operatorSecrets();
         var secretVariables = TofuVariables.Secret(secrets, ops);
         var backend = credentials.BackendFor(deploymentId, current.TofuBackendUrl ?? self.BaseUrl);
-        var invocation = new TofuInvocation(deploymentId, TofuVariables.Plain(deploymentId, record.Request, current, secrets.HandoverJwtPublicKey),
+        var invocation = new TofuInvocation(deploymentId,
+            TofuVariables.Plain(deploymentId, record.Request, current, secrets.HandoverJwtPublicKey),
             secretVariables, backend, runNumber) { HetznerEndpoint = HcloudEndpoint(hetznerEndpoint) };
-        var runRedactor = redactor.With(secretVariables.Values.Append(backend.Password).Append(backend.EncryptionPassphrase));
+        var runRedactor =
+            redactor.With(secretVariables.Values.Append(backend.Password).Append(backend.EncryptionPassphrase));
         var hetznerToken = secrets.HetznerToken;
-        return new Run(store, events, time, deploymentId, runNumber, runRedactor, invocation, record.Request.SovereignFqdn,
+        return new Run(store, events, time, deploymentId, runNumber, runRedactor, invocation,
+            record.Request.SovereignFqdn,
             hetznerToken.Length == 0 ? null : ct => hetzner.ListAsync(deploymentId, hetznerToken, ct));
     }
 
@@ -71,8 +79,10 @@ public sealed class TofuRunContext(
         readonly string execution = Guid.NewGuid().ToString("N")[..8];
         long line;
 
-        internal Run(DeploymentStore store, EventLog events, TimeProvider time, string deploymentId, int runNumber, Redactor redactor,
-            TofuInvocation invocation, string sovereignFqdn, Func<CancellationToken, Task<IReadOnlyList<Leftover>>>? listOwned)
+        internal Run(DeploymentStore store, EventLog events, TimeProvider time, string deploymentId, int runNumber,
+            Redactor redactor,
+            TofuInvocation invocation, string sovereignFqdn,
+            Func<CancellationToken, Task<IReadOnlyList<Leftover>>>? listOwned)
         {
             SovereignFqdn = sovereignFqdn;
             this.store = store;
@@ -81,7 +91,8 @@ public sealed class TofuRunContext(
             this.deploymentId = deploymentId;
             this.runNumber = runNumber;
             this.redactor = redactor;
-            Invocation = listOwned is null ? invocation : invocation with { Adoption = new TofuAdoptionSource(listOwned, OnAdoptionAsync) };
+            Invocation = listOwned is null ? invocation
+                : invocation with { Adoption = new TofuAdoptionSource(listOwned, OnAdoptionAsync) };
             pump = Task.Run(PumpAsync);
         }
 
@@ -93,39 +104,52 @@ public sealed class TofuRunContext(
         public async Task OnPhaseAsync(TofuPhase phase)
         {
             var now = time.GetUtcNow();
-            await store.UpdateAsync(deploymentId, r => r.Run == runNumber ? r with { Phase = Phases.Tofu, Step = phase.Name } : null);
+            await store.UpdateAsync(deploymentId,
+                r => r.Run == runNumber ? r with { Phase = Phases.Tofu, Step = phase.Name } : null);
             pending.Writer.TryWrite(new DeploymentEvent
             {
-                Key = EventKeys.Detail(deploymentId, runNumber, execution, phase.Name), Time = now, Phase = phase.Name, Level = EventLevels.Info, Message = phase.Message,
+                Key = EventKeys.Detail(deploymentId, runNumber, execution, phase.Name), Time = now, Phase = phase.Name,
+                Level = EventLevels.Info, Message = phase.Message,
             });
         }
 
-        /// <summary>An info event per adopted object, a warn event per unmatched one, and the unmatched count on the record.</summary>
+        /// <summary>An info event per adopted object, a warn event per
+        /// unmatched one, and the unmatched count on the record.</summary>
         public async Task OnAdoptionAsync(AdoptionPlan plan)
         {
             var now = time.GetUtcNow();
             foreach (var adopted in plan.Imports)
                 pending.Writer.TryWrite(new DeploymentEvent
                 {
-                    Key = EventKeys.Detail(deploymentId, runNumber, Steps.Adopt, $"{adopted.Object.Kind}/{adopted.Object.Id}"), Time = now, Phase = Phases.TofuAdopt, Level = EventLevels.Info,
+                    Key = EventKeys.Detail(deploymentId, runNumber, Steps.Adopt,
+                        $"{adopted.Object.Kind}/{adopted.Object.Id}"), Time = now, Phase = Phases.TofuAdopt,
+                        Level = EventLevels.Info,
                     Message = $"adopted {adopted.Address} (id {adopted.Object.Id}) created by an earlier run",
                 });
             foreach (var orphan in plan.Unmatched)
                 pending.Writer.TryWrite(new DeploymentEvent
                 {
-                    Key = EventKeys.Detail(deploymentId, runNumber, Steps.Unadopted, $"{orphan.Kind}/{orphan.Id}"), Time = now, Phase = Phases.TofuAdopt, Level = EventLevels.Warn,
-                    Message = $"{orphan.Kind}/{orphan.Id} \"{orphan.Name}\" carries this deployment's owner label but matches nothing the module creates; " +
-                              $"it was not adopted and tofu will not manage it (remove it with: {HetznerSweep.CommandFor(orphan)})",
+                    Key = EventKeys.Detail(deploymentId, runNumber, Steps.Unadopted, $"{orphan.Kind}/{orphan.Id}"),
+                    Time = now, Phase = Phases.TofuAdopt, Level = EventLevels.Warn,
+                    Message =
+                        $"{orphan.Kind}/{orphan.Id} \"{orphan.Name}\" carries this deployment's owner label but " +
+                        "matches nothing the module creates; " +
+                              $"it was not adopted and tofu will not manage it (remove it " +
+                              $"with: {HetznerSweep.CommandFor(orphan)})",
                 });
             var count = plan.Unmatched.Count;
-            await store.UpdateAsync(deploymentId, r => r.Run == runNumber && r.UnadoptedResources != count ? r with { UnadoptedResources = count } : null);
+            await store.UpdateAsync(deploymentId, r => r.Run == runNumber && r.UnadoptedResources != count
+                ? r with { UnadoptedResources = count } : null);
         }
 
-        /// <summary>A timeline note of this run's own (not a tofu line), keyed by its text so a re-delivered activity writes it once.</summary>
+        /// <summary>A timeline note of this run's own (not a tofu line), keyed
+        /// by its text so a re-delivered activity writes it once.</summary>
         public void Note(string phase, string level, string message) =>
             pending.Writer.TryWrite(new DeploymentEvent
             {
-                Key = EventKeys.Detail(deploymentId, runNumber, Steps.Note, $"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(message)))[..16]}"),
+                Key = EventKeys.Detail(deploymentId, runNumber, Steps.Note,
+                    $"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+                        System.Text.Encoding.UTF8.GetBytes(message)))[..16]}"),
                 Time = time.GetUtcNow(), Phase = phase, Level = level, Message = message,
             });
 

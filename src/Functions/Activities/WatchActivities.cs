@@ -9,12 +9,15 @@ using static Catalyst.Domain.Deployments.Timeline;
 
 namespace Catalyst.Functions.Activities;
 
-/// <summary>Puts a deployment in the Phase-1 watch: its run, its gate's settings, when the watch started; the arrival step to record first.</summary>
-public sealed record BeginWatchInput(string DeploymentId, int Run, WatchSettings Settings, DateTime StartedAt, ProgressUpdate? Arrival);
+/// <summary>Puts a deployment in the Phase-1 watch: its run, its gate's settings, when the watch started; the arrival
+/// step to record first.</summary>
+public sealed record BeginWatchInput(string DeploymentId, int Run, WatchSettings Settings, DateTime StartedAt,
+    ProgressUpdate? Arrival);
 
 /// <summary>
-/// The workflow woke on a timer: <paramref name="TimedOut"/> ends the watch with what it has seen, <paramref name="FirstSeenDue"/>
-/// asks for the first-seen warning, and either way the deployment is made sure to be in the watch (the check-in).
+/// The workflow woke on a timer: <paramref name="TimedOut"/> ends the watch with what it has seen,
+/// <paramref name="FirstSeenDue"/> asks for the first-seen warning, and either way the deployment is made sure to be in
+/// the watch (the check-in).
 /// </summary>
 public sealed record WatchCheck(BeginWatchInput Watch, bool TimedOut, bool FirstSeenDue);
 
@@ -25,7 +28,8 @@ public sealed record EndWatchInput(string DeploymentId, int Run);
 /// watching at once (this one, when it is the holder). In the isolated worker it also hands over its Durable client
 /// (see <see cref="WorkflowClients"/>).
 /// </summary>
-public sealed class BeginWatchActivity(ProgressRecorder progress, WatchRegistry registry, WatchSupervisor supervisor, WorkflowClients clients)
+public sealed class BeginWatchActivity(ProgressRecorder progress, WatchRegistry registry, WatchSupervisor supervisor,
+    WorkflowClients clients)
     : TaskActivity<BeginWatchInput, bool>
 {
     [Function(TaskNames.BeginWatch)]
@@ -45,12 +49,15 @@ public sealed class BeginWatchActivity(ProgressRecorder progress, WatchRegistry 
 
     internal static WatchEntry Entry(BeginWatchInput input) => new()
     {
-        DeploymentId = input.DeploymentId, Run = input.Run, Settings = input.Settings, State = new WatchState { StartedAt = input.StartedAt },
+        DeploymentId = input.DeploymentId, Run = input.Run, Settings = input.Settings,
+        State = new WatchState { StartedAt = input.StartedAt },
     };
 }
 
-/// <summary>The workflow's timer woke: the first-seen warning, the timeout's conclusion, or a check-in; returns the conclusion if there is one.</summary>
-public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry registry, WatchSupervisor supervisor, WorkflowClients clients)
+/// <summary>The workflow's timer woke: the first-seen warning, the timeout's conclusion, or a check-in; returns the
+/// conclusion if there is one.</summary>
+public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry registry, WatchSupervisor supervisor,
+    WorkflowClients clients)
     : TaskActivity<WatchCheck, WatchConclusion?>
 {
     [Function(TaskNames.CheckWatch)]
@@ -72,12 +79,15 @@ public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry 
                 continue;
             }
             var entry = stored.Entry;
-            if (entry.Run > run || entry.Conclusion is not null) return entry.Conclusion is { } c && c.Run == run ? c : null;
+            if (entry.Run > run || entry.Conclusion is not null)
+                return entry.Conclusion is { } c && c.Run == run ? c : null;
             var state = entry.State;
             if (check.FirstSeenDue && !state.FirstSeenWarned && state.States.Count == 0)
             {
                 await progress.RecordAsync(Notice(id, run, Steps.FirstSeenWarning, 50,
-                    $"Phase 1 watch saw 0 HelmReleases in {Durations.Go(entry.Settings.FirstSeenTimeout)}; the bootstrap-kit Kustomization may not be reconciling. Operator: run `flux get kustomization -n flux-system` on the new cluster.",
+                    $"Phase 1 watch saw 0 HelmReleases in {Durations.Go(entry.Settings.FirstSeenTimeout)}; " +
+                    "the bootstrap-kit Kustomization may not be reconciling. Operator: " +
+                    "run `flux get kustomization -n flux-system` on the new cluster.",
                     EventLevels.Warn));
                 state = state with { FirstSeenWarned = true };
             }
@@ -85,28 +95,33 @@ public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry 
             if (check.TimedOut)
             {
                 await progress.RecordAsync(Notice(id, run, Steps.WatchTimeout, 95,
-                    "Phase-1 watch terminated by context: context deadline exceeded — see ComponentStates for current outcome", EventLevels.Warn));
+                    "Phase-1 watch terminated by context: context deadline exceeded — see ComponentStates for " +
+                    "current outcome", EventLevels.Warn));
                 var (outcome, status, error) = state.Conclude(gatePassed: false);
                 conclusion = new WatchConclusion(run, outcome, status, error);
             }
             if (!ReferenceEquals(state, entry.State) || conclusion is not null)
-                if (await registry.TryReplaceAsync(entry with { State = state, Conclusion = conclusion }, stored.ETag, CancellationToken.None) is null)
+                if (await registry.TryReplaceAsync(entry with { State = state, Conclusion = conclusion }, stored.ETag,
+                    CancellationToken.None) is null)
                     continue; // the watch wrote meanwhile: look again (it may have concluded first)
             supervisor.Nudge(id);
             return conclusion;
         }
     }
 
-    /// <summary>As the original's helmwatch emitted them: the record stays in <c>phase1</c>, the event is a <c>component</c> one.</summary>
+    /// <summary>As the original's helmwatch emitted them: the record stays in <c>phase1</c>, the event is a
+    /// <c>component</c> one.</summary>
     static ProgressUpdate Notice(string id, int run, string step, int percent, string message, string level) => new()
     {
-        DeploymentId = id, Run = run, Key = EventKeys.Step(id, run, step), Phase = Phases.Phase1, Step = step, Progress = percent, Message = message, Level = level,
+        DeploymentId = id, Run = run, Key = EventKeys.Step(id, run, step), Phase = Phases.Phase1, Step = step,
+        Progress = percent, Message = message, Level = level,
         EventPhase = Phases.Component,
     };
 }
 
 /// <summary>The watch is over for this run: out of the registry, and this replica stops watching at once.</summary>
-public sealed class EndWatchActivity(WatchRegistry registry, WatchSupervisor supervisor) : TaskActivity<EndWatchInput, bool>
+public sealed class EndWatchActivity(WatchRegistry registry, WatchSupervisor supervisor)
+    : TaskActivity<EndWatchInput, bool>
 {
     [Function(TaskNames.EndWatch)]
     public Task<bool> Run([ActivityTrigger] EndWatchInput input) => RunAsync(null!, input);

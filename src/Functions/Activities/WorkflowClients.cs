@@ -5,8 +5,8 @@ namespace Catalyst.Functions.Activities;
 /// <summary>
 /// The Durable client the Phase-1 watch raises its conclusions with. Standalone has one in its services from the start;
 /// the isolated worker has none outside a function's binding (the Durable extension offers no client factory), so the
-/// watch's activities hand theirs over as they run — a replica that has run none waits here, and the workflow's check-in
-/// collects the conclusion from the registry instead.
+/// watch's activities hand theirs over as they run — a replica that has run none waits here, and the workflow's
+/// check-in collects the conclusion from the registry instead.
 /// </summary>
 public sealed class WorkflowClients(DurableTaskClient? client = null)
 {

@@ -19,17 +19,20 @@ public static class AuthServices
     {
         // TimeProvider is registered by DeploymentServices.
         services.AddSettings(_ => AuthSettings.From(configuration.Reader()));
-        services.AddSingleton(sp => SignerSource.Load(sp.GetRequiredService<AuthSettings>(), sp.GetRequiredService<TimeProvider>(),
+        services.AddSingleton(sp =>
+            SignerSource.Load(sp.GetRequiredService<AuthSettings>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Catalyst.Auth.Signer")));
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<AuthSettings>();
-            return new SessionCookies(settings.SessionCookieSecret, settings.SessionCookieDomain, Catalyst.Domain.Store.VaultKey.IsDevelopment(configuration.Reader()));
+            return new SessionCookies(settings.SessionCookieSecret, settings.SessionCookieDomain,
+                Catalyst.Domain.Store.VaultKey.IsDevelopment(configuration.Reader()));
         });
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<AuthSettings>();
-            return new SessionTokens(sp.GetRequiredService<SignerSource>().Signer, settings.SessionCookieSecret, settings.Issuer, sp.GetRequiredService<TimeProvider>());
+            return new SessionTokens(sp.GetRequiredService<SignerSource>().Signer, settings.SessionCookieSecret,
+                settings.Issuer, sp.GetRequiredService<TimeProvider>());
         });
 
         // Keycloak's admin URLs carry users' emails; the default handlers would log every one.
@@ -43,23 +46,31 @@ public static class AuthServices
         {
             var settings = sp.GetRequiredService<AuthSettings>();
             var jwks = settings.GateJwksUrl is { } url
-                ? new JwksCache(sp.GetRequiredService<IHttpClientFactory>().CreateClient(KeycloakHttpClient), url, sp.GetRequiredService<TimeProvider>())
+                ? new JwksCache(sp.GetRequiredService<IHttpClientFactory>().CreateClient(KeycloakHttpClient), url,
+                    sp.GetRequiredService<TimeProvider>())
                 : null;
-            return new SessionVerifier(sp.GetRequiredService<SessionCookies>(), sp.GetRequiredService<SessionTokens>(), jwks, sp.GetRequiredService<SessionRules>(),
+            return new SessionVerifier(sp.GetRequiredService<SessionCookies>(), sp.GetRequiredService<SessionTokens>(),
+                jwks, sp.GetRequiredService<SessionRules>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SessionRevocations>());
         });
-        services.AddSingleton(sp => new SessionRevocations(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SessionRevocations(sp.GetRequiredService<StorageConnection>().Blobs,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => SessionRules.From(sp.GetRequiredService<AuthSettings>()));
-        services.AddSingleton(sp => new SessionGate(sp.GetRequiredService<SessionVerifier>(), sp.GetRequiredService<SessionRules>(),
+        services.AddSingleton(sp =>
+            new SessionGate(sp.GetRequiredService<SessionVerifier>(), sp.GetRequiredService<SessionRules>(),
             sp.GetRequiredService<AuthSettings>().Mode == AuthMode.Session));
         services.AddSingleton(sp => new CorsPolicy(sp.GetRequiredService<AuthSettings>().CorsOrigins));
 
         services.AddSingleton(sp => new MagicLinkThrottle(
-            new BlobRateLimiter(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<TimeProvider>()),
+            new BlobRateLimiter(sp.GetRequiredService<StorageConnection>().Blobs,
+                sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<AuthSettings>().MagicLinkLimits));
-        services.AddSingleton<IMagicLinkMailer>(sp => new SmtpMagicLinkMailer(sp.GetRequiredService<AuthSettings>().Smtp));
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<HandoverLogin>(sp, OneTimeStore(sp, OneTimeTokens.HandoverContainer)));
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<MagicLinks>(sp, OneTimeStore(sp, OneTimeTokens.MagicLinkContainer)));
+        services.AddSingleton<IMagicLinkMailer>(sp =>
+            new SmtpMagicLinkMailer(sp.GetRequiredService<AuthSettings>().Smtp));
+        services.AddSingleton(sp =>
+            ActivatorUtilities.CreateInstance<HandoverLogin>(sp, OneTimeStore(sp, OneTimeTokens.HandoverContainer)));
+        services.AddSingleton(sp =>
+            ActivatorUtilities.CreateInstance<MagicLinks>(sp, OneTimeStore(sp, OneTimeTokens.MagicLinkContainer)));
         return services;
     }
 

@@ -41,7 +41,8 @@ public static class DnsServices
                 // Reads retry on any transient failure. A write is retried only when Dynadot said it did not act
                 // (429): a write that timed out may have landed, and the activity's own retry re-reads first.
                 o.Retry.ShouldHandle = args => ValueTask.FromResult(
-                    args.Context.GetRequestMessage()?.Options.TryGetValue(DynadotClient.SafeToRetry, out var safe) == true && safe
+                    args.Context.GetRequestMessage()?.Options.TryGetValue(DynadotClient.SafeToRetry,
+                        out var safe) == true && safe
                         ? HttpClientResiliencePredicates.IsTransient(args.Outcome)
                         : args.Outcome.Result?.StatusCode == System.Net.HttpStatusCode.TooManyRequests);
             });
@@ -52,7 +53,8 @@ public static class DnsServices
         services.AddSingleton(sp => new Catalyst.Domain.Creation.OwnerLocks(
             new BlobZoneLock(sp.GetRequiredService<StorageConnection>().Blobs, prefix: BlobZoneLock.OwnerPrefix)));
         services.AddSingleton<IDnsLedger>(sp => new BlobDnsLedger(sp.GetRequiredService<StorageConnection>().Blobs));
-        services.AddSingleton(sp => new SubdomainReservations(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetRequiredService<ReservationSettings>().Ttl));
+        services.AddSingleton(sp => new SubdomainReservations(sp.GetRequiredService<StorageConnection>().Blobs,
+            sp.GetRequiredService<ReservationSettings>().Ttl));
         services.AddSingleton<IHostResolver, SystemHostResolver>();
         // Transient, like what they use: the typed Dynadot and Hetzner clients must not be held for the process's life.
         services.AddTransient<SubdomainChecker>();
@@ -66,7 +68,8 @@ public static class DnsServices
     {
         var text = Settings.Text(read, setting);
         if (text is null) return fallback;
-        if (!Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        if (!Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("http" or "https"))
             throw new SettingException(setting, $"'{text}' is not an http(s) URL");
         return uri;
     }

@@ -17,7 +17,8 @@ namespace Catalyst.Functions.Hosting;
 /// </summary>
 public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renewEvery) : IOrchestrationService
 {
-    /// <summary>A third of the visibility timeout: two renewals may fail before the work item is handed out again.</summary>
+    /// <summary>A third of the visibility timeout: two renewals may
+    /// fail before the work item is handed out again.</summary>
     public static TimeSpan RenewIntervalFor(TimeSpan visibilityTimeout) => visibilityTimeout / 3;
 
     readonly ConcurrentDictionary<TaskActivityWorkItem, Renewal> renewals = new(ReferenceEqualityComparer.Instance);
@@ -48,7 +49,8 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
         }
     }
 
-    public async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    public async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout,
+        CancellationToken cancellationToken)
     {
         if (draining) return await Idle<TaskOrchestrationWorkItem>(receiveTimeout, cancellationToken);
         var item = await engine.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
@@ -56,7 +58,8 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
         return item!;
     }
 
-    public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout,
+        CancellationToken cancellationToken)
     {
         if (draining) return await Idle<TaskActivityWorkItem>(receiveTimeout, cancellationToken);
         var item = await engine.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
@@ -119,7 +122,8 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
 
     static async Task<T> Idle<T>(TimeSpan receiveTimeout, CancellationToken cancellationToken) where T : class
     {
-        await Task.Delay(receiveTimeout < TimeSpan.FromSeconds(1) ? receiveTimeout : TimeSpan.FromSeconds(1), cancellationToken);
+        await Task.Delay(receiveTimeout < TimeSpan.FromSeconds(1) ? receiveTimeout : TimeSpan.FromSeconds(1),
+            cancellationToken);
         return null!;
     }
 
@@ -145,21 +149,29 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
     public Task CreateIfNotExistsAsync() => engine.CreateIfNotExistsAsync();
     public Task DeleteAsync() => engine.DeleteAsync();
     public Task DeleteAsync(bool deleteInstanceStore) => engine.DeleteAsync(deleteInstanceStore);
-    public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) => engine.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
-    public int GetDelayInSecondsAfterOnProcessException(Exception exception) => engine.GetDelayInSecondsAfterOnProcessException(exception);
-    public int GetDelayInSecondsAfterOnFetchException(Exception exception) => engine.GetDelayInSecondsAfterOnFetchException(exception);
+    public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) =>
+        engine.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
+    public int GetDelayInSecondsAfterOnProcessException(Exception exception) =>
+        engine.GetDelayInSecondsAfterOnProcessException(exception);
+    public int GetDelayInSecondsAfterOnFetchException(Exception exception) =>
+        engine.GetDelayInSecondsAfterOnFetchException(exception);
     public int TaskOrchestrationDispatcherCount => engine.TaskOrchestrationDispatcherCount;
     public int MaxConcurrentTaskOrchestrationWorkItems => engine.MaxConcurrentTaskOrchestrationWorkItems;
     public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => engine.EventBehaviourForContinueAsNew;
-    public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => engine.RenewTaskOrchestrationWorkItemLockAsync(workItem);
-    public Task CompleteTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem, OrchestrationRuntimeState newOrchestrationRuntimeState,
+    public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) =>
+        engine.RenewTaskOrchestrationWorkItemLockAsync(workItem);
+    public Task CompleteTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem,
+        OrchestrationRuntimeState newOrchestrationRuntimeState,
         IList<TaskMessage> outboundMessages, IList<TaskMessage> orchestratorMessages, IList<TaskMessage> timerMessages,
         TaskMessage continuedAsNewMessage, OrchestrationState orchestrationState) =>
-        engine.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
-    public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => engine.AbandonTaskOrchestrationWorkItemAsync(workItem);
+        engine.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages,
+            orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+    public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) =>
+        engine.AbandonTaskOrchestrationWorkItemAsync(workItem);
     public int TaskActivityDispatcherCount => engine.TaskActivityDispatcherCount;
     public int MaxConcurrentTaskActivityWorkItems => engine.MaxConcurrentTaskActivityWorkItems;
-    public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => engine.RenewTaskActivityWorkItemLockAsync(workItem);
+    public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) =>
+        engine.RenewTaskActivityWorkItemLockAsync(workItem);
 
     /// <summary>One activity's lock, renewed on a timer until the activity completes or is abandoned.</summary>
     sealed class Renewal
@@ -187,7 +199,8 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
                     }
                     catch (Exception) when (!stop.IsCancellationRequested)
                     {
-                        // One failed renewal (a storage timeout included) is harmless: the timeout lasts three intervals.
+                        // One failed renewal (a storage timeout included)
+                        // is harmless: the timeout lasts three intervals.
                     }
                 }
             }
@@ -206,8 +219,10 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
     }
 }
 
-/// <summary>Registered after the Durable worker, so the host stops it first: drain, then disconnect the worker.</summary>
-sealed class EngineDrainService(DrainableEngine engine, ShutdownSettings settings) : Microsoft.Extensions.Hosting.IHostedService
+/// <summary>Registered after the Durable worker, so the host
+/// stops it first: drain, then disconnect the worker.</summary>
+sealed class EngineDrainService(DrainableEngine engine, ShutdownSettings settings)
+    : Microsoft.Extensions.Hosting.IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

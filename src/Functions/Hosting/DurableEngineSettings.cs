@@ -8,12 +8,12 @@ namespace Catalyst.Functions.Hosting;
 
 /// <summary>
 /// The Durable Task engine settings for standalone mode, read from the same place the Functions host reads
-/// them: host.json's <c>extensions:durableTask</c>, overridable by <c>AzureFunctionsJobHost__extensions__durableTask__*</c>
-/// app settings. The defaults are chosen for latency and recovery (DESIGN §2): events are noticed within a
-/// second, and work held by a killed process reappears within a minute instead of five.
-/// Standalone honours every key it accepts and refuses to start on any other (issue 19): a key only the Functions
-/// host's extension understood would let the two modes drift apart — onto different task hubs or connections —
-/// without an error. tests/FunctionsMode.Tests compares what this builds with what the extension builds.
+/// them: host.json's <c>extensions:durableTask</c>, overridable by
+/// <c>AzureFunctionsJobHost__extensions__durableTask__*</c> app settings. The defaults are chosen for latency and
+/// recovery (DESIGN §2): events are noticed within a second, and work held by a killed process reappears within a
+/// minute instead of five. Standalone honours every key it accepts and refuses to start on any other (issue 19): a key
+/// only the Functions host's extension understood would let the two modes drift apart — onto different task hubs or
+/// connections — without an error. tests/FunctionsMode.Tests compares what this builds with what the extension builds.
 /// </summary>
 public sealed record DurableEngineSettings(
     string HubName,
@@ -30,7 +30,8 @@ public sealed record DurableEngineSettings(
 {
     public const string Section = "AzureFunctionsJobHost:extensions:durableTask";
 
-    /// <summary>The host.json keys (under <see cref="Section"/>) standalone implements; any other stops the start.</summary>
+    /// <summary>The host.json keys (under <see cref="Section"/>)
+    /// standalone implements; any other stops the start.</summary>
     public static readonly IReadOnlySet<string> HonouredKeys = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "hubName", "maxConcurrentActivityFunctions", "maxConcurrentOrchestratorFunctions",
@@ -49,7 +50,8 @@ public sealed record DurableEngineSettings(
         RefuseUnknownKeys(durable);
         var storage = durable.GetSection("storageProvider");
         if (storage["type"] is { Length: > 0 } type && !type.Equals("AzureStorage", StringComparison.OrdinalIgnoreCase))
-            throw new SettingException($"{storage.Path}:type", $"'{type}' is not supported: standalone runs the AzureStorage engine only");
+            throw new SettingException($"{storage.Path}:type",
+                $"'{type}' is not supported: standalone runs the AzureStorage engine only");
         var settings = new DurableEngineSettings(
             HubName: durable["hubName"] is { Length: > 0 } hub ? hub : "catalyst",
             // As the extension: connectionName (or its older alias connectionStringName) names the setting holding the
@@ -69,11 +71,13 @@ public sealed record DurableEngineSettings(
             MaxConcurrentOrchestrations: Int(durable, "maxConcurrentOrchestratorFunctions", 64, 1, 1000),
             // Not a host.json key: only standalone's engine exposes it. A gracefully stopped host releases its
             // leases at once; this bounds how long a killed host's partitions stay unowned.
-            LeaseInterval: Settings.Duration(k => configuration[k], "CATALYST_DURABLE_LEASE_INTERVAL", TimeSpan.FromSeconds(15)),
+            LeaseInterval: Settings.Duration(k => configuration[k], "CATALYST_DURABLE_LEASE_INTERVAL",
+                TimeSpan.FromSeconds(15)),
             Versioning: OrchestrationVersioning.From(durable));
 
         if (!IsValidHubName(settings.HubName))
-            throw new SettingException($"{Section}:hubName", $"'{settings.HubName}' must be 3-45 letters or digits, starting with a letter");
+            throw new SettingException($"{Section}:hubName",
+                $"'{settings.HubName}' must be 3-45 letters or digits, starting with a letter");
         return settings;
     }
 
@@ -83,7 +87,8 @@ public sealed record DurableEngineSettings(
         {
             if (value is null) continue; // a section, not a key
             if (!HonouredKeys.Contains(key))
-                throw new SettingException($"{Section}:{key}", "standalone mode does not implement this Durable setting; remove it, or "
+                throw new SettingException($"{Section}:{key}",
+                    "standalone mode does not implement this Durable setting; remove it, or "
                     + "run under the Functions host (the two modes must not run one task hub with different settings)");
         }
     }
@@ -91,7 +96,8 @@ public sealed record DurableEngineSettings(
     public static bool IsValidHubName(string name) =>
         name.Length is >= 3 and <= 45 && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit);
 
-    public AzureStorageOrchestrationServiceSettings ToEngineSettings(string connectionString, ILoggerFactory loggerFactory) => new()
+    public AzureStorageOrchestrationServiceSettings ToEngineSettings(string connectionString,
+        ILoggerFactory loggerFactory) => new()
     {
         TaskHubName = HubName,
         StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
@@ -134,7 +140,9 @@ public sealed record DurableEngineSettings(
 /// accepts, and a refused work item is abandoned for another worker (<c>Reject</c>) — so during a rolling update an old
 /// replica never runs an instance a newer replica started. See README, "Rolling updates".
 /// </summary>
-public sealed record OrchestrationVersioning(string DefaultVersion, DurableTaskWorkerOptions.VersionMatchStrategy MatchStrategy, DurableTaskWorkerOptions.VersionFailureStrategy FailureStrategy)
+public sealed record OrchestrationVersioning(string DefaultVersion,
+    DurableTaskWorkerOptions.VersionMatchStrategy MatchStrategy,
+    DurableTaskWorkerOptions.VersionFailureStrategy FailureStrategy)
 {
     public static OrchestrationVersioning From(IConfigurationSection durable) => new(
         durable["defaultVersion"] ?? "",
@@ -155,5 +163,6 @@ public sealed record OrchestrationVersioning(string DefaultVersion, DurableTaskW
     static T Parse<T>(IConfigurationSection section, string key, T fallback) where T : struct, Enum =>
         section[key] is not { Length: > 0 } text ? fallback
         : Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) ? value
-        : throw new SettingException($"{section.Path}:{key}", $"'{text}' is not one of {string.Join(", ", Enum.GetNames<T>())}");
+        : throw new SettingException($"{section.Path}:{key}",
+            $"'{text}' is not one of {string.Join(", ", Enum.GetNames<T>())}");
 }

@@ -29,13 +29,15 @@ public sealed class DurableSidecar : IAsyncDisposable
 
     public GrpcChannel Channel { get; }
 
-    public static async Task<DurableSidecar> StartAsync(AzureStorageOrchestrationService engine, DrainableEngine dispatch, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<DurableSidecar> StartAsync(AzureStorageOrchestrationService engine,
+        DrainableEngine dispatch, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k =>
+            k.Listen(System.Net.IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton<IOrchestrationService>(dispatch);
         builder.Services.AddSingleton<IOrchestrationServiceClient>(engine);
@@ -44,11 +46,13 @@ public sealed class DurableSidecar : IAsyncDisposable
         app.MapGrpcService<TaskHubGrpcServer>();
         await app.StartAsync(cancellationToken);
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var address = app.Services.GetRequiredService<IServer>().Features
+            .Get<IServerAddressesFeature>()!.Addresses.Single();
         return new DurableSidecar(app, GrpcChannel.ForAddress(address));
     }
 
-    /// <summary>Stops serving within <paramref name="timeout"/>; outstanding work is left for the engine to re-deliver.</summary>
+    /// <summary>Stops serving within <paramref name="timeout"/>;
+    /// outstanding work is left for the engine to re-deliver.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

@@ -16,9 +16,11 @@ public sealed class FunctionCatalog
     public required IReadOnlyList<TaskFunction> Activities { get; init; }
     public required IReadOnlyList<TimerFunction> Timers { get; init; }
 
-    /// <summary>Whether a Functions-mode invocation is an HTTP trigger: what the worker middlewares (auth, metrics) apply to.</summary>
+    /// <summary>Whether a Functions-mode invocation is an HTTP trigger:
+    /// what the worker middlewares (auth, metrics) apply to.</summary>
     public static bool IsHttpTrigger(Microsoft.Azure.Functions.Worker.FunctionContext context) =>
-        context.FunctionDefinition.InputBindings.Values.Any(b => b.Type.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase));
+        context.FunctionDefinition.InputBindings.Values.Any(b =>
+            b.Type.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase));
 
     public static FunctionCatalog Discover(IEnumerable<Assembly> assemblies)
     {
@@ -29,7 +31,8 @@ public sealed class FunctionCatalog
 
         var methods = assemblies.Distinct()
             .SelectMany(a => a.GetTypes())
-            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly));
+            .SelectMany(t => t.GetMethods(
+                BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly));
         foreach (var method in methods)
         {
             var function = method.GetCustomAttribute<FunctionAttribute>();
@@ -37,9 +40,11 @@ public sealed class FunctionCatalog
             var name = function.Name;
             var parameters = method.GetParameters();
 
-            if (parameters.Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(a => a is not null) is { } httpTrigger)
+            if (parameters.Select(p => p.GetCustomAttribute<HttpTriggerAttribute>())
+                .FirstOrDefault(a => a is not null) is { } httpTrigger)
             {
-                var verbs = httpTrigger.Methods is { Length: > 0 } m ? m.Select(v => v.ToUpperInvariant()).ToArray() : ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+                var verbs = httpTrigger.Methods is { Length: > 0 } m ? m.Select(v => v.ToUpperInvariant()).ToArray()
+                    : ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
                 http.Add(new HttpFunction(name, verbs, httpTrigger.Route ?? name, method));
             }
             else if (parameters.Any(p => p.GetCustomAttribute<OrchestrationTriggerAttribute>() is not null))
@@ -50,7 +55,8 @@ public sealed class FunctionCatalog
             {
                 activities.Add(new TaskFunction(name, RequireImplementation<ITaskActivity>(method, name)));
             }
-            else if (parameters.Select(p => p.GetCustomAttribute<TimerTriggerAttribute>()).FirstOrDefault(a => a is not null) is { } timer)
+            else if (parameters.Select(p => p.GetCustomAttribute<TimerTriggerAttribute>())
+                .FirstOrDefault(a => a is not null) is { } timer)
             {
                 timers.Add(new TimerFunction(name, timer.Schedule, timer.RunOnStartup, method));
             }
@@ -60,8 +66,10 @@ public sealed class FunctionCatalog
             }
         }
 
-        var duplicate = http.Select(f => f.Name).Concat(orchestrators.Select(f => f.Name)).Concat(activities.Select(f => f.Name))
-            .Concat(timers.Select(f => f.Name)).GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        var duplicate = http.Select(f => f.Name).Concat(orchestrators.Select(f => f.Name))
+            .Concat(activities.Select(f => f.Name))
+            .Concat(timers.Select(f => f.Name)).GroupBy(n => n, StringComparer.OrdinalIgnoreCase)
+            .FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new InvalidOperationException($"Two functions are named {duplicate.Key}.");
 
@@ -80,7 +88,8 @@ public sealed class FunctionCatalog
     {
         var type = method.DeclaringType!;
         if (!typeof(T).IsAssignableFrom(type))
-            throw new InvalidOperationException($"Function {name} must be declared on a {typeof(T).Name} class ({type.Name} is not).");
+            throw new InvalidOperationException(
+                $"Function {name} must be declared on a {typeof(T).Name} class ({type.Name} is not).");
         return type;
     }
 }

@@ -15,7 +15,8 @@ public static class FunctionsHost
         builder.UseCatalystAuth();
         builder.Services.AddCatalyst(builder.Configuration);
         var host = builder.Build();
-        if (!StartupChecks.Pass(host.Services, host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Catalyst.Startup"))) return 2;
+        if (!StartupChecks.Pass(host.Services,
+            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Catalyst.Startup"))) return 2;
         await host.RunAsync();
         return 0;
     }

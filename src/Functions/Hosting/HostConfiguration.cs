@@ -24,18 +24,22 @@ public static class HostConfiguration
                 if (key.StartsWith("logging:logLevel:", StringComparison.OrdinalIgnoreCase))
                 {
                     var category = key["logging:logLevel:".Length..];
-                    data[$"Logging:LogLevel:{(category.Equals("default", StringComparison.OrdinalIgnoreCase) ? "Default" : category)}"] = value;
+                    data[$"Logging:LogLevel:{(category.Equals("default", StringComparison.OrdinalIgnoreCase)
+                        ? "Default" : category)}"] = value;
                 }
             }
         }
 
-        foreach (var candidate in new[] { Path.Combine(Directory.GetCurrentDirectory(), "local.settings.json"), Path.Combine(contentRoot, "local.settings.json") })
+        foreach (var candidate in new[] { Path.Combine(Directory.GetCurrentDirectory(), "local.settings.json"),
+            Path.Combine(contentRoot, "local.settings.json") })
         {
             if (!File.Exists(candidate)) continue;
-            using var document = JsonDocument.Parse(File.ReadAllText(candidate), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var document = JsonDocument.Parse(File.ReadAllText(candidate),
+                new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             if (document.RootElement.TryGetProperty("Values", out var values))
                 foreach (var property in values.EnumerateObject())
-                    data[property.Name.Replace("__", ":")] = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : property.Value.GetRawText();
+                    data[property.Name.Replace("__", ":")] = property.Value.ValueKind == JsonValueKind.String
+                        ? property.Value.GetString() : property.Value.GetRawText();
             break;
         }
 

@@ -18,10 +18,12 @@ public static class HostModeSelector
             "functions" => HostMode.Functions,
             "standalone" => HostMode.Standalone,
             null or "" or "auto" => StartedByFunctionsHost(args) ? HostMode.Functions : HostMode.Standalone,
-            _ => throw new Catalyst.Domain.Configuration.SettingException(Setting, $"'{forced}' is not functions, standalone or auto"),
+            _ => throw new Catalyst.Domain.Configuration.SettingException(Setting,
+                $"'{forced}' is not functions, standalone or auto"),
         };
     }
 
     static bool StartedByFunctionsHost(string[] args) =>
-        args.Any(a => a.Equals("--functions-uri", StringComparison.OrdinalIgnoreCase) || a.Equals("--workerId", StringComparison.OrdinalIgnoreCase));
+        args.Any(a => a.Equals("--functions-uri", StringComparison.OrdinalIgnoreCase)
+            || a.Equals("--workerId", StringComparison.OrdinalIgnoreCase));
 }

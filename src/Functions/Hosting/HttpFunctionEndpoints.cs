@@ -22,7 +22,8 @@ public static class HttpFunctionEndpoints
             var method = function.Method;
             endpoints.MapMethods("/" + function.Route.TrimStart('/'), function.Methods, async context =>
             {
-                var target = method.IsStatic ? null : ActivatorUtilities.GetServiceOrCreateInstance(context.RequestServices, method.DeclaringType!);
+                var target = method.IsStatic ? null
+                    : ActivatorUtilities.GetServiceOrCreateInstance(context.RequestServices, method.DeclaringType!);
                 var arguments = binders.Select(bind => bind(context)).ToArray();
                 object? returned;
                 try
@@ -38,7 +39,8 @@ public static class HttpFunctionEndpoints
                 if (result is IResult executable)
                     await executable.ExecuteAsync(context);
                 else if (result is not null)
-                    throw new InvalidOperationException($"{function.Name} returned {result.GetType().Name}; HTTP functions return IResult.");
+                    throw new InvalidOperationException(
+                        $"{function.Name} returned {result.GetType().Name}; HTTP functions return IResult.");
             }).WithName(function.Name);
         }
     }
@@ -66,6 +68,7 @@ public static class HttpFunctionEndpoints
             return c => c.GetRouteValue(name)?.ToString();
         }
         throw new InvalidOperationException(
-            $"HTTP function {function.Name}: parameter '{parameter.Name}' of type {type.Name} cannot be bound in standalone mode.");
+            $"HTTP function {function.Name}: parameter '{parameter.Name}' of type {type.Name} cannot be bound in " +
+            "standalone mode.");
     }
 }

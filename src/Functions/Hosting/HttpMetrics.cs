@@ -17,11 +17,13 @@ namespace Catalyst.Functions.Hosting;
 public static class HttpMetrics
 {
     static readonly Lazy<IReadOnlyDictionary<string, string>> Routes = new(() =>
-        FunctionCatalog.Discover([typeof(HttpMetrics).Assembly]).Http.ToDictionary(f => f.Name, f => f.Route.TrimStart('/')));
+        FunctionCatalog.Discover([typeof(HttpMetrics).Assembly]).Http
+            .ToDictionary(f => f.Name, f => f.Route.TrimStart('/')));
 
     static void Observe(HttpContext context, string route, Stopwatch elapsed) =>
         CatalystMetrics.HttpDuration.WithLabels(context.Request.Method, route,
-            context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Observe(elapsed.Elapsed.TotalSeconds);
+            context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Observe(elapsed.Elapsed.TotalSeconds);
 
     /// <summary>Standalone: first in the pipeline, so the gate's own answers (401, 404) are timed too.</summary>
     public static WebApplication UseCatalystHttpMetrics(this WebApplication app)
@@ -35,7 +37,8 @@ public static class HttpMetrics
             }
             finally
             {
-                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText?.TrimStart('/') ?? "unmatched";
+                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText?.TrimStart('/')
+                    ?? "unmatched";
                 Observe(context, route, elapsed);
             }
         });
@@ -43,7 +46,8 @@ public static class HttpMetrics
     }
 
     /// <summary>Functions mode: worker middleware on HTTP triggers, registered before the auth middleware.</summary>
-    public static IFunctionsWorkerApplicationBuilder UseCatalystHttpMetrics(this IFunctionsWorkerApplicationBuilder builder) =>
+    public static IFunctionsWorkerApplicationBuilder UseCatalystHttpMetrics(
+        this IFunctionsWorkerApplicationBuilder builder) =>
         builder.UseWhen<MetricsWorkerMiddleware>(FunctionCatalog.IsHttpTrigger);
 
     sealed class MetricsWorkerMiddleware : IFunctionsWorkerMiddleware
@@ -58,7 +62,8 @@ public static class HttpMetrics
             finally
             {
                 if (context.GetHttpContext() is { } http)
-                    Observe(http, Routes.Value.GetValueOrDefault(context.FunctionDefinition.Name, "unmatched"), elapsed);
+                    Observe(http,
+                        Routes.Value.GetValueOrDefault(context.FunctionDefinition.Name, "unmatched"), elapsed);
             }
         }
     }

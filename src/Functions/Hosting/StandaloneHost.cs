@@ -27,7 +27,8 @@ public static class StandaloneHost
         // SIGTERM before the host listens for it (a pod stopped during a rollout) ends the start cleanly with exit 0
         // instead of the default 143; once the host runs, the same signal stops it the ordered way.
         using var terminated = new CancellationTokenSource();
-        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
         {
             context.Cancel = true;
             terminated.Cancel();
@@ -42,12 +43,15 @@ public static class StandaloneHost
         }
     }
 
-    static async Task<int> RunAsync(string[] args, IReadOnlyList<Assembly> functionAssemblies, CancellationToken terminated)
+    static async Task<int> RunAsync(string[] args, IReadOnlyList<Assembly> functionAssemblies,
+        CancellationToken terminated)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(
+            new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         HostConfiguration.AddFunctionsSources(builder.Configuration, AppContext.BaseDirectory);
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
-        // The engine and sidecar start before the app is built; their logs follow the same levels (host.json's logging).
+        // The engine and sidecar start before the app is built;
+        // their logs follow the same levels (host.json's logging).
         using var bootLoggerFactory = LoggerFactory.Create(l => l
             .AddConfiguration(builder.Configuration.GetSection("Logging"))
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
@@ -66,10 +70,13 @@ public static class StandaloneHost
             engineStorage = StorageConnection.FromConfiguration(builder.Configuration, engineSettings.ConnectionName);
             shutdown = ShutdownSettings.From(builder.Configuration);
             catalog = FunctionCatalog.Discover(functionAssemblies);
-            var probeTimeout = TimeSpan.FromSeconds(Settings.Int(k => builder.Configuration[k], "CATALYST_STORAGE_PROBE_SECONDS", 5, 1, 120));
+            var probeTimeout = TimeSpan.FromSeconds(Settings.Int(k => builder.Configuration[k],
+                "CATALYST_STORAGE_PROBE_SECONDS", 5, 1, 120));
             await storage.ProbeAsync(probeTimeout).WaitAsync(terminated);
-            if (engineStorage.ConnectionString != storage.ConnectionString) await engineStorage.ProbeAsync(probeTimeout).WaitAsync(terminated);
-            engine = new AzureStorageOrchestrationService(engineSettings.ToEngineSettings(engineStorage.ConnectionString, bootLoggerFactory));
+            if (engineStorage.ConnectionString != storage.ConnectionString)
+                await engineStorage.ProbeAsync(probeTimeout).WaitAsync(terminated);
+            engine = new AzureStorageOrchestrationService(
+                engineSettings.ToEngineSettings(engineStorage.ConnectionString, bootLoggerFactory));
             await engine.CreateIfNotExistsAsync().WaitAsync(TimeSpan.FromSeconds(60), terminated);
         }
         catch (SettingException e)
@@ -82,7 +89,8 @@ public static class StandaloneHost
         var bind = Settings.Text(k => builder.Configuration[k], "CATALYST_BIND_ADDRESS", "0.0.0.0");
         builder.WebHost.UseUrls($"http://{bind}:{port}");
 
-        var dispatch = new DrainableEngine(engine, DrainableEngine.RenewIntervalFor(engineSettings.WorkItemQueueVisibilityTimeout));
+        var dispatch = new DrainableEngine(engine,
+            DrainableEngine.RenewIntervalFor(engineSettings.WorkItemQueueVisibilityTimeout));
         await using var sidecar = await DurableSidecar.StartAsync(engine, dispatch, bootLoggerFactory, terminated);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton(shutdown);
@@ -112,7 +120,8 @@ public static class StandaloneHost
         terminated.ThrowIfCancellationRequested();
         // An unexpected failure answers in the API's error shape, never a stack trace or an empty body.
         app.UseExceptionHandler(failed => failed.Run(context => Results.Json(
-            new Catalyst.Domain.Deployments.ApiError("internal-error", $"the request failed; see the server log (trace {context.TraceIdentifier})"),
+            new Catalyst.Domain.Deployments.ApiError("internal-error",
+                $"the request failed; see the server log (trace {context.TraceIdentifier})"),
             statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context)));
         app.UseCatalystHttpMetrics();
         app.UseCatalystAuth();
@@ -121,7 +130,8 @@ public static class StandaloneHost
         if (app.Services.GetRequiredService<Catalyst.Domain.Tofu.ITofuRunner>() is Catalyst.Domain.Tofu.TofuRunner tofu)
             app.Lifetime.ApplicationStopping.Register(() => tofu.StopAllAsync(shutdown.Drain).GetAwaiter().GetResult());
         // Last resort: whatever hangs past the budget, the process still ends before the kubelet's SIGKILL would.
-        app.Lifetime.ApplicationStopping.Register(() => _ = Task.Delay(shutdown.Total + TimeSpan.FromSeconds(5)).ContinueWith(_ => Environment.Exit(0)));
+        app.Lifetime.ApplicationStopping.Register(() => _ = Task.Delay(shutdown.Total + TimeSpan.FromSeconds(5))
+            .ContinueWith(_ => Environment.Exit(0)));
 
         // From here a SIGTERM stops the app the ordered way, wherever its start is.
         using var stopOnTerm = terminated.Register(() => app.Lifetime.StopApplication());
@@ -132,7 +142,8 @@ public static class StandaloneHost
         app.Services.GetRequiredService<SelfAddress>().BaseUrl = $"http://127.0.0.1:{bound.Port}";
         await app.WaitForShutdownAsync();
         await sidecar.StopAsync(TimeSpan.FromSeconds(5));
-        if (dispatch.Started) await engine.StopAsync(isForced: true).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
+        if (dispatch.Started)
+            await engine.StopAsync(isForced: true).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { });
         return 0;
     }
 

@@ -17,7 +17,8 @@ public sealed class StorageConnection
     public const string SettingName = "AzureWebJobsStorage";
     public const string DevelopmentStorage = "UseDevelopmentStorage=true";
 
-    StorageConnection(string setting, string connectionString, BlobServiceClient blobs, QueueServiceClient queues, TableServiceClient tables)
+    StorageConnection(string setting, string connectionString, BlobServiceClient blobs, QueueServiceClient queues,
+        TableServiceClient tables)
     {
         Setting = setting;
         ConnectionString = connectionString;
@@ -44,7 +45,8 @@ public sealed class StorageConnection
         settingName.Equals(SettingName, StringComparison.OrdinalIgnoreCase) ? FromConfiguration(configuration)
         : Parse(configuration[settingName] is { Length: > 0 } value ? value
             : configuration.GetConnectionString(settingName) is { Length: > 0 } named ? named
-            : throw new SettingException(settingName, "is not set, but host.json's durableTask storageProvider:connectionName names it"), settingName);
+            : throw new SettingException(settingName,
+                "is not set, but host.json's durableTask storageProvider:connectionName names it"), settingName);
 
     public static StorageConnection Parse(string connectionString, string setting = SettingName)
     {
@@ -57,19 +59,23 @@ public sealed class StorageConnection
                 new QueueServiceClient(connectionString),
                 new TableServiceClient(connectionString));
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or UriFormatException)
+        catch (Exception e)
+            when (e is FormatException or ArgumentException or InvalidOperationException or UriFormatException)
         {
             // The message never echoes the value: it holds the account key.
-            throw new SettingException(setting, $"is not a valid storage connection string ({e.GetType().Name}: {e.Message.Split('\n')[0]})", e);
+            throw new SettingException(setting,
+                $"is not a valid storage connection string ({e.GetType().Name}: {e.Message.Split('\n')[0]})", e);
         }
     }
 
-    /// <summary>Asks each service once, without retries; throws a <see cref="SettingException"/> naming the setting.</summary>
+    /// <summary>Asks each service once, without retries; throws a
+    /// <see cref="SettingException"/> naming the setting.</summary>
     public async Task ProbeAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
-        // Separate clients without retries: the app's own clients retry, which is what turns a dead endpoint into a hang.
+        // Separate clients without retries: the app's own clients
+        // retry, which is what turns a dead endpoint into a hang.
         var blobs = new BlobServiceClient(ConnectionString, WithoutRetries(new BlobClientOptions()));
         var queues = new QueueServiceClient(ConnectionString, WithoutRetries(new QueueClientOptions()));
         var tables = new TableServiceClient(ConnectionString, WithoutRetries(new TableClientOptions()));
@@ -87,8 +93,10 @@ public sealed class StorageConnection
             }
             catch (Exception e) when (e is not SettingException)
             {
-                var reason = cts.IsCancellationRequested ? $"no answer within {timeout.TotalSeconds:0.#}s" : e.Message.Split('\n')[0];
-                throw new SettingException(Setting, $"the {service} service at {endpoint.GetLeftPart(UriPartial.Path)} is not usable: {reason}", e);
+                var reason = cts.IsCancellationRequested ? $"no answer within {timeout.TotalSeconds:0.#}s"
+                    : e.Message.Split('\n')[0];
+                throw new SettingException(Setting,
+                    $"the {service} service at {endpoint.GetLeftPart(UriPartial.Path)} is not usable: {reason}", e);
             }
         }
     }

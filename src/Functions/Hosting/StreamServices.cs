@@ -4,7 +4,8 @@ using Microsoft.Extensions.Configuration;
 
 namespace Catalyst.Functions.Hosting;
 
-/// <summary>What the server-sent event streams share: the per-client and total limits, and the timeline's shared polls.</summary>
+/// <summary>What the server-sent event streams share: the per-client
+/// and total limits, and the timeline's shared polls.</summary>
 public static class StreamServices
 {
     public static IServiceCollection AddStreams(this IServiceCollection services, IConfiguration configuration)

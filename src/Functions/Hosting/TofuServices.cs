@@ -12,12 +12,15 @@ public static class TofuServices
     public static IServiceCollection AddTofu(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSettings(_ => TofuSettings.From(configuration.Reader()));
-        // The vault key is registered (and checked at start) by DeploymentServices; the backend credentials derive from it.
+        // The vault key is registered (and checked at start) by
+        // DeploymentServices; the backend credentials derive from it.
         services.AddSingleton(sp => new TofuBackendCredentials(sp.GetRequiredService<VaultKey>().Bytes));
-        services.AddSingleton(sp => new TofuStateStore(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetService<IDeploymentEvents>()));
+        services.AddSingleton(sp =>
+            new TofuStateStore(sp.GetRequiredService<StorageConnection>().Blobs, sp.GetService<IDeploymentEvents>()));
         services.AddSingleton<ITofuStateLock>(sp => sp.GetRequiredService<TofuStateStore>());
         services.AddSingleton<ITofuRunner>(sp => new TofuRunner(
-            sp.GetRequiredService<TofuSettings>(), sp.GetRequiredService<ITofuStateLock>(), sp.GetService<ILogger<TofuRunner>>()));
+            sp.GetRequiredService<TofuSettings>(), sp.GetRequiredService<ITofuStateLock>(),
+            sp.GetService<ILogger<TofuRunner>>()));
         return services;
     }
 }

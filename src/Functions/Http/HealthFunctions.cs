@@ -13,11 +13,13 @@ public sealed class HealthFunctions(Readiness readiness, Catalyst.Domain.Auth.Au
 
     /// <summary>Readiness: 200 <c>ok</c> when every check passes, else 503 naming what is not ready.</summary>
     [Function(nameof(Readyz))]
-    public async Task<IResult> Readyz([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "readyz")] HttpRequest request)
+    public async Task<IResult> Readyz(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "readyz")] HttpRequest request)
     {
         // An open API stays ready (it was asked for), but every probe says what it exposes.
         if (auth.Mode == Catalyst.Domain.Auth.AuthMode.Off)
-            request.HttpContext.Response.Headers.Warning = $"199 catalyst-api \"{Catalyst.Domain.Auth.AuthSettings.OffWarning}\"";
+            request.HttpContext.Response.Headers.Warning =
+                $"199 catalyst-api \"{Catalyst.Domain.Auth.AuthSettings.OffWarning}\"";
         var problems = await readiness.ProblemsAsync(request.HttpContext.RequestAborted);
         return problems.Count == 0
             ? Results.Text("ok", "text/plain")

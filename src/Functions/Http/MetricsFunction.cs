@@ -8,12 +8,14 @@ namespace Catalyst.Functions.Http;
 
 /// <summary>
 /// <c>GET /metrics</c> in the Prometheus text format (the original mounted promhttp there, reference A.1). Outside
-/// <c>/api/v1</c>, so outside the session gate: it carries counts and durations only (see CatalystMetrics), no tenant data.
+/// <c>/api/v1</c>, so outside the session gate: it carries counts
+/// and durations only (see CatalystMetrics), no tenant data.
 /// </summary>
 public sealed class MetricsFunction(DeploymentStatusGauge deployments)
 {
     [Function(nameof(Metrics))]
-    public async Task<IResult> Metrics([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "metrics")] HttpRequest request)
+    public async Task<IResult> Metrics(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "metrics")] HttpRequest request)
     {
         await deployments.RefreshAsync(request.HttpContext.RequestAborted);
         using var text = new MemoryStream();
@@ -46,7 +48,8 @@ public sealed class DeploymentStatusGauge(DeploymentStore store, TimeProvider ti
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Storage not answering must not cost the scrape its other metrics: the gauge keeps its last counts.
-            log.LogWarning("Metrics: deployments could not be listed ({Error}); the gauge keeps its last counts", e.Message);
+            log.LogWarning("Metrics: deployments could not be listed ({Error}); the gauge keeps its last counts",
+                e.Message);
             refreshedAt = time.GetUtcNow();
         }
         finally

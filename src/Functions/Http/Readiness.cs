@@ -16,7 +16,8 @@ public sealed class Readiness(IEnumerable<IReadinessCheck> checks)
 {
     public async Task<IReadOnlyList<string>> ProblemsAsync(CancellationToken cancellationToken)
     {
-        var results = await Task.WhenAll(checks.Select(async c => await c.ProblemAsync(cancellationToken) is { } p ? $"{c.Name}: {p}" : null));
+        var results = await Task.WhenAll(checks.Select(async c => await c.ProblemAsync(cancellationToken) is { } p
+            ? $"{c.Name}: {p}" : null));
         return results.OfType<string>().ToList();
     }
 }

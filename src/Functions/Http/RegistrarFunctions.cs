@@ -14,11 +14,13 @@ public sealed class RegistrarFunctions(DynadotRegistrar dynadot, ILogger<Registr
 {
     [Function(nameof(ValidateRegistrar))]
     public async Task<IResult> ValidateRegistrar(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/registrar/{registrar}/validate")] HttpRequest request, string registrar)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post",
+            Route = "api/v1/registrar/{registrar}/validate")] HttpRequest request, string registrar)
     {
         var name = RegistrarRequests.Normalize(registrar);
         if (!RegistrarRequests.IsServed(name)) return HttpErrors.Json(RegistrarRequests.Unsupported);
-        var bytes = await RequestBody.ReadAsync(request, RegistrarRequests.MaxBodyBytes, request.HttpContext.RequestAborted);
+        var bytes = await RequestBody.ReadAsync(request, RegistrarRequests.MaxBodyBytes,
+            request.HttpContext.RequestAborted);
         if (bytes is null) return HttpErrors.Json(RegistrarRequests.TooLarge("validate"));
         var (parsed, error) = RegistrarRequests.ParseValidate(bytes);
         if (error is { } refused) return HttpErrors.Json(refused);
@@ -29,11 +31,13 @@ public sealed class RegistrarFunctions(DynadotRegistrar dynadot, ILogger<Registr
 
     [Function(nameof(SetRegistrarNameservers))]
     public async Task<IResult> SetRegistrarNameservers(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/registrar/{registrar}/set-ns")] HttpRequest request, string registrar)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post",
+            Route = "api/v1/registrar/{registrar}/set-ns")] HttpRequest request, string registrar)
     {
         var name = RegistrarRequests.Normalize(registrar);
         if (!RegistrarRequests.IsServed(name)) return HttpErrors.Json(RegistrarRequests.Unsupported);
-        var bytes = await RequestBody.ReadAsync(request, RegistrarRequests.MaxBodyBytes, request.HttpContext.RequestAborted);
+        var bytes = await RequestBody.ReadAsync(request, RegistrarRequests.MaxBodyBytes,
+            request.HttpContext.RequestAborted);
         if (bytes is null) return HttpErrors.Json(RegistrarRequests.TooLarge("set-ns"));
         var (parsed, error) = RegistrarRequests.ParseSetNs(bytes);
         if (error is { } refused) return HttpErrors.Json(refused);

@@ -15,13 +15,15 @@ namespace Catalyst.Functions.Http;
 /// runs tag their addresses (<see cref="TofuRunTag"/>): a lock of a run that is no longer current (an older run, or an
 /// apply once a wipe has begun) is refused, and a tagged lock may take over from a gone execution at once.
 /// </summary>
-public sealed class TofuStateFunctions(TofuStateStore store, TofuBackendCredentials credentials, DeploymentStore deployments)
+public sealed class TofuStateFunctions(TofuStateStore store, TofuBackendCredentials credentials,
+    DeploymentStore deployments)
 {
     public const long MaxStateBytes = 64L << 20;
     const string Route = "api/v1/tofu/state/{id}";
 
     [Function(nameof(TofuStateGet))]
-    public async Task<IResult> TofuStateGet([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest request, string id)
+    public async Task<IResult> TofuStateGet(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest request, string id)
     {
         if (Refuse(request, id) is { } refused) return refused;
         var state = await store.ReadStateAsync(id, request.HttpContext.RequestAborted);
@@ -29,28 +31,33 @@ public sealed class TofuStateFunctions(TofuStateStore store, TofuBackendCredenti
     }
 
     [Function(nameof(TofuStatePost))]
-    public async Task<IResult> TofuStatePost([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest request, string id)
+    public async Task<IResult> TofuStatePost(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest request, string id)
     {
         if (Refuse(request, id) is { } refused) return refused;
         var body = await RequestBody.ReadAsync(request, MaxStateBytes, request.HttpContext.RequestAborted);
         if (body is null) return TooLarge(MaxStateBytes);
         // tofu adds ?ID=<lock id> to every state write made under its lock.
-        var result = await store.WriteStateAsync(id, request.Query["ID"].ToString(), BinaryData.FromBytes(body), request.HttpContext.RequestAborted);
+        var result = await store.WriteStateAsync(id, request.Query["ID"].ToString(), BinaryData.FromBytes(body),
+            request.HttpContext.RequestAborted);
         return result.Outcome switch
         {
             TofuLockOutcome.Done => Results.Ok(),
-            TofuLockOutcome.NotLocked => Error(StatusCodes.Status409Conflict, "not-locked", "state writes need the state lock (?ID=<lock id>)"),
+            TofuLockOutcome.NotLocked =>
+                Error(StatusCodes.Status409Conflict, "not-locked", "state writes need the state lock (?ID=<lock id>)"),
             _ => Held(result.Holder),
         };
     }
 
     [Function(nameof(TofuStateLock))]
-    public async Task<IResult> TofuStateLock([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/lock")] HttpRequest request, string id)
+    public async Task<IResult> TofuStateLock(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/lock")] HttpRequest request, string id)
     {
         if (Refuse(request, id) is { } refused) return refused;
         if (await ReadLockInfoAsync(request) is not { } info) return BadLockInfo();
         if (!TofuRunTag.TryParse(request.Query["op"], request.Query["run"], request.Query["exec"], out var tag))
-            return Error(StatusCodes.Status400BadRequest, "bad-request", "op, run and exec must be Catalyst's run tag (op=apply|destroy, run=<n>, exec=<id>)");
+            return Error(StatusCodes.Status400BadRequest, "bad-request",
+                "op, run and exec must be Catalyst's run tag (op=apply|destroy, run=<n>, exec=<id>)");
         if (tag is not null && await StaleAsync(id, tag, request.HttpContext.RequestAborted) is { } stale)
             return Error(StatusCodes.Status409Conflict, "stale-run", stale);
         var result = await store.LockAsync(id, info, tag, request.HttpContext.RequestAborted);
@@ -68,7 +75,8 @@ public sealed class TofuStateFunctions(TofuStateStore store, TofuBackendCredenti
     }
 
     [Function(nameof(TofuStateUnlock))]
-    public async Task<IResult> TofuStateUnlock([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Route + "/lock")] HttpRequest request, string id)
+    public async Task<IResult> TofuStateUnlock(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Route + "/lock")] HttpRequest request, string id)
     {
         if (Refuse(request, id) is { } refused) return refused;
         if (await ReadLockInfoAsync(request) is not { } info) return BadLockInfo();
@@ -83,7 +91,8 @@ public sealed class TofuStateFunctions(TofuStateStore store, TofuBackendCredenti
         if (!TryBasic(request, out var user, out var password) || user != id || !credentials.Verify(id, password))
         {
             request.HttpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"catalyst tofu state\"";
-            return Error(StatusCodes.Status401Unauthorized, "unauthorized", "Basic credentials of this deployment's state backend are required");
+            return Error(StatusCodes.Status401Unauthorized, "unauthorized",
+                "Basic credentials of this deployment's state backend are required");
         }
         return null;
     }
@@ -111,7 +120,8 @@ public sealed class TofuStateFunctions(TofuStateStore store, TofuBackendCredenti
 
     static async Task<TofuLockInfo?> ReadLockInfoAsync(HttpRequest request)
     {
-        var body = await RequestBody.ReadAsync(request, TofuStateStore.MaxLockInfoBytes, request.HttpContext.RequestAborted);
+        var body = await RequestBody.ReadAsync(request, TofuStateStore.MaxLockInfoBytes,
+            request.HttpContext.RequestAborted);
         return body is not null && TofuLockInfo.TryParse(body, out var info) ? info : null;
     }
 
@@ -121,7 +131,8 @@ public sealed class TofuStateFunctions(TofuStateStore store, TofuBackendCredenti
             "application/json", Encoding.UTF8, StatusCodes.Status423Locked);
 
     static IResult BadLockInfo() =>
-        Error(StatusCodes.Status400BadRequest, "bad-request", $"the body must be tofu's lock info JSON with an ID, at most {TofuStateStore.MaxLockInfoBytes} bytes");
+        Error(StatusCodes.Status400BadRequest, "bad-request",
+            $"the body must be tofu's lock info JSON with an ID, at most {TofuStateStore.MaxLockInfoBytes} bytes");
 
     static IResult TooLarge(long max) =>
         Error(StatusCodes.Status413PayloadTooLarge, "too-large", $"the body exceeds {max} bytes");

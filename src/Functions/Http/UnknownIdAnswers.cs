@@ -12,7 +12,8 @@ namespace Catalyst.Functions.Http;
 /// </summary>
 public static class UnknownIdAnswers
 {
-    public static IResult For(HttpRequest request, (DeploymentRoutes.Kind Kind, string Id) route, IServiceProvider services)
+    public static IResult For(HttpRequest request, (DeploymentRoutes.Kind Kind, string Id) route,
+        IServiceProvider services)
     {
         var segments = (request.Path.Value ?? "").Trim('/').Split('/');
         var rest = segments.Length > 4 ? segments[4..] : [];
@@ -20,7 +21,8 @@ public static class UnknownIdAnswers
         {
             if (rest is [var action] && action.Equals("mint-handover-token", StringComparison.OrdinalIgnoreCase)
                 && services.GetRequiredService<SignerSource>() is { Signer: null } signer)
-                return HttpErrors.Json(StatusCodes.Status503ServiceUnavailable, "signer-not-configured", signer.Problem);
+                return HttpErrors.Json(StatusCodes.Status503ServiceUnavailable, "signer-not-configured",
+                    signer.Problem);
             return HttpErrors.DeploymentNotFound(route.Id);
         }
 
@@ -29,9 +31,11 @@ public static class UnknownIdAnswers
         {
             if (what.Equals("stream", StringComparison.OrdinalIgnoreCase))
             {
-                foreach (var name in request.Query["kinds"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                foreach (var name in request.Query["kinds"].ToString()
+                    .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     if (cache.Kinds.Find(name) is null)
-                        return Results.Json(new { error = "unknown kind", kind = name, availableKinds = cache.Kinds.Names }, statusCode: StatusCodes.Status400BadRequest);
+                        return Results.Json(new { error = "unknown kind", kind = name,
+                            availableKinds = cache.Kinds.Names }, statusCode: StatusCodes.Status400BadRequest);
             }
             else if (!what.Equals("sync", StringComparison.OrdinalIgnoreCase) && cache.Kinds.Find(what) is null)
                 return ClusterCache.K8sFunctions.UnknownKind(cache, what);

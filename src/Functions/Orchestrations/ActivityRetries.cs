@@ -11,7 +11,8 @@ namespace Catalyst.Functions.Orchestrations;
 /// </summary>
 public static class ActivityRetries
 {
-    public static readonly RetryPolicy Policy = new(maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2,
+    public static readonly RetryPolicy Policy = new(maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(2),
+        backoffCoefficient: 2,
         maxRetryInterval: TimeSpan.FromSeconds(30));
 
     public static readonly TaskOptions Default = TaskOptions.FromRetryPolicy(Policy);

@@ -11,13 +11,15 @@ namespace Catalyst.Functions.Orchestrations;
 /// over a pending or running one of the same run (<see cref="WorkflowInstances.StartUnlessActiveAsync"/>): a replica's
 /// timer, a retried create and a late kubeconfig may all try at once.
 /// </summary>
-public sealed class DurableWorkflowStarter(DurableTaskClient client, ProvisionSettings settings, WatchSettings watch, int run = 1, bool kubeconfigAlreadyReceived = false)
+public sealed class DurableWorkflowStarter(DurableTaskClient client, ProvisionSettings settings, WatchSettings watch,
+    int run = 1, bool kubeconfigAlreadyReceived = false)
     : IWorkflowStarter
 {
     /// <summary>How long a new run waits for the previous run's instance to finish before it terminates it.</summary>
     static readonly TimeSpan StaleRunGrace = TimeSpan.FromSeconds(10);
 
-    public Task StartAsync(DeploymentRecord record, CancellationToken cancellationToken) => TryStartAsync(record, cancellationToken);
+    public Task StartAsync(DeploymentRecord record, CancellationToken cancellationToken) =>
+        TryStartAsync(record, cancellationToken);
 
     /// <summary>False when nothing was started: a workflow of this run was already pending or running.</summary>
     public async Task<bool> TryStartAsync(DeploymentRecord record, CancellationToken cancellationToken)
@@ -28,7 +30,8 @@ public sealed class DurableWorkflowStarter(DurableTaskClient client, ProvisionSe
         if (WorkflowInstances.IsActive(existing) && WorkflowInstances.RunOf(existing!) is { } current && current < run)
             await EndStaleRunAsync(record.Id, current, cancellationToken);
         return await WorkflowInstances.StartUnlessActiveAsync(client, TaskNames.ProvisionSovereign,
-            new ProvisionInput(record.Id, run, settings.KubeconfigArrivalTimeout, watch, PoolName.Of(record), kubeconfigAlreadyReceived),
+            new ProvisionInput(record.Id, run, settings.KubeconfigArrivalTimeout, watch, PoolName.Of(record),
+                kubeconfigAlreadyReceived),
             record.Id, cancellationToken);
     }
 
@@ -40,7 +43,8 @@ public sealed class DurableWorkflowStarter(DurableTaskClient client, ProvisionSe
         if (await FinishedWithinAsync(id, cancellationToken)) return;
         await client.TerminateInstanceAsync(id, $"superseded by run {run} (was run {staleRun})", cancellationToken);
         await FinishedWithinAsync(id, cancellationToken);
-        // Still running: the start below refuses, the record keeps saying its run is starting, and ResumeStranded starts it.
+        // Still running: the start below refuses, the record keeps
+        // saying its run is starting, and ResumeStranded starts it.
     }
 
     async Task<bool> FinishedWithinAsync(string id, CancellationToken cancellationToken)

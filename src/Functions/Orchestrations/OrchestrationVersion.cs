@@ -13,11 +13,14 @@ public static class OrchestrationVersion
 {
     /// <summary>
     /// 1.0: the first versioned release. Instances started before versioning carry "" and replay as 1.0. Always
-    /// major.minor: the engine compares versions as <see cref="System.Version"/> only when both parse (else "10" &lt; "2").
+    /// major.minor: the engine compares versions as
+    /// <see cref="System.Version"/> only when both parse (else "10" &lt; "2").
     /// </summary>
     public const string Current = "1.0";
 
-    /// <summary>Whether an instance's version (<c>context.Version</c>; "" before versioning) is at least <paramref name="minimum"/>.</summary>
+    /// <summary>Whether an instance's version (<c>context.Version</c>; "" before versioning) is at least
+    /// <paramref name="minimum"/>.</summary>
     public static bool IsAtLeast(string? instanceVersion, string minimum) =>
-        (System.Version.TryParse(instanceVersion, out var version) ? version : new System.Version(1, 0)) >= System.Version.Parse(minimum);
+        (System.Version.TryParse(instanceVersion, out var version) ? version
+            : new System.Version(1, 0)) >= System.Version.Parse(minimum);
 }

@@ -29,6 +29,7 @@ public static class TaskNames
     /// <summary>Raised by PUT .../kubeconfig; carries a reference (hash, size), never the kubeconfig.</summary>
     public const string KubeconfigReceivedEvent = "KubeconfigReceived";
 
-    /// <summary>Raised by the replica whose Phase-1 watch saw the gate pass (or the watch fail to start): a <c>WatchConclusion</c>.</summary>
+    /// <summary>Raised by the replica whose Phase-1 watch saw the gate pass (or the watch fail to start): a
+    /// <c>WatchConclusion</c>.</summary>
     public const string WatchConcludedEvent = "WatchConcluded";
 }

@@ -9,13 +9,16 @@ namespace Catalyst.Functions.Timers;
 /// ignored at hydrate anyway, and those of clusters no replica caches any more would stay forever. Safe on every
 /// replica at once: deleting a deleted blob is a no-op.
 /// </summary>
-public sealed class PruneSnapshotsFunction(SnapshotStore snapshots, ClusterCacheOptions options, TimeProvider time, ILogger<PruneSnapshotsFunction> log)
+public sealed class PruneSnapshotsFunction(SnapshotStore snapshots, ClusterCacheOptions options, TimeProvider time,
+    ILogger<PruneSnapshotsFunction> log)
 {
     [Function(nameof(PruneSnapshots))]
-    public async Task PruneSnapshots([TimerTrigger("0 */10 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
+    public async Task PruneSnapshots([TimerTrigger("0 */10 * * * *")] TimerInfo timer,
+        CancellationToken cancellationToken)
     {
         var deleted = await snapshots.PruneAsync(options.SnapshotMaxAge, time.GetUtcNow(), cancellationToken);
         if (deleted.Count > 0)
-            log.LogInformation("Pruned {Count} cluster-cache snapshots older than {MaxAge}: {Names}", deleted.Count, options.SnapshotMaxAge, string.Join(", ", deleted));
+            log.LogInformation("Pruned {Count} cluster-cache snapshots older than {MaxAge}: {Names}", deleted.Count,
+                options.SnapshotMaxAge, string.Join(", ", deleted));
     }
 }

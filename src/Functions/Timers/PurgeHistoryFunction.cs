@@ -13,18 +13,22 @@ namespace Catalyst.Functions.Timers;
 public sealed class PurgeHistoryFunction(HistorySettings settings, ILogger<PurgeHistoryFunction> log)
 {
     [Function(nameof(PurgeHistory))]
-    public async Task PurgeHistory([TimerTrigger("0 17 3 * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    public async Task PurgeHistory([TimerTrigger("0 17 3 * * *")] TimerInfo timer,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
         var retention = settings.Retention;
         var filter = new PurgeInstancesFilter(
             CreatedTo: DateTimeOffset.UtcNow - retention,
-            Statuses: [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated]);
+            Statuses: [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed,
+                OrchestrationRuntimeStatus.Terminated]);
         var result = await client.PurgeAllInstancesAsync(filter, cancellationToken);
-        log.LogInformation("Purged the history of {Count} finished orchestrations older than {Retention}", result.PurgedInstanceCount, retention);
+        log.LogInformation("Purged the history of {Count} finished orchestrations older than {Retention}",
+            result.PurgedInstanceCount, retention);
     }
 }
 
-/// <summary>How long finished orchestrations keep their Durable history (<c>CATALYST_HISTORY_RETENTION</c>, default 30 days).</summary>
+/// <summary>How long finished orchestrations keep their Durable history
+/// (<c>CATALYST_HISTORY_RETENTION</c>, default 30 days).</summary>
 public sealed record HistorySettings(TimeSpan Retention)
 {
     public static HistorySettings From(Func<string, string?> read) =>

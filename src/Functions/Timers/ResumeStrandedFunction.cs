@@ -16,7 +16,8 @@ namespace Catalyst.Functions.Timers;
 /// replica at once: starts never replace a pending or running instance, and the failure is written only over the exact
 /// record that was judged (same run, same last update), so the first replica files it and the others find it changed.
 /// </summary>
-public sealed class ResumeStrandedFunction(DeploymentStore store, EventLog events, ProvisionSettings settings, WatchSettings watch, TimeProvider time,
+public sealed class ResumeStrandedFunction(DeploymentStore store, EventLog events, ProvisionSettings settings,
+    WatchSettings watch, TimeProvider time,
     IConfiguration configuration, ILogger<ResumeStrandedFunction> log)
 {
     /// <summary>
@@ -25,10 +26,12 @@ public sealed class ResumeStrandedFunction(DeploymentStore store, EventLog event
     /// too. Tests that share one storage account between apps on different task hubs set it: each app would see the
     /// others' records with no workflow in its own hub.
     /// </summary>
-    bool Disabled => configuration["AzureWebJobs.ResumeStranded.Disabled"] is "true" or "1" || configuration["AzureWebJobs:ResumeStranded:Disabled"] is "true" or "1";
+    bool Disabled => configuration["AzureWebJobs.ResumeStranded.Disabled"] is "true" or "1"
+        || configuration["AzureWebJobs:ResumeStranded:Disabled"] is "true" or "1";
 
     [Function(nameof(ResumeStranded))]
-    public async Task ResumeStranded([TimerTrigger("30 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    public async Task ResumeStranded([TimerTrigger("30 * * * * *")] TimerInfo timer,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
         if (Disabled) return;
         var now = time.GetUtcNow();
@@ -46,7 +49,8 @@ public sealed class ResumeStrandedFunction(DeploymentStore store, EventLog event
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // One deployment's trouble (storage, the engine) must not keep the timer from the others.
-                    log.LogError(e, "ResumeStranded: deployment {Id} could not be checked; next round tries again", candidate.Id);
+                    log.LogError(e,
+                        "ResumeStranded: deployment {Id} could not be checked; next round tries again", candidate.Id);
                 }
             }
         }
@@ -55,14 +59,18 @@ public sealed class ResumeStrandedFunction(DeploymentStore store, EventLog event
     async Task ResumeAsync(DurableTaskClient client, string id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Decide on storage, not on the list's cached copy.
-        if (await store.GetAsync(id, cancellationToken) is not { } record || !StrandedDeployments.MayBeStranded(record, now)) return;
+        if (await store.GetAsync(id, cancellationToken) is not { } record
+            || !StrandedDeployments.MayBeStranded(record, now)) return;
         var workflow = await WorkflowOfAsync(client, StrandedDeployments.InstanceIdOf(record), cancellationToken);
         switch (StrandedDeployments.Decide(record, workflow, now))
         {
             case StrandedDeployments.Action.Start:
-                log.LogWarning("Deployment {Id} run {Run} has said '{Step}' since {UpdatedAt} with no workflow of its run (its request died mid-way); starting it",
+                log.LogWarning(
+                    "Deployment {Id} run {Run} has said '{Step}' since {UpdatedAt} with no workflow of its run (its " +
+                    "request died mid-way); starting it",
                     record.Id, record.Run, record.Step, record.UpdatedAt);
-                if (!await new DurableWorkflowStarter(client, settings, watch, record.Run, StrandedDeployments.KubeconfigAlreadyReceived(record))
+                if (!await new DurableWorkflowStarter(client, settings, watch, record.Run,
+                    StrandedDeployments.KubeconfigAlreadyReceived(record))
                         .TryStartAsync(record, cancellationToken))
                     log.LogInformation("Deployment {Id}: another replica started it first", record.Id);
                 return;
@@ -76,17 +84,22 @@ public sealed class ResumeStrandedFunction(DeploymentStore store, EventLog event
                     return next;
                 }, cancellationToken);
                 if (!filed || updated is null) return;
-                log.LogError("Deployment {Id} run {Run} said '{Status}' (step '{Step}') but its workflow is {Engine}: recorded failed ({Code})",
-                    record.Id, record.Run, record.Status, record.Step, StrandedDeployments.Describe(workflow.Status), updated.Failure?.Code);
+                log.LogError(
+                    "Deployment {Id} run {Run} said '{Status}' (step '{Step}') but its workflow is {Engine}: " +
+                    "recorded failed ({Code})",
+                    record.Id, record.Run, record.Status, record.Step, StrandedDeployments.Describe(workflow.Status),
+                    updated.Failure?.Code);
                 await events.AppendAsync(record.Id, [new DeploymentEvent
                 {
-                    Key = EventKeys.Step(record.Id, record.Run, Steps.WorkflowLost), Time = time.GetUtcNow(), Phase = updated.Phase, Level = EventLevels.Error, Message = updated.Error!,
+                    Key = EventKeys.Step(record.Id, record.Run, Steps.WorkflowLost), Time = time.GetUtcNow(),
+                    Phase = updated.Phase, Level = EventLevels.Error, Message = updated.Error!,
                 }], cancellationToken);
                 return;
         }
     }
 
-    static async Task<StrandedDeployments.Workflow> WorkflowOfAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
+    static async Task<StrandedDeployments.Workflow> WorkflowOfAsync(DurableTaskClient client, string instanceId,
+        CancellationToken cancellationToken)
     {
         var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
         if (instance is null) return new(StrandedDeployments.Engine.Missing, null);

@@ -16,7 +16,8 @@ namespace Catalyst.Functions.Timers;
 /// at once: a finding is written once, and deleting a deleted object is a no-op.
 /// </summary>
 public sealed class SweepOrphansFunction(
-    DeploymentStore store, Vault vault, EventLog events, HetznerSweep hetzner, TofuRunContext tofu, OrphanSweepSettings settings, TimeProvider time,
+    DeploymentStore store, Vault vault, EventLog events, HetznerSweep hetzner, TofuRunContext tofu,
+    OrphanSweepSettings settings, TimeProvider time,
     ILogger<SweepOrphansFunction> log)
 {
     static readonly TimeSpan Tick = TimeSpan.FromMinutes(1);
@@ -29,13 +30,18 @@ public sealed class SweepOrphansFunction(
         var outcomes = await sweep.SweepAllAsync(cancellationToken);
         foreach (var (id, problem) in sweep.Problems)
             log.LogWarning("Orphan sweep of deployment {Id} failed: {Problem}", id, problem);
-        log.LogInformation("Orphan sweep: {Reported} deployments with a new finding, {Failed} could not be swept, {Unchanged} unchanged, {Skipped} skipped",
-            outcomes.Count(o => o.Value == OrphanSweep.Outcome.Reported), outcomes.Count(o => o.Value == OrphanSweep.Outcome.Failed),
-            outcomes.Count(o => o.Value == OrphanSweep.Outcome.Unchanged), outcomes.Count(o => o.Value == OrphanSweep.Outcome.Skipped));
+        log.LogInformation(
+            "Orphan sweep: {Reported} deployments with a new finding, {Failed} could not be swept, " +
+            "{Unchanged} unchanged, {Skipped} skipped",
+            outcomes.Count(o => o.Value == OrphanSweep.Outcome.Reported),
+            outcomes.Count(o => o.Value == OrphanSweep.Outcome.Failed),
+            outcomes.Count(o => o.Value == OrphanSweep.Outcome.Unchanged),
+            outcomes.Count(o => o.Value == OrphanSweep.Outcome.Skipped));
     }
 
     /// <summary>The sweep, with a live deployment's state read through the same tofu runner its applies use.</summary>
-    public OrphanSweep Sweep(OrphanSweepSettings settings) => new(store, vault, events, hetzner, StateListAsync, settings, time);
+    public OrphanSweep Sweep(OrphanSweepSettings settings) =>
+        new(store, vault, events, hetzner, StateListAsync, settings, time);
 
     async Task<IReadOnlySet<string>> StateListAsync(DeploymentRecord record, CancellationToken cancellationToken)
     {
@@ -43,7 +49,8 @@ public sealed class SweepOrphansFunction(
         return await tofu.Runner.StateListAsync(run.Invocation, cancellationToken);
     }
 
-    /// <summary>Whether <paramref name="schedule"/> (NCRONTAB, six fields with seconds or five without) fell due in the <paramref name="window"/> before <paramref name="now"/>.</summary>
+    /// <summary>Whether <paramref name="schedule"/> (NCRONTAB, six fields with seconds or five without) fell due in the
+    /// <paramref name="window"/> before <paramref name="now"/>.</summary>
     public static bool IsDue(string schedule, DateTimeOffset now, TimeSpan window)
     {
         CronExpression cron;
@@ -54,8 +61,10 @@ public sealed class SweepOrphansFunction(
         }
         catch (CronFormatException e)
         {
-            throw new SettingException(OrphanSweepSettings.ScheduleSetting, $"'{schedule}' is not an NCRONTAB schedule: {e.Message}");
+            throw new SettingException(OrphanSweepSettings.ScheduleSetting,
+                $"'{schedule}' is not an NCRONTAB schedule: {e.Message}");
         }
-        return cron.GetNextOccurrence((now - window).UtcDateTime, TimeZoneInfo.Utc, inclusive: false) is { } next && next <= now.UtcDateTime;
+        return cron.GetNextOccurrence((now - window).UtcDateTime, TimeZoneInfo.Utc, inclusive: false) is { } next
+            && next <= now.UtcDateTime;
     }
 }

@@ -14,7 +14,8 @@ public sealed class K8sFunctions(SovereignCache cache, AuthSettings auth)
 {
     [Function(nameof(ListK8sObjects))]
     public async Task<IResult> ListK8sObjects(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/sovereigns/{id}/k8s/{kind}")] HttpRequest request, string id, string kind)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get",
+            Route = "api/v1/sovereigns/{id}/k8s/{kind}")] HttpRequest request, string id, string kind)
     {
         var access = Access(request, auth, cache);
         if (access is CacheAccess.Refused refused) return Refuse(refused);
@@ -34,7 +35,8 @@ public sealed class K8sFunctions(SovereignCache cache, AuthSettings auth)
         var user = (access as CacheAccess.Reviewed)?.User;
         // Registered but not started yet (the kinds are still loading): nothing cached, nothing stale.
         var page = cache.Cache(cluster, spec.Name) is { } kindCache
-            ? await cache.ListAsync(kindCache, query, user is null ? null : ns => cache.Sar.AllowedAsync(user, cluster, spec.Name, ns, "list", ct))
+            ? await cache.ListAsync(kindCache, query,
+                user is null ? null : ns => cache.Sar.AllowedAsync(user, cluster, spec.Name, ns, "list", ct))
             : new ListPage([], null, TimeSpan.Zero);
         var headers = request.HttpContext.Response.Headers;
         headers["X-Cache-Stale-Seconds"] = CacheJson.StaleSeconds(page.Age);
@@ -43,22 +45,27 @@ public sealed class K8sFunctions(SovereignCache cache, AuthSettings auth)
     }
 
     [Function(nameof(GetK8sSync))]
-    public IResult GetK8sSync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/sovereigns/{id}/k8s/sync")] HttpRequest request, string id)
+    public IResult GetK8sSync([HttpTrigger(AuthorizationLevel.Anonymous, "get",
+        Route = "api/v1/sovereigns/{id}/k8s/sync")] HttpRequest request, string id)
     {
         if (Access(request, auth, cache) is CacheAccess.Refused refused) return Refuse(refused);
         if (cache.Resolve(id) is not { } cluster || cache.Synced(cluster) is not { } synced) return UnknownCluster(id);
         return Results.Json(new { cluster, synced });
     }
 
-    /// <summary>Decided before anything else, so a caller without a session learns nothing, not even which kinds or clusters exist.</summary>
+    /// <summary>Decided before anything else, so a caller without a session
+    /// learns nothing, not even which kinds or clusters exist.</summary>
     internal static CacheAccess Access(HttpRequest request, AuthSettings auth, SovereignCache cache) =>
         CacheAccess.Decide(auth.Mode, CallerIdentity.Of(request.HttpContext), cache.Options);
 
-    internal static IResult Refuse(CacheAccess.Refused refused) => HttpErrors.Json(refused.Status, refused.Error, refused.Detail);
+    internal static IResult Refuse(CacheAccess.Refused refused) =>
+        HttpErrors.Json(refused.Status, refused.Error, refused.Detail);
 
     internal static IResult UnknownKind(SovereignCache cache, string kind) =>
-        Results.Json(new { error = "unknown kind", kind, availableKinds = cache.Kinds.Names }, statusCode: StatusCodes.Status404NotFound);
+        Results.Json(new { error = "unknown kind", kind, availableKinds = cache.Kinds.Names },
+            statusCode: StatusCodes.Status404NotFound);
 
     internal static IResult UnknownCluster(string id) =>
-        HttpErrors.Json(StatusCodes.Status404NotFound, "unknown cluster", $"no Sovereign with id '{id}' is registered in the cluster cache");
+        HttpErrors.Json(StatusCodes.Status404NotFound, "unknown cluster",
+            $"no Sovereign with id '{id}' is registered in the cluster cache");
 }

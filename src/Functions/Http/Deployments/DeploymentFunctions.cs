@@ -23,7 +23,8 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
         var ct = request.HttpContext.RequestAborted;
         var read = await RequestBody.ReadAsync(request, DeploymentRequestReader.MaxBodyBytes, ct);
         var (body, truncated) = (read ?? [], read is null);
-        var outcome = await creator.CreateAsync(request.ContentType, body, truncated, request.Headers["Idempotency-Key"].FirstOrDefault(),
+        var outcome = await creator.CreateAsync(request.ContentType, body, truncated,
+            request.Headers["Idempotency-Key"].FirstOrDefault(),
             CallerIdentity.Of(request.HttpContext), new DurableWorkflowStarter(client, settings, watch), ct);
         switch (outcome)
         {
@@ -42,15 +43,18 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
 
     [Function(nameof(GetDeployment))]
     public async Task<IResult> GetDeployment(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments/{id}")] HttpRequest request, string id)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments/{id}")] HttpRequest request,
+            string id)
     {
         var ct = request.HttpContext.RequestAborted;
         // A status view: a record this process read or wrote within the last second is good enough.
-        if (await store.GetRecentAsync(id, TimeSpan.FromSeconds(1), ct) is not { } record) return HttpErrors.DeploymentNotFound(id);
+        if (await store.GetRecentAsync(id, TimeSpan.FromSeconds(1), ct) is not { } record)
+            return HttpErrors.DeploymentNotFound(id);
         return Results.Json(DeploymentView.From(record, await events.CountAsync(id, ct)));
     }
 
-    /// <summary>Newest first; <c>?limit=</c> (1–200, default 50), <c>?offset=</c>, and for operators <c>?owner=</c> (an email).</summary>
+    /// <summary>Newest first; <c>?limit=</c> (1–200, default 50),
+    /// <c>?offset=</c>, and for operators <c>?owner=</c> (an email).</summary>
     [Function(nameof(ListDeployments))]
     public async Task<IResult> ListDeployments(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments")] HttpRequest request)
@@ -58,16 +62,20 @@ public sealed class DeploymentFunctions(DeploymentCreator creator, DeploymentSto
         var limit = int.TryParse(request.Query["limit"], out var l) ? l : 50;
         var offset = int.TryParse(request.Query["offset"], out var o) ? o : 0;
         if (limit is < 1 or > 200 || offset < 0)
-            return HttpErrors.Json(StatusCodes.Status400BadRequest, "invalid paging", "limit must be 1-200 and offset 0 or more");
+            return HttpErrors.Json(StatusCodes.Status400BadRequest, "invalid paging",
+                "limit must be 1-200 and offset 0 or more");
         // Each caller sees their own; an operator sees all, or one owner's with ?owner=<email>.
         var caller = CallerIdentity.Of(request.HttpContext);
         var mode = auth.Mode;
-        Func<OwnerKeys, bool> visible = request.Query["owner"].FirstOrDefault() is { Length: > 0 } ownerEmail && (caller?.IsOperator ?? mode == AuthMode.Off)
+        Func<OwnerKeys, bool> visible = request.Query["owner"].FirstOrDefault() is { Length: > 0 } ownerEmail
+            && (caller?.IsOperator ?? mode == AuthMode.Off)
             ? keys => keys.Email == DeploymentOwner.EmailKey(ownerEmail)
             : keys => DeploymentAccess.Allows(mode, caller, keys);
         var (items, total) = await store.ListAsync(offset, limit,
-            (id, problem) => log.LogWarning("Skipping deployment record {Id}: {Problem}", id, problem), request.HttpContext.RequestAborted, visible);
+            (id, problem) => log.LogWarning("Skipping deployment record {Id}: {Problem}", id, problem),
+            request.HttpContext.RequestAborted, visible);
         var next = offset + items.Count < total ? offset + limit : (int?)null;
-        return Results.Json(new { items = items.Select(r => DeploymentView.From(r, numEvents: null)), total, offset, limit, nextOffset = next });
+        return Results.Json(new { items = items.Select(r => DeploymentView.From(r, numEvents: null)), total, offset,
+            limit, nextOffset = next });
     }
 }

@@ -18,11 +18,13 @@ namespace Catalyst.Functions.Http.Deployments;
 /// reference (hash and size), never the bytes.
 /// </summary>
 public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, EventLog events, ProvisionSettings settings,
-    WatchSettings watch, TimeProvider time, SovereignCache clusters, AuditTrail audit, SandboxMode sandbox, ILogger<KubeconfigFunctions> log)
+    WatchSettings watch, TimeProvider time, SovereignCache clusters, AuditTrail audit, SandboxMode sandbox,
+    ILogger<KubeconfigFunctions> log)
 {
     [Function(nameof(PutKubeconfig))]
     public async Task<IResult> PutKubeconfig(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/deployments/{id}/kubeconfig")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put",
+            Route = "api/v1/deployments/{id}/kubeconfig")] HttpRequest request,
         [DurableClient] DurableTaskClient client, string id)
     {
         var answer = await PutAsync(request, client, id);
@@ -35,9 +37,11 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
     {
         var ct = request.HttpContext.RequestAborted;
         if (await store.GetAsync(id, ct) is not { } record) return HttpErrors.DeploymentNotFound(id);
-        if ((KubeconfigPostback.CheckBearer(record, request.Headers.Authorization) ?? KubeconfigPostback.CheckOpen(record)) is { } refused)
+        if ((KubeconfigPostback.CheckBearer(record, request.Headers.Authorization)
+            ?? KubeconfigPostback.CheckOpen(record)) is { } refused)
         {
-            if (refused.Error.Error == "invalid-bearer") log.LogWarning("Kubeconfig postback for {Id} refused: bearer does not match", id);
+            if (refused.Error.Error == "invalid-bearer")
+                log.LogWarning("Kubeconfig postback for {Id} refused: bearer does not match", id);
             return HttpErrors.Json(refused);
         }
         var read = await RequestBody.ReadAsync(request, KubeconfigPostback.MaxBytes, ct);
@@ -46,13 +50,14 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
 
         // Issue 15: the kubeconfig is data. Nothing is stored, registered or built from a body that is not exactly the
         // shape Catalyst accepts. A 422 does not spend the bearer, so a corrected body (cloud-init retries, or an
-        // operator) can still arrive: spending it would turn one bad body into a dead deployment, and retrying gains the
-        // tenant who holds the bearer nothing, since every body meets the same rules.
+        // operator) can still arrive: spending it would turn one bad body into a dead deployment, and retrying gains
+        // the tenant who holds the bearer nothing, since every body meets the same rules.
         var verdict = SovereignKubeconfig.Read(body, record, sandbox.Enabled);
         if (verdict.AddressesUnknown)
             // cloud-init can finish before tofu apply records its outputs (A.13 step 9): a 409 it retries in 10 s.
             return HttpErrors.Json(StatusCodes.Status409Conflict, "addresses-not-recorded",
-                "the deployment's control-plane and load-balancer addresses are not recorded yet (tofu apply is still running); retry");
+                "the deployment's control-plane and load-balancer addresses are not recorded yet (tofu apply is " +
+                "still running); retry");
         if (verdict.Refusal is { } refusal)
         {
             log.LogWarning("Kubeconfig postback for {Id} refused: {Refusal}", id, refusal);
@@ -69,41 +74,57 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
         catch (Azure.RequestFailedException e)
         {
             log.LogError("Kubeconfig postback for {Id}: vault write failed ({Status})", id, e.Status);
-            return HttpErrors.Json(StatusCodes.Status503ServiceUnavailable, "write-failed", "the kubeconfig could not be stored; cloud-init retries");
+            return HttpErrors.Json(StatusCodes.Status503ServiceUnavailable, "write-failed",
+                "the kubeconfig could not be stored; cloud-init retries");
         }
         if (!written)
         {
-            if (KubeconfigPostback.CheckResend(await vault.GetAsync(id, VaultEntries.Kubeconfig, ct), body) is { } spent) return HttpErrors.Json(spent);
-            log.LogWarning("Kubeconfig postback for {Id}: completing a postback whose host stopped before acknowledging it", id);
+            if (KubeconfigPostback.CheckResend(await vault.GetAsync(id, VaultEntries.Kubeconfig, ct),
+                body) is { } spent) return HttpErrors.Json(spent);
+            log.LogWarning(
+                "Kubeconfig postback for {Id}: completing a postback whose host stopped before acknowledging it", id);
         }
 
-        clusters.Register(id, body); // the cache watches the new Sovereign from now on; other replicas find it on their next rescan
+        // the cache watches the new Sovereign from now on; other replicas find it on their next rescan
+        clusters.Register(id, body);
         var received = new KubeconfigReceived(Convert.ToHexStringLower(SHA256.HashData(body)), body.Length);
         var now = time.GetUtcNow();
         record = (await store.UpdateAsync(id, r => KubeconfigPostback.Received(r, now), ct))!;
-        log.LogInformation("Kubeconfig received for {Id} ({Fqdn}, {Bytes} bytes)", id, record.Request.SovereignFqdn, body.Length);
+        log.LogInformation("Kubeconfig received for {Id} ({Fqdn}, {Bytes} bytes)", id,
+            record.Request.SovereignFqdn, body.Length);
 
         if (KubeconfigPostback.RestartsWatch(record))
         {
-            var restarted = (await store.UpdateAsync(id, r => KubeconfigPostback.RestartsWatch(r) ? KubeconfigPostback.RestartWatch(r) : null, ct))!;
-            await events.AppendAsync(id, [DeploymentEvent.Info(EventKeys.Step(id, restarted.Run, Steps.LateKubeconfig), Phases.Phase1,
-                $"Phase-1 watch: a late kubeconfig arrived ({body.Length} bytes) after the arrival wait gave up; restarting the HelmRelease watch.", now)], ct);
-            await new DurableWorkflowStarter(client, settings, watch, restarted.Run, kubeconfigAlreadyReceived: true).StartAsync(restarted, ct);
+            var restarted = (await store.UpdateAsync(id,
+                r => KubeconfigPostback.RestartsWatch(r) ? KubeconfigPostback.RestartWatch(r) : null, ct))!;
+            await events.AppendAsync(id,
+                [DeploymentEvent.Info(EventKeys.Step(id, restarted.Run, Steps.LateKubeconfig), Phases.Phase1,
+                $"Phase-1 watch: a late kubeconfig arrived ({body.Length} bytes) after the arrival wait gave up; " +
+                "restarting the HelmRelease watch.", now)], ct);
+            await new DurableWorkflowStarter(client, settings, watch, restarted.Run,
+                kubeconfigAlreadyReceived: true).StartAsync(restarted, ct);
         }
-        else if (!await WorkflowInstances.RaiseIfActiveAsync(client, id, TaskNames.KubeconfigReceivedEvent, received, ct))
+        else if (!await WorkflowInstances.RaiseIfActiveAsync(client, id,
+            TaskNames.KubeconfigReceivedEvent, received, ct))
         {
-            // No workflow waits for it (the run already failed, or was wiped): the same answer in both hosts. The kubeconfig
-            // is stored (GET .../kubeconfig serves it), so cloud-init's PUT succeeded and it must not retry: 204, as in A.13.
-            log.LogWarning("Kubeconfig for {Id} stored, but no workflow is waiting for it (deployment is {Status})", id, record.Status);
-            await events.AppendAsync(id, [DeploymentEvent.Info(EventKeys.Step(id, record.Run, Steps.KubeconfigUnclaimed), Phases.Phase1,
-                $"Kubeconfig received from cloud-init ({body.Length} bytes) while no workflow was waiting for it (deployment {record.Status}); it is stored and GET /api/v1/deployments/{id}/kubeconfig serves it.", now)], ct);
+            // No workflow waits for it (the run already failed, or was wiped): the same answer in both hosts. The
+            // kubeconfig is stored (GET .../kubeconfig serves it), so cloud-init's PUT succeeded and it must not retry:
+            // 204, as in A.13.
+            log.LogWarning("Kubeconfig for {Id} stored, but no workflow is waiting for it (deployment is {Status})", id,
+                record.Status);
+            await events.AppendAsync(id,
+                [DeploymentEvent.Info(EventKeys.Step(id, record.Run, Steps.KubeconfigUnclaimed), Phases.Phase1,
+                $"Kubeconfig received from cloud-init ({body.Length} bytes) " +
+                $"while no workflow was waiting for it (deployment {record.Status}); " +
+                $"it is stored and GET /api/v1/deployments/{id}/kubeconfig serves it.", now)], ct);
         }
         return Results.NoContent();
     }
 
     [Function(nameof(GetKubeconfig))]
     public async Task<IResult> GetKubeconfig(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments/{id}/kubeconfig")] HttpRequest request, string id)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get",
+            Route = "api/v1/deployments/{id}/kubeconfig")] HttpRequest request, string id)
     {
         var ct = request.HttpContext.RequestAborted;
         if (await store.GetAsync(id, ct) is not { } record) return HttpErrors.DeploymentNotFound(id);
@@ -114,27 +135,35 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
         }
         catch (CryptographicException e)
         {
-            return HttpErrors.Json(StatusCodes.Status409Conflict, "kubeconfig-file-missing", $"deployment record points at a kubeconfig the vault cannot read: {e.Message}");
+            return HttpErrors.Json(StatusCodes.Status409Conflict, "kubeconfig-file-missing",
+                $"deployment record points at a kubeconfig the vault cannot read: {e.Message}");
         }
         if (kubeconfig is null)
             return record.Result?.KubeconfigReceivedAt is null
                 ? HttpErrors.Json(StatusCodes.Status409Conflict, "not-implemented",
-                    "kubeconfig has not been captured for this deployment yet. Operator can fetch it via SSH per docs/RUNBOOK-PROVISIONING.md §Fetch kubeconfig via SSH; programmatic capture happens when the new Sovereign's cloud-init PUTs to this endpoint.")
-                : HttpErrors.Json(StatusCodes.Status409Conflict, "kubeconfig-file-missing", "deployment record points at a kubeconfig that is no longer in the vault (wiped?)");
+                    "kubeconfig has not been captured for this deployment yet. " +
+                    "Operator can fetch it via SSH per docs/RUNBOOK-PROVISIONING.md §Fetch kubeconfig via SSH; " +
+                    "programmatic capture happens when the new Sovereign's cloud-init PUTs to this endpoint.")
+                : HttpErrors.Json(StatusCodes.Status409Conflict, "kubeconfig-file-missing",
+                    "deployment record points at a kubeconfig that is no longer in the vault (wiped?)");
         await audit.RecordAsync(request.HttpContext, id, AuditEvents.DownloadKubeconfig, ct);
-        request.HttpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{record.Request.SovereignFqdn}-kubeconfig.yaml\"";
+        request.HttpContext.Response.Headers.ContentDisposition =
+            $"attachment; filename=\"{record.Request.SovereignFqdn}-kubeconfig.yaml\"";
         return Results.Bytes(kubeconfig, "application/yaml");
     }
 
     [Function(nameof(GetComponentsState))]
     public async Task<IResult> GetComponentsState(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/deployments/{id}/components/state")] HttpRequest request, string id)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get",
+            Route = "api/v1/deployments/{id}/components/state")] HttpRequest request, string id)
     {
-        if (await store.GetAsync(id, request.HttpContext.RequestAborted) is not { } record) return HttpErrors.DeploymentNotFound(id);
+        if (await store.GetAsync(id, request.HttpContext.RequestAborted) is not { } record)
+            return HttpErrors.DeploymentNotFound(id);
         var states = record.Result?.ComponentStates ?? new Dictionary<string, string>();
         return Results.Json(states.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new
         {
-            appId = s.Key, status = s.Value, helmReleaseName = ComponentStates.BlueprintPrefix + s.Key, @namespace = HelmReleaseReader.Namespace,
+            appId = s.Key, status = s.Value, helmReleaseName = ComponentStates.BlueprintPrefix + s.Key,
+            @namespace = HelmReleaseReader.Namespace,
         }));
     }
 }

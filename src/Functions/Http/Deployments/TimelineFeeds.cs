@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Functions.Http.Deployments;
 
-/// <summary>What one poll of a deployment saw: its record, then its retained events (read after the record, so every event written before a terminal status is in them).</summary>
+/// <summary>What one poll of a deployment saw: its record, then its retained events (read after the record, so every
+/// event written before a terminal status is in them).</summary>
 public sealed record TimelinePoll(DeploymentRecord? Record, IReadOnlyList<DeploymentEvent> Events);
 
 /// <summary>

@@ -47,9 +47,11 @@ public sealed class SseResponse : IDisposable
     public bool ClientGone => aborted.IsCancellationRequested;
 
     /// <summary>How long until the next heartbeat is due (zero when it is).</summary>
-    public TimeSpan UntilHeartbeat => nextBeat - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+    public TimeSpan UntilHeartbeat =>
+        nextBeat - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
 
-    /// <summary>An event: <c>id:</c> when given (the client's <c>Last-Event-ID</c> on reconnect), <c>event:</c> when named, and the data.</summary>
+    /// <summary>An event: <c>id:</c> when given (the client's <c>Last-Event-ID</c> on reconnect), <c>event:</c> when
+    /// named, and the data.</summary>
     public Task EventAsync(string? id, string? name, string data)
     {
         var frame = new StringBuilder();
@@ -85,7 +87,9 @@ public sealed class SseResponse : IDisposable
     public async Task EndForReconnectAsync()
     {
         if (ClientGone) return;
-        await WriteAsync($"retry: {(long)settings.ReconnectAfter.TotalMilliseconds}\n: stream ends after {settings.MaxDuration} ({SseSettings.MaxDurationSetting}); reconnect to resume\n\n");
+        await WriteAsync(
+            $"retry: {(long)settings.ReconnectAfter.TotalMilliseconds}\n: " +
+            $"stream ends after {settings.MaxDuration} ({SseSettings.MaxDurationSetting}); reconnect to resume\n\n");
         await FlushAsync();
     }
 

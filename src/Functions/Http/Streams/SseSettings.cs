@@ -23,9 +23,12 @@ public sealed record SseSettings(TimeSpan MaxDuration, TimeSpan Heartbeat, TimeS
         var max = Settings.Duration(k => configuration[k], MaxDurationSetting, TimeSpan.FromMinutes(10));
         if (max <= TimeSpan.Zero) throw new SettingException(MaxDurationSetting, "must be positive");
         // host.json's value, as both hosts read it (HostConfiguration puts host.json under AzureFunctionsJobHost).
-        if (configuration[FunctionTimeoutKey] is { Length: > 0 } text && TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var timeout)
+        if (configuration[FunctionTimeoutKey] is { Length: > 0 } text
+            && TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var timeout)
             && timeout > TimeSpan.Zero && max > timeout - Margin)
-            throw new SettingException(MaxDurationSetting, $"{max} does not end a stream a minute before host.json's functionTimeout ({timeout}), after which the Functions host restarts the worker");
+            throw new SettingException(MaxDurationSetting,
+                $"{max} does not end a stream a minute before host.json's functionTimeout ({timeout}), " +
+                "after which the Functions host restarts the worker");
         return new SseSettings(max, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(1));
     }
 }
