@@ -7,8 +7,7 @@ public sealed record ProvisionSettings(
     string ApiPublicUrl,
     string GitopsRepoUrl,
     string GitopsBranch,
-    TimeSpan KubeconfigArrivalTimeout,
-    string? TofuBackendUrl)
+    TimeSpan KubeconfigArrivalTimeout)
 {
     public const string ApiPublicUrlSetting = "CATALYST_API_PUBLIC_URL";
 
@@ -17,9 +16,7 @@ public sealed record ProvisionSettings(
         GitopsRepoUrl: Settings.Text(settings, "CATALYST_GITOPS_REPO_URL", "https://github.com/openova-io/openova"),
         GitopsBranch: Settings.Text(settings, "CATALYST_GITOPS_BRANCH", "main"),
         KubeconfigArrivalTimeout: Settings.Duration(settings, "CATALYST_PHASE1_KUBECONFIG_ARRIVAL_TIMEOUT",
-            TimeSpan.FromMinutes(15)),
-        // Explicit only: by default tofu calls back into this very process, wherever it bound (see SelfAddress).
-        TofuBackendUrl: Settings.Text(settings, Tofu.TofuSettings.BackendUrlSetting)?.TrimEnd('/'));
+            TimeSpan.FromMinutes(15)));
 
     /// <summary>
     /// The public origin the new Sovereign's cloud-init PUTs its kubeconfig back to (seed: CATALYST_API_PUBLIC_URL),

@@ -8,7 +8,7 @@ namespace Catalyst.Domain.Tofu;
 /// (DESIGN §5), so a pod that loses its disk loses nothing a re-run cannot rebuild.
 /// </summary>
 public sealed record TofuSettings(string ModulePath, string WorkDirectory, string Binary, TimeSpan Timeout,
-    string BackendUrl, int MaxParallel = TofuSettings.DefaultMaxParallel)
+    string? BackendUrl, int MaxParallel = TofuSettings.DefaultMaxParallel)
 {
     public const string EnvPassthroughSetting = "CATALYST_TOFU_ENV_PASSTHROUGH";
 
@@ -26,10 +26,11 @@ public sealed record TofuSettings(string ModulePath, string WorkDirectory, strin
 
     public static TofuSettings From(Func<string, string?> read)
     {
-        // tofu runs next to the app, so by default it talks to this very process over loopback.
-        var backendUrl = Settings.Text(read, BackendUrlSetting)
-            ?? $"http://127.0.0.1:{Settings.Int(read, "PORT", 8080, 0, 65535)}";
-        if (!Uri.TryCreate(backendUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        // Explicit only: by default tofu calls back into this very process, wherever it bound (SelfAddress; PORT=0
+        // binds a free port, so a URL made from PORT here would be wrong).
+        var backendUrl = Settings.Text(read, BackendUrlSetting);
+        if (backendUrl is not null
+            && (!Uri.TryCreate(backendUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
             throw new SettingException(BackendUrlSetting, $"'{backendUrl}' is not an http(s) URL");
         return new TofuSettings(
             Settings.Text(read, ModulePathSetting, "/infra/hetzner"),
@@ -37,7 +38,7 @@ public sealed record TofuSettings(string ModulePath, string WorkDirectory, strin
             Settings.Text(read, BinarySetting, "tofu"),
             // The original's Phase-0 context timeout.
             Settings.Duration(read, TimeoutSetting, TimeSpan.FromMinutes(30)),
-            backendUrl.TrimEnd('/'),
+            backendUrl?.TrimEnd('/'),
             // Activities run many at once (host.json); tofu processes are heavy, so they have their own, smaller limit.
             Settings.Int(read, MaxParallelSetting, DefaultMaxParallel, 1, 64))
         {

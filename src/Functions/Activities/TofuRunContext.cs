@@ -17,7 +17,8 @@ namespace Catalyst.Functions.Activities;
 /// </summary>
 public sealed class TofuRunContext(
     DeploymentStore store, Vault vault, EventLog events, ITofuRunner runner, TofuBackendCredentials credentials,
-    Func<OperatorSecrets> operatorSecrets, Func<ProvisionSettings> settings, SelfAddress self, Redactor redactor,
+    Func<OperatorSecrets> operatorSecrets, Func<ProvisionSettings> settings, TofuSettings tofu, SelfAddress self,
+    Redactor redactor,
     TimeProvider time, SignerSource signer,
     HetznerEndpoint hetznerEndpoint, HetznerSweep hetzner, ILogger<TofuRunContext>? log = null)
 {
@@ -53,7 +54,7 @@ public sealed class TofuRunContext(
         var current = settings();
         var ops = operatorSecrets();
         var secretVariables = TofuVariables.Secret(secrets, ops);
-        var backend = credentials.BackendFor(deploymentId, current.TofuBackendUrl ?? self.BaseUrl);
+        var backend = credentials.BackendFor(deploymentId, tofu.BackendUrl ?? self.BaseUrl);
         var invocation = new TofuInvocation(deploymentId,
             TofuVariables.Plain(deploymentId, record.Request, current, secrets.HandoverJwtPublicKey),
             secretVariables, backend, runNumber) { HetznerEndpoint = HcloudEndpoint(hetznerEndpoint) };

@@ -52,8 +52,7 @@ public static class DeploymentServices
         // Transient: it checks tokens and reads the pool zone through typed HTTP clients, which must not live for ever.
         services.AddTransient<DeploymentCreator>();
         // PORT=0 (standalone: any free port) is replaced by the bound port once Kestrel listens.
-        services.AddSingleton(_ => new SelfAddress(
-            $"http://127.0.0.1:{(Settings.Int(read, "PORT", 8080, 0, 65535) is > 0 and var port ? port : 8080)}"));
+        services.AddSingleton(_ => SelfAddress.From(read));
         services.AddSingleton<TofuRunContext>();
         services.AddHttpClient<Catalyst.Domain.Hetzner.HetznerSweep>((sp, http) =>
         {

@@ -85,7 +85,7 @@ public static class StandaloneHost
             return 2;
         }
 
-        var port = Settings.Int(k => builder.Configuration[k], "PORT", 8080, 0, 65535);
+        var port = SelfAddress.Port(k => builder.Configuration[k]);
         var bind = Settings.Text(k => builder.Configuration[k], "CATALYST_BIND_ADDRESS", "0.0.0.0");
         builder.WebHost.UseUrls($"http://{bind}:{port}");
 

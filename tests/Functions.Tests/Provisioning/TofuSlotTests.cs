@@ -25,7 +25,7 @@ public sealed class TofuSlotTests
     }
 
     // Everything but the runner is null: the activity must answer before it reads a record, the vault or a lock.
-    static TofuRunContext ContextWith(ITofuRunner runner) => new(null!, null!, null!, runner, null!, null!, null!, null!, null!, null!, null!, null!, null!);
+    static TofuRunContext ContextWith(ITofuRunner runner) => new(null!, null!, null!, runner, null!, null!, null!, null!, null!, null!, null!, null!, null!, null!);
 
     [Fact]
     public async Task AnApplyWithNoFreeSlotAnswersNoSlotAfterTheLocalWaitAndTouchesNothing()

@@ -268,10 +268,14 @@ public class TofuRunnerTests
     public void SettingsHaveTheOriginalsDefaults()
     {
         var settings = TofuSettings.From(_ => null);
-        Assert.Equal(new TofuSettings("/infra/hetzner", "/var/lib/catalyst/tofu", "tofu", TimeSpan.FromMinutes(30), "http://127.0.0.1:8080"), settings);
+        // No backend URL unless one is set: tofu calls back to wherever this process bound (SelfAddress).
+        Assert.Equal(new TofuSettings("/infra/hetzner", "/var/lib/catalyst/tofu", "tofu", TimeSpan.FromMinutes(30), null), settings);
 
-        var custom = TofuSettings.From(k => k switch { "CATALYST_TOFU_TIMEOUT" => "45m", "PORT" => "9090", _ => null });
-        Assert.Equal((TimeSpan.FromMinutes(45), "http://127.0.0.1:9090"), (custom.Timeout, custom.BackendUrl));
+        var custom = TofuSettings.From(k => k switch
+        {
+            "CATALYST_TOFU_TIMEOUT" => "45m", "PORT" => "9090", "CATALYST_TOFU_BACKEND_URL" => "http://10.0.0.5:8080/", _ => null,
+        });
+        Assert.Equal((TimeSpan.FromMinutes(45), "http://10.0.0.5:8080"), (custom.Timeout, custom.BackendUrl));
         Assert.Throws<SettingException>(() => TofuSettings.From(k => k == "CATALYST_TOFU_BACKEND_URL" ? "ftp://x" : null));
         Assert.Equal(2, TofuSettings.From(k => k == "CATALYST_TOFU_MAX_PARALLEL" ? "2" : null).MaxParallel);
         Assert.Throws<SettingException>(() => TofuSettings.From(k => k == "CATALYST_TOFU_MAX_PARALLEL" ? "0" : null));
