@@ -6,6 +6,7 @@ using Catalyst.Bench;
 //   coldstart                 process start → /healthz and /readyz, 5 runs
 //   watch [N...]              deployments held in the event-driven watch, changes → timeline latency
 //                             (default 200 500 1000)
+//   watch-seeded [N...]       the same, deployments written straight into the watch (no Phase 0, no workflow)
 //   faults [N]                SIGKILLs in every phase, an Azurite restart, then bad input (default 20 provisions)
 //   badinput [B P K]          the bad-input part of faults alone (B wizard bodies, P kubeconfig PUTs, K hostile
 //                             kubeconfigs with a valid bearer; default 10 000, 5 000, 10 000)
@@ -35,6 +36,10 @@ switch (suite)
     case "watch":
         await WatchSuite.RunAsync(report, numbers.Length == 0 ? [200, 500, 1000] : numbers, TimeSpan.FromSeconds(60));
         break;
+    case "watch-seeded":
+        await WatchSuite.RunAsync(report, numbers.Length == 0 ? [200, 500, 1000] : numbers, TimeSpan.FromSeconds(60),
+            seeded: true);
+        break;
     case "faults":
         await FaultsSuite.RunAsync(report, numbers.FirstOrDefault(20));
         await BadInputSuite.RunAsync(report);
@@ -54,7 +59,7 @@ switch (suite)
     default:
         Console.Error.WriteLine(
             "usage: dotnet run -c Release --project bench/Catalyst.Bench -- reads | provisions [N...] | coldstart | " +
-            "watch [N...] | faults [N] | badinput | engine [N...] | applies [N S]");
+            "watch [N...] | watch-seeded [N...] | faults [N] | badinput | engine [N...] | applies [N S]");
         return 2;
 }
 report.Save();

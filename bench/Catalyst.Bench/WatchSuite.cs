@@ -1,4 +1,9 @@
 using System.Diagnostics;
+using System.Text;
+using Azure.Storage.Blobs;
+using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Flux;
+using Catalyst.Domain.Store;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Catalyst.Testing;
@@ -33,9 +38,13 @@ public static class WatchSuite
         "at 200 clusters polled only 0.66× per 10 s (a change waited up to ~15 s to be seen), GET p99 174 ms; " +
         "it was not run past 200";
 
-    /// <summary>One host, grown in steps: each N adds provisions
-    /// to those already in the watch, then measures.</summary>
-    public static async Task RunAsync(Report report, IReadOnlyList<int> sizes, TimeSpan window)
+    /// <summary>
+    /// One host, grown in steps: each N adds provisions to those already in the watch, then measures. With
+    /// <paramref name="seeded"/>, deployments are written straight into the watch instead (the record, the kubeconfig
+    /// in the vault and the registry entry: what <c>BeginWatch</c> writes), with no Phase 0 and no workflow: the
+    /// watch's own cost at N, apart from the engine's history reads that stop the full path near 350 on Azurite.
+    /// </summary>
+    public static async Task RunAsync(Report report, IReadOnlyList<int> sizes, TimeSpan window, bool seeded = false)
     {
         await using var world = await BenchWorld.StartAsync();
         var kit = ReadsSuite.Kit;
@@ -54,11 +63,39 @@ public static class WatchSuite
         world.Settings["CATALYST_PHASE1_WATCH_TIMEOUT"] = "3h";
         await world.StartAppAsync();
         var ids = new List<string>();
-        foreach (var n in sizes.Order()) await MeasureAsync(report, world, ids, n, window, kit);
+        if (seeded)
+            report.Line("Seeded: deployments written straight into the watch (record, vault kubeconfig, registry "
+                + "entry); no Phase 0 and no workflow, so no check-ins and no conclusion events: the watch and the "
+                + "reads only.");
+        foreach (var n in sizes.Order()) await MeasureAsync(report, world, ids, n, window, kit, seeded);
+    }
+
+    /// <summary>What <c>BeginWatch</c> leaves behind for one deployment, written with the app's own types.</summary>
+    static async Task<string> SeedAsync(BenchWorld world)
+    {
+        var blobs = new BlobServiceClient(world.Azurite.ConnectionString);
+        var id = DeploymentId.New();
+        await new DeploymentStore(blobs).CreateAsync(new DeploymentRecord
+        {
+            Id = id, Run = 1, Status = DeploymentStatuses.Phase1Watching, Phase = "phase1",
+            Request = new DeploymentRequest { SovereignFqdn = $"{id}.omani.works" },
+            KubeconfigBearerHash = "", StartedAt = DateTimeOffset.UtcNow,
+        });
+        await new Vault(blobs, Convert.FromBase64String(AppProcess.TestVaultKey)).PutAsync(id,
+            VaultEntries.Kubeconfig,
+            Encoding.UTF8.GetBytes(world.Cloud.Kubernetes.Kubeconfig(FakeHelmReleaseApi.Token + "." + id)));
+        var hub = world.Settings["AzureFunctionsJobHost__extensions__durableTask__hubName"]!;
+        // The app's defaults, but a watch that outlasts the run (as CATALYST_PHASE1_WATCH_TIMEOUT=3h on the app).
+        var settings = WatchSettings.From(k => k == "CATALYST_PHASE1_WATCH_TIMEOUT" ? "3h" : null);
+        await new WatchRegistry(blobs, WatchSharing.From(_ => null).Shards, hub).RegisterAsync(new WatchEntry
+        {
+            DeploymentId = id, Run = 1, Settings = settings, State = new WatchState { StartedAt = DateTime.UtcNow },
+        }, default);
+        return id;
     }
 
     static async Task MeasureAsync(Report report, BenchWorld world, List<string> ids, int n,
-        TimeSpan window, string[] kit)
+        TimeSpan window, string[] kit, bool seeded)
     {
         var clock = Stopwatch.StartNew();
         var before = ids.Count;
@@ -69,7 +106,9 @@ public static class WatchSuite
             await Parallel.ForEachAsync(Enumerable.Range(start, Math.Min(Batch, n - start)),
                 new ParallelOptions { MaxDegreeOfParallelism = 10 }, async (i, _) =>
             {
-                var id = await world.CreateAsync($"watch-{i}-{Guid.NewGuid().ToString("N")[..4]}");
+                var id = seeded
+                    ? await SeedAsync(world)
+                    : await world.CreateAsync($"watch-{i}-{Guid.NewGuid().ToString("N")[..4]}");
                 lock (ids) ids.Add(id);
             });
             while (clusters.Count < ids.Count && clock.Elapsed < TimeSpan.FromMinutes(40))

@@ -92,12 +92,31 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
     /// <summary>How many events a reader gets (at most <see cref="Cap"/>).</summary>
     public async Task<int> CountAsync(string deploymentId, CancellationToken cancellationToken = default)
     {
-        // A count for a status view may be a second old; it saves a storage call per GET under load.
-        if (logs.TryGetValue(deploymentId, out var known)
-            && DateTimeOffset.UtcNow - known.SyncedAt < TimeSpan.FromSeconds(1))
-            lock (known.Tail) return known.Tail.Count;
+        // A count for a status view may be a second old, and up to three while one background read catches up (as a
+        // record is, DeploymentStore.GetRecentAsync): a GET never waits on storage for it while the store is busy
+        // (with 1 000 deployments in the watch, GET p99 was 251 ms when it did).
+        if (logs.TryGetValue(deploymentId, out var known))
+        {
+            var age = DateTimeOffset.UtcNow - known.SyncedAt;
+            if (age < CountFreshness || age < CountFreshness * 3 && SyncInBackground(deploymentId, known))
+                lock (known.Tail) return known.Tail.Count;
+        }
         var state = await SyncedAsync(deploymentId, cancellationToken);
         lock (state.Tail) return state.Tail.Count;
+    }
+
+    static readonly TimeSpan CountFreshness = TimeSpan.FromSeconds(1);
+
+    /// <summary>Starts one background sync of the log unless one runs; a failure is left for the next reader.</summary>
+    bool SyncInBackground(string deploymentId, LogState state)
+    {
+        if (Interlocked.Exchange(ref state.BackgroundSync, 1) == 1) return true;
+        _ = SyncedAsync(deploymentId, CancellationToken.None).ContinueWith(sync =>
+        {
+            _ = sync.Exception; // observed: the next reader that reads through meets the error itself
+            Volatile.Write(ref state.BackgroundSync, 0);
+        }, TaskScheduler.Default);
+        return true;
     }
 
     public async Task DeleteAsync(string deploymentId, CancellationToken cancellationToken = default)
@@ -216,6 +235,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
         public int Blocks;
         public long Count;
         public DateTimeOffset SyncedAt;
+        /// <summary>1 while a background sync runs (<see cref="SyncInBackground"/>).</summary>
+        public int BackgroundSync;
 
         public void NextSegment()
         {

@@ -159,6 +159,22 @@ public class StoreTests
     }
 
     [Fact]
+    public async Task AnEventCountSeenByAnotherReplicaCatchesUpWithoutAWaitOnStorage()
+    {
+        var blobs = await Blobs();
+        var id = DeploymentId.New();
+        var writer = new EventLog(blobs, Redactor.None);
+        var reader = new EventLog(blobs, Redactor.None);
+        await writer.AppendAsync(id, [DeploymentEvent.Info("a", "tofu", "one", DateTimeOffset.UtcNow)], default);
+        Assert.Equal(1, await reader.CountAsync(id));
+
+        // Another replica appends; the reader's count is served from what it knows, then caught up in the background.
+        await writer.AppendAsync(id, [DeploymentEvent.Info("b", "tofu", "two", DateTimeOffset.UtcNow)], default);
+        await Wait.ForAsync<object>(async () => await reader.CountAsync(id) == 2 ? true : null, TimeSpan.FromSeconds(10),
+            "the reader's count to include the other replica's event");
+    }
+
+    [Fact]
     public async Task EventLogRedactsKnownSecrets()
     {
         var blobs = await Blobs();
