@@ -4,7 +4,7 @@ using Catalyst.Functions.Orchestrations;
 using Microsoft.Extensions.Hosting;
 using Moq;
 
-namespace Catalyst.Functions.Tests.Provisioning;
+namespace Catalyst.Functions.Tests.Activities;
 
 /// <summary>
 /// Issue 16's rule in the activities and the workflow's wait: no free tofu slot within the short local wait → "no slot
