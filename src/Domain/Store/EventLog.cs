@@ -20,8 +20,8 @@ namespace Catalyst.Domain.Store;
 /// event saying so: a workflow's write never fails because its timeline is long. Readers get the newest
 /// <see cref="Cap"/> events, oldest dropped first, as the original's buffer (reference A.10, 10 000).
 /// </summary>
-public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLogOptions? options = null)
-    : IDeploymentEvents
+public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLogOptions? options = null,
+    TimeProvider? cacheClock = null) : IDeploymentEvents
 {
     public const string ContainerName = "events";
     public const int Cap = 10_000;
@@ -95,11 +95,11 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
         // A count for a status view may be a second old, and up to three while one background read catches up (as a
         // record is, DeploymentStore.GetRecentAsync): a GET never waits on storage for it while the store is busy
         // (with 1 000 deployments in the watch, GET p99 was 251 ms when it did).
-        if (logs.TryGetValue(deploymentId, out var known))
+        if (logs.TryGetValue(deploymentId, out var known) && Now - known.SyncedAt is var age
+            && age < CountFreshness * 3)
         {
-            var age = DateTimeOffset.UtcNow - known.SyncedAt;
-            if (age < CountFreshness || age < CountFreshness * 3 && SyncInBackground(deploymentId, known))
-                lock (known.Tail) return known.Tail.Count;
+            if (age >= CountFreshness) SyncInBackground(deploymentId, known);
+            lock (known.Tail) return known.Tail.Count;
         }
         var state = await SyncedAsync(deploymentId, cancellationToken);
         lock (state.Tail) return state.Tail.Count;
@@ -107,16 +107,18 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
 
     static readonly TimeSpan CountFreshness = TimeSpan.FromSeconds(1);
 
+    /// <summary>The clock of the count's freshness only (tests move it); event times are wall-clock time.</summary>
+    DateTimeOffset Now => (cacheClock ?? TimeProvider.System).GetUtcNow();
+
     /// <summary>Starts one background sync of the log unless one runs; a failure is left for the next reader.</summary>
-    bool SyncInBackground(string deploymentId, LogState state)
+    void SyncInBackground(string deploymentId, LogState state)
     {
-        if (Interlocked.Exchange(ref state.BackgroundSync, 1) == 1) return true;
+        if (Interlocked.Exchange(ref state.BackgroundSync, 1) == 1) return;
         _ = SyncedAsync(deploymentId, CancellationToken.None).ContinueWith(sync =>
         {
             _ = sync.Exception; // observed: the next reader that reads through meets the error itself
             Volatile.Write(ref state.BackgroundSync, 0);
         }, TaskScheduler.Default);
-        return true;
     }
 
     public async Task DeleteAsync(string deploymentId, CancellationToken cancellationToken = default)
@@ -136,7 +138,7 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
         try
         {
             await RefreshAsync(deploymentId, state, cancellationToken);
-            state.SyncedAt = DateTimeOffset.UtcNow;
+            state.SyncedAt = Now;
             return state;
         }
         finally

@@ -159,19 +159,29 @@ public class StoreTests
     }
 
     [Fact]
-    public async Task AnEventCountSeenByAnotherReplicaCatchesUpWithoutAWaitOnStorage()
+    public async Task AnEventCountIsServedUpToThreeSecondsOldWhileOneBackgroundReadCatchesUp()
     {
         var blobs = await Blobs();
+        var clock = new ManualClock();
         var id = DeploymentId.New();
         var writer = new EventLog(blobs, Redactor.None);
-        var reader = new EventLog(blobs, Redactor.None);
+        var reader = new EventLog(blobs, Redactor.None, cacheClock: clock);
         await writer.AppendAsync(id, [DeploymentEvent.Info("a", "tofu", "one", DateTimeOffset.UtcNow)], default);
         Assert.Equal(1, await reader.CountAsync(id));
 
-        // Another replica appends; the reader's count is served from what it knows, then caught up in the background.
+        // Another replica appends. Under a second old, the reader's count stands and nothing is read.
         await writer.AppendAsync(id, [DeploymentEvent.Info("b", "tofu", "two", DateTimeOffset.UtcNow)], default);
+        clock.Now += TimeSpan.FromMilliseconds(500);
+        Assert.Equal(1, await reader.CountAsync(id));
+        // Two seconds old: still answered from memory at once, while one background read catches up.
+        clock.Now += TimeSpan.FromSeconds(1.5);
+        Assert.Equal(1, await reader.CountAsync(id));
         await Wait.ForAsync<object>(async () => await reader.CountAsync(id) == 2 ? true : null, TimeSpan.FromSeconds(10),
-            "the reader's count to include the other replica's event");
+            "the background read to bring in the other replica's event");
+        // Past three seconds a count is read through.
+        await writer.AppendAsync(id, [DeploymentEvent.Info("c", "tofu", "three", DateTimeOffset.UtcNow)], default);
+        clock.Now += TimeSpan.FromSeconds(4);
+        Assert.Equal(3, await reader.CountAsync(id));
     }
 
     [Fact]
