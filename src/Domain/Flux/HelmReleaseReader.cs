@@ -37,6 +37,10 @@ public sealed class HelmReleaseReader
         return await ListAsync(kubeconfig, cancellationToken);
     }
 
+    /// <summary>Why a kubeconfig that passed the postback's rules still gives no client: the first line only.</summary>
+    public static string NoClient(Exception e) =>
+        $"kubeconfig does not give a Kubernetes client: {e.GetType().Name}: {e.Message.Split('\n')[0]}";
+
     public async Task<Listing> ListAsync(byte[] kubeconfig, CancellationToken cancellationToken)
     {
         Kubernetes client;
@@ -50,8 +54,7 @@ public sealed class HelmReleaseReader
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new Unusable(
-                $"kubeconfig does not give a Kubernetes client: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            return new Unusable(NoClient(e));
         }
 
         try

@@ -154,8 +154,7 @@ public sealed class SovereignWatch(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return (null,
-                $"kubeconfig does not give a Kubernetes client: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            return (null, HelmReleaseReader.NoClient(e));
         }
     }
 
