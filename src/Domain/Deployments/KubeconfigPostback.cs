@@ -93,6 +93,28 @@ public static class KubeconfigPostback
         return null;
     }
 
+    /// <summary>
+    /// The workflow waits for this postback right now (its last step is <c>kubeconfig-wait</c>): the PUT itself can put
+    /// the deployment in the watch, as the original's PUT handler started its watch.
+    /// </summary>
+    public static bool AwaitedByWorkflow(DeploymentRecord record) =>
+        record is { Status: DeploymentStatuses.Phase1Watching, Step: Steps.KubeconfigWait };
+
+    /// <summary>The timeline's "kubeconfig received" line, whichever of
+    /// the PUT or the workflow records it.</summary>
+    public static string ArrivalMessage(int bytes) =>
+        $"Phase-1 watch: kubeconfig received from cloud-init ({bytes} bytes); " +
+        "starting per-component HelmRelease watch.";
+
+    /// <summary>The arrival step as the PUT records it when the workflow waits: the key the workflow would use, and
+    /// only while the record still waits in Phase 1 (a wipe or a timeout that came first keeps its status).</summary>
+    public static ProgressUpdate Arrival(string deploymentId, int run, int bytes) => new()
+    {
+        DeploymentId = deploymentId, Run = run, Key = EventKeys.Step(deploymentId, run, Steps.KubeconfigReceived),
+        Phase = Phases.Phase1, Step = Steps.KubeconfigReceived, Progress = 50, Message = ArrivalMessage(bytes),
+        OnlyWhile = [DeploymentStatuses.Phase1Watching],
+    };
+
     /// <summary>#538: a postback after the arrival wait gave up restarts the watch instead of being refused.</summary>
     public static bool RestartsWatch(DeploymentRecord record) =>
         record.Status == DeploymentStatuses.Failed && record.Result?.Phase1Outcome == "kubeconfig-missing";

@@ -24,6 +24,12 @@ public sealed record WatchEntry
     /// <summary>Set once, by the replica that saw the gate pass (or the
     /// watch fail to start); the workflow's event carries it.</summary>
     public WatchConclusion? Conclusion { get; init; }
+
+    /// <summary>A run's entry as it enters the watch: nothing seen yet.</summary>
+    public static WatchEntry Starting(string deploymentId, int run, WatchSettings settings, DateTime startedAt) => new()
+    {
+        DeploymentId = deploymentId, Run = run, Settings = settings, State = new WatchState { StartedAt = startedAt },
+    };
 }
 
 /// <summary>How a watch ended (reference B.7 outcomes) and the

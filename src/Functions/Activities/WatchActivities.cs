@@ -24,12 +24,12 @@ public sealed record WatchCheck(BeginWatchInput Watch, bool TimedOut, bool First
 public sealed record EndWatchInput(string DeploymentId, int Run);
 
 /// <summary>
-/// Records the kubeconfig's arrival and registers the deployment in the watch; the replica holding its shard starts
-/// watching at once (this one, when it is the holder). In the isolated worker it also hands over its Durable client
-/// (see <see cref="WorkflowClients"/>).
+/// Records the kubeconfig's arrival and registers the deployment in the watch (<see cref="WatchStart"/>); the replica
+/// holding its shard starts watching at once. When the PUT already did both (it found the workflow waiting), the
+/// workflow passes no arrival and the registration finds its entry. In the isolated worker it also hands over its
+/// Durable client (see <see cref="WorkflowClients"/>).
 /// </summary>
-public sealed class BeginWatchActivity(ProgressRecorder progress, WatchRegistry registry, WatchSupervisor supervisor,
-    WorkflowClients clients)
+public sealed class BeginWatchActivity(WatchStart watches, WorkflowClients clients)
     : TaskActivity<BeginWatchInput, bool>
 {
     [Function(TaskNames.BeginWatch)]
@@ -41,17 +41,12 @@ public sealed class BeginWatchActivity(ProgressRecorder progress, WatchRegistry 
 
     public override async Task<bool> RunAsync(TaskActivityContext context, BeginWatchInput input)
     {
-        if (input.Arrival is { } arrival) await progress.RecordAsync(arrival);
-        await registry.RegisterAsync(Entry(input), CancellationToken.None);
-        supervisor.Nudge(input.DeploymentId);
+        await watches.BeginAsync(Entry(input), input.Arrival, CancellationToken.None);
         return true;
     }
 
-    internal static WatchEntry Entry(BeginWatchInput input) => new()
-    {
-        DeploymentId = input.DeploymentId, Run = input.Run, Settings = input.Settings,
-        State = new WatchState { StartedAt = input.StartedAt },
-    };
+    internal static WatchEntry Entry(BeginWatchInput input) =>
+        WatchEntry.Starting(input.DeploymentId, input.Run, input.Settings, input.StartedAt);
 }
 
 /// <summary>The workflow's timer woke: the first-seen warning, the timeout's conclusion, or a check-in; returns the
@@ -120,7 +115,7 @@ public sealed class CheckWatchActivity(ProgressRecorder progress, WatchRegistry 
 }
 
 /// <summary>The watch is over for this run: out of the registry, and this replica stops watching at once.</summary>
-public sealed class EndWatchActivity(WatchRegistry registry, WatchSupervisor supervisor)
+public sealed class EndWatchActivity(WatchStart watches)
     : TaskActivity<EndWatchInput, bool>
 {
     [Function(TaskNames.EndWatch)]
@@ -128,8 +123,7 @@ public sealed class EndWatchActivity(WatchRegistry registry, WatchSupervisor sup
 
     public override async Task<bool> RunAsync(TaskActivityContext context, EndWatchInput input)
     {
-        await registry.RemoveAsync(input.DeploymentId, input.Run, CancellationToken.None);
-        supervisor.Forget(input.DeploymentId);
+        await watches.EndAsync(input.DeploymentId, input.Run, CancellationToken.None);
         return true;
     }
 }

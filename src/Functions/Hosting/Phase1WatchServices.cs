@@ -50,6 +50,7 @@ public static class Phase1WatchServices
                     loggers.CreateLogger("Catalyst.Phase1Watch")),
                 sp.GetRequiredService<TimeProvider>(), loggers.CreateLogger("Catalyst.Phase1Watch"));
         });
+        services.AddSingleton<WatchStart>();
         services.AddHostedService<Phase1WatchRunner>();
         return services;
     }

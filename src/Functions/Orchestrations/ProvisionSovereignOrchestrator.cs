@@ -14,7 +14,9 @@ public sealed record ProvisionInput(string DeploymentId, int Run, TimeSpan Kubec
     bool KubeconfigAlreadyReceived = false, WatchState? Watching = null, ProgressUpdate? Arrival = null);
 
 /// <summary>Raised when the Sovereign's cloud-init has PUT its kubeconfig: a reference, never the bytes.</summary>
-public sealed record KubeconfigReceived(string Sha256, int Bytes);
+/// <param name="WatchStarted">The PUT put the deployment in the watch itself (false in events raised before it
+/// could).</param>
+public sealed record KubeconfigReceived(string Sha256, int Bytes, bool WatchStarted = false);
 
 /// <summary>
 /// One provision, checkpointed step by step (DESIGN §3): tofu apply, then wait for the new cluster's kubeconfig
@@ -166,11 +168,12 @@ public sealed class ProvisionSovereignOrchestrator : TaskOrchestrator<ProvisionI
             return DeploymentStatuses.Failed;
         }
 
-        // Recording the arrival rides on the watch's registration (one durable step, not two), which is what keeps
-        // postback → first HelmRelease list within a second.
-        return ContinueIntoWatch(context, input, steps.Progress(Phases.Phase1, Steps.KubeconfigReceived, 50,
-            $"Phase-1 watch: kubeconfig received from cloud-init ({received.Bytes} bytes); " +
-            "starting per-component HelmRelease watch."));
+        // The PUT found this workflow waiting and already recorded the arrival and registered the watch (issue 16:
+        // postback → first component state without a queue hop). Otherwise recording the arrival rides on the watch's
+        // registration: one durable step, not two.
+        var arrival = steps.Progress(Phases.Phase1, Steps.KubeconfigReceived, 50,
+            KubeconfigPostback.ArrivalMessage(received.Bytes));
+        return ContinueIntoWatch(context, input, received.WatchStarted ? null : arrival);
     }
 
     /// <summary>

@@ -56,14 +56,21 @@ public static class WorkflowInstances
     /// Raises <paramref name="eventName"/> on the instance only when it can still receive it: true when raised, false
     /// when the instance is finished or does not exist (the Functions host would throw; standalone would drop it).
     /// </summary>
+    public static Task<bool> RaiseIfActiveAsync(DurableTaskClient client, string instanceId, string eventName,
+        object payload, CancellationToken cancellationToken) =>
+        RaiseIfActiveAsync(client, instanceId, eventName, () => Task.FromResult(payload), cancellationToken);
+
+    /// <summary>As above, with the payload made only once the instance is found able to receive it (making it may
+    /// start work that only makes sense then).</summary>
     public static async Task<bool> RaiseIfActiveAsync(DurableTaskClient client, string instanceId, string eventName,
-        object payload, CancellationToken cancellationToken)
+        Func<Task<object>> payload, CancellationToken cancellationToken)
     {
         if (!IsActive(await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken)))
             return false;
+        var made = await payload();
         try
         {
-            await client.RaiseEventAsync(instanceId, eventName, payload, cancellationToken);
+            await client.RaiseEventAsync(instanceId, eventName, made, cancellationToken);
             return true;
         }
         catch (Exception e) when (e is RpcException or InvalidOperationException)

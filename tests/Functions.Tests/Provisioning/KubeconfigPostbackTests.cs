@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Catalyst.Domain.Deployments;
+using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
 using Catalyst.Functions.Tests.Http.Deployments;
 using Catalyst.Testing;
@@ -76,6 +77,34 @@ public class KubeconfigPostbackTests
         await world.WaitForStatusAsync(id, "ready");
         AssertError(await PutAsync(app, id, $"Bearer {bearer}", kubeconfig), 403, "already-set",
             "kubeconfig has already been captured for this deployment; bearer is single-use");
+    }
+
+    [Fact]
+    public async Task APostbackTheWorkflowWaitsForStartsTheWatchItselfAndKubeconfigReceivedStaysFirst()
+    {
+        var (world, app, id, bearer) = await StartAsync();
+        await using var _ = world;
+        world.Kubernetes.Installing(ProvisioningWorld.Kit, TimeSpan.FromSeconds(2));
+        var registry = new WatchRegistry(new BlobServiceClient(world.Azurite.ConnectionString), 16,
+            world.Settings["AzureFunctionsJobHost__extensions__durableTask__hubName"]!);
+        await Wait.UntilAsync(() => world.StateAsync(id).Result["step"]!.GetValue<string>() == "kubeconfig-wait", TimeSpan.FromSeconds(60), "the workflow to wait for the kubeconfig");
+
+        var before = DateTime.UtcNow;
+        Assert.Equal(HttpStatusCode.NoContent, (await PutAsync(app, id, $"Bearer {bearer}", Encoding.UTF8.GetBytes(File.ReadAllText(world.KubeconfigFile)))).Status);
+        var after = DateTime.UtcNow;
+        // The PUT wrote the watch's entry before it told the workflow (whose own registration then changes nothing): the
+        // entry's start lies within the PUT, not at the workflow's next step.
+        var entry = (await registry.GetAsync(id, CancellationToken.None))!.Entry;
+        Assert.InRange(entry.State.StartedAt, before, after);
+
+        await world.WaitForStatusAsync(id, "ready");
+        var events = await world.EventsAsync(id);
+        var arrivals = events.FindIndex(e => e["message"]!.GetValue<string>().StartsWith("Phase-1 watch: kubeconfig received from cloud-init", StringComparison.Ordinal));
+        Assert.Equal(1, events.Count(e => e["message"]!.GetValue<string>().StartsWith("Phase-1 watch: kubeconfig received", StringComparison.Ordinal)));
+        var components = events.Select((e, i) => (e, i)).Where(x => x.e["component"] is not null && x.e["state"] is not null).Select(x => x.i).ToList();
+        Assert.Equal(ProvisioningWorld.Kit.Length * 3, components.Count); // pending, installing, installed: each once
+        Assert.True(arrivals < components.Min(), $"kubeconfig received at {arrivals}, a component event at {components.Min()}");
+        Assert.Null(await registry.GetAsync(id, CancellationToken.None)); // the workflow ended the watch
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Catalyst.Domain.ClusterCache;
 using Catalyst.Domain.Deployments;
 using Catalyst.Domain.Flux;
 using Catalyst.Domain.Store;
+using Catalyst.Functions.Activities;
 using Catalyst.Functions.Orchestrations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -19,7 +20,7 @@ namespace Catalyst.Functions.Http.Deployments;
 /// </summary>
 public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, EventLog events, ProvisionSettings settings,
     WatchSettings watch, TimeProvider time, SovereignCache clusters, AuditTrail audit, SandboxMode sandbox,
-    ILogger<KubeconfigFunctions> log)
+    WatchStart watches, WorkflowClients workflows, ILogger<KubeconfigFunctions> log)
 {
     [Function(nameof(PutKubeconfig))]
     public async Task<IResult> PutKubeconfig(
@@ -104,8 +105,7 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
             await new DurableWorkflowStarter(client, settings, watch, restarted.Run,
                 kubeconfigAlreadyReceived: true).StartAsync(restarted, ct);
         }
-        else if (!await WorkflowInstances.RaiseIfActiveAsync(client, id,
-            TaskNames.KubeconfigReceivedEvent, received, ct))
+        else if (!await RaiseArrivalAsync(client, record, received, ct))
         {
             // No workflow waits for it (the run already failed, or was wiped): the same answer in both hosts. The
             // kubeconfig is stored (GET .../kubeconfig serves it), so cloud-init's PUT succeeded and it must not retry:
@@ -119,6 +119,41 @@ public sealed class KubeconfigFunctions(DeploymentStore store, Vault vault, Even
                 $"it is stored and GET /api/v1/deployments/{id}/kubeconfig serves it.", now)], ct);
         }
         return Results.NoContent();
+    }
+
+    /// <summary>
+    /// Tells the workflow. When it already waits for this postback, the deployment enters the watch here, once the
+    /// workflow is found able to take the event, as the original's PUT started its watch: the first listing follows the
+    /// postback at once instead of after two queue hops (the event to the workflow, then its BeginWatch) behind every
+    /// other provision's steps (issue 16). False when no workflow is there to tell.
+    /// </summary>
+    async Task<bool> RaiseArrivalAsync(DurableTaskClient client, DeploymentRecord record, KubeconfigReceived received,
+        CancellationToken ct)
+    {
+        var started = false;
+        async Task<object> StartWatchIfAwaited()
+        {
+            if (!KubeconfigPostback.AwaitedByWorkflow(record)) return received;
+            workflows.Offer(client); // so this replica can deliver the watch's conclusion in the isolated worker too
+            try
+            {
+                await watches.BeginAsync(
+                    WatchEntry.Starting(record.Id, record.Run, watch, time.GetUtcNow().UtcDateTime),
+                    KubeconfigPostback.Arrival(record.Id, record.Run, received.Bytes), ct);
+                started = true;
+            }
+            catch (Azure.RequestFailedException e)
+            {
+                // The workflow's BeginWatch starts it instead, one queue hop later; the postback itself succeeded.
+                log.LogWarning("Kubeconfig postback for {Id}: the watch did not start here ({Status}); " +
+                    "the workflow starts it", record.Id, e.Status);
+            }
+            return received with { WatchStarted = started };
+        }
+        if (await WorkflowInstances.RaiseIfActiveAsync(client, record.Id, TaskNames.KubeconfigReceivedEvent,
+            StartWatchIfAwaited, ct)) return true;
+        if (started) await watches.EndAsync(record.Id, record.Run, ct); // it finished between the look and the raise
+        return false;
     }
 
     [Function(nameof(GetKubeconfig))]
