@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using DurableTask.Core;
+using Microsoft.Extensions.Logging;
 
 namespace Catalyst.Functions.Hosting;
 
@@ -13,9 +14,17 @@ namespace Catalyst.Functions.Hosting;
 /// <item>It drains: once draining, no new work item is handed out, and <see cref="DrainAsync"/> waits until every
 /// work item already out has been completed (its result persisted) or abandoned. What is still out when time
 /// runs out is left to the engine, which delivers it again after its visibility timeout.</item>
+/// <item>It survives a lost lock. When storage stalls past the visibility timeout the message is handed out again while
+/// its activity still runs, and that delivery takes the message's pop receipt. The engine then refuses the running
+/// activity's delete (its response is already sent: the engine sends it first) and drops every later delivery of the
+/// message in this process, because it still counts the first one as in progress: a provision's apply waited for ever
+/// behind 13 such messages in the 2026-11-30 <c>provisions 50</c> run. So a completion whose lock was lost is kept as
+/// done, the engine's stale claim on the message is dropped, and the next delivery of it is answered with the response
+/// already given (the workflow ignores a repeated one) instead of running the activity again here.</item>
 /// </list>
 /// </summary>
-public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renewEvery) : IOrchestrationService
+public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renewEvery,
+    ILogger? log = null) : IOrchestrationService
 {
     /// <summary>A third of the visibility timeout: two renewals may
     /// fail before the work item is handed out again.</summary>
@@ -63,12 +72,79 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
     {
         if (draining) return await Idle<TaskActivityWorkItem>(receiveTimeout, cancellationToken);
         var item = await engine.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
+        if (item is not null && answered.TryRemove(item.Id, out var earlier))
+        {
+            await AnswerAgainAsync(item, earlier.Response);
+            return null!; // nothing for the dispatcher: it asks again
+        }
         if (item is not null)
         {
             Enter();
             renewals[item] = Renewal.Start(engine, item, renewEvery);
         }
         return item!;
+    }
+
+    /// <summary>Activity messages whose response went out while their lock was lost, by message id: a later delivery
+    /// is answered with it. Kept an hour (a delivery comes one visibility timeout later).</summary>
+    readonly ConcurrentDictionary<string, (TaskMessage Response, DateTime At)> answered = new();
+
+    /// <summary>How many completions this process kept although their lock was lost (for tests and logs).</summary>
+    public int LocksLost => Volatile.Read(ref locksLost);
+    int locksLost;
+
+    async Task AnswerAgainAsync(TaskActivityWorkItem item, TaskMessage response)
+    {
+        try
+        {
+            await engine.CompleteTaskActivityWorkItemAsync(item, response);
+            log?.LogInformation("Activity message {Id} came back after its lock was lost; answered with the response " +
+                "already sent, not run again", item.Id);
+        }
+        catch (Exception e) when (LockLost(e))
+        {
+            Answered(item.Id, response); // lost again: the next delivery gets the same answer
+        }
+    }
+
+    void Answered(string messageId, TaskMessage response)
+    {
+        var now = DateTime.UtcNow;
+        foreach (var (id, old) in answered)
+            if (now - old.At > TimeSpan.FromHours(1)) answered.TryRemove(id, out _);
+        answered[messageId] = (response, now);
+        ForgetSession(messageId);
+    }
+
+    /// <summary>
+    /// The storage engine keeps a message it handed out in a private table until its completion or abandonment
+    /// succeeds, and drops every other delivery of that message meanwhile; after a lost lock neither can succeed. No
+    /// public API removes the entry, so this does (null when the engine has no such table: then nothing is done).
+    /// </summary>
+    static readonly System.Reflection.FieldInfo? EngineSessions =
+        typeof(DurableTask.AzureStorage.AzureStorageOrchestrationService).GetField("activeActivitySessions",
+            System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance);
+
+    /// <summary>Whether this version of the storage engine has the table <see cref="ForgetSession"/> edits (a test
+    /// fails when an upgrade renames it).</summary>
+    public static bool CanForgetEngineSessions => EngineSessions?.FieldType.IsAssignableTo(
+        typeof(System.Collections.IDictionary)) == true;
+
+    void ForgetSession(string messageId)
+    {
+        if (engine is DurableTask.AzureStorage.AzureStorageOrchestrationService storage
+            && EngineSessions?.GetValue(storage) is System.Collections.IDictionary sessions)
+            sessions.Remove(messageId);
+    }
+
+    /// <summary>The queue message was handed out again (its pop receipt
+    /// changed) or is gone: this lock is lost.</summary>
+    public static bool LockLost(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is Azure.RequestFailedException { ErrorCode: "PopReceiptMismatch" or "MessageNotFound" })
+                return true;
+        return false;
     }
 
     /// <summary>How many activity work items this process is keeping locked right now.</summary>
@@ -87,6 +163,15 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
             await StopRenewingAsync(workItem);
             await engine.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
         }
+        catch (Exception e) when (LockLost(e))
+        {
+            // The engine sends the response before it deletes the message: the workflow has its answer. Not an
+            // abandonment (that would fail the same way and leave the message stuck here).
+            Interlocked.Increment(ref locksLost);
+            Answered(workItem.Id, responseMessage);
+            log?.LogWarning("Activity message {Id}: its lock was lost while it ran (storage stalled past the " +
+                "visibility timeout); its response is sent, and a later delivery gets the same one", workItem.Id);
+        }
         finally { Leave(); }
     }
 
@@ -96,6 +181,12 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
         {
             await StopRenewingAsync(workItem);
             await engine.AbandonTaskActivityWorkItemAsync(workItem);
+        }
+        catch (Exception e) when (LockLost(e))
+        {
+            // Handed out again already: that delivery runs it (once the engine forgets this one's claim).
+            Interlocked.Increment(ref locksLost);
+            ForgetSession(workItem.Id);
         }
         finally { Leave(); }
     }
@@ -197,10 +288,16 @@ public sealed class DrainableEngine(IOrchestrationService engine, TimeSpan renew
                     {
                         await engine.RenewTaskActivityWorkItemLockAsync(item);
                     }
-                    catch (Exception) when (!stop.IsCancellationRequested)
+                    catch (Exception e) when (LockLost(e))
                     {
-                        // One failed renewal (a storage timeout included)
-                        // is harmless: the timeout lasts three intervals.
+                        return; // handed out again: no renewal can succeed now
+                    }
+                    catch (Exception)
+                    {
+                        // One failed renewal (a storage timeout included) is harmless: the timeout lasts three
+                        // intervals. Never rethrown, not even while stopping: the activity's completion waits for
+                        // this renewal, and a failure passed on there turned a finished activity into an abandoned
+                        // one (2026-11-30, provisions 50).
                     }
                 }
             }

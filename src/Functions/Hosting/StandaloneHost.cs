@@ -90,7 +90,8 @@ public static class StandaloneHost
         builder.WebHost.UseUrls($"http://{bind}:{port}");
 
         var dispatch = new DrainableEngine(engine,
-            DrainableEngine.RenewIntervalFor(engineSettings.WorkItemQueueVisibilityTimeout));
+            DrainableEngine.RenewIntervalFor(engineSettings.WorkItemQueueVisibilityTimeout),
+            bootLoggerFactory.CreateLogger<DrainableEngine>());
         await using var sidecar = await DurableSidecar.StartAsync(engine, dispatch, bootLoggerFactory, terminated);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton(shutdown);

@@ -98,4 +98,76 @@ public class DrainableEngineTests
         await engine.AbandonTaskActivityWorkItemAsync(activity);
         Assert.Equal(0, engine.Renewing);
     }
+
+    static Exception PopReceiptMismatch() => new InvalidOperationException("An error occurred while communicating with Azure Storage",
+        new Azure.RequestFailedException(400, "The specified pop receipt did not match", "PopReceiptMismatch", null));
+
+    [Fact]
+    public async Task ARenewalThatFailsWhileTheActivityCompletesDoesNotKeepItsResponseFromTheWorkflow()
+    {
+        var (engine, inner) = Create();
+        var renewing = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        inner.Setup(e => e.RenewTaskActivityWorkItemLockAsync(It.IsAny<TaskActivityWorkItem>()))
+            .Returns(async (TaskActivityWorkItem _) =>
+            {
+                renewing.TrySetResult();
+                await release.Task;
+                throw PopReceiptMismatch();
+            });
+        var activity = await engine.LockNextTaskActivityWorkItem(TimeSpan.FromSeconds(1), CancellationToken.None);
+        await renewing.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The activity finishes while a renewal is stuck in storage; that renewal then fails.
+        var completing = engine.CompleteTaskActivityWorkItemAsync(activity, new TaskMessage());
+        release.SetResult();
+        await completing.WaitAsync(TimeSpan.FromSeconds(10));
+
+        inner.Verify(e => e.CompleteTaskActivityWorkItemAsync(activity, It.IsAny<TaskMessage>()), Times.Once);
+        inner.Verify(e => e.AbandonTaskActivityWorkItemAsync(It.IsAny<TaskActivityWorkItem>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task ACompletionWhoseLockWasLostIsKeptAndItsMessageIsAnsweredNotRunAgain()
+    {
+        var (engine, inner) = Create();
+        inner.Setup(e => e.LockNextTaskActivityWorkItem(It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() => new TaskActivityWorkItem { Id = "message-1" });
+        var completions = new List<(TaskActivityWorkItem Item, TaskMessage Response)>();
+        inner.Setup(e => e.CompleteTaskActivityWorkItemAsync(It.IsAny<TaskActivityWorkItem>(), It.IsAny<TaskMessage>()))
+            .Returns((TaskActivityWorkItem item, TaskMessage response) =>
+            {
+                completions.Add((item, response));
+                // The first delete fails: the message was handed out again while the activity ran.
+                return completions.Count == 1 ? Task.FromException(PopReceiptMismatch()) : Task.CompletedTask;
+            });
+        var first = await engine.LockNextTaskActivityWorkItem(TimeSpan.FromSeconds(1), CancellationToken.None);
+        var response = new TaskMessage();
+
+        await engine.CompleteTaskActivityWorkItemAsync(first, response); // not thrown: the sidecar would abandon it
+        Assert.Equal(1, engine.LocksLost);
+        Assert.Equal(0, engine.Outstanding);
+
+        // The message comes back: it is answered with the same response, and the dispatcher gets nothing to run.
+        Assert.Null(await engine.LockNextTaskActivityWorkItem(TimeSpan.FromSeconds(1), CancellationToken.None));
+        Assert.Equal(2, completions.Count);
+        Assert.NotSame(first, completions[1].Item);
+        Assert.Same(response, completions[1].Response);
+        // Answered once: a later delivery of that id is new work again.
+        Assert.NotNull(await engine.LockNextTaskActivityWorkItem(TimeSpan.FromSeconds(1), CancellationToken.None));
+        inner.Verify(e => e.AbandonTaskActivityWorkItemAsync(It.IsAny<TaskActivityWorkItem>()), Times.Never);
+    }
+
+    [Fact]
+    public void OnlyALostLockCountsAsOne()
+    {
+        Assert.True(DrainableEngine.LockLost(PopReceiptMismatch()));
+        Assert.True(DrainableEngine.LockLost(new Azure.RequestFailedException(404, "gone", "MessageNotFound", null)));
+        Assert.False(DrainableEngine.LockLost(new Azure.RequestFailedException(404, "no queue", "QueueNotFound", null)));
+        Assert.False(DrainableEngine.LockLost(new TimeoutException()));
+    }
+
+    [Fact]
+    public void TheStorageEnginesTableOfMessagesInProgressIsWhereThisVersionKeepsIt() =>
+        Assert.True(DrainableEngine.CanForgetEngineSessions);
 }
