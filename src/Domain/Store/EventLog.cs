@@ -98,7 +98,11 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
         if (logs.TryGetValue(deploymentId, out var known) && Now - known.SyncedAt is var age
             && age < CountFreshness * 3)
         {
-            if (age >= CountFreshness) SyncInBackground(deploymentId, known);
+            if (age >= CountFreshness)
+            {
+                if (logs.Count >= DeploymentStore.ListingVouchesFrom) ListInBackground();
+                else SyncInBackground(deploymentId, known);
+            }
             lock (known.Tail) return known.Tail.Count;
         }
         var state = await SyncedAsync(deploymentId, cancellationToken);
@@ -119,6 +123,57 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
             _ = sync.Exception; // observed: the next reader that reads through meets the error itself
             Volatile.Write(ref state.BackgroundSync, 0);
         }, TaskScheduler.Default);
+    }
+
+    int listingInBackground;
+    Task listedInBackground = Task.CompletedTask;
+
+    /// <summary>For tests: completes when no background listing is running.</summary>
+    public Task ListedAsync() => listedInBackground;
+
+    /// <summary>
+    /// With many timelines in memory, one listing of the container replaces a HEAD of each (as for records,
+    /// <see cref="DeploymentStore"/>): a timeline whose segment the listing shows at the length already read is current
+    /// as of the listing's start; one that grew is synced in the background.
+    /// </summary>
+    void ListInBackground()
+    {
+        if (Interlocked.Exchange(ref listingInBackground, 1) == 1) return;
+        listedInBackground = Task.Run(async () =>
+        {
+            try
+            {
+                var started = Now;
+                var lengths = new Dictionary<string, long>(StringComparer.Ordinal);
+                await foreach (var blob in container.GetBlobsAsync())
+                    lengths[blob.Name] = blob.Properties.ContentLength ?? -1;
+                foreach (var (id, state) in logs)
+                {
+                    if (!state.Gate.Wait(0)) continue; // an append or a sync is at it now
+                    var vouched = false;
+                    try
+                    {
+                        vouched = state.SyncedAt < started && state.Blocks < limits.SegmentMaxBlocks
+                            && lengths.TryGetValue(BlobName(id, state.Segment), out var length)
+                            && length == state.Length;
+                        if (vouched) state.SyncedAt = started;
+                    }
+                    finally
+                    {
+                        state.Gate.Release();
+                    }
+                    if (!vouched) SyncInBackground(id, state);
+                }
+            }
+            catch (Exception e) when (e is RequestFailedException or IOException or OperationCanceledException)
+            {
+                // The counts age as they are; past three times their freshness readers read through.
+            }
+            finally
+            {
+                Volatile.Write(ref listingInBackground, 0);
+            }
+        });
     }
 
     public async Task DeleteAsync(string deploymentId, CancellationToken cancellationToken = default)
@@ -222,8 +277,11 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
     /// written before segments existed read as they are.</summary>
     AppendBlobClient Blob(string deploymentId, int segment) =>
         DeploymentId.IsValid(deploymentId)
-            ? container.GetAppendBlobClient(segment == 0 ? $"{deploymentId}.jsonl" : $"{deploymentId}.{segment}.jsonl")
+            ? container.GetAppendBlobClient(BlobName(deploymentId, segment))
             : throw new ArgumentException("invalid deployment id", nameof(deploymentId));
+
+    static string BlobName(string deploymentId, int segment) =>
+        segment == 0 ? $"{deploymentId}.jsonl" : $"{deploymentId}.{segment}.jsonl";
 
     sealed class LogState
     {

@@ -104,6 +104,35 @@ public class StoreTests
     }
 
     [Fact]
+    public async Task WithManyRecordsInMemoryOneListingVouchesForTheUnchangedAndTheChangedOneIsReadAgain()
+    {
+        var blobs = await Blobs();
+        var clock = new ManualClock();
+        var store = new DeploymentStore(blobs, clock);
+        var otherReplica = new DeploymentStore(blobs);
+        var ids = Enumerable.Range(0, DeploymentStore.ListingVouchesFrom).Select(_ => DeploymentId.New()).ToList();
+        foreach (var id in ids) Assert.True(await store.CreateAsync(Record(id)));
+        var (changed, unchanged) = (ids[0], ids[1]);
+        await otherReplica.UpdateAsync(changed, r => r with { Progress = 7 });
+
+        // Two seconds old: the copy at once, and one listing (not a read of each) checks every copy in the background.
+        clock.Now += TimeSpan.FromSeconds(2);
+        Assert.Equal(0, (await store.GetRecentAsync(changed, TimeSpan.FromSeconds(1)))!.Progress);
+        await store.ListedAsync();
+        await store.RefreshedAsync(changed);
+        Assert.Equal(7, (await store.GetRecentAsync(changed, TimeSpan.FromSeconds(1)))!.Progress);
+
+        // The listing vouched for the unchanged copy as of its start: 1.5 s later that copy is 1.5 s old, not 3.5 s,
+        // so it is still the answer (a read-through would bring the other replica's write made after the listing).
+        await otherReplica.UpdateAsync(unchanged, r => r with { Progress = 9 });
+        clock.Now += TimeSpan.FromSeconds(1.5);
+        Assert.Equal(0, (await store.GetRecentAsync(unchanged, TimeSpan.FromSeconds(1)))!.Progress);
+        await store.ListedAsync();
+        await store.RefreshedAsync(unchanged);
+        Assert.Equal(9, (await store.GetRecentAsync(unchanged, TimeSpan.FromSeconds(1)))!.Progress);
+    }
+
+    [Fact]
     public async Task ACorruptRecordIsSkippedNotFatal()
     {
         var blobs = await Blobs();
@@ -182,6 +211,34 @@ public class StoreTests
         await writer.AppendAsync(id, [DeploymentEvent.Info("c", "tofu", "three", DateTimeOffset.UtcNow)], default);
         clock.Now += TimeSpan.FromSeconds(4);
         Assert.Equal(3, await reader.CountAsync(id));
+    }
+
+    [Fact]
+    public async Task WithManyTimelinesInMemoryOneListingVouchesForTheirCountsAndAGrownOneIsSynced()
+    {
+        var blobs = await Blobs();
+        var clock = new ManualClock();
+        var writer = new EventLog(blobs, Redactor.None);
+        var reader = new EventLog(blobs, Redactor.None, cacheClock: clock);
+        var ids = Enumerable.Range(0, DeploymentStore.ListingVouchesFrom).Select(_ => DeploymentId.New()).ToList();
+        foreach (var id in ids)
+        {
+            await writer.AppendAsync(id, [DeploymentEvent.Info("a", "tofu", "one", DateTimeOffset.UtcNow)], default);
+            Assert.Equal(1, await reader.CountAsync(id));
+        }
+        var (grown, same) = (ids[0], ids[1]);
+        await writer.AppendAsync(grown, [DeploymentEvent.Info("b", "tofu", "two", DateTimeOffset.UtcNow)], default);
+
+        clock.Now += TimeSpan.FromSeconds(2);
+        Assert.Equal(1, await reader.CountAsync(grown));
+        await reader.ListedAsync();
+        await Wait.ForAsync<object>(async () => await reader.CountAsync(grown) == 2 ? true : null, TimeSpan.FromSeconds(10),
+            "the listing to find the grown timeline and sync it");
+
+        // Vouched as of the listing's start: 1.5 s later the count is 1.5 s old and served, though another event came.
+        await writer.AppendAsync(same, [DeploymentEvent.Info("b", "tofu", "two", DateTimeOffset.UtcNow)], default);
+        clock.Now += TimeSpan.FromSeconds(1.5);
+        Assert.Equal(1, await reader.CountAsync(same));
     }
 
     [Fact]
