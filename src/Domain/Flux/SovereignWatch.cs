@@ -68,16 +68,30 @@ public sealed class SovereignWatch(
     /// <paramref name="cancellationToken"/> ends it.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        if (await registry.GetAsync(deploymentId, cancellationToken) is not { } stored) return;
+        // The entry, the record and the kubeconfig at once: this start is on the path from the postback to the first
+        // component state (issue 16).
+        var reads = (Entry: registry.GetAsync(deploymentId, cancellationToken),
+            Record: store.GetAsync(deploymentId, cancellationToken),
+            Kubeconfig: vault.GetAsync(deploymentId, VaultEntries.Kubeconfig, cancellationToken));
+        try
+        {
+            await Task.WhenAll(reads.Entry, reads.Record, reads.Kubeconfig);
+        }
+        catch (Exception) when (reads.Entry.IsCompletedSuccessfully && reads.Entry.Result is null)
+        {
+            return; // out of the watch: what the other reads met does not matter
+        }
+        if (reads.Entry.Result is not { } stored) return;
         var entry = stored.Entry;
         if (entry.Conclusion is { } done)
         {
             await conclusions.DeliverAsync(deploymentId, done, cancellationToken);
             return;
         }
-        if (!await StillWatchedAsync(entry.Run, cancellationToken)) return;
+        var (record, kubeconfig) = (reads.Record.Result, reads.Kubeconfig);
+        if (!await StillWatchedAsync(entry.Run, record, cancellationToken)) return;
 
-        var (connection, unusable) = await ConnectAsync(cancellationToken);
+        var (connection, unusable) = Connect(kubeconfig.Result, record!);
         if (connection is null)
         {
             await StartFailedAsync(entry, unusable!, cancellationToken);
@@ -110,7 +124,8 @@ public sealed class SovereignWatch(
                 if (!woken || time.GetUtcNow() - lastRecordCheck >= RecordCheck)
                 {
                     lastRecordCheck = time.GetUtcNow();
-                    if (!await StillWatchedAsync(entry.Run, cancellationToken)) return;
+                    if (!await StillWatchedAsync(entry.Run, await store.GetAsync(deploymentId, cancellationToken),
+                        cancellationToken)) return;
                 }
                 if (await EvaluateAsync(entry.Run, cache, cancellationToken)) return;
             }
@@ -124,9 +139,8 @@ public sealed class SovereignWatch(
 
     /// <summary>The record still waits on this run's watch; otherwise
     /// (wiped, failed, a later run) the stale entry goes.</summary>
-    async Task<bool> StillWatchedAsync(int run, CancellationToken cancellationToken)
+    async Task<bool> StillWatchedAsync(int run, DeploymentRecord? record, CancellationToken cancellationToken)
     {
-        var record = await store.GetAsync(deploymentId, cancellationToken);
         if (record is { Status: DeploymentStatuses.Phase1Watching } && record.Run == run) return true;
         if (record is null || record.Run >= run)
         {
@@ -139,12 +153,9 @@ public sealed class SovereignWatch(
         return false;
     }
 
-    async Task<(ClusterConnection? Connection, string? Unusable)> ConnectAsync(CancellationToken cancellationToken)
+    (ClusterConnection? Connection, string? Unusable) Connect(byte[]? kubeconfig, DeploymentRecord record)
     {
-        if (await vault.GetAsync(deploymentId, VaultEntries.Kubeconfig, cancellationToken) is not { } kubeconfig)
-            return (null, "no kubeconfig in the vault");
-        if (await store.GetAsync(deploymentId, cancellationToken) is not { } record)
-            return (null, "no deployment record");
+        if (kubeconfig is null) return (null, "no kubeconfig in the vault");
         // Issue 15: the stored kubeconfig meets the postback's rules again (one stored before them may point anywhere).
         if (SovereignKubeconfig.Read(kubeconfig, record, sandbox).Refusal is { } refusal)
             return (null, $"kubeconfig refused: {refusal}");

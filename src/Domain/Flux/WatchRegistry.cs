@@ -106,9 +106,13 @@ public sealed class WatchRegistry(BlobServiceClient blobs, int shards, string ta
     {
         await EnsureContainerAsync(cancellationToken);
         var blob = EntryBlob(entry.DeploymentId);
+        var firstTry = true;
         while (true)
         {
-            var existing = await GetAsync(entry.DeploymentId, cancellationToken);
+            // Usually there is no entry yet: write first, and read only when one is there (a round trip less on the
+            // path from the postback to the first component state).
+            var existing = firstTry ? null : await GetAsync(entry.DeploymentId, cancellationToken);
+            firstTry = false;
             if (existing is not null && existing.Entry.Run >= entry.Run) return existing.Entry;
             try
             {
