@@ -125,8 +125,10 @@ public static class ProvisionsSuite
     {
         var deferred = Path.Combine(world.Cloud.Root, "deferred");
         Directory.CreateDirectory(deferred);
-        world.App!.Kill();
-        await world.App.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        // Stopped as a kubelet stops it, so it releases its shards of the watch: a killed host's shards pass on only
+        // when their leases expire (30 s), which would add that wait to the first postbacks measured here.
+        world.App!.Terminate();
+        await world.App.WaitForExitAsync(TimeSpan.FromSeconds(60));
         world.Settings["FAKE_TOFU_POSTBACK_DEFER_DIR"] = deferred;
         await world.StartAppAsync();
         var ids = new List<string>();
