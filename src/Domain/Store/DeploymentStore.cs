@@ -83,8 +83,17 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
     /// <summary>From how many cached records on a listing vouches for them.</summary>
     public const int ListingVouchesFrom = 64;
 
+    /// <summary>A listing gives an ETag bare (<c>0x8D…</c>), a read's header quoted (<c>"0x8D…"</c>); the same
+    /// version either way.</summary>
+    static bool SameETag(ETag a, ETag b) => a.ToString().Trim('"') == b.ToString().Trim('"');
+
     int listingInBackground;
     Task listedInBackground = Task.CompletedTask;
+
+    /// <summary>How many records this process has read again in the background (for tests: a listing that vouches for
+    /// a copy spares its read).</summary>
+    public int ReadsInBackground => Volatile.Read(ref readsInBackground);
+    int readsInBackground;
 
     /// <summary>For tests: completes when no background listing is running.</summary>
     public Task ListedAsync() => listedInBackground;
@@ -104,7 +113,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
                 {
                     if (copy.At >= listed.At) continue; // written or read since the listing started
                     if (!listed.ETags.TryGetValue(id, out var etag)) recent.TryRemove(id, out _);
-                    else if (etag == copy.ETag) recent.TryUpdate(id, copy with { At = listed.At }, copy);
+                    else if (SameETag(etag, copy.ETag)) recent.TryUpdate(id, copy with { At = listed.At }, copy);
                     else RefreshInBackground(id);
                 }
             }
@@ -128,6 +137,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
     {
         var gate = new TaskCompletionSource();
         if (!refreshing.TryAdd(id, gate.Task)) return;
+        Interlocked.Increment(ref readsInBackground);
         _ = Task.Run(async () =>
         {
             try

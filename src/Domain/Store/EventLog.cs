@@ -100,7 +100,8 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
         {
             if (age >= CountFreshness)
             {
-                if (logs.Count >= DeploymentStore.ListingVouchesFrom) ListInBackground();
+                if (logs.Count >= DeploymentStore.ListingVouchesFrom && logs.Count * 10 >= lastListed)
+                    ListInBackground();
                 else SyncInBackground(deploymentId, known);
             }
             lock (known.Tail) return known.Tail.Count;
@@ -127,6 +128,9 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
 
     int listingInBackground;
     Task listedInBackground = Task.CompletedTask;
+    /// <summary>How many blobs the last listing found: a listing is worth it only while this process holds at least a
+    /// tenth of the timelines it would read (as for records).</summary>
+    volatile int lastListed;
 
     /// <summary>For tests: completes when no background listing is running.</summary>
     public Task ListedAsync() => listedInBackground;
@@ -147,6 +151,7 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
                 var lengths = new Dictionary<string, long>(StringComparer.Ordinal);
                 await foreach (var blob in container.GetBlobsAsync())
                     lengths[blob.Name] = blob.Properties.ContentLength ?? -1;
+                lastListed = lengths.Count;
                 foreach (var (id, state) in logs)
                 {
                     if (!state.Gate.Wait(0)) continue; // an append or a sync is at it now

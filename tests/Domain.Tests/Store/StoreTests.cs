@@ -121,6 +121,7 @@ public class StoreTests
         await store.ListedAsync();
         await store.RefreshedAsync(changed);
         Assert.Equal(7, (await store.GetRecentAsync(changed, TimeSpan.FromSeconds(1)))!.Progress);
+        Assert.Equal(1, store.ReadsInBackground); // only the changed record was read again
 
         // The listing vouched for the unchanged copy as of its start: 1.5 s later that copy is 1.5 s old, not 3.5 s,
         // so it is still the answer (a read-through would bring the other replica's write made after the listing).
