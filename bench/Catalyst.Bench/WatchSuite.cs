@@ -64,9 +64,12 @@ public static class WatchSuite
         await world.StartAppAsync();
         var ids = new List<string>();
         if (seeded)
+        {
             report.Line("Seeded: deployments written straight into the watch (record, vault kubeconfig, registry "
                 + "entry); no Phase 0 and no workflow, so no check-ins and no conclusion events: the watch and the "
                 + "reads only.");
+            report.Line();
+        }
         foreach (var n in sizes.Order()) await MeasureAsync(report, world, ids, n, window, kit, seeded);
     }
 
