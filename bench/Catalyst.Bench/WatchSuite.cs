@@ -61,6 +61,10 @@ public static class WatchSuite
             world.Cloud.Kubernetes.With(kit[k], [.. scenario]);
         }
         world.Settings["CATALYST_PHASE1_WATCH_TIMEOUT"] = "3h";
+        // The production check-in: the fake cloud's 30 s (quick conclusions for tests) made every deployment in the
+        // watch a workflow step each 30 s — 11.7 steps/s at 350, each a scan of the hub's history in Azurite, which
+        // is where the full path used to stop.
+        world.Settings["CATALYST_PHASE1_WATCH_CHECK_IN"] = "5m";
         await world.StartAppAsync();
         var ids = new List<string>();
         if (seeded)
