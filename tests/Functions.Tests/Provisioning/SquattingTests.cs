@@ -161,12 +161,21 @@ public sealed class SquattingTests(SquattingWorld fixture) : IClassFixture<Squat
 
         using var wipe = await AuthHttp.SendAsync(fixture.Http, HttpMethod.Post, $"/api/v1/deployments/{id}/wipe", carol);
         Assert.True(wipe.IsSuccessStatusCode, $"wipe answered {(int)wipe.StatusCode}");
-        await Wait.ForAsync(async () =>
+        try
         {
-            using var get = await AuthHttp.GetAsync(fixture.Http, $"/api/v1/deployments/{id}", carol);
-            var json = await fixture.JsonAsync(get);
-            return json["status"]!.GetValue<string>() == "wiped" ? json : null;
-        }, TimeSpan.FromSeconds(120), "the wipe to finish", TimeSpan.FromMilliseconds(250));
+            await Wait.ForAsync(async () =>
+            {
+                using var get = await AuthHttp.GetAsync(fixture.Http, $"/api/v1/deployments/{id}", carol);
+                var json = await fixture.JsonAsync(get);
+                return json["status"]!.GetValue<string>() == "wiped" ? json : null;
+            }, TimeSpan.FromSeconds(120), "the wipe to finish", TimeSpan.FromMilliseconds(250));
+        }
+        catch (TimeoutException e)
+        {
+            // What the app did meanwhile: without it a stuck wipe under load could not be told from a slow one.
+            var log = string.Join("\n", fixture.World.App!.Output.Split('\n').TakeLast(150));
+            throw new TimeoutException($"{e.Message}\napp log:\n{log}", e);
+        }
         // A wiped deployment's wipe answers its report.
         using var again = await AuthHttp.SendAsync(fixture.Http, HttpMethod.Post, $"/api/v1/deployments/{id}/wipe", carol);
         Assert.Empty((await fixture.JsonAsync(again))["report"]!["dnsRemoved"]!.AsArray());
