@@ -77,11 +77,21 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
     /// those reads were about 1 000 a second, the storage emulator's whole capacity, and GET p99 went past 250 ms
     /// (issue 16).
     /// </summary>
-    bool ManyCached => recent.Count >= ListingVouchesFrom
-        && (listing is not { } last || recent.Count * 10 >= last.Names.Count);
+    bool ManyCached => ListingPaysOff(recent.Count, lastListed);
 
-    /// <summary>From how many cached records on a listing vouches for them.</summary>
+    /// <summary>From how many cached copies on a listing vouches for them.</summary>
     public const int ListingVouchesFrom = 64;
+
+    /// <summary>
+    /// Whether one listing of a container is cheaper than a read of each of <paramref name="cached"/> copies: from
+    /// <see cref="ListingVouchesFrom"/> on, while they are at least a tenth of what the last listing found (0 before
+    /// the first). The rule for records here and for timelines (<see cref="EventLog"/>).
+    /// </summary>
+    public static bool ListingPaysOff(int cached, int lastListed) =>
+        cached >= ListingVouchesFrom && cached * 10 >= lastListed;
+
+    /// <summary>How many records the last listing found.</summary>
+    volatile int lastListed;
 
     /// <summary>A listing gives an ETag bare (<c>0x8D…</c>), a read's header quoted (<c>"0x8D…"</c>); the same
     /// version either way.</summary>
@@ -319,6 +329,7 @@ public sealed class DeploymentStore(BlobServiceClient blobs, TimeProvider? cache
         }
         var listed = new Listing(names, etags, started);
         listing = listed;
+        lastListed = names.Count;
         return listed;
     }
 

@@ -100,8 +100,7 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
         {
             if (age >= CountFreshness)
             {
-                if (logs.Count >= DeploymentStore.ListingVouchesFrom && logs.Count * 10 >= lastListed)
-                    ListInBackground();
+                if (DeploymentStore.ListingPaysOff(logs.Count, lastListed)) ListInBackground();
                 else SyncInBackground(deploymentId, known);
             }
             lock (known.Tail) return known.Tail.Count;
@@ -128,8 +127,7 @@ public sealed class EventLog(BlobServiceClient blobs, Redactor redactor, EventLo
 
     int listingInBackground;
     Task listedInBackground = Task.CompletedTask;
-    /// <summary>How many blobs the last listing found: a listing is worth it only while this process holds at least a
-    /// tenth of the timelines it would read (as for records).</summary>
+    /// <summary>How many blobs the last listing found.</summary>
     volatile int lastListed;
 
     /// <summary>For tests: completes when no background listing is running.</summary>
